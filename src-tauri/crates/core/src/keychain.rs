@@ -1,0 +1,188 @@
+//! Secrets in the OS keychain (Secret Service on Linux, Keychain on macOS, Credential
+//! Manager on Windows) through keyring-core, one entry per secret.
+//!
+//! Entries are service `switchboard`, user `<connection id>:<kind>`, and carry a label a
+//! person can search for ("Switchboard password for prod-orders"). There is no fallback:
+//! when the keychain is missing or locked the caller gets an error that says so.
+//!
+//! Every call blocks (D-Bus round trips); async callers go through `spawn_blocking`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use keyring_core::{CredentialStore, Entry, Error as KeyringError};
+use uuid::Uuid;
+
+use crate::error::{CoreError, Result};
+use crate::secret::Secret;
+
+pub const SERVICE: &str = "switchboard";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    Password,
+}
+
+impl SecretKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::Password => "password",
+        }
+    }
+}
+
+/// Which secret: its connection and kind, plus the connection name for the label.
+#[derive(Debug, Clone)]
+pub struct SecretRef {
+    pub connection_id: Uuid,
+    pub connection_name: String,
+    pub kind: SecretKind,
+}
+
+impl SecretRef {
+    pub fn password(connection_id: Uuid, connection_name: &str) -> Self {
+        SecretRef {
+            connection_id,
+            connection_name: connection_name.to_owned(),
+            kind: SecretKind::Password,
+        }
+    }
+
+    pub fn user(&self) -> String {
+        format!("{}:{}", self.connection_id, self.kind.as_str())
+    }
+
+    pub fn label(&self) -> String {
+        format!(
+            "Switchboard {} for {}",
+            self.kind.as_str(),
+            self.connection_name
+        )
+    }
+}
+
+/// The OS keychain. Connects on first use and again after a failure, so starting or
+/// unlocking the keyring while Switchboard runs is enough.
+#[derive(Clone, Default)]
+pub struct Keychain {
+    store: Arc<Mutex<Option<Arc<CredentialStore>>>>,
+}
+
+impl std::fmt::Debug for Keychain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keychain")
+    }
+}
+
+impl Keychain {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn store(&self) -> Result<Arc<CredentialStore>> {
+        let mut guard = self
+            .store
+            .lock()
+            .map_err(|_| CoreError::Keychain("keychain state poisoned".into()))?;
+        if let Some(s) = guard.as_ref() {
+            return Ok(s.clone());
+        }
+        let store = platform_store().map_err(|e| CoreError::KeychainUnavailable(describe(&e)))?;
+        *guard = Some(store.clone());
+        Ok(store)
+    }
+
+    fn entry(&self, r: &SecretRef) -> Result<Entry> {
+        let label = r.label();
+        let modifiers = HashMap::from([("label", label.as_str())]);
+        self.store()?
+            .build(SERVICE, &r.user(), Some(&modifiers))
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Maps a keyring error, and forgets the connection when the service itself failed so
+    /// the next call reconnects.
+    fn fail(&self, e: KeyringError) -> CoreError {
+        let err = classify(&e);
+        if matches!(err, CoreError::KeychainUnavailable(_)) {
+            if let Ok(mut g) = self.store.lock() {
+                *g = None;
+            }
+        }
+        err
+    }
+
+    pub fn set(&self, r: &SecretRef, value: &Secret) -> Result<()> {
+        self.entry(r)?
+            .set_password(value.expose())
+            .map_err(|e| self.fail(e))
+    }
+
+    pub fn get(&self, r: &SecretRef) -> Result<Option<Secret>> {
+        match self.entry(r)?.get_password() {
+            Ok(p) => Ok(Some(Secret::new(p))),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Removes the secret; a secret that is not there is not an error.
+    pub fn delete(&self, r: &SecretRef) -> Result<()> {
+        match self.entry(r)?.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Whether the keychain answers at all (used by diagnostics and tests).
+    pub fn probe(&self) -> Result<()> {
+        let probe = SecretRef::password(Uuid::nil(), "availability probe");
+        self.get(&probe).map(|_| ())
+    }
+}
+
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios", target_os = "android"))))]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(zbus_secret_service_keyring_store::Store::new()?)
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(apple_native_keyring_store::keychain::Store::new()?)
+}
+
+#[cfg(target_os = "windows")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(windows_native_keyring_store::Store::new()?)
+}
+
+/// A description of a keyring error that can never include secret bytes (the
+/// `BadEncoding`/`BadDataFormat` variants carry them).
+fn describe(e: &KeyringError) -> String {
+    match e {
+        KeyringError::PlatformFailure(inner) | KeyringError::NoStorageAccess(inner) => {
+            inner.to_string()
+        }
+        KeyringError::BadEncoding(_) => "the stored secret is not valid UTF-8".into(),
+        KeyringError::BadDataFormat(_, _) => "the stored secret has an unexpected format".into(),
+        KeyringError::NoDefaultStore => "no credential store is available".into(),
+        other => format!("{:?}", std::mem::discriminant(other)).replace("Discriminant", "error"),
+    }
+}
+
+fn classify(e: &KeyringError) -> CoreError {
+    let text = describe(e);
+    match e {
+        KeyringError::NoStorageAccess(_) => CoreError::KeychainLocked(text),
+        KeyringError::NoDefaultStore => CoreError::KeychainUnavailable(text),
+        KeyringError::PlatformFailure(_)
+            if text.contains("ServiceUnknown")
+                || text.contains("org.freedesktop.secrets")
+                || text.contains("No such file")
+                || text.contains("Connection refused") =>
+        {
+            CoreError::KeychainUnavailable(text)
+        }
+        _ => CoreError::Keychain(text),
+    }
+}

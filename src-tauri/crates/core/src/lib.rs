@@ -1,0 +1,19 @@
+//! Switchboard's core: everything but the window. See ARCHITECTURE.md for the map.
+
+pub mod connections;
+pub mod error;
+pub mod keychain;
+pub mod logging;
+pub mod model;
+pub mod paths;
+pub mod pem;
+pub mod pgurl;
+pub mod probe;
+pub mod secret;
+pub mod store;
+pub mod validation;
+
+pub use connections::Switchboard;
+pub use error::{ApiError, CoreError, ErrorCode, FieldIssue};
+pub use probe::report::TestReport;
+pub use secret::Secret;

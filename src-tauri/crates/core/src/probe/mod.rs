@@ -1,0 +1,166 @@
+//! Live connection tests. `run` drives one engine's driver module through the timeline
+//! (resolve → TCP connect → TLS → authenticate → first query) under one timeout.
+
+pub mod postgres;
+pub mod report;
+pub use report::TestReport;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpStream;
+
+use crate::error::ErrorCode;
+use crate::model::{Engine, TlsMode};
+use crate::secret::Secret;
+use report::{Recorder, Step, StepStatus, TestFailure};
+pub use tls::TlsMaterial;
+
+/// Everything a test needs, secrets included (held as `Secret`).
+#[derive(Debug, Clone)]
+pub struct ProbeTarget {
+    pub engine: Engine,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub username: String,
+    pub password: Option<Secret>,
+    pub tls_mode: TlsMode,
+    pub tls: TlsMaterial,
+    pub timeout: Duration,
+}
+
+/// A failure inside a step, before it is stamped with time.
+#[derive(Debug)]
+pub(crate) struct Fail {
+    pub step: Step,
+    pub code: ErrorCode,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Fail {
+    pub fn new(step: Step, code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Fail {
+            step,
+            code,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+/// Runs a test. Never panics and never exceeds `target.timeout` by more than scheduling
+/// noise: when the time is up every in-flight future is dropped (closing its socket).
+pub async fn run(target: &ProbeTarget) -> TestReport {
+    match target.engine {
+        Engine::Postgres => postgres::run(target).await,
+    }
+}
+
+/// Shared by engines: on timeout, pins the failure on the step that was running.
+pub(crate) fn timed_out(rec: &mut Recorder, target: &ProbeTarget, fallback: Step) -> TestFailure {
+    let (step, since) = rec.current().unwrap_or((fallback, rec.started));
+    rec.push(
+        step,
+        StepStatus::Failed,
+        since.elapsed(),
+        format!("no answer within {} s", target.timeout.as_secs_f64()),
+    );
+    TestFailure {
+        code: ErrorCode::Timeout,
+        step,
+        message: format!(
+            "{} to {}:{} did not finish within {} s.",
+            step.label(),
+            target.host,
+            target.port,
+            target.timeout.as_secs_f64()
+        ),
+        hint: match step {
+            Step::Resolve => "Check your DNS or VPN; the name server did not answer.".into(),
+            Step::Connect => "A firewall may be dropping packets: check the host, the port and that your network (VPN, security group) allows the connection.".into(),
+            _ => format!(
+                "The server accepted the connection but did not answer during {}. Check that {}:{} is a {} server, or raise the timeout.",
+                step.label(),
+                target.host,
+                target.port,
+                target.engine.as_str()
+            ),
+        },
+    }
+}
+
+/// Resolve and connect, recording both steps. Shared by every TCP engine.
+pub(crate) async fn resolve_and_connect(
+    rec: &mut Recorder,
+    host: &str,
+    port: u16,
+) -> Result<TcpStream, Fail> {
+    let t = rec.start(Step::Resolve);
+    let addrs: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {
+        Ok(a) => a.collect(),
+        Err(e) => {
+            rec.push(Step::Resolve, StepStatus::Failed, t.elapsed(), e.to_string());
+            return Err(Fail::new(
+                Step::Resolve,
+                ErrorCode::DnsNotFound,
+                format!("The host name {host:?} could not be resolved ({e})."),
+                "Check the spelling of the host, or that your DNS or VPN is up.",
+            ));
+        }
+    };
+    if addrs.is_empty() {
+        rec.push(Step::Resolve, StepStatus::Failed, t.elapsed(), "no addresses".into());
+        return Err(Fail::new(
+            Step::Resolve,
+            ErrorCode::DnsNotFound,
+            format!("The host name {host:?} has no addresses."),
+            "Check the spelling of the host, or that your DNS or VPN is up.",
+        ));
+    }
+    let list = addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>().join(", ");
+    rec.push(Step::Resolve, StepStatus::Ok, t.elapsed(), list);
+
+    rec.start(Step::Connect);
+    let mut tried = Vec::new();
+    let mut last: Option<std::io::Error> = None;
+    for addr in &addrs {
+        let t = Instant::now();
+        match TcpStream::connect(addr).await {
+            Ok(s) => {
+                let _ = s.set_nodelay(true);
+                tried.push(format!("{addr} ok in {:.1} ms", report::ms(t.elapsed())));
+                rec.finish(Step::Connect, StepStatus::Ok, tried.join("; "));
+                return Ok(s);
+            }
+            Err(e) => {
+                tried.push(format!("{addr}: {e}"));
+                last = Some(e);
+            }
+        }
+    }
+    rec.finish(Step::Connect, StepStatus::Failed, tried.join("; "));
+    let e = last.map(|e| e.kind());
+    Err(match e {
+        Some(std::io::ErrorKind::ConnectionRefused) => Fail::new(
+            Step::Connect,
+            ErrorCode::Refused,
+            format!("Nothing accepted the connection at {host}:{port} (connection refused)."),
+            "Check the port, and that the server is running and listens on this address (PostgreSQL: listen_addresses).",
+        ),
+        Some(std::io::ErrorKind::NetworkUnreachable | std::io::ErrorKind::HostUnreachable) => Fail::new(
+            Step::Connect,
+            ErrorCode::Unreachable,
+            format!("{host} cannot be reached from this machine."),
+            "Check your network or VPN, and that the address is right.",
+        ),
+        _ => Fail::new(
+            Step::Connect,
+            ErrorCode::ConnectionFailed,
+            format!("Could not connect to {host}:{port}: {}.", tried.join("; ")),
+            "Check the host and port.",
+        ),
+    })
+}

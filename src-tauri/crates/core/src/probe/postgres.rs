@@ -1,0 +1,381 @@
+//! PostgreSQL tests with tokio-postgres over our rustls layer.
+
+use std::sync::{Arc, Mutex};
+
+
+use rustls::pki_types::ServerName;
+use tokio_postgres::config::SslMode;
+use tokio_postgres::error::SqlState;
+use tokio_rustls::TlsConnector;
+
+use super::report::{Recorder, ServerInfo, Step, StepStatus, TestReport};
+use super::tls::{self, Observation, PgTlsConnect, SharedObservation};
+use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
+use crate::error::ErrorCode;
+use crate::model::TlsMode;
+
+pub async fn run(target: &ProbeTarget) -> TestReport {
+    let mut rec = Recorder::new();
+    let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
+    let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
+    let observed = obs.lock().map(|o| tls::tls_info(target.tls_mode, &o)).ok().flatten();
+    let (server, error) = match outcome {
+        Ok(Ok(server)) => (Some(server), None),
+        Ok(Err(f)) => (
+            None,
+            Some(super::report::TestFailure {
+                code: f.code,
+                step: f.step,
+                message: f.message,
+                hint: f.hint,
+            }),
+        ),
+        Err(_) => {
+            // Timed out inside connect_raw: decide from the handshake whether TLS or auth hung.
+            settle_tls_step(&mut rec, target.tls_mode, &obs, Settle::TimedOut);
+            (None, Some(timed_out(&mut rec, target, Step::Connect)))
+        }
+    };
+    TestReport {
+        ok: error.is_none(),
+        total_ms: super::report::ms(rec.started.elapsed()),
+        steps: rec.steps,
+        tls: observed,
+        server,
+        error,
+    }
+}
+
+async fn steps(
+    target: &ProbeTarget,
+    rec: &mut Recorder,
+    obs: &SharedObservation,
+) -> Result<ServerInfo, Fail> {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .user(&target.username)
+        .dbname(&target.database)
+        .application_name("switchboard");
+    if let Some(p) = &target.password {
+        config.password(p.expose());
+    }
+    config.ssl_mode(match target.tls_mode {
+        TlsMode::Disable => SslMode::Disable,
+        TlsMode::Prefer => SslMode::Prefer,
+        TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
+    });
+    let client_config = tls::client_config(target.tls_mode, &target.tls, obs.clone()).map_err(|e| {
+        Fail::new(Step::Tls, ErrorCode::CaPemInvalid, e.message, format!("Fix {} and test again.", e.field))
+    })?;
+    let server_name = ServerName::try_from(target.host.clone()).map_err(|e| {
+        Fail::new(
+            Step::Tls,
+            ErrorCode::HostInvalid,
+            format!("{:?} cannot be used as a TLS server name: {e}", target.host),
+            "Use a DNS name or an IP address.",
+        )
+    })?;
+
+    let stream = resolve_and_connect(rec, &target.host, target.port).await?;
+
+    // connect_raw runs SSLRequest, the TLS handshake and authentication in one call; the
+    // connector stamps when the handshake started and ended so they can be told apart.
+    rec.start(Step::Auth);
+    let tls_connect = PgTlsConnect {
+        connector: TlsConnector::from(Arc::new(client_config)),
+        server_name,
+        obs: obs.clone(),
+    };
+    let result = config.connect_raw(stream, tls_connect).await;
+    let tls_failed = match &result {
+        Err(e) => classify_tls(target, obs, e),
+        Ok(_) => None,
+    };
+    settle_tls_step(
+        rec,
+        target.tls_mode,
+        obs,
+        Settle::Returned {
+            tls_failure: tls_failed.as_ref().map(|f| f.message.as_str()),
+        },
+    );
+    if let Some(f) = tls_failed {
+        return Err(f);
+    }
+    let (client, connection) = match result {
+        Ok(pair) => pair,
+        Err(e) => {
+            let f = classify_login(target, &e);
+            rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+            return Err(f);
+        }
+    };
+    let auth_detail = format!("logged in as {}", target.username);
+    rec.finish(Step::Auth, StepStatus::Ok, auth_detail);
+
+    let task = tokio::spawn(connection);
+    // Aborts the connection task however this function ends (error, timeout, cancel).
+    let _abort = AbortOnDrop(task.abort_handle());
+    rec.start(Step::Query);
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version'), current_user::text, \
+             current_database()::text, pg_is_in_recovery()",
+            &[],
+        )
+        .await;
+    match row {
+        Ok(row) => {
+            let info = ServerInfo {
+                version: row.try_get(0).unwrap_or_default(),
+                current_user: row.try_get(1).unwrap_or_default(),
+                current_database: row.try_get(2).unwrap_or_default(),
+                in_recovery: row.try_get(3).unwrap_or_default(),
+            };
+            rec.finish(
+                Step::Query,
+                StepStatus::Ok,
+                format!(
+                    "PostgreSQL {}{}",
+                    info.version,
+                    if info.in_recovery { ", read-only replica (in recovery)" } else { "" }
+                ),
+            );
+            Ok(info)
+        }
+        Err(e) => {
+            let f = classify_login(target, &e);
+            let f = Fail { step: Step::Query, ..f };
+            rec.finish(Step::Query, StepStatus::Failed, f.message.clone());
+            Err(f)
+        }
+    }
+}
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How connect_raw ended, for splitting its time into TLS and authentication.
+enum Settle<'a> {
+    Returned { tls_failure: Option<&'a str> },
+    TimedOut,
+}
+
+/// Splits the time connect_raw took into a TLS step (until the handshake ended) and leaves
+/// the authentication step running from there.
+fn settle_tls_step(rec: &mut Recorder, mode: TlsMode, obs: &SharedObservation, how: Settle<'_>) {
+    let Some((Step::Auth, auth_start)) = rec.current() else {
+        return;
+    };
+    if mode == TlsMode::Disable {
+        rec.push(
+            Step::Tls,
+            StepStatus::Skipped,
+            Default::default(),
+            "TLS disabled for this connection".into(),
+        );
+        return;
+    }
+    let (finished, protocol, cipher) = match obs.lock() {
+        Ok(o) => (o.finished, o.protocol.clone(), o.cipher_suite.clone()),
+        Err(_) => (None, None, None),
+    };
+    match (how, finished) {
+        (Settle::Returned { tls_failure: Some(why) }, _) => {
+            rec.push(Step::Tls, StepStatus::Failed, auth_start.elapsed(), why.to_owned());
+        }
+        (_, Some(end)) => {
+            rec.push(
+                Step::Tls,
+                StepStatus::Ok,
+                end.duration_since(auth_start),
+                format!(
+                    "{}, {}; {}",
+                    protocol.unwrap_or_default(),
+                    cipher.unwrap_or_default(),
+                    tls::verification_words(mode)
+                ),
+            );
+            rec.start_at(Step::Auth, end);
+        }
+        // Still negotiating or mid-handshake when the time ran out.
+        (Settle::TimedOut, None) => rec.start_at(Step::Tls, auth_start),
+        (Settle::Returned { tls_failure: None }, None) => rec.push(
+            Step::Tls,
+            StepStatus::Skipped,
+            Default::default(),
+            if mode == TlsMode::Prefer {
+                "the server does not offer TLS; continued without it (prefer)".into()
+            } else {
+                "no TLS handshake took place".into()
+            },
+        ),
+    }
+}
+
+fn tls_source(e: &tokio_postgres::Error) -> Option<&rustls::Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return Some(r);
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return Some(r);
+            }
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// A failure of the TLS layer, if that is what `e` is.
+fn classify_tls(target: &ProbeTarget, obs: &SharedObservation, e: &tokio_postgres::Error) -> Option<Fail> {
+    let text = e.to_string();
+    let source_text = std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_default();
+    if source_text.contains("server does not support TLS") || text.contains("server does not support TLS") {
+        return Some(Fail::new(
+            Step::Tls,
+            ErrorCode::TlsNotSupportedByServer,
+            format!("{}:{} does not accept TLS connections.", target.host, target.port),
+            "Enable ssl on the server, or (only on a trusted network) choose TLS mode disable or prefer.",
+        ));
+    }
+    let verify_error = obs.lock().ok().and_then(|o| o.verify_error.clone());
+    let rustls_err = verify_error.or_else(|| tls_source(e).cloned())?;
+    let leaf = obs
+        .lock()
+        .ok()
+        .and_then(|o| o.chain.first().and_then(tls::certificate_info));
+    use rustls::CertificateError as C;
+    Some(match &rustls_err {
+        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            let names = leaf.map(|l| l.subject_alt_names.join(", ")).unwrap_or_default();
+            Fail::new(
+                Step::Tls,
+                ErrorCode::TlsHostnameMismatch,
+                format!("The server's certificate is for {names}, but you connected to {}.", target.host),
+                format!("Connect using a name the certificate lists ({names}), or choose verify-ca to check the chain without the host name."),
+            )
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsExpired,
+            format!(
+                "The server's certificate expired{}.",
+                leaf.map(|l| format!(" on {}", l.not_after)).unwrap_or_default()
+            ),
+            "Ask the server's owner to renew its certificate.",
+        ),
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsExpired,
+            "The server's certificate is not valid yet.",
+            "Check this machine's clock, or ask the server's owner about the certificate's dates.",
+        ),
+        rustls::Error::InvalidCertificate(_) => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsUntrusted,
+            format!(
+                "The server's certificate{} is not signed by a CA this machine trusts ({rustls_err}).",
+                leaf.map(|l| format!(" (issued by {})", l.issuer)).unwrap_or_default()
+            ),
+            "Paste the server's CA certificate (PEM) into the CA field, or choose require to encrypt without verifying.",
+        ),
+        rustls::Error::AlertReceived(
+            rustls::AlertDescription::CertificateRequired | rustls::AlertDescription::HandshakeFailure,
+        ) if target.tls.client_cert_pem.is_none() => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsClientCertRequired,
+            "The server asks for a client certificate and none was given.",
+            "Add your client certificate and key.",
+        ),
+        other => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsHandshakeFailed,
+            format!("The TLS handshake failed: {other}."),
+            "Check the TLS settings on both sides (protocol versions, certificates).",
+        ),
+    })
+}
+
+/// Failures after (or without) TLS: the server's own errors, or a peer that is not PostgreSQL.
+fn classify_login(target: &ProbeTarget, e: &tokio_postgres::Error) -> Fail {
+    if let Some(db) = e.as_db_error() {
+        let msg = db.message().to_owned();
+        let code = db.code();
+        return if *code == SqlState::INVALID_PASSWORD {
+            Fail::new(
+                Step::Auth,
+                ErrorCode::AuthFailed,
+                format!("The server rejected the password for user {:?}.", target.username),
+                "Check the username and password (both are case-sensitive).",
+            )
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && msg.contains("no encryption") {
+            Fail::new(
+                Step::Auth,
+                ErrorCode::TlsRequiredByServer,
+                format!("The server only accepts encrypted connections ({msg})."),
+                "Choose TLS mode require or stronger (verify-full is best).",
+            )
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && msg.contains("certificate") {
+            Fail::new(
+                Step::Auth,
+                ErrorCode::TlsClientCertRequired,
+                format!("The server requires a client certificate ({msg})."),
+                "Add a client certificate and key issued by the server's CA, with CN equal to the user name.",
+            )
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+            Fail::new(
+                Step::Auth,
+                ErrorCode::HbaRejected,
+                format!("The server's access rules reject this connection ({msg})."),
+                "Ask the database administrator to allow this user, database and address in pg_hba.conf.",
+            )
+        } else if *code == SqlState::INVALID_CATALOG_NAME {
+            Fail::new(
+                Step::Auth,
+                ErrorCode::DatabaseNotFound,
+                format!("Database {:?} does not exist on the server.", target.database),
+                "Check the database name (list them with \\l in psql).",
+            )
+        } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+            Fail::new(
+                Step::Auth,
+                ErrorCode::PermissionDenied,
+                format!("The user may not connect: {msg}."),
+                "Ask the database administrator to grant CONNECT on the database.",
+            )
+        } else {
+            Fail::new(
+                Step::Auth,
+                ErrorCode::ConnectionFailed,
+                format!("The server refused the connection: {msg} (SQLSTATE {}).", code.code()),
+                db.hint().map(str::to_owned).unwrap_or_else(|| "See the server's message.".into()),
+            )
+        };
+    }
+    let text = e.to_string();
+    let full = std::iter::successors(std::error::Error::source(e), |s| s.source())
+        .map(|s| s.to_string())
+        .fold(text.clone(), |acc, s| format!("{acc}: {s}"));
+    if full.contains("password missing") {
+        return Fail::new(
+            Step::Auth,
+            ErrorCode::PasswordRequired,
+            "The server asks for a password and none was given.",
+            "Enter the password (or save it in the keychain).",
+        );
+    }
+    Fail::new(
+        Step::Auth,
+        ErrorCode::ProtocolError,
+        format!("{}:{} did not answer like a PostgreSQL server ({full}).", target.host, target.port),
+        "Check that the port is PostgreSQL's (5432 by default) and not another service.",
+    )
+}

@@ -1,0 +1,187 @@
+//! The result of a connection test: a timeline of steps, what was learnt about TLS and the
+//! server, and, on failure, a classified error with a hint.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::ErrorCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Step {
+    Resolve,
+    Connect,
+    Tls,
+    Auth,
+    Query,
+}
+
+impl Step {
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Resolve => "resolve",
+            Step::Connect => "TCP connect",
+            Step::Tls => "TLS handshake",
+            Step::Auth => "authenticate",
+            Step::Query => "first query",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum StepStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct StepReport {
+    pub step: Step,
+    pub status: StepStatus,
+    pub elapsed_ms: f64,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CertificateInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub subject_alt_names: Vec<String>,
+    /// RFC 3339.
+    pub not_before: String,
+    pub not_after: String,
+    pub days_left: i64,
+    /// SHA-256 of the DER, colon-separated hex.
+    pub sha256_fingerprint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TlsInfo {
+    pub protocol: String,
+    pub cipher_suite: String,
+    /// What this test checked, in plain words.
+    pub verification: String,
+    /// Leaf first, as the server sent it.
+    pub peer_certificates: Vec<CertificateInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ServerInfo {
+    pub version: String,
+    pub current_user: String,
+    pub current_database: String,
+    pub in_recovery: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TestFailure {
+    pub code: ErrorCode,
+    pub step: Step,
+    pub message: String,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TestReport {
+    pub ok: bool,
+    pub total_ms: f64,
+    pub steps: Vec<StepReport>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsInfo>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerInfo>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<TestFailure>,
+}
+
+impl TestReport {
+    /// A test that stopped before any step ran (e.g. no password was available).
+    pub fn not_started(code: ErrorCode, message: String, hint: String) -> Self {
+        TestReport {
+            ok: false,
+            total_ms: 0.0,
+            steps: Vec::new(),
+            tls: None,
+            server: None,
+            error: Some(TestFailure {
+                code,
+                step: Step::Auth,
+                message,
+                hint,
+            }),
+        }
+    }
+}
+
+pub(crate) fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+/// Collects steps as they finish and remembers which one is running, so a timeout can be
+/// pinned on the step it interrupted.
+#[derive(Debug)]
+pub(crate) struct Recorder {
+    pub started: Instant,
+    pub steps: Vec<StepReport>,
+    current: Option<(Step, Instant)>,
+}
+
+impl Recorder {
+    pub fn new() -> Self {
+        Recorder {
+            started: Instant::now(),
+            steps: Vec::new(),
+            current: None,
+        }
+    }
+
+    pub fn start(&mut self, step: Step) -> Instant {
+        let now = Instant::now();
+        self.current = Some((step, now));
+        now
+    }
+
+    pub fn start_at(&mut self, step: Step, at: Instant) {
+        self.current = Some((step, at));
+    }
+
+    pub fn current(&self) -> Option<(Step, Instant)> {
+        self.current
+    }
+
+    pub fn push(&mut self, step: Step, status: StepStatus, elapsed: Duration, detail: String) {
+        if self.current.map(|(s, _)| s) == Some(step) {
+            self.current = None;
+        }
+        self.steps.push(StepReport {
+            step,
+            status,
+            elapsed_ms: ms(elapsed),
+            detail,
+        });
+    }
+
+    pub fn finish(&mut self, step: Step, status: StepStatus, detail: String) {
+        let since = self
+            .current
+            .filter(|(s, _)| *s == step)
+            .map(|(_, t)| t)
+            .unwrap_or_else(Instant::now);
+        self.push(step, status, since.elapsed(), detail);
+    }
+}

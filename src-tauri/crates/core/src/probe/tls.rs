@@ -1,0 +1,371 @@
+//! The TLS ladder on rustls, for drivers that let us supply the TLS layer.
+//!
+//! `require`/`prefer` encrypt without verifying, `verify-ca` checks the chain but not the
+//! name (rustls has no such mode, so a verifier wraps WebPKI and forgives only a name
+//! mismatch), `verify-full` checks both. Trust is the OS store plus the connection's CA PEM.
+//! Every handshake is observed: the chain the server sent, why verification failed, the
+//! protocol and cipher, and when it started and ended, so the test can explain itself.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use sha2::Digest;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+
+use super::report::{CertificateInfo, TlsInfo};
+use crate::model::TlsMode;
+use crate::secret::Secret;
+
+/// What the handshake showed. Shared between the verifier, the connector and the test.
+#[derive(Debug, Default)]
+pub struct Observation {
+    pub started: Option<Instant>,
+    pub finished: Option<Instant>,
+    pub chain: Vec<CertificateDer<'static>>,
+    pub verify_error: Option<rustls::Error>,
+    pub protocol: Option<String>,
+    pub cipher_suite: Option<String>,
+}
+
+pub type SharedObservation = Arc<Mutex<Observation>>;
+
+fn with_obs<R>(obs: &SharedObservation, f: impl FnOnce(&mut Observation) -> R) -> Option<R> {
+    obs.lock().ok().map(|mut o| f(&mut o))
+}
+
+pub fn provider() -> Arc<CryptoProvider> {
+    static P: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    P.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()))
+        .clone()
+}
+
+/// The OS trust store, read once per process.
+fn native_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
+    ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
+}
+
+/// TLS material for one test.
+#[derive(Debug, Clone, Default)]
+pub struct TlsMaterial {
+    pub ca_pem: Option<String>,
+    pub client_cert_pem: Option<String>,
+    pub client_key_pem: Option<Secret>,
+}
+
+#[derive(Debug)]
+struct Observer {
+    mode: TlsMode,
+    inner: Arc<WebPkiServerVerifier>,
+    obs: SharedObservation,
+}
+
+impl ServerCertVerifier for Observer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        with_obs(&self.obs, |o| {
+            o.chain = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.clone().into_owned())
+                .collect();
+        });
+        let verdict = match self.mode {
+            TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => {
+                return Ok(ServerCertVerified::assertion());
+            }
+            TlsMode::VerifyCa => {
+                match self
+                    .inner
+                    .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+                {
+                    // WebPKI checks the chain before the name, so a name error means the
+                    // chain was good: exactly what verify-ca asks for.
+                    Err(rustls::Error::InvalidCertificate(
+                        CertificateError::NotValidForName
+                        | CertificateError::NotValidForNameContext { .. },
+                    )) => Ok(ServerCertVerified::assertion()),
+                    other => other,
+                }
+            }
+            TlsMode::VerifyFull => {
+                self.inner
+                    .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+            }
+        };
+        if let Err(e) = &verdict {
+            with_obs(&self.obs, |o| o.verify_error = Some(e.clone()));
+        }
+        verdict
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Why the TLS material itself is unusable (bad PEM, key not matching).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaterialError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// A rustls client config for `mode`, reporting into `obs`.
+pub fn client_config(
+    mode: TlsMode,
+    material: &TlsMaterial,
+    obs: SharedObservation,
+) -> Result<ClientConfig, MaterialError> {
+    let mut roots = RootCertStore::empty();
+    roots.add_parsable_certificates(native_roots().iter().cloned());
+    if let Some(pem) = material.ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
+        let certs = crate::pem::parse_certificates(pem).map_err(|m| MaterialError {
+            field: "tls.ca_pem",
+            message: format!("The CA certificate is not usable: {m}"),
+        })?;
+        for c in certs {
+            roots.add(c).map_err(|e| MaterialError {
+                field: "tls.ca_pem",
+                message: format!("The CA certificate is not usable as a trust anchor: {e}"),
+            })?;
+        }
+    }
+    let provider = provider();
+    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| MaterialError {
+            field: "tls.ca_pem",
+            message: format!("No trust anchors are available: {e}"),
+        })?;
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| MaterialError {
+            field: "tls.mode",
+            message: format!("TLS is not available: {e}"),
+        })?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Observer { mode, inner, obs }));
+    match (&material.client_cert_pem, &material.client_key_pem) {
+        (Some(cert), Some(key)) => {
+            let chain = crate::pem::parse_certificates(cert).map_err(|m| MaterialError {
+                field: "tls.client_cert_pem",
+                message: format!("The client certificate is not usable: {m}"),
+            })?;
+            let key = crate::pem::parse_private_key(key.expose()).map_err(|m| MaterialError {
+                field: "tls.client_key",
+                message: format!("The client key is not usable: {m}"),
+            })?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| MaterialError {
+                    field: "tls.client_key",
+                    message: format!("The client key does not fit the certificate: {e}"),
+                })
+        }
+        (None, None) => Ok(builder.with_no_client_auth()),
+        (Some(_), None) => Err(MaterialError {
+            field: "tls.client_key",
+            message: "A client certificate was given without its private key".into(),
+        }),
+        (None, Some(_)) => Err(MaterialError {
+            field: "tls.client_cert_pem",
+            message: "A client key was given without its certificate".into(),
+        }),
+    }
+}
+
+/// tokio-postgres TLS connector over rustls that records the handshake.
+pub struct PgTlsConnect {
+    pub connector: TlsConnector,
+    pub server_name: ServerName<'static>,
+    pub obs: SharedObservation,
+}
+
+impl<S> tokio_postgres::tls::TlsConnect<S> for PgTlsConnect
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    type Stream = PgTlsStream<S>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<PgTlsStream<S>>> + Send>>;
+
+    fn connect(self, stream: S) -> Self::Future {
+        Box::pin(async move {
+            with_obs(&self.obs, |o| o.started = Some(Instant::now()));
+            let tls = self.connector.connect(self.server_name, stream).await?;
+            let (_, conn) = tls.get_ref();
+            let protocol = conn
+                .protocol_version()
+                .map(|v| format!("{v:?}").replace("TLSv1_", "TLS 1."));
+            let cipher = conn
+                .negotiated_cipher_suite()
+                .map(|c| format!("{:?}", c.suite()));
+            with_obs(&self.obs, |o| {
+                o.finished = Some(Instant::now());
+                o.protocol = protocol;
+                o.cipher_suite = cipher;
+            });
+            Ok(PgTlsStream(tls))
+        })
+    }
+}
+
+pub struct PgTlsStream<S>(TlsStream<S>);
+
+impl<S: AsyncRead + AsyncWrite + Unpin> tokio_postgres::tls::TlsStream for PgTlsStream<S> {
+    /// RFC 5929 tls-server-end-point, so SCRAM-SHA-256-PLUS can bind to this channel.
+    fn channel_binding(&self) -> tokio_postgres::tls::ChannelBinding {
+        let (_, conn) = self.0.get_ref();
+        conn.peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(|leaf| end_point_hash(leaf))
+            .map(tokio_postgres::tls::ChannelBinding::tls_server_end_point)
+            .unwrap_or_else(tokio_postgres::tls::ChannelBinding::none)
+    }
+}
+
+/// The certificate's hash with its signature's hash algorithm (SHA-1/MD5 become SHA-256);
+/// `None` where RFC 5929 defines none (e.g. Ed25519, RSA-PSS).
+fn end_point_hash(leaf: &CertificateDer<'_>) -> Option<Vec<u8>> {
+    let (_, cert) = x509_parser::parse_x509_certificate(leaf).ok()?;
+    let oid = cert.signature_algorithm.algorithm.to_id_string();
+    Some(match oid.as_str() {
+        "1.2.840.113549.1.1.4" | "1.2.840.113549.1.1.5" | "1.2.840.113549.1.1.11"
+        | "1.2.840.10045.4.1" | "1.2.840.10045.4.3.2" => sha2::Sha256::digest(leaf).to_vec(),
+        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => sha2::Sha384::digest(leaf).to_vec(),
+        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => sha2::Sha512::digest(leaf).to_vec(),
+        _ => return None,
+    })
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for PgTlsStream<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for PgTlsStream<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+/// Plain words for what `mode` checks.
+pub fn verification_words(mode: TlsMode) -> &'static str {
+    match mode {
+        TlsMode::Disable => "No TLS: traffic, including the password exchange, is not encrypted.",
+        TlsMode::Prefer => "Encrypted if the server offers it; the certificate is not verified, so an impostor could read the traffic.",
+        TlsMode::Require => "Encrypted; the certificate is not verified, so an impostor could read the traffic.",
+        TlsMode::VerifyCa => "Encrypted; the certificate chains to a trusted CA, but the host name is not checked.",
+        TlsMode::VerifyFull => "Encrypted; the certificate chains to a trusted CA and names this host.",
+    }
+}
+
+pub fn tls_info(mode: TlsMode, obs: &Observation) -> Option<TlsInfo> {
+    obs.finished?;
+    Some(TlsInfo {
+        protocol: obs.protocol.clone().unwrap_or_default(),
+        cipher_suite: obs.cipher_suite.clone().unwrap_or_default(),
+        verification: verification_words(mode).to_owned(),
+        peer_certificates: obs.chain.iter().filter_map(certificate_info).collect(),
+    })
+}
+
+pub fn certificate_info(der: &CertificateDer<'_>) -> Option<CertificateInfo> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let rfc3339 = |t: x509_parser::time::ASN1Time| {
+        t.to_datetime()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let not_after = cert.validity().not_after;
+    let days_left = (not_after.to_datetime() - time::OffsetDateTime::now_utc()).whole_days();
+    Some(CertificateInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        subject_alt_names: subject_alt_names(&cert),
+        not_before: rfc3339(cert.validity().not_before),
+        not_after: rfc3339(not_after),
+        days_left,
+        sha256_fingerprint: sha2::Sha256::digest(der)
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+    })
+}
+
+fn subject_alt_names(cert: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
+    use x509_parser::extensions::GeneralName;
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return Vec::new();
+    };
+    san.value
+        .general_names
+        .iter()
+        .filter_map(|n| match n {
+            GeneralName::DNSName(d) => Some(d.to_string()),
+            GeneralName::IPAddress(b) => match b.len() {
+                4 => <[u8; 4]>::try_from(*b)
+                    .ok()
+                    .map(|a| std::net::IpAddr::from(a).to_string()),
+                16 => <[u8; 16]>::try_from(*b)
+                    .ok()
+                    .map(|a| std::net::IpAddr::from(a).to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,231 @@
+//! Connection metadata in a local SQLite file (sqlx, WAL, foreign keys, versioned migrations).
+//!
+//! Functions that change rows take a `&mut SqliteConnection` so that the caller
+//! (`connections`) can run them inside one transaction together with the keychain call and
+//! roll back when that fails.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
+use crate::model::{Connection, ConnectionFields, Engine, PasswordSave, TlsMode, TlsSettings};
+
+pub const DB_FILE: &str = "switchboard.db";
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+const COLUMNS: &str = "id, name, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
+     description, password_save, has_saved_password, timeout_secs, created_at, updated_at, version";
+
+impl Store {
+    /// Opens (creating if needed) `DB_FILE` in `dir` and brings its schema up to date.
+    pub async fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CoreError::Storage(format!("cannot create data directory {}: {e}", dir.display()))
+        })?;
+        let path = dir.join(DB_FILE);
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn list(&self) -> Result<Vec<Connection>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM connections ORDER BY name COLLATE NOCASE"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn get(&self, id: Uuid) -> Result<Connection> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => from_row(&r),
+            None => Err(CoreError::NotFound(id.to_string())),
+        }
+    }
+
+    /// By name, ignoring case.
+    pub async fn find_by_name(&self, name: &str) -> Result<Option<Connection>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM connections WHERE name = ? COLLATE NOCASE"
+        ))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn name_exists(&self, name: &str) -> Result<bool> {
+        Ok(self.find_by_name(name).await?.is_some())
+    }
+}
+
+/// Inserts a new row (version 1).
+pub async fn insert(tx: &mut SqliteConnection, c: &Connection) -> Result<()> {
+    let f = &c.fields;
+    let res = sqlx::query(&format!(
+        "INSERT INTO connections ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(c.id.to_string())
+    .bind(&f.name)
+    .bind(f.engine.as_str())
+    .bind(&f.host)
+    .bind(f.port)
+    .bind(&f.database)
+    .bind(&f.username)
+    .bind(f.tls.mode.as_str())
+    .bind(&f.tls.ca_pem)
+    .bind(&f.description)
+    .bind(f.password_save.as_str())
+    .bind(c.has_saved_password)
+    .bind(f.timeout_secs)
+    .bind(&c.created_at)
+    .bind(&c.updated_at)
+    .bind(c.version)
+    .execute(&mut *tx)
+    .await;
+    map_unique(res, &f.name).map(|_| ())
+}
+
+/// Writes `c` over the row with the same id if, and only if, the stored version is
+/// `expected_version`; `c.version` must be the new version.
+pub async fn update(tx: &mut SqliteConnection, c: &Connection, expected_version: i64) -> Result<()> {
+    let f = &c.fields;
+    let res = sqlx::query(
+        "UPDATE connections SET name = ?, engine = ?, host = ?, port = ?, database_name = ?, \
+         username = ?, tls_mode = ?, tls_ca_pem = ?, description = ?, password_save = ?, \
+         has_saved_password = ?, timeout_secs = ?, updated_at = ?, version = ? \
+         WHERE id = ? AND version = ?",
+    )
+    .bind(&f.name)
+    .bind(f.engine.as_str())
+    .bind(&f.host)
+    .bind(f.port)
+    .bind(&f.database)
+    .bind(&f.username)
+    .bind(f.tls.mode.as_str())
+    .bind(&f.tls.ca_pem)
+    .bind(&f.description)
+    .bind(f.password_save.as_str())
+    .bind(c.has_saved_password)
+    .bind(f.timeout_secs)
+    .bind(&c.updated_at)
+    .bind(c.version)
+    .bind(c.id.to_string())
+    .bind(expected_version)
+    .execute(&mut *tx)
+    .await;
+    let done = map_unique(res, &f.name)?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM connections WHERE id = ?")
+        .bind(c.id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+    match actual {
+        Some(actual) => Err(CoreError::VersionConflict {
+            expected: expected_version,
+            actual,
+        }),
+        None => Err(CoreError::NotFound(c.id.to_string())),
+    }
+}
+
+pub async fn delete(tx: &mut SqliteConnection, id: Uuid) -> Result<()> {
+    let done = sqlx::query("DELETE FROM connections WHERE id = ?")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(CoreError::NotFound(id.to_string()));
+    }
+    Ok(())
+}
+
+fn map_unique(
+    res: std::result::Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
+    name: &str,
+) -> Result<sqlx::sqlite::SqliteQueryResult> {
+    match res {
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            Err(CoreError::NameTaken(name.to_owned()))
+        }
+        other => Ok(other?),
+    }
+}
+
+fn corrupt(column: &str, value: &str) -> CoreError {
+    CoreError::Storage(format!("stored {column} {value:?} is not one Switchboard knows"))
+}
+
+fn from_row(r: &SqliteRow) -> Result<Connection> {
+    let id: String = r.try_get("id")?;
+    let engine: String = r.try_get("engine")?;
+    let tls_mode: String = r.try_get("tls_mode")?;
+    let password_save: String = r.try_get("password_save")?;
+    Ok(Connection {
+        id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
+        fields: ConnectionFields {
+            name: r.try_get("name")?,
+            engine: Engine::parse(&engine).ok_or_else(|| corrupt("engine", &engine))?,
+            host: r.try_get("host")?,
+            port: r.try_get("port")?,
+            database: r.try_get("database_name")?,
+            username: r.try_get("username")?,
+            tls: TlsSettings {
+                mode: TlsMode::parse(&tls_mode).ok_or_else(|| corrupt("tls_mode", &tls_mode))?,
+                ca_pem: r.try_get("tls_ca_pem")?,
+            },
+            description: r.try_get("description")?,
+            password_save: PasswordSave::parse(&password_save)
+                .ok_or_else(|| corrupt("password_save", &password_save))?,
+            timeout_secs: r.try_get("timeout_secs")?,
+        },
+        has_saved_password: r.try_get("has_saved_password")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        version: r.try_get("version")?,
+    })
+}
+
+/// A validation failure shaped like the form's, for a unique-name clash found early.
+pub fn name_taken_issue(name: &str) -> FieldIssue {
+    FieldIssue::new(
+        ErrorCode::NameTaken,
+        "name",
+        format!("A connection named {name:?} already exists."),
+        "Choose another name (names are compared ignoring case).",
+    )
+}
