@@ -1,1 +1,52 @@
+//! Test harness: real servers and real keychains for the integration tests.
+//!
+//! Everything it starts lives under `$SWITCHBOARD_TEST_ROOT` when the test command sets it
+//! (so the final secret scan can read every data directory), else under a temp dir.
 
+pub mod ca;
+pub mod net;
+pub mod pg;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Root for this run's files.
+pub fn test_root() -> PathBuf {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| match std::env::var_os("SWITCHBOARD_TEST_ROOT") {
+        Some(r) if !r.is_empty() => {
+            let p = PathBuf::from(r);
+            std::fs::create_dir_all(&p).expect("create SWITCHBOARD_TEST_ROOT");
+            p
+        }
+        _ => tempfile::Builder::new()
+            .prefix("switchboard-test-")
+            .tempdir()
+            .expect("temp dir")
+            .keep(),
+    })
+    .clone()
+}
+
+/// A fresh, empty Switchboard data directory (kept for the secret scan).
+pub fn data_dir(label: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let dir = test_root().join("switchboard-data").join(format!(
+        "{label}-{}-{n}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).expect("create data dir");
+    dir
+}
+
+/// The marker every test secret carries, so a scan can prove none reached disk.
+pub fn secret_marker() -> String {
+    std::env::var("SWITCHBOARD_TEST_SECRET_MARKER").unwrap_or_else(|_| "sbtestsecret".into())
+}
+
+/// A unique password containing the marker and characters that need escaping.
+pub fn test_password(tag: &str) -> String {
+    format!("{}-{tag}-p@ss:w/rd%{}", secret_marker(), uuid::Uuid::new_v4().simple())
+}

@@ -1,1 +1,356 @@
-fn main(){}
+//! `switchboard`: the command line over the same core as the app. No display needed.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use switchboard_core::model::{
+    Connection, ConnectionFields, ConnectionUpdate, NewConnection, PasswordChange, PasswordSave,
+    TlsMode, DEFAULT_TIMEOUT_SECS,
+};
+use switchboard_core::probe::report::StepStatus;
+use switchboard_core::{paths, pgurl, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport};
+
+#[derive(Parser)]
+#[command(name = "switchboard", version, about = "Switchboard: database connections you can trust")]
+struct Cli {
+    /// Data directory (default: $SWITCHBOARD_DATA_DIR, else the per-user data dir).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List saved connections.
+    List,
+    /// Show one connection (never its password).
+    Show { connection: String },
+    /// Save a new PostgreSQL connection.
+    Add(AddArgs),
+    /// Change a saved connection; options not given keep their value.
+    Update(UpdateArgs),
+    /// Delete a connection and its saved password.
+    Delete { connection: String },
+    /// Test a saved connection, or a libpq URL with --url.
+    Test(TestArgs),
+    /// Print a connection's saved password (explicit, on request only).
+    RevealPassword { connection: String },
+}
+
+#[derive(Args)]
+struct FieldArgs {
+    #[arg(long)]
+    host: Option<String>,
+    #[arg(long)]
+    port: Option<u32>,
+    #[arg(long)]
+    database: Option<String>,
+    #[arg(long)]
+    username: Option<String>,
+    /// disable | prefer | require | verify-ca | verify-full
+    #[arg(long, value_parser = parse_mode)]
+    sslmode: Option<TlsMode>,
+    /// A PEM file of CA certificates to trust besides the OS store.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    #[arg(long)]
+    description: Option<String>,
+    /// keychain | ask | none
+    #[arg(long, value_parser = parse_save)]
+    password_save: Option<PasswordSave>,
+    /// Whole-test timeout in seconds.
+    #[arg(long)]
+    timeout: Option<u32>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Args)]
+struct AddArgs {
+    #[arg(long)]
+    name: String,
+    #[command(flatten)]
+    fields: FieldArgs,
+}
+
+#[derive(Args)]
+struct UpdateArgs {
+    connection: String,
+    /// Rename.
+    #[arg(long)]
+    name: Option<String>,
+    #[command(flatten)]
+    fields: FieldArgs,
+    /// Remove the saved password from the keychain.
+    #[arg(long, conflicts_with = "password_stdin")]
+    clear_password: bool,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Saved connection name or id.
+    #[arg(required_unless_present = "url", conflicts_with = "url")]
+    connection: Option<String>,
+    /// A libpq URI, e.g. 'postgresql://u@h/db?sslmode=verify-full&sslrootcert=ca.pem'.
+    #[arg(long)]
+    url: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+fn parse_mode(s: &str) -> Result<TlsMode, String> {
+    TlsMode::parse(s).ok_or_else(|| "expected disable, prefer, require, verify-ca or verify-full".into())
+}
+
+fn parse_save(s: &str) -> Result<PasswordSave, String> {
+    PasswordSave::parse(s).ok_or_else(|| "expected keychain, ask or none".into())
+}
+
+/// How a command ended: JSON-able data and whether it counts as success.
+enum Outcome {
+    Done(serde_json::Value, String),
+    TestRan(TestReport),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("switchboard: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(Outcome::Done(value, text)) => {
+            if json {
+                print_json(&value);
+            } else if !text.is_empty() {
+                println!("{text}");
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::TestRan(report)) => {
+            if json {
+                print_json(&report);
+            } else {
+                print!("{}", render_report(&report));
+            }
+            if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            let api = e.to_api();
+            if json {
+                print_json(&serde_json::json!({ "error": api }));
+            } else {
+                eprintln!("{}", render_error(&api));
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_json<T: Serialize>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("switchboard: cannot print JSON: {e}"),
+    }
+}
+
+fn render_error(e: &ApiError) -> String {
+    let mut out = format!("error [{}]: {}\n  hint: {}", e.code, e.message, e.hint);
+    for i in &e.issues {
+        out.push_str(&format!("\n  - {} [{}]: {} ({})", i.field, i.code, i.message, i.hint));
+    }
+    out
+}
+
+fn render_report(r: &TestReport) -> String {
+    let mut out = String::new();
+    for s in &r.steps {
+        let mark = match s.status {
+            StepStatus::Ok => "ok  ",
+            StepStatus::Failed => "FAIL",
+            StepStatus::Skipped => "skip",
+        };
+        out.push_str(&format!("{mark} {:<14} {:>9.1} ms  {}\n", s.step.label(), s.elapsed_ms, s.detail));
+    }
+    match (&r.server, &r.error) {
+        (Some(srv), _) => out.push_str(&format!(
+            "connected: PostgreSQL {} as {} to {} in {:.1} ms\n",
+            srv.version, srv.current_user, srv.current_database, r.total_ms
+        )),
+        (_, Some(e)) => out.push_str(&format!(
+            "failed [{}] at {}: {}\n  hint: {}\n",
+            e.code,
+            e.step.label(),
+            e.message,
+            e.hint
+        )),
+        _ => {}
+    }
+    out
+}
+
+fn read_password() -> Result<Secret, CoreError> {
+    let mut line = String::new();
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password: ");
+    }
+    stdin.lock().read_line(&mut line).map_err(|e| {
+        CoreError::input(ErrorCode::PasswordRequired, Some("password"), format!("cannot read the password from standard input: {e}"), "Pipe the password on standard input.")
+    })?;
+    Ok(Secret::new(line.trim_end_matches(['\n', '\r'])))
+}
+
+fn summary(c: &Connection) -> String {
+    let f = &c.fields;
+    format!(
+        "{:<24} {}://{}@{}:{}/{}  tls={}  password={}",
+        f.name,
+        f.engine.as_str(),
+        f.username,
+        f.host,
+        f.port,
+        f.database,
+        f.tls.mode.as_str(),
+        match (f.password_save, c.has_saved_password) {
+            (PasswordSave::Keychain, true) => "keychain",
+            (PasswordSave::Keychain, false) => "not saved",
+            (PasswordSave::Ask, _) => "ask",
+            (PasswordSave::None, _) => "none",
+        }
+    )
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value, CoreError> {
+    serde_json::to_value(v).map_err(|e| CoreError::Storage(e.to_string()))
+}
+
+fn read_ca(path: &PathBuf) -> Result<String, CoreError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        CoreError::input(ErrorCode::FileUnreadable, Some("tls.ca_pem"), format!("{} cannot be read: {e}", path.display()), "Give the path of a readable PEM file.")
+    })
+}
+
+fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
+    if let Some(v) = &a.host {
+        f.host = v.clone();
+    }
+    if let Some(v) = a.port {
+        f.port = v;
+    }
+    if let Some(v) = &a.database {
+        f.database = v.clone();
+    }
+    if let Some(v) = &a.username {
+        f.username = v.clone();
+    }
+    if let Some(v) = a.sslmode {
+        f.tls.mode = v;
+    }
+    if let Some(p) = &a.ca_file {
+        f.tls.ca_pem = Some(read_ca(p)?);
+    }
+    if let Some(v) = &a.description {
+        f.description = Some(v.clone());
+    }
+    if let Some(v) = a.password_save {
+        f.password_save = v;
+    }
+    if let Some(v) = a.timeout {
+        f.timeout_secs = v;
+    }
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<Outcome, CoreError> {
+    // A URL test needs no saved data at all.
+    if let Command::Test(TestArgs { url: Some(url), password_stdin, .. }) = &cli.command {
+        let parsed = pgurl::parse(url, Duration::from_secs(u64::from(DEFAULT_TIMEOUT_SECS)))?;
+        let mut target = parsed.target;
+        if *password_stdin {
+            target.password = Some(read_password()?);
+        }
+        for w in &parsed.warnings {
+            eprintln!("warning: {w}");
+        }
+        return Ok(Outcome::TestRan(probe::run(&target).await));
+    }
+    let dir = cli
+        .data_dir
+        .clone()
+        .or_else(paths::data_dir)
+        .ok_or_else(|| CoreError::Storage("no data directory: set SWITCHBOARD_DATA_DIR".into()))?;
+    let _ = switchboard_core::logging::init(&dir);
+    let sb = Switchboard::open(&dir).await?;
+    Ok(match cli.command {
+        Command::List => {
+            let all = sb.list().await?;
+            let text = all.iter().map(summary).collect::<Vec<_>>().join("\n");
+            Outcome::Done(to_json(&all)?, text)
+        }
+        Command::Show { connection } => {
+            let c = sb.find(&connection).await?;
+            Outcome::Done(to_json(&c)?, summary(&c))
+        }
+        Command::Add(a) => {
+            let mut fields = ConnectionFields::postgres(&a.name, "", 5432, "", "");
+            apply(&mut fields, &a.fields)?;
+            let password = if a.fields.password_stdin { Some(read_password()?) } else { None };
+            let c = sb.create(NewConnection { fields, password }).await?;
+            Outcome::Done(to_json(&c)?, format!("saved {}", summary(&c)))
+        }
+        Command::Update(a) => {
+            let old = sb.find(&a.connection).await?;
+            let mut fields = old.fields.clone();
+            if let Some(n) = &a.name {
+                fields.name = n.clone();
+            }
+            apply(&mut fields, &a.fields)?;
+            let password = if a.clear_password {
+                PasswordChange::Clear
+            } else if a.fields.password_stdin {
+                PasswordChange::Set(read_password()?)
+            } else {
+                PasswordChange::Keep
+            };
+            let c = sb
+                .update(ConnectionUpdate { id: old.id, version: old.version, fields, password })
+                .await?;
+            Outcome::Done(to_json(&c)?, format!("updated {}", summary(&c)))
+        }
+        Command::Delete { connection } => {
+            let c = sb.find(&connection).await?;
+            sb.delete(c.id).await?;
+            Outcome::Done(serde_json::json!({ "deleted": c.id }), format!("deleted {}", c.fields.name))
+        }
+        Command::Test(t) => {
+            let name = t.connection.unwrap_or_default();
+            let c = sb.find(&name).await?;
+            let password = if t.password_stdin { Some(read_password()?) } else { None };
+            Outcome::TestRan(sb.test(c.id, password).await?)
+        }
+        Command::RevealPassword { connection } => {
+            let c = sb.find(&connection).await?;
+            let p = sb.reveal_password(c.id).await?;
+            Outcome::Done(serde_json::json!({ "password": p.expose() }), p.expose().to_owned())
+        }
+    })
+}

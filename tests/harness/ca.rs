@@ -1,0 +1,64 @@
+//! A certificate authority generated at test time (nothing private is committed).
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use time::{Duration, OffsetDateTime};
+
+pub struct TestCa {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+    pub cert_pem: String,
+}
+
+pub struct Issued {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl TestCa {
+    pub fn new(name: &str) -> TestCa {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        params.not_before = OffsetDateTime::now_utc() - Duration::days(1);
+        params.not_after = OffsetDateTime::now_utc() + Duration::days(30);
+        let key = KeyPair::generate().expect("key");
+        let issuer = CertifiedIssuer::self_signed(params, key).expect("self-signed CA");
+        let cert_pem = issuer.pem();
+        TestCa { issuer, cert_pem }
+    }
+
+    fn issue(&self, params: CertificateParams) -> Issued {
+        let key = KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("sign");
+        Issued {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
+    /// A server certificate for `names` (DNS names or IP addresses), valid from
+    /// `not_before` to `not_after` days from now.
+    pub fn server(&self, names: &[&str], not_before_days: i64, not_after_days: i64) -> Issued {
+        let mut params =
+            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .expect("params");
+        params.distinguished_name.push(DnType::CommonName, names[0]);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.not_before = OffsetDateTime::now_utc() + Duration::days(not_before_days);
+        params.not_after = OffsetDateTime::now_utc() + Duration::days(not_after_days);
+        self.issue(params)
+    }
+
+    /// A client certificate whose CN is `user` (PostgreSQL's `cert` auth maps CN to role).
+    pub fn client(&self, user: &str) -> Issued {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.distinguished_name.push(DnType::CommonName, user);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.not_before = OffsetDateTime::now_utc() - Duration::days(1);
+        params.not_after = OffsetDateTime::now_utc() + Duration::days(30);
+        self.issue(params)
+    }
+}

@@ -1,0 +1,240 @@
+//! A throwaway PostgreSQL cluster (Debian's postgresql package) with TLS from a test CA.
+//!
+//! initdb and postgres refuse to run as root, so as root the server runs as the `postgres`
+//! user. The server is started by a thread that lives as long as the test process and
+//! is given PR_SET_PDEATHSIG=SIGQUIT, so it stops (immediate shutdown) when tests end,
+//! however they end.
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::ca::TestCa;
+
+pub const APP_USER: &str = "app";
+pub const APP_DB: &str = "appdb";
+pub const CERT_USER: &str = "certuser";
+
+pub struct PgServer {
+    pub port: u16,
+    pub ca: TestCa,
+    /// Trusted by nobody: for "untrusted" cases.
+    pub foreign_ca: TestCa,
+    pub app_password: String,
+    pub socket_dir: PathBuf,
+    pub dir: PathBuf,
+}
+
+fn bin_dir() -> PathBuf {
+    for v in ["17", "16", "15"] {
+        let p = PathBuf::from(format!("/usr/lib/postgresql/{v}/bin"));
+        if p.join("postgres").exists() {
+            return p;
+        }
+    }
+    panic!("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install the postgresql package");
+}
+
+/// (uid, gid) to run the server as: `postgres` when we are root, else ourselves.
+fn server_ids() -> Option<(u32, u32)> {
+    // SAFETY: getuid has no preconditions.
+    if unsafe { libc::getuid() } != 0 {
+        return None;
+    }
+    let name = std::ffi::CString::new("postgres").expect("cstring");
+    // SAFETY: name is a valid C string; the result is checked for null before use.
+    let pw = unsafe { libc::getpwnam(name.as_ptr()) };
+    assert!(!pw.is_null(), "running as root but there is no postgres user");
+    // SAFETY: pw is non-null and points to a passwd struct owned by libc.
+    unsafe { Some(((*pw).pw_uid, (*pw).pw_gid)) }
+}
+
+fn as_server_user(cmd: &mut Command, die_with_parent: bool) {
+    let ids = server_ids();
+    // SAFETY: only async-signal-safe libc calls run between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some((uid, gid)) = ids {
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(gid) != 0
+                    || libc::setuid(uid) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            // After setuid: a credential change clears the parent-death signal.
+            if die_with_parent && libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+fn chown_tree(p: &Path) {
+    if let Some((uid, gid)) = server_ids() {
+        for entry in walk(p) {
+            std::os::unix::fs::chown(&entry, Some(uid), Some(gid)).expect("chown");
+        }
+    }
+}
+
+fn walk(p: &Path) -> Vec<PathBuf> {
+    let mut out = vec![p.to_path_buf()];
+    if p.is_dir() {
+        for e in std::fs::read_dir(p).expect("read_dir").flatten() {
+            out.extend(walk(&e.path()));
+        }
+    }
+    out
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl PgServer {
+    /// The one cluster for this test process, started on first use.
+    pub fn shared() -> &'static PgServer {
+        static S: OnceLock<PgServer> = OnceLock::new();
+        S.get_or_init(PgServer::start)
+    }
+
+    fn start() -> PgServer {
+        let bin = bin_dir();
+        let dir = crate::test_root().join(format!("pg-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
+        let data = dir.join("data");
+        let socket_dir = dir.join("sock");
+        std::fs::create_dir_all(&socket_dir).expect("mkdir");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        // The path to the dir must be traversable by the server user.
+        let mut up = dir.parent();
+        while let Some(p) = up {
+            if let Ok(meta) = std::fs::metadata(p) {
+                let mode = meta.permissions().mode();
+                if mode & 0o001 == 0 && server_ids().is_some() {
+                    let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode | 0o711));
+                }
+            }
+            up = p.parent();
+        }
+        chown_tree(&dir);
+
+        let mut initdb = Command::new(bin.join("initdb"));
+        initdb
+            .args(["-D"])
+            .arg(&data)
+            .args(["-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+        as_server_user(&mut initdb, false);
+        run(&mut initdb, "initdb");
+
+        let ca = TestCa::new("Switchboard Test CA");
+        let foreign_ca = TestCa::new("Some Other CA");
+        let server = ca.server(&["localhost", "127.0.0.1"], -1, 30);
+        std::fs::write(data.join("server.crt"), &server.cert_pem).expect("write");
+        std::fs::write(data.join("server.key"), &server.key_pem).expect("write");
+        std::fs::write(data.join("root.crt"), &ca.cert_pem).expect("write");
+        std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+
+        let port = crate::net::free_port();
+        let conf = format!(
+            "\nlisten_addresses = '127.0.0.1,127.0.0.2'\nport = {port}\nunix_socket_directories = '{}'\n\
+             ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n\
+             password_encryption = 'scram-sha-256'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n\
+             max_connections = 40\nshared_buffers = 16MB\nlog_min_messages = warning\n",
+            socket_dir.display()
+        );
+        let mut pc = std::fs::read_to_string(data.join("postgresql.conf")).expect("read conf");
+        pc.push_str(&conf);
+        std::fs::write(data.join("postgresql.conf"), pc).expect("write conf");
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            format!(
+                "local all all trust\n\
+                 hostnossl all all 0.0.0.0/0 reject\n\
+                 hostssl all {CERT_USER} 127.0.0.0/8 cert\n\
+                 hostssl all all 127.0.0.0/8 scram-sha-256\n"
+            ),
+        )
+        .expect("write hba");
+        chown_tree(&dir);
+
+        // The keeper thread owns the server process and never exits, so PDEATHSIG fires
+        // only when the whole test process ends.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let data_for_thread = data.clone();
+        let log = dir.join("server.log");
+        std::thread::Builder::new()
+            .name("pg-keeper".into())
+            .spawn(move || {
+                let logf = std::fs::File::create(&log).expect("log");
+                let mut cmd = Command::new(bin.join("postgres"));
+                cmd.arg("-D").arg(&data_for_thread).stdin(Stdio::null()).stdout(Stdio::null()).stderr(logf);
+                as_server_user(&mut cmd, true);
+                let child = cmd.spawn();
+                let ok = child.is_ok();
+                tx.send(child.map(|c| c.id()).map_err(|e| e.to_string())).ok();
+                if ok {
+                    loop {
+                        std::thread::park();
+                    }
+                }
+            })
+            .expect("spawn keeper");
+        let pid = rx.recv().expect("keeper").unwrap_or_else(|e| panic!("start postgres: {e}"));
+
+        let isready = bin_dir().join("pg_isready");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ok = Command::new(&isready)
+                .args(["-q", "-h"])
+                .arg(&socket_dir)
+                .args(["-p", &port.to_string()])
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if ok {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "postgres (pid {pid}) did not become ready: {}",
+                std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+
+        let app_password = crate::test_password("pg-app");
+        let server = PgServer { port, ca, foreign_ca, app_password, socket_dir, dir };
+        server.psql_super(&[
+            &format!(
+                "CREATE ROLE {APP_USER} LOGIN PASSWORD '{}'",
+                server.app_password.replace('\'', "''")
+            ),
+            &format!("CREATE DATABASE {APP_DB} OWNER {APP_USER}"),
+            &format!("CREATE ROLE {CERT_USER} LOGIN"),
+        ]);
+        server
+    }
+
+    /// Runs statements (each in its own transaction) as the superuser over the Unix socket.
+    pub fn psql_super(&self, statements: &[&str]) {
+        let mut cmd = Command::new(bin_dir().join("psql"));
+        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(&self.socket_dir)
+            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", "postgres"]);
+        for s in statements {
+            cmd.args(["-c", s]);
+        }
+        run(&mut cmd, "psql");
+    }
+}

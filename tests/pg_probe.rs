@@ -1,0 +1,207 @@
+//! The PostgreSQL connection test against a real, throwaway PostgreSQL 15 with TLS.
+
+use std::time::{Duration, Instant};
+
+use switchboard_core::model::{Engine, TlsMode};
+use switchboard_core::probe::report::{Step, StepStatus};
+use switchboard_core::probe::{self, ProbeTarget, TlsMaterial};
+use switchboard_core::{ErrorCode, Secret, TestReport};
+use switchboard_tests::net;
+use switchboard_tests::pg::{PgServer, APP_DB, APP_USER, CERT_USER};
+
+fn target(host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
+    let pg = PgServer::shared();
+    ProbeTarget {
+        engine: Engine::Postgres,
+        host: host.into(),
+        port: pg.port,
+        database: APP_DB.into(),
+        username: APP_USER.into(),
+        password: Some(Secret::new(pg.app_password.clone())),
+        tls_mode: mode,
+        tls: TlsMaterial {
+            ca_pem: ca.map(str::to_owned),
+            ..Default::default()
+        },
+        timeout: Duration::from_secs(10),
+    }
+}
+
+fn ca() -> Option<&'static str> {
+    Some(PgServer::shared().ca.cert_pem.as_str())
+}
+
+fn code(r: &TestReport) -> Option<ErrorCode> {
+    r.error.as_ref().map(|e| e.code)
+}
+
+fn step_status(r: &TestReport, s: Step) -> Option<StepStatus> {
+    r.steps.iter().find(|x| x.step == s).map(|x| x.status)
+}
+
+#[tokio::test]
+async fn verify_full_with_the_test_ca_connects_and_reports_every_step() {
+    let r = probe::run(&target("localhost", TlsMode::VerifyFull, ca())).await;
+    assert!(r.ok, "{r:#?}");
+    let steps: Vec<Step> = r.steps.iter().map(|s| s.step).collect();
+    assert_eq!(steps, vec![Step::Resolve, Step::Connect, Step::Tls, Step::Auth, Step::Query]);
+    assert!(r.steps.iter().all(|s| s.status == StepStatus::Ok), "{r:#?}");
+    let server = r.server.as_ref().expect("server info");
+    assert!(server.version.starts_with("15") || server.version.starts_with("1"), "{server:?}");
+    assert_eq!(server.current_user, APP_USER);
+    assert_eq!(server.current_database, APP_DB);
+    assert!(!server.in_recovery);
+    let tls = r.tls.as_ref().expect("tls info");
+    assert!(tls.protocol.starts_with("TLS 1."), "{tls:?}");
+    let leaf = &tls.peer_certificates[0];
+    assert!(leaf.subject_alt_names.contains(&"localhost".to_string()), "{leaf:?}");
+    assert!(leaf.days_left >= 28 && leaf.days_left <= 30, "{leaf:?}");
+    assert_eq!(leaf.sha256_fingerprint.len(), 32 * 3 - 1);
+    let total: f64 = r.steps.iter().map(|s| s.elapsed_ms).sum();
+    assert!(total <= r.total_ms + 1.0, "steps {total} > total {}", r.total_ms);
+}
+
+#[tokio::test]
+async fn verify_full_without_the_ca_is_untrusted() {
+    let r = probe::run(&target("localhost", TlsMode::VerifyFull, None)).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
+    assert_eq!(step_status(&r, Step::Tls), Some(StepStatus::Failed));
+    assert!(r.error.as_ref().unwrap().message.contains("Switchboard Test CA"), "{r:#?}");
+}
+
+#[tokio::test]
+async fn verify_full_trusting_a_foreign_ca_is_untrusted() {
+    let foreign = PgServer::shared().foreign_ca.cert_pem.clone();
+    let r = probe::run(&target("localhost", TlsMode::VerifyFull, Some(&foreign))).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+}
+
+#[tokio::test]
+async fn verify_full_to_a_name_not_in_the_certificate_is_a_hostname_mismatch() {
+    // 127.0.0.2 reaches the same server but is not among the certificate's names.
+    let r = probe::run(&target("127.0.0.2", TlsMode::VerifyFull, ca())).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    let e = r.error.unwrap();
+    assert!(e.message.contains("localhost") && e.message.contains("127.0.0.2"), "{e:?}");
+    assert!(e.hint.contains("verify-ca"), "{e:?}");
+}
+
+#[tokio::test]
+async fn verify_ca_to_a_name_not_in_the_certificate_connects() {
+    let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, ca())).await;
+    assert!(r.ok, "{r:#?}");
+}
+
+#[tokio::test]
+async fn verify_ca_still_rejects_an_untrusted_chain() {
+    let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, None)).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+}
+
+#[tokio::test]
+async fn require_connects_without_the_ca() {
+    let r = probe::run(&target("localhost", TlsMode::Require, None)).await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.tls.unwrap().verification.contains("not verified"));
+}
+
+#[tokio::test]
+async fn prefer_uses_tls_when_the_server_offers_it() {
+    let r = probe::run(&target("localhost", TlsMode::Prefer, None)).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(step_status(&r, Step::Tls), Some(StepStatus::Ok));
+}
+
+#[tokio::test]
+async fn disable_against_a_hostnossl_reject_rule_says_tls_is_required() {
+    let r = probe::run(&target("localhost", TlsMode::Disable, None)).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsRequiredByServer), "{r:#?}");
+    assert_eq!(step_status(&r, Step::Tls), Some(StepStatus::Skipped));
+    assert!(r.error.unwrap().hint.contains("require"));
+}
+
+#[tokio::test]
+async fn wrong_password_is_auth_failed() {
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.password = Some(Secret::new("definitely-wrong"));
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error.as_ref().unwrap().step, Step::Auth);
+    assert_eq!(step_status(&r, Step::Tls), Some(StepStatus::Ok));
+    assert_eq!(step_status(&r, Step::Auth), Some(StepStatus::Failed));
+}
+
+#[tokio::test]
+async fn missing_password_is_reported_as_required() {
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.password = None;
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::PasswordRequired), "{r:#?}");
+}
+
+#[tokio::test]
+async fn unknown_database_is_database_not_found() {
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.database = "no_such_db".into();
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::DatabaseNotFound), "{r:#?}");
+}
+
+#[tokio::test]
+async fn client_certificate_auth_connects_with_a_cert_and_says_what_is_missing_without() {
+    let pg = PgServer::shared();
+    let client = pg.ca.client(CERT_USER);
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.username = CERT_USER.into();
+    t.password = None;
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsClientCertRequired), "{r:#?}");
+    t.tls.client_cert_pem = Some(client.cert_pem);
+    t.tls.client_key_pem = Some(Secret::new(client.key_pem));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(r.server.unwrap().current_user, CERT_USER);
+}
+
+#[tokio::test]
+async fn closed_port_is_refused() {
+    let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
+    t.port = net::closed_port();
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::Refused), "{r:#?}");
+    assert_eq!(r.error.unwrap().step, Step::Connect);
+}
+
+#[tokio::test]
+async fn unknown_host_is_dns_not_found() {
+    let mut t = target("no-such-host.invalid", TlsMode::VerifyFull, ca());
+    t.timeout = Duration::from_secs(5);
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::DnsNotFound), "{r:#?}");
+}
+
+#[tokio::test]
+async fn a_listener_that_never_answers_times_out_within_the_timeout_plus_ten_percent() {
+    let addr = net::silent_listener();
+    let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
+    t.port = addr.port();
+    t.timeout = Duration::from_secs(2);
+    let started = Instant::now();
+    let r = probe::run(&t).await;
+    let took = started.elapsed();
+    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert!(took >= Duration::from_secs(2), "{took:?}");
+    assert!(took <= Duration::from_millis(2200), "took {took:?}");
+    // The connection was accepted, so the timeout is pinned on TLS negotiation.
+    assert_eq!(r.error.unwrap().step, Step::Tls, "{:#?}", r.steps);
+}
+
+#[tokio::test]
+async fn a_listener_that_answers_garbage_is_a_protocol_error() {
+    let addr = net::garbage_listener();
+    let mut t = target("127.0.0.1", TlsMode::Disable, None);
+    t.port = addr.port();
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+}

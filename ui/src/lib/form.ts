@@ -1,0 +1,131 @@
+// What the PostgreSQL form edits, and how it maps to and from the backend's types.
+// Numbers are kept as the text the user typed so a half-typed or empty entry is not
+// silently rewritten; they become numbers only when sent.
+import type { Connection } from '../bindings/Connection';
+import type { ConnectionFields } from '../bindings/ConnectionFields';
+import type { PasswordSave } from '../bindings/PasswordSave';
+import type { TlsMode } from '../bindings/TlsMode';
+
+export interface FormValues {
+  name: string;
+  host: string;
+  port: string;
+  database: string;
+  username: string;
+  password: string;
+  password_save: PasswordSave;
+  tls_mode: TlsMode;
+  ca_pem: string;
+  description: string;
+  timeout_secs: string;
+}
+
+export function blankValues(): FormValues {
+  return {
+    name: '',
+    host: '',
+    port: '5432',
+    database: '',
+    username: '',
+    password: '',
+    password_save: 'keychain',
+    tls_mode: 'verify-full',
+    ca_pem: '',
+    description: '',
+    timeout_secs: '10',
+  };
+}
+
+export function valuesOf(c: Connection): FormValues {
+  return {
+    name: c.name,
+    host: c.host,
+    port: String(c.port),
+    database: c.database,
+    username: c.username,
+    password: '',
+    password_save: c.password_save,
+    tls_mode: c.tls.mode,
+    ca_pem: c.tls.ca_pem ?? '',
+    description: c.description ?? '',
+    timeout_secs: String(c.timeout_secs),
+  };
+}
+
+const U32_MAX = 4_294_967_295;
+
+/** Whole numbers pass through; anything else (empty, text, too big for the backend's u32)
+ *  becomes 0 so the backend answers with its range error instead of a decode failure. */
+function toNumber(text: string): number {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return 0;
+  const n = Number(t);
+  return n <= U32_MAX ? n : 0;
+}
+
+export function fieldsOf(v: FormValues): ConnectionFields {
+  return {
+    name: v.name,
+    engine: 'postgres',
+    host: v.host,
+    port: toNumber(v.port),
+    database: v.database,
+    username: v.username,
+    tls: { mode: v.tls_mode, ca_pem: v.ca_pem.trim() === '' ? null : v.ca_pem },
+    description: v.description.trim() === '' ? null : v.description,
+    password_save: v.password_save,
+    timeout_secs: toNumber(v.timeout_secs),
+  };
+}
+
+/** The backend's dotted field path for each input's `name`. */
+export const FIELD_PATH: Record<keyof FormValues, string> = {
+  name: 'name',
+  host: 'host',
+  port: 'port',
+  database: 'database',
+  username: 'username',
+  password: 'password',
+  // A password is only allowed with keychain storage, so changing the storage can make
+  // or clear a problem on the password field.
+  password_save: 'password',
+  tls_mode: 'tls.mode',
+  ca_pem: 'tls.ca_pem',
+  description: 'description',
+  timeout_secs: 'timeout_secs',
+};
+
+export const TLS_MODES: { value: TlsMode; explains: string }[] = [
+  {
+    value: 'disable',
+    explains: 'No encryption: everything, including the password, crosses the network in plain text.',
+  },
+  {
+    value: 'prefer',
+    explains: 'Encrypted only if the server offers it, otherwise plain text; the certificate is not checked.',
+  },
+  {
+    value: 'require',
+    explains: 'Always encrypted, but the certificate is not checked, so an impostor server would not be noticed.',
+  },
+  {
+    value: 'verify-ca',
+    explains: 'Always encrypted; the certificate must come from a trusted CA, but the host name in it is not checked.',
+  },
+  {
+    value: 'verify-full',
+    explains: 'Always encrypted; the certificate must come from a trusted CA and name this host. The safest choice.',
+  },
+];
+
+export const PASSWORD_SAVES: { value: PasswordSave; label: string }[] = [
+  { value: 'keychain', label: 'Save in keychain' },
+  { value: 'ask', label: 'Ask every time' },
+  { value: 'none', label: 'No password' },
+];
+
+/** `host:port/db`, with IPv6 literals bracketed so the port stays readable. */
+export function endpoint(c: Pick<Connection, 'host' | 'port' | 'database'>): string {
+  const host = c.host.includes(':') ? `[${c.host}]` : c.host;
+  return `${host}:${c.port}/${c.database}`;
+}
