@@ -50,3 +50,28 @@ pub fn secret_marker() -> String {
 pub fn test_password(tag: &str) -> String {
     format!("{}-{tag}-p@ss:w/rd%{}", secret_marker(), uuid::Uuid::new_v4().simple())
 }
+
+/// A binary of this workspace (built by `cargo build --workspace`, which the test command
+/// runs first).
+pub fn workspace_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    // target/<profile>/deps/<test>-<hash> → target/<profile>/<name>
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let p = dir.join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: run `cargo build --workspace` first (the test command does)",
+        p.display()
+    );
+    p
+}
+
+/// Panics with a clear message when no session bus is around (tests that use the real
+/// keychain run under `dbus-run-session` with gnome-keyring, as the test command does).
+pub fn require_keyring_session() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "these tests use the real Secret Service: run them through `bash .ci/test.sh`, which \
+         starts dbus-run-session and an unlocked gnome-keyring"
+    );
+}
