@@ -1,1 +1,21 @@
-fn main() {}
+fn main() {
+    // Our commands get generated allow-* permissions, and only those the capability file
+    // grants can be invoked; capabilities live under src-tauri/ (tauri.conf.json is at the root).
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "list_connections",
+            "get_connection",
+            "create_connection",
+            "update_connection",
+            "delete_connection",
+            "duplicate_connection",
+            "test_connection",
+            "test_draft",
+            "validate_connection",
+            "reveal_password",
+        ]));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {e:#}");
+    }
+}

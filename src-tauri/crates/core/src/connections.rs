@@ -91,10 +91,12 @@ impl Switchboard {
             .ok_or_else(|| CoreError::NotFound(id_or_name.to_owned()))
     }
 
-    /// Normalises and validates, including the unique-name rule, returning every issue.
-    pub async fn check(&self, fields: &mut ConnectionFields, own_id: Option<Uuid>) -> Result<()> {
-        validation::normalize(fields);
-        let mut issues = validation::validate(fields);
+    /// Every issue with `fields` as they would be saved (normalised), including the
+    /// unique-name rule. For validation as the user types.
+    pub async fn issues(&self, fields: &ConnectionFields, own_id: Option<Uuid>) -> Result<Vec<FieldIssue>> {
+        let mut fields = fields.clone();
+        validation::normalize(&mut fields);
+        let mut issues = validation::validate(&fields);
         if !fields.name.is_empty() {
             if let Some(other) = self.store.find_by_name(&fields.name).await? {
                 if Some(other.id) != own_id {
@@ -102,6 +104,13 @@ impl Switchboard {
                 }
             }
         }
+        Ok(issues)
+    }
+
+    /// Normalises `fields` in place and fails with every issue, if any.
+    pub async fn check(&self, fields: &mut ConnectionFields, own_id: Option<Uuid>) -> Result<()> {
+        validation::normalize(fields);
+        let issues = self.issues(fields, own_id).await?;
         if issues.is_empty() {
             Ok(())
         } else {

@@ -1,0 +1,205 @@
+//! The `switchboard` CLI as a user runs it: a real process, a real data dir, the real
+//! keychain, the throwaway PostgreSQL.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use switchboard_tests::pg::{PgServer, APP_DB, APP_USER};
+use switchboard_tests::{data_dir, require_keyring_session, test_root, workspace_bin};
+
+fn cli(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(workspace_bin("switchboard"));
+    cmd.arg("--data-dir").arg(dir).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run switchboard");
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(format!("{s}\n").as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    })
+}
+
+fn all_output(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn add_args(pg: &PgServer, ca_file: &str, name: &str) -> Vec<String> {
+    [
+        "add", "--name", name, "--host", "localhost", "--port", &pg.port.to_string(), "--database", APP_DB,
+        "--username", APP_USER, "--sslmode", "verify-full", "--ca-file", ca_file, "--password-stdin", "--json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn ca_file(pg: &PgServer) -> String {
+    let p = test_root().join(format!("ca-{}.pem", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&p, &pg.ca.cert_pem).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn add_list_show_test_update_delete_through_the_cli_never_prints_the_password() {
+    require_keyring_session();
+    let pg = PgServer::shared();
+    let dir = data_dir("cli-flow");
+    let ca = ca_file(pg);
+    let args = add_args(pg, &ca, "cli-pg");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let added = cli(&dir, &args, Some(&pg.app_password), &[]);
+    assert!(added.status.success(), "{}", all_output(&added));
+    let c = json(&added);
+    assert_eq!(c["version"], 1);
+    assert_eq!(c["has_saved_password"], true);
+
+    for args in [&["list", "--json"][..], &["show", "cli-pg", "--json"], &["list"], &["show", "CLI-PG"]] {
+        let o = cli(&dir, args, None, &[]);
+        assert!(o.status.success(), "{args:?}: {}", all_output(&o));
+        assert!(!all_output(&o).contains(&pg.app_password), "{args:?} printed the password");
+        assert!(all_output(&o).contains("cli-pg"));
+    }
+
+    let t = cli(&dir, &["test", "cli-pg", "--json"], None, &[]);
+    assert!(t.status.success(), "{}", all_output(&t));
+    let report = json(&t);
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["server"]["current_user"], APP_USER);
+    assert!(!all_output(&t).contains(&pg.app_password));
+
+    let human = cli(&dir, &["test", "cli-pg"], None, &[]);
+    let text = all_output(&human);
+    assert!(text.contains("TLS handshake") && text.contains("connected: PostgreSQL"), "{text}");
+
+    let u = cli(&dir, &["update", "cli-pg", "--password-stdin", "--json"], Some("wrong-password"), &[]);
+    assert!(u.status.success(), "{}", all_output(&u));
+    assert_eq!(json(&u)["version"], 2);
+    let t = cli(&dir, &["test", "cli-pg", "--json"], None, &[]);
+    assert_eq!(t.status.code(), Some(1));
+    assert_eq!(json(&t)["error"]["code"], "auth_failed");
+
+    let d = cli(&dir, &["delete", "cli-pg", "--json"], None, &[]);
+    assert!(d.status.success(), "{}", all_output(&d));
+    let l = cli(&dir, &["list", "--json"], None, &[]);
+    assert_eq!(json(&l), serde_json::json!([]));
+}
+
+#[test]
+fn reveal_password_prints_it_only_when_asked() {
+    require_keyring_session();
+    let pg = PgServer::shared();
+    let dir = data_dir("cli-reveal");
+    let ca = ca_file(pg);
+    let args = add_args(pg, &ca, "reveal-me");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(cli(&dir, &args, Some(&pg.app_password), &[]).status.success());
+    let o = cli(&dir, &["reveal-password", "reveal-me"], None, &[]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), pg.app_password);
+}
+
+#[test]
+fn invalid_fields_exit_non_zero_with_every_issue_as_json() {
+    let dir = data_dir("cli-invalid");
+    let o = cli(&dir, &["add", "--name", "x y", "--host", "h/x", "--port", "70000", "--json"], None, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = json(&o);
+    assert_eq!(e["error"]["code"], "validation_failed");
+    let fields: Vec<&str> = e["error"]["issues"].as_array().unwrap().iter().map(|i| i["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["name", "host", "port", "database", "username"]);
+}
+
+#[test]
+fn test_url_with_verify_full_and_sslrootcert_file_connects() {
+    let pg = PgServer::shared();
+    let ca = ca_file(pg);
+    let url = format!(
+        "postgresql://{APP_USER}@localhost:{}/{APP_DB}?sslmode=verify-full&sslrootcert={ca}&connect_timeout=5",
+        pg.port
+    );
+    let o = cli(&data_dir("cli-url"), &["test", "--url", &url, "--password-stdin", "--json"], Some(&pg.app_password), &[]);
+    assert!(o.status.success(), "{}", all_output(&o));
+    assert_eq!(json(&o)["ok"], true);
+    // Same URL without the CA: untrusted, non-zero exit.
+    let bare = url.replace(&format!("&sslrootcert={ca}"), "");
+    let o = cli(&data_dir("cli-url"), &["test", "--url", &bare, "--password-stdin", "--json"], Some(&pg.app_password), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["error"]["code"], "tls_untrusted");
+}
+
+#[test]
+fn test_url_with_a_client_certificate_from_files_connects_as_that_user() {
+    let pg = PgServer::shared();
+    let client = pg.ca.client(switchboard_tests::pg::CERT_USER);
+    let root = test_root();
+    let (cert, key) = (root.join(format!("c-{}.crt", std::process::id())), root.join(format!("c-{}.key", std::process::id())));
+    std::fs::write(&cert, &client.cert_pem).unwrap();
+    std::fs::write(&key, &client.key_pem).unwrap();
+    let url = format!(
+        "postgres://{}@localhost:{}/{APP_DB}?sslmode=verify-full&sslrootcert={}&sslcert={}&sslkey={}",
+        switchboard_tests::pg::CERT_USER,
+        pg.port,
+        ca_file(pg),
+        cert.display(),
+        key.display()
+    );
+    let o = cli(&data_dir("cli-mtls"), &["test", "--url", &url, "--json"], None, &[]);
+    assert!(o.status.success(), "{}", all_output(&o));
+}
+
+#[test]
+fn without_a_secret_service_saving_a_password_fails_clearly_and_saves_nothing() {
+    let dir = data_dir("cli-no-keyring");
+    let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/switchboard-no-bus")];
+    let o = cli(&dir, &["add", "--name", "no-keyring", "--host", "h", "--database", "d", "--username", "u", "--password-stdin", "--json"], Some("pw-that-must-not-be-saved"), &no_bus);
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    let e = json(&o);
+    assert_eq!(e["error"]["code"], "keychain_unavailable", "{e}");
+    assert!(e["error"]["hint"].as_str().unwrap().contains("keyring"));
+    let l = cli(&dir, &["list", "--json"], None, &no_bus);
+    assert_eq!(json(&l), serde_json::json!([]), "the row was rolled back");
+    // Without a password the keychain is not needed at all.
+    let o = cli(&dir, &["add", "--name", "no-keyring", "--host", "h", "--database", "d", "--username", "u", "--password-save", "ask", "--json"], None, &no_bus);
+    assert!(o.status.success(), "{}", all_output(&o));
+}
+
+#[test]
+fn a_session_bus_without_a_keyring_daemon_is_keychain_unavailable() {
+    // A bare dbus-daemon with no activatable services: the bus answers, but nobody owns
+    // org.freedesktop.secrets (as on a machine with no keyring installed).
+    let config = test_root().join(format!("bare-bus-{}.conf", std::process::id()));
+    std::fs::write(
+        &config,
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>"#,
+    )
+    .unwrap();
+    let out = Command::new("dbus-daemon")
+        .arg(format!("--config-file={}", config.display()))
+        .args(["--fork", "--print-address=1", "--print-pid=1"])
+        .output()
+        .expect("dbus-daemon");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut lines = text.lines();
+    let (address, pid) = (lines.next().unwrap_or_default(), lines.next().unwrap_or_default());
+    let dir = data_dir("cli-no-daemon");
+    let o = cli(&dir, &["add", "--name", "nd", "--host", "h", "--database", "d", "--username", "u", "--password-stdin", "--json"], Some("x"), &[("DBUS_SESSION_BUS_ADDRESS", address)]);
+    Command::new("kill").arg(pid).status().ok();
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    assert_eq!(json(&o)["error"]["code"], "keychain_unavailable", "{}", all_output(&o));
+}
