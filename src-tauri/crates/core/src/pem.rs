@@ -30,3 +30,53 @@ pub fn parse_private_key(pem: &str) -> Result<PrivateKeyDer<'static>, String> {
         Err(e) => Err(format!("it is not valid PEM ({e})")),
     }
 }
+
+/// Repairs certificate PEM that lost its line breaks on the way (pasted from JSON or an
+/// environment variable with literal `\n`, or a form that flattened it): each
+/// BEGIN/END block is re-emitted with its base64 body wrapped at 64 columns. Text without
+/// a complete block is returned unchanged, so validation can report it.
+pub fn normalize_certificates(text: &str) -> String {
+    let t = text.replace("\\n", "\n").replace("\r\n", "\n");
+    let mut out = String::new();
+    let mut rest = t.as_str();
+    while let Some(b) = rest.find("-----BEGIN ") {
+        let after = &rest[b + "-----BEGIN ".len()..];
+        let Some(label_end) = after.find("-----") else { break };
+        let label = &after[..label_end];
+        let body_and_rest = &after[label_end + 5..];
+        let end_marker = format!("-----END {label}-----");
+        let Some(e) = body_and_rest.find(&end_marker) else { break };
+        let body: String = body_and_rest[..e].chars().filter(|c| !c.is_whitespace()).collect();
+        out.push_str(&format!("-----BEGIN {label}-----\n"));
+        for chunk in body.as_bytes().chunks(64) {
+            out.push_str(&String::from_utf8_lossy(chunk));
+            out.push('\n');
+        }
+        out.push_str(&end_marker);
+        out.push('\n');
+        rest = &body_and_rest[e + end_marker.len()..];
+    }
+    if out.is_empty() {
+        text.to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CERT_BODY: &str = "MIIBfzCCASagAwIBAgIUCJ9bsupyoc6RW9FK4CxqPuGPv2gwCgYIKoZIzj0EAwIwHjEcMBoGA1UEAwwTU3dpdGNoYm9hcmQ";
+
+    #[test]
+    fn flattened_and_escaped_pem_is_rewrapped_and_good_pem_is_kept() {
+        let flat = format!("-----BEGIN CERTIFICATE-----{CERT_BODY}-----END CERTIFICATE-----");
+        let escaped = format!("-----BEGIN CERTIFICATE-----\\n{}\\n{}\\n-----END CERTIFICATE-----\\n", &CERT_BODY[..64], &CERT_BODY[64..]);
+        let want = format!("-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----\n", &CERT_BODY[..64], &CERT_BODY[64..]);
+        assert_eq!(normalize_certificates(&flat), want);
+        assert_eq!(normalize_certificates(&escaped), want);
+        assert_eq!(normalize_certificates(&want), want);
+        assert_eq!(normalize_certificates("not pem"), "not pem");
+    }
+}

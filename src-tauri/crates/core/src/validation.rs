@@ -165,11 +165,12 @@ pub fn normalize(f: &mut ConnectionFields) {
             f.description = None;
         }
     }
-    if let Some(ca) = &f.tls.ca_pem {
-        if ca.trim().is_empty() {
-            f.tls.ca_pem = None;
-        }
-    }
+    f.tls.ca_pem = f
+        .tls
+        .ca_pem
+        .as_deref()
+        .filter(|ca| !ca.trim().is_empty())
+        .map(crate::pem::normalize_certificates);
 }
 
 #[cfg(test)]
