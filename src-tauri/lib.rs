@@ -23,12 +23,18 @@ async fn get_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<Conne
 }
 
 #[tauri::command]
-async fn create_connection(state: State<'_, AppState>, input: NewConnection) -> CmdResult<Connection> {
+async fn create_connection(
+    state: State<'_, AppState>,
+    input: NewConnection,
+) -> CmdResult<Connection> {
     Ok(state.sb.create(input).await?)
 }
 
 #[tauri::command]
-async fn update_connection(state: State<'_, AppState>, input: ConnectionUpdate) -> CmdResult<Connection> {
+async fn update_connection(
+    state: State<'_, AppState>,
+    input: ConnectionUpdate,
+) -> CmdResult<Connection> {
     Ok(state.sb.update(input).await?)
 }
 

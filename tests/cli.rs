@@ -14,10 +14,17 @@ fn cli(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> 
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run switchboard");
     if let Some(s) = stdin {
-        child.stdin.take().unwrap().write_all(format!("{s}\n").as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{s}\n").as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -25,18 +32,41 @@ fn cli(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> 
 
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
     })
 }
 
 fn all_output(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn add_args(pg: &PgServer, ca_file: &str, name: &str) -> Vec<String> {
     [
-        "add", "--name", name, "--host", "localhost", "--port", &pg.port.to_string(), "--database", APP_DB,
-        "--username", APP_USER, "--sslmode", "verify-full", "--ca-file", ca_file, "--password-stdin", "--json",
+        "add",
+        "--name",
+        name,
+        "--host",
+        "localhost",
+        "--port",
+        &pg.port.to_string(),
+        "--database",
+        APP_DB,
+        "--username",
+        APP_USER,
+        "--sslmode",
+        "verify-full",
+        "--ca-file",
+        ca_file,
+        "--password-stdin",
+        "--json",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -63,10 +93,18 @@ fn add_list_show_test_update_delete_through_the_cli_never_prints_the_password() 
     assert_eq!(c["version"], 1);
     assert_eq!(c["has_saved_password"], true);
 
-    for args in [&["list", "--json"][..], &["show", "cli-pg", "--json"], &["list"], &["show", "CLI-PG"]] {
+    for args in [
+        &["list", "--json"][..],
+        &["show", "cli-pg", "--json"],
+        &["list"],
+        &["show", "CLI-PG"],
+    ] {
         let o = cli(&dir, args, None, &[]);
         assert!(o.status.success(), "{args:?}: {}", all_output(&o));
-        assert!(!all_output(&o).contains(&pg.app_password), "{args:?} printed the password");
+        assert!(
+            !all_output(&o).contains(&pg.app_password),
+            "{args:?} printed the password"
+        );
         assert!(all_output(&o).contains("cli-pg"));
     }
 
@@ -79,9 +117,17 @@ fn add_list_show_test_update_delete_through_the_cli_never_prints_the_password() 
 
     let human = cli(&dir, &["test", "cli-pg"], None, &[]);
     let text = all_output(&human);
-    assert!(text.contains("TLS handshake") && text.contains("connected: PostgreSQL"), "{text}");
+    assert!(
+        text.contains("TLS handshake") && text.contains("connected: PostgreSQL"),
+        "{text}"
+    );
 
-    let u = cli(&dir, &["update", "cli-pg", "--password-stdin", "--json"], Some("wrong-password"), &[]);
+    let u = cli(
+        &dir,
+        &["update", "cli-pg", "--password-stdin", "--json"],
+        Some("wrong-password"),
+        &[],
+    );
     assert!(u.status.success(), "{}", all_output(&u));
     assert_eq!(json(&u)["version"], 2);
     let t = cli(&dir, &["test", "cli-pg", "--json"], None, &[]);
@@ -102,19 +148,36 @@ fn reveal_password_prints_it_only_when_asked() {
     let ca = ca_file(pg);
     let args = add_args(pg, &ca, "reveal-me");
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert!(cli(&dir, &args, Some(&pg.app_password), &[]).status.success());
+    assert!(cli(&dir, &args, Some(&pg.app_password), &[])
+        .status
+        .success());
     let o = cli(&dir, &["reveal-password", "reveal-me"], None, &[]);
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), pg.app_password);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim_end(),
+        pg.app_password
+    );
 }
 
 #[test]
 fn invalid_fields_exit_non_zero_with_every_issue_as_json() {
     let dir = data_dir("cli-invalid");
-    let o = cli(&dir, &["add", "--name", "x y", "--host", "h/x", "--port", "70000", "--json"], None, &[]);
+    let o = cli(
+        &dir,
+        &[
+            "add", "--name", "x y", "--host", "h/x", "--port", "70000", "--json",
+        ],
+        None,
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
     let e = json(&o);
     assert_eq!(e["error"]["code"], "validation_failed");
-    let fields: Vec<&str> = e["error"]["issues"].as_array().unwrap().iter().map(|i| i["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = e["error"]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, vec!["name", "host", "port", "database", "username"]);
 }
 
@@ -126,12 +189,22 @@ fn test_url_with_verify_full_and_sslrootcert_file_connects() {
         "postgresql://{APP_USER}@localhost:{}/{APP_DB}?sslmode=verify-full&sslrootcert={ca}&connect_timeout=5",
         pg.port
     );
-    let o = cli(&data_dir("cli-url"), &["test", "--url", &url, "--password-stdin", "--json"], Some(&pg.app_password), &[]);
+    let o = cli(
+        &data_dir("cli-url"),
+        &["test", "--url", &url, "--password-stdin", "--json"],
+        Some(&pg.app_password),
+        &[],
+    );
     assert!(o.status.success(), "{}", all_output(&o));
     assert_eq!(json(&o)["ok"], true);
     // Same URL without the CA: untrusted, non-zero exit.
     let bare = url.replace(&format!("&sslrootcert={ca}"), "");
-    let o = cli(&data_dir("cli-url"), &["test", "--url", &bare, "--password-stdin", "--json"], Some(&pg.app_password), &[]);
+    let o = cli(
+        &data_dir("cli-url"),
+        &["test", "--url", &bare, "--password-stdin", "--json"],
+        Some(&pg.app_password),
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json(&o)["error"]["code"], "tls_untrusted");
 }
@@ -141,7 +214,10 @@ fn test_url_with_a_client_certificate_from_files_connects_as_that_user() {
     let pg = PgServer::shared();
     let client = pg.ca.client(switchboard_tests::pg::CERT_USER);
     let root = test_root();
-    let (cert, key) = (root.join(format!("c-{}.crt", std::process::id())), root.join(format!("c-{}.key", std::process::id())));
+    let (cert, key) = (
+        root.join(format!("c-{}.crt", std::process::id())),
+        root.join(format!("c-{}.key", std::process::id())),
+    );
     std::fs::write(&cert, &client.cert_pem).unwrap();
     std::fs::write(&key, &client.key_pem).unwrap();
     let url = format!(
@@ -152,15 +228,40 @@ fn test_url_with_a_client_certificate_from_files_connects_as_that_user() {
         cert.display(),
         key.display()
     );
-    let o = cli(&data_dir("cli-mtls"), &["test", "--url", &url, "--json"], None, &[]);
+    let o = cli(
+        &data_dir("cli-mtls"),
+        &["test", "--url", &url, "--json"],
+        None,
+        &[],
+    );
     assert!(o.status.success(), "{}", all_output(&o));
 }
 
 #[test]
 fn without_a_secret_service_saving_a_password_fails_clearly_and_saves_nothing() {
     let dir = data_dir("cli-no-keyring");
-    let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/switchboard-no-bus")];
-    let o = cli(&dir, &["add", "--name", "no-keyring", "--host", "h", "--database", "d", "--username", "u", "--password-stdin", "--json"], Some("pw-that-must-not-be-saved"), &no_bus);
+    let no_bus = [(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/switchboard-no-bus",
+    )];
+    let o = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "no-keyring",
+            "--host",
+            "h",
+            "--database",
+            "d",
+            "--username",
+            "u",
+            "--password-stdin",
+            "--json",
+        ],
+        Some(&switchboard_tests::test_password("no-keyring")),
+        &no_bus,
+    );
     assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
     let e = json(&o);
     assert_eq!(e["error"]["code"], "keychain_unavailable", "{e}");
@@ -168,7 +269,25 @@ fn without_a_secret_service_saving_a_password_fails_clearly_and_saves_nothing() 
     let l = cli(&dir, &["list", "--json"], None, &no_bus);
     assert_eq!(json(&l), serde_json::json!([]), "the row was rolled back");
     // Without a password the keychain is not needed at all.
-    let o = cli(&dir, &["add", "--name", "no-keyring", "--host", "h", "--database", "d", "--username", "u", "--password-save", "ask", "--json"], None, &no_bus);
+    let o = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "no-keyring",
+            "--host",
+            "h",
+            "--database",
+            "d",
+            "--username",
+            "u",
+            "--password-save",
+            "ask",
+            "--json",
+        ],
+        None,
+        &no_bus,
+    );
     assert!(o.status.success(), "{}", all_output(&o));
 }
 
@@ -196,10 +315,35 @@ fn a_session_bus_without_a_keyring_daemon_is_keychain_unavailable() {
         .expect("dbus-daemon");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let mut lines = text.lines();
-    let (address, pid) = (lines.next().unwrap_or_default(), lines.next().unwrap_or_default());
+    let (address, pid) = (
+        lines.next().unwrap_or_default(),
+        lines.next().unwrap_or_default(),
+    );
     let dir = data_dir("cli-no-daemon");
-    let o = cli(&dir, &["add", "--name", "nd", "--host", "h", "--database", "d", "--username", "u", "--password-stdin", "--json"], Some("x"), &[("DBUS_SESSION_BUS_ADDRESS", address)]);
+    let o = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "nd",
+            "--host",
+            "h",
+            "--database",
+            "d",
+            "--username",
+            "u",
+            "--password-stdin",
+            "--json",
+        ],
+        Some("x"),
+        &[("DBUS_SESSION_BUS_ADDRESS", address)],
+    );
     Command::new("kill").arg(pid).status().ok();
     assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
-    assert_eq!(json(&o)["error"]["code"], "keychain_unavailable", "{}", all_output(&o));
+    assert_eq!(
+        json(&o)["error"]["code"],
+        "keychain_unavailable",
+        "{}",
+        all_output(&o)
+    );
 }

@@ -35,7 +35,10 @@ async fn created_connection_round_trips_and_its_password_is_only_in_the_keychain
     f.description = Some("primary orders database".into());
     f.tls.mode = TlsMode::VerifyCa;
     let c = sb
-        .create(NewConnection { fields: f.clone(), password: Some(Secret::new(pw.clone())) })
+        .create(NewConnection {
+            fields: f.clone(),
+            password: Some(Secret::new(pw.clone())),
+        })
         .await
         .unwrap();
     assert_eq!(c.version, 1);
@@ -55,7 +58,11 @@ async fn created_connection_round_trips_and_its_password_is_only_in_the_keychain
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         if entry.path().is_file() {
             let bytes = std::fs::read(entry.path()).unwrap();
-            assert!(!contains(&bytes, pw.as_bytes()), "{} holds the password", entry.path().display());
+            assert!(
+                !contains(&bytes, pw.as_bytes()),
+                "{} holds the password",
+                entry.path().display()
+            );
         }
     }
 }
@@ -67,17 +74,34 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[tokio::test]
 async fn the_database_uses_wal_and_foreign_keys() {
     let (sb, _) = open("pragmas").await;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(sb.store().pool()).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(sb.store().pool())
+        .await
+        .unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(sb.store().pool()).await.unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(sb.store().pool())
+        .await
+        .unwrap();
     assert_eq!(fk, 1);
 }
 
 #[tokio::test]
 async fn names_are_unique_ignoring_case() {
     let (sb, _) = open("unique").await;
-    sb.create(NewConnection { fields: fields("staging"), password: None }).await.unwrap();
-    let e = sb.create(NewConnection { fields: fields("STAGING"), password: None }).await.unwrap_err();
+    sb.create(NewConnection {
+        fields: fields("staging"),
+        password: None,
+    })
+    .await
+    .unwrap();
+    let e = sb
+        .create(NewConnection {
+            fields: fields("STAGING"),
+            password: None,
+        })
+        .await
+        .unwrap_err();
     assert_eq!(codes(&e), vec![ErrorCode::NameTaken]);
     assert_eq!(sb.list().await.unwrap().len(), 1);
 }
@@ -88,8 +112,21 @@ async fn invalid_input_is_refused_with_every_issue_and_nothing_is_stored() {
     let mut f = fields("bad name");
     f.port = 0;
     f.host = "postgres://x".into();
-    let e = sb.create(NewConnection { fields: f, password: None }).await.unwrap_err();
-    assert_eq!(codes(&e), vec![ErrorCode::NameInvalidChars, ErrorCode::HostInvalid, ErrorCode::PortOutOfRange]);
+    let e = sb
+        .create(NewConnection {
+            fields: f,
+            password: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        codes(&e),
+        vec![
+            ErrorCode::NameInvalidChars,
+            ErrorCode::HostInvalid,
+            ErrorCode::PortOutOfRange
+        ]
+    );
     let api = e.to_api();
     assert_eq!(api.code, ErrorCode::ValidationFailed);
     assert_eq!(api.issues[2].field, "port");
@@ -102,7 +139,10 @@ async fn a_password_for_a_connection_that_asks_every_time_is_refused() {
     let mut f = fields("asks");
     f.password_save = PasswordSave::Ask;
     let e = sb
-        .create(NewConnection { fields: f, password: Some(Secret::new(test_password("ask"))) })
+        .create(NewConnection {
+            fields: f,
+            password: Some(Secret::new(test_password("ask"))),
+        })
         .await
         .unwrap_err();
     assert_eq!(codes(&e), vec![ErrorCode::PasswordNotAllowed]);
@@ -111,39 +151,85 @@ async fn a_password_for_a_connection_that_asks_every_time_is_refused() {
 #[tokio::test]
 async fn update_with_a_stale_version_is_a_conflict_and_changes_nothing() {
     let (sb, _) = open("conflict").await;
-    let c = sb.create(NewConnection { fields: fields("conflicted"), password: None }).await.unwrap();
+    let c = sb
+        .create(NewConnection {
+            fields: fields("conflicted"),
+            password: None,
+        })
+        .await
+        .unwrap();
     let mut f1 = c.fields.clone();
     f1.host = "first.example.com".into();
     let v2 = sb
-        .update(ConnectionUpdate { id: c.id, version: 1, fields: f1, password: PasswordChange::Keep })
+        .update(ConnectionUpdate {
+            id: c.id,
+            version: 1,
+            fields: f1,
+            password: PasswordChange::Keep,
+        })
         .await
         .unwrap();
     assert_eq!(v2.version, 2);
     let mut f2 = c.fields.clone();
     f2.host = "second.example.com".into();
     let e = sb
-        .update(ConnectionUpdate { id: c.id, version: 1, fields: f2, password: PasswordChange::Keep })
+        .update(ConnectionUpdate {
+            id: c.id,
+            version: 1,
+            fields: f2,
+            password: PasswordChange::Keep,
+        })
         .await
         .unwrap_err();
-    assert!(matches!(e, CoreError::VersionConflict { expected: 1, actual: 2 }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            CoreError::VersionConflict {
+                expected: 1,
+                actual: 2
+            }
+        ),
+        "{e:?}"
+    );
     assert_eq!(sb.get(c.id).await.unwrap(), v2);
 }
 
 #[tokio::test]
 async fn the_store_refuses_a_stale_version_even_inside_a_transaction() {
     let (sb, _) = open("store-conflict").await;
-    let c = sb.create(NewConnection { fields: fields("raw"), password: None }).await.unwrap();
+    let c = sb
+        .create(NewConnection {
+            fields: fields("raw"),
+            password: None,
+        })
+        .await
+        .unwrap();
     let mut tx = sb.store().pool().begin().await.unwrap();
     let mut stale = c.clone();
     stale.version = 5;
     let e = store::update(&mut tx, &stale, 4).await.unwrap_err();
-    assert!(matches!(e, CoreError::VersionConflict { expected: 4, actual: 1 }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            CoreError::VersionConflict {
+                expected: 4,
+                actual: 1
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_failing_statement_leaves_nothing_half_written() {
     let (sb, dir) = open("atomic").await;
-    let existing = sb.create(NewConnection { fields: fields("taken"), password: None }).await.unwrap();
+    let existing = sb
+        .create(NewConnection {
+            fields: fields("taken"),
+            password: None,
+        })
+        .await
+        .unwrap();
     let store = Store::open(&dir).await.unwrap();
     let mut tx = store.pool().begin().await.unwrap();
     let mut first = existing.clone();
@@ -156,7 +242,13 @@ async fn a_failing_statement_leaves_nothing_half_written() {
     let e = store::insert(&mut tx, &clash).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::NameTaken);
     drop(tx); // rolled back
-    let names: Vec<String> = sb.list().await.unwrap().into_iter().map(|c| c.fields.name).collect();
+    let names: Vec<String> = sb
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.fields.name)
+        .collect();
     assert_eq!(names, vec!["taken"]);
 }
 
@@ -165,57 +257,101 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
     let (sb, _) = open("password-edit").await;
     let first = test_password("first");
     let c = sb
-        .create(NewConnection { fields: fields("pw-edit"), password: Some(Secret::new(first.clone())) })
+        .create(NewConnection {
+            fields: fields("pw-edit"),
+            password: Some(Secret::new(first.clone())),
+        })
         .await
         .unwrap();
     let keep = sb
-        .update(ConnectionUpdate { id: c.id, version: 1, fields: c.fields.clone(), password: PasswordChange::Set(Secret::new("")) })
+        .update(ConnectionUpdate {
+            id: c.id,
+            version: 1,
+            fields: c.fields.clone(),
+            password: PasswordChange::Set(Secret::new("")),
+        })
         .await
         .unwrap();
     assert!(keep.has_saved_password);
     assert_eq!(sb.reveal_password(c.id).await.unwrap().expose(), first);
     let second = test_password("second");
     let set = sb
-        .update(ConnectionUpdate { id: c.id, version: 2, fields: c.fields.clone(), password: PasswordChange::Set(Secret::new(second.clone())) })
+        .update(ConnectionUpdate {
+            id: c.id,
+            version: 2,
+            fields: c.fields.clone(),
+            password: PasswordChange::Set(Secret::new(second.clone())),
+        })
         .await
         .unwrap();
     assert_eq!(set.version, 3);
     assert_eq!(sb.reveal_password(c.id).await.unwrap().expose(), second);
     let cleared = sb
-        .update(ConnectionUpdate { id: c.id, version: 3, fields: c.fields.clone(), password: PasswordChange::Clear })
+        .update(ConnectionUpdate {
+            id: c.id,
+            version: 3,
+            fields: c.fields.clone(),
+            password: PasswordChange::Clear,
+        })
         .await
         .unwrap();
     assert!(!cleared.has_saved_password);
     let e = sb.reveal_password(c.id).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::PasswordNotSaved);
-    assert!(Keychain::new().get(&SecretRef::password(c.id, "pw-edit")).unwrap().is_none());
+    assert!(Keychain::new()
+        .get(&SecretRef::password(c.id, "pw-edit"))
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
 async fn switching_to_ask_every_time_removes_the_saved_password() {
     let (sb, _) = open("to-ask").await;
     let c = sb
-        .create(NewConnection { fields: fields("to-ask"), password: Some(Secret::new(test_password("to-ask"))) })
+        .create(NewConnection {
+            fields: fields("to-ask"),
+            password: Some(Secret::new(test_password("to-ask"))),
+        })
         .await
         .unwrap();
     let mut f = c.fields.clone();
     f.password_save = PasswordSave::Ask;
-    let u = sb.update(ConnectionUpdate { id: c.id, version: 1, fields: f, password: PasswordChange::Keep }).await.unwrap();
+    let u = sb
+        .update(ConnectionUpdate {
+            id: c.id,
+            version: 1,
+            fields: f,
+            password: PasswordChange::Keep,
+        })
+        .await
+        .unwrap();
     assert!(!u.has_saved_password);
-    assert!(Keychain::new().get(&SecretRef::password(c.id, "to-ask")).unwrap().is_none());
+    assert!(Keychain::new()
+        .get(&SecretRef::password(c.id, "to-ask"))
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
 async fn delete_removes_the_row_and_its_keychain_entry() {
     let (sb, _) = open("delete").await;
     let c = sb
-        .create(NewConnection { fields: fields("doomed"), password: Some(Secret::new(test_password("doomed"))) })
+        .create(NewConnection {
+            fields: fields("doomed"),
+            password: Some(Secret::new(test_password("doomed"))),
+        })
         .await
         .unwrap();
     sb.delete(c.id).await.unwrap();
     assert_eq!(sb.get(c.id).await.unwrap_err().code(), ErrorCode::NotFound);
-    assert!(Keychain::new().get(&SecretRef::password(c.id, "doomed")).unwrap().is_none());
-    assert_eq!(sb.delete(c.id).await.unwrap_err().code(), ErrorCode::NotFound);
+    assert!(Keychain::new()
+        .get(&SecretRef::password(c.id, "doomed"))
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        sb.delete(c.id).await.unwrap_err().code(),
+        ErrorCode::NotFound
+    );
 }
 
 #[tokio::test]
@@ -223,7 +359,10 @@ async fn duplicate_copies_fields_and_password_under_a_new_name() {
     let (sb, _) = open("duplicate").await;
     let pw = test_password("dup");
     let c = sb
-        .create(NewConnection { fields: fields("original"), password: Some(Secret::new(pw.clone())) })
+        .create(NewConnection {
+            fields: fields("original"),
+            password: Some(Secret::new(pw.clone())),
+        })
         .await
         .unwrap();
     let d1 = sb.duplicate(c.id).await.unwrap();
@@ -241,10 +380,19 @@ async fn duplicate_copies_fields_and_password_under_a_new_name() {
 async fn testing_a_saved_connection_uses_the_keychain_password() {
     let (sb, _) = open("saved-test").await;
     let pg = PgServer::shared();
-    let mut f = ConnectionFields::postgres("local-pg", "localhost", u32::from(pg.port), APP_DB, APP_USER);
+    let mut f = ConnectionFields::postgres(
+        "local-pg",
+        "localhost",
+        u32::from(pg.port),
+        APP_DB,
+        APP_USER,
+    );
     f.tls.ca_pem = Some(pg.ca.cert_pem.clone());
     let c = sb
-        .create(NewConnection { fields: f, password: Some(Secret::new(pg.app_password.clone())) })
+        .create(NewConnection {
+            fields: f,
+            password: Some(Secret::new(pg.app_password.clone())),
+        })
         .await
         .unwrap();
     let r = sb.test(c.id, None).await.unwrap();
@@ -257,12 +405,25 @@ async fn testing_a_saved_connection_uses_the_keychain_password() {
 async fn a_connection_that_asks_every_time_needs_the_password_to_test() {
     let (sb, _) = open("ask-test").await;
     let pg = PgServer::shared();
-    let mut f = ConnectionFields::postgres("ask-pg", "localhost", u32::from(pg.port), APP_DB, APP_USER);
+    let mut f =
+        ConnectionFields::postgres("ask-pg", "localhost", u32::from(pg.port), APP_DB, APP_USER);
     f.tls.ca_pem = Some(pg.ca.cert_pem.clone());
     f.password_save = PasswordSave::Ask;
-    let c = sb.create(NewConnection { fields: f, password: None }).await.unwrap();
-    assert_eq!(sb.test(c.id, None).await.unwrap_err().code(), ErrorCode::PasswordRequired);
-    let r = sb.test(c.id, Some(Secret::new(pg.app_password.clone()))).await.unwrap();
+    let c = sb
+        .create(NewConnection {
+            fields: f,
+            password: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        sb.test(c.id, None).await.unwrap_err().code(),
+        ErrorCode::PasswordRequired
+    );
+    let r = sb
+        .test(c.id, Some(Secret::new(pg.app_password.clone())))
+        .await
+        .unwrap();
     assert!(r.ok, "{r:#?}");
 }
 
@@ -275,11 +436,22 @@ async fn keychain_entries_carry_a_label_a_person_can_find() {
     kc.set(&r, &Secret::new(test_password("label"))).unwrap();
     // secret-tool is libsecret's own client: what a user's keyring browser sees.
     let out = std::process::Command::new("secret-tool")
-        .args(["search", "--all", "service", "switchboard", "username", &r.user()])
+        .args([
+            "search",
+            "--all",
+            "service",
+            "switchboard",
+            "username",
+            &r.user(),
+        ])
         .output()
         .expect("secret-tool (libsecret-tools) is installed by the test command");
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    assert!(text.contains("Switchboard password for findable-db"), "{text}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("Switchboard password for findable-db"),
+        "{text}"
+    );
     kc.delete(&r).unwrap();
     assert!(kc.get(&r).unwrap().is_none());
 }

@@ -44,21 +44,40 @@ async fn verify_full_with_the_test_ca_connects_and_reports_every_step() {
     let r = probe::run(&target("localhost", TlsMode::VerifyFull, ca())).await;
     assert!(r.ok, "{r:#?}");
     let steps: Vec<Step> = r.steps.iter().map(|s| s.step).collect();
-    assert_eq!(steps, vec![Step::Resolve, Step::Connect, Step::Tls, Step::Auth, Step::Query]);
+    assert_eq!(
+        steps,
+        vec![
+            Step::Resolve,
+            Step::Connect,
+            Step::Tls,
+            Step::Auth,
+            Step::Query
+        ]
+    );
     assert!(r.steps.iter().all(|s| s.status == StepStatus::Ok), "{r:#?}");
     let server = r.server.as_ref().expect("server info");
-    assert!(server.version.starts_with("15") || server.version.starts_with("1"), "{server:?}");
+    assert!(
+        server.version.starts_with("15") || server.version.starts_with("1"),
+        "{server:?}"
+    );
     assert_eq!(server.current_user, APP_USER);
     assert_eq!(server.current_database, APP_DB);
     assert!(!server.in_recovery);
     let tls = r.tls.as_ref().expect("tls info");
     assert!(tls.protocol.starts_with("TLS 1."), "{tls:?}");
     let leaf = &tls.peer_certificates[0];
-    assert!(leaf.subject_alt_names.contains(&"localhost".to_string()), "{leaf:?}");
+    assert!(
+        leaf.subject_alt_names.contains(&"localhost".to_string()),
+        "{leaf:?}"
+    );
     assert!(leaf.days_left >= 28 && leaf.days_left <= 30, "{leaf:?}");
     assert_eq!(leaf.sha256_fingerprint.len(), 32 * 3 - 1);
     let total: f64 = r.steps.iter().map(|s| s.elapsed_ms).sum();
-    assert!(total <= r.total_ms + 1.0, "steps {total} > total {}", r.total_ms);
+    assert!(
+        total <= r.total_ms + 1.0,
+        "steps {total} > total {}",
+        r.total_ms
+    );
 }
 
 #[tokio::test]
@@ -67,7 +86,14 @@ async fn verify_full_without_the_ca_is_untrusted() {
     assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
     assert_eq!(step_status(&r, Step::Tls), Some(StepStatus::Failed));
-    assert!(r.error.as_ref().unwrap().message.contains("Switchboard Test CA"), "{r:#?}");
+    assert!(
+        r.error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("Switchboard Test CA"),
+        "{r:#?}"
+    );
 }
 
 #[tokio::test]
@@ -83,7 +109,10 @@ async fn verify_full_to_a_name_not_in_the_certificate_is_a_hostname_mismatch() {
     let r = probe::run(&target("127.0.0.2", TlsMode::VerifyFull, ca())).await;
     assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
     let e = r.error.unwrap();
-    assert!(e.message.contains("localhost") && e.message.contains("127.0.0.2"), "{e:?}");
+    assert!(
+        e.message.contains("localhost") && e.message.contains("127.0.0.2"),
+        "{e:?}"
+    );
     assert!(e.hint.contains("verify-ca"), "{e:?}");
 }
 

@@ -4,7 +4,7 @@
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -36,7 +36,12 @@ fn start_driver(data: &Path) -> (Driver, u16) {
     let native = net::free_port();
     let log = std::fs::File::create(test_root().join(format!("tauri-driver-{port}.log"))).unwrap();
     let child = Command::new(tauri_driver())
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
         .env("SWITCHBOARD_DATA_DIR", data)
         .stdout(log.try_clone().unwrap())
         .stderr(log)
@@ -44,21 +49,32 @@ fn start_driver(data: &Path) -> (Driver, u16) {
         .expect("tauri-driver (installed by the test command: cargo install tauri-driver)");
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     (Driver(child), port)
 }
 
 async fn fill(c: &Client, name: &str, value: &str) {
-    let el = c.find(Locator::Css(&format!("[name={name}]"))).await.unwrap();
+    let el = c
+        .find(Locator::Css(&format!("[name={name}]")))
+        .await
+        .unwrap();
     el.clear().await.unwrap();
     el.send_keys(value).await.unwrap();
 }
 
 /// Waits for `css`; on timeout saves a screenshot and fails with what the page says.
 async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
-    match c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+    {
         Ok(e) => e,
         Err(e) => {
             let shot = test_root().join("ui-e2e-failure.png");
@@ -69,7 +85,10 @@ async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
                 Ok(b) => b.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
-            panic!("{css} did not appear ({e}); screenshot {}; page text:\n{body}", shot.display())
+            panic!(
+                "{css} did not appear ({e}); screenshot {}; page text:\n{body}",
+                shot.display()
+            )
         }
     }
 }
@@ -77,7 +96,10 @@ async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
 #[tokio::test]
 async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() {
     require_keyring_session();
-    assert!(std::env::var_os("DISPLAY").is_some(), "needs an X display (the test command runs Xvfb)");
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "needs an X display (the test command runs Xvfb)"
+    );
     let _ = rustls::crypto::ring::default_provider().install_default();
     let pg = PgServer::shared();
     let data = data_dir("ui-e2e");

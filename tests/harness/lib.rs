@@ -48,7 +48,11 @@ pub fn secret_marker() -> String {
 
 /// A unique password containing the marker and characters that need escaping.
 pub fn test_password(tag: &str) -> String {
-    format!("{}-{tag}-p@ss:w/rd%{}", secret_marker(), uuid::Uuid::new_v4().simple())
+    format!(
+        "{}-{tag}-p@ss:w/rd%{}",
+        secret_marker(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// A binary of this workspace (built by `cargo build --workspace`, which the test command

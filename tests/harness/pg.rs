@@ -47,7 +47,10 @@ fn server_ids() -> Option<(u32, u32)> {
     let name = std::ffi::CString::new("postgres").expect("cstring");
     // SAFETY: name is a valid C string; the result is checked for null before use.
     let pw = unsafe { libc::getpwnam(name.as_ptr()) };
-    assert!(!pw.is_null(), "running as root but there is no postgres user");
+    assert!(
+        !pw.is_null(),
+        "running as root but there is no postgres user"
+    );
     // SAFETY: pw is non-null and points to a passwd struct owned by libc.
     unsafe { Some(((*pw).pw_uid, (*pw).pw_gid)) }
 }
@@ -111,7 +114,11 @@ impl PgServer {
 
     fn start() -> PgServer {
         let bin = bin_dir();
-        let dir = crate::test_root().join(format!("pg-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
+        let dir = crate::test_root().join(format!(
+            "pg-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
         let data = dir.join("data");
         let socket_dir = dir.join("sock");
         std::fs::create_dir_all(&socket_dir).expect("mkdir");
@@ -122,7 +129,8 @@ impl PgServer {
             if let Ok(meta) = std::fs::metadata(p) {
                 let mode = meta.permissions().mode();
                 if mode & 0o001 == 0 && server_ids().is_some() {
-                    let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode | 0o711));
+                    let _ =
+                        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode | 0o711));
                 }
             }
             up = p.parent();
@@ -130,10 +138,15 @@ impl PgServer {
         chown_tree(&dir);
 
         let mut initdb = Command::new(bin.join("initdb"));
-        initdb
-            .args(["-D"])
-            .arg(&data)
-            .args(["-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+        initdb.args(["-D"]).arg(&data).args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ]);
         as_server_user(&mut initdb, false);
         run(&mut initdb, "initdb");
 
@@ -143,7 +156,11 @@ impl PgServer {
         std::fs::write(data.join("server.crt"), &server.cert_pem).expect("write");
         std::fs::write(data.join("server.key"), &server.key_pem).expect("write");
         std::fs::write(data.join("root.crt"), &ca.cert_pem).expect("write");
-        std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        std::fs::set_permissions(
+            data.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .expect("chmod");
 
         let port = crate::net::free_port();
         let conf = format!(
@@ -178,11 +195,16 @@ impl PgServer {
             .spawn(move || {
                 let logf = std::fs::File::create(&log).expect("log");
                 let mut cmd = Command::new(bin.join("postgres"));
-                cmd.arg("-D").arg(&data_for_thread).stdin(Stdio::null()).stdout(Stdio::null()).stderr(logf);
+                cmd.arg("-D")
+                    .arg(&data_for_thread)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(logf);
                 as_server_user(&mut cmd, true);
                 let child = cmd.spawn();
                 let ok = child.is_ok();
-                tx.send(child.map(|c| c.id()).map_err(|e| e.to_string())).ok();
+                tx.send(child.map(|c| c.id()).map_err(|e| e.to_string()))
+                    .ok();
                 if ok {
                     loop {
                         std::thread::park();
@@ -190,7 +212,10 @@ impl PgServer {
                 }
             })
             .expect("spawn keeper");
-        let pid = rx.recv().expect("keeper").unwrap_or_else(|e| panic!("start postgres: {e}"));
+        let pid = rx
+            .recv()
+            .expect("keeper")
+            .unwrap_or_else(|e| panic!("start postgres: {e}"));
 
         let isready = bin_dir().join("pg_isready");
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -214,7 +239,14 @@ impl PgServer {
         }
 
         let app_password = crate::test_password("pg-app");
-        let server = PgServer { port, ca, foreign_ca, app_password, socket_dir, dir };
+        let server = PgServer {
+            port,
+            ca,
+            foreign_ca,
+            app_password,
+            socket_dir,
+            dir,
+        };
         server.psql_super(&[
             &format!(
                 "CREATE ROLE {APP_USER} LOGIN PASSWORD '{}'",
@@ -231,7 +263,14 @@ impl PgServer {
         let mut cmd = Command::new(bin_dir().join("psql"));
         cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.socket_dir)
-            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", "postgres"]);
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ]);
         for s in statements {
             cmd.args(["-c", s]);
         }

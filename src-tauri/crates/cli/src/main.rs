@@ -12,10 +12,16 @@ use switchboard_core::model::{
     TlsMode, DEFAULT_TIMEOUT_SECS,
 };
 use switchboard_core::probe::report::StepStatus;
-use switchboard_core::{paths, pgurl, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport};
+use switchboard_core::{
+    paths, pgurl, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,
+};
 
 #[derive(Parser)]
-#[command(name = "switchboard", version, about = "Switchboard: database connections you can trust")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Switchboard: database connections you can trust"
+)]
 struct Cli {
     /// Data directory (default: $SWITCHBOARD_DATA_DIR, else the per-user data dir).
     #[arg(long, global = true)]
@@ -109,7 +115,8 @@ struct TestArgs {
 }
 
 fn parse_mode(s: &str) -> Result<TlsMode, String> {
-    TlsMode::parse(s).ok_or_else(|| "expected disable, prefer, require, verify-ca or verify-full".into())
+    TlsMode::parse(s)
+        .ok_or_else(|| "expected disable, prefer, require, verify-ca or verify-full".into())
 }
 
 fn parse_save(s: &str) -> Result<PasswordSave, String> {
@@ -119,13 +126,16 @@ fn parse_save(s: &str) -> Result<PasswordSave, String> {
 /// How a command ended: JSON-able data and whether it counts as success.
 enum Outcome {
     Done(serde_json::Value, String),
-    TestRan(TestReport),
+    TestRan(Box<TestReport>),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("switchboard: cannot start: {e}");
@@ -175,7 +185,10 @@ fn print_json<T: Serialize>(v: &T) {
 fn render_error(e: &ApiError) -> String {
     let mut out = format!("error [{}]: {}\n  hint: {}", e.code, e.message, e.hint);
     for i in &e.issues {
-        out.push_str(&format!("\n  - {} [{}]: {} ({})", i.field, i.code, i.message, i.hint));
+        out.push_str(&format!(
+            "\n  - {} [{}]: {} ({})",
+            i.field, i.code, i.message, i.hint
+        ));
     }
     out
 }
@@ -188,7 +201,12 @@ fn render_report(r: &TestReport) -> String {
             StepStatus::Failed => "FAIL",
             StepStatus::Skipped => "skip",
         };
-        out.push_str(&format!("{mark} {:<14} {:>9.1} ms  {}\n", s.step.label(), s.elapsed_ms, s.detail));
+        out.push_str(&format!(
+            "{mark} {:<14} {:>9.1} ms  {}\n",
+            s.step.label(),
+            s.elapsed_ms,
+            s.detail
+        ));
     }
     match (&r.server, &r.error) {
         (Some(srv), _) => out.push_str(&format!(
@@ -214,7 +232,12 @@ fn read_password() -> Result<Secret, CoreError> {
         eprint!("password: ");
     }
     stdin.lock().read_line(&mut line).map_err(|e| {
-        CoreError::input(ErrorCode::PasswordRequired, Some("password"), format!("cannot read the password from standard input: {e}"), "Pipe the password on standard input.")
+        CoreError::input(
+            ErrorCode::PasswordRequired,
+            Some("password"),
+            format!("cannot read the password from standard input: {e}"),
+            "Pipe the password on standard input.",
+        )
     })?;
     Ok(Secret::new(line.trim_end_matches(['\n', '\r'])))
 }
@@ -245,7 +268,12 @@ fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value, CoreError> {
 
 fn read_ca(path: &PathBuf) -> Result<String, CoreError> {
     std::fs::read_to_string(path).map_err(|e| {
-        CoreError::input(ErrorCode::FileUnreadable, Some("tls.ca_pem"), format!("{} cannot be read: {e}", path.display()), "Give the path of a readable PEM file.")
+        CoreError::input(
+            ErrorCode::FileUnreadable,
+            Some("tls.ca_pem"),
+            format!("{} cannot be read: {e}", path.display()),
+            "Give the path of a readable PEM file.",
+        )
     })
 }
 
@@ -282,7 +310,12 @@ fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
 
 async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     // A URL test needs no saved data at all.
-    if let Command::Test(TestArgs { url: Some(url), password_stdin, .. }) = &cli.command {
+    if let Command::Test(TestArgs {
+        url: Some(url),
+        password_stdin,
+        ..
+    }) = &cli.command
+    {
         let parsed = pgurl::parse(url, Duration::from_secs(u64::from(DEFAULT_TIMEOUT_SECS)))?;
         let mut target = parsed.target;
         if *password_stdin {
@@ -291,7 +324,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         for w in &parsed.warnings {
             eprintln!("warning: {w}");
         }
-        return Ok(Outcome::TestRan(probe::run(&target).await));
+        return Ok(Outcome::TestRan(Box::new(probe::run(&target).await)));
     }
     let dir = cli
         .data_dir
@@ -313,7 +346,11 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         Command::Add(a) => {
             let mut fields = ConnectionFields::postgres(&a.name, "", 5432, "", "");
             apply(&mut fields, &a.fields)?;
-            let password = if a.fields.password_stdin { Some(read_password()?) } else { None };
+            let password = if a.fields.password_stdin {
+                Some(read_password()?)
+            } else {
+                None
+            };
             let c = sb.create(NewConnection { fields, password }).await?;
             Outcome::Done(to_json(&c)?, format!("saved {}", summary(&c)))
         }
@@ -332,25 +369,40 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 PasswordChange::Keep
             };
             let c = sb
-                .update(ConnectionUpdate { id: old.id, version: old.version, fields, password })
+                .update(ConnectionUpdate {
+                    id: old.id,
+                    version: old.version,
+                    fields,
+                    password,
+                })
                 .await?;
             Outcome::Done(to_json(&c)?, format!("updated {}", summary(&c)))
         }
         Command::Delete { connection } => {
             let c = sb.find(&connection).await?;
             sb.delete(c.id).await?;
-            Outcome::Done(serde_json::json!({ "deleted": c.id }), format!("deleted {}", c.fields.name))
+            Outcome::Done(
+                serde_json::json!({ "deleted": c.id }),
+                format!("deleted {}", c.fields.name),
+            )
         }
         Command::Test(t) => {
             let name = t.connection.unwrap_or_default();
             let c = sb.find(&name).await?;
-            let password = if t.password_stdin { Some(read_password()?) } else { None };
-            Outcome::TestRan(sb.test(c.id, password).await?)
+            let password = if t.password_stdin {
+                Some(read_password()?)
+            } else {
+                None
+            };
+            Outcome::TestRan(Box::new(sb.test(c.id, password).await?))
         }
         Command::RevealPassword { connection } => {
             let c = sb.find(&connection).await?;
             let p = sb.reveal_password(c.id).await?;
-            Outcome::Done(serde_json::json!({ "password": p.expose() }), p.expose().to_owned())
+            Outcome::Done(
+                serde_json::json!({ "password": p.expose() }),
+                p.expose().to_owned(),
+            )
         }
     })
 }

@@ -33,9 +33,7 @@ fn now() -> String {
 }
 
 /// Runs a blocking keychain call off the async runtime.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| CoreError::Keychain(format!("keychain task failed: {e}")))?
@@ -43,7 +41,9 @@ async fn blocking<T: Send + 'static>(
 
 fn password_not_allowed(mode: PasswordSave) -> FieldIssue {
     let why = match mode {
-        PasswordSave::Ask => "this connection asks for its password every time, so it would not be saved",
+        PasswordSave::Ask => {
+            "this connection asks for its password every time, so it would not be saved"
+        }
         _ => "this connection is set to use no password",
     };
     FieldIssue::new(
@@ -93,7 +93,11 @@ impl Switchboard {
 
     /// Every issue with `fields` as they would be saved (normalised), including the
     /// unique-name rule. For validation as the user types.
-    pub async fn issues(&self, fields: &ConnectionFields, own_id: Option<Uuid>) -> Result<Vec<FieldIssue>> {
+    pub async fn issues(
+        &self,
+        fields: &ConnectionFields,
+        own_id: Option<Uuid>,
+    ) -> Result<Vec<FieldIssue>> {
         let mut fields = fields.clone();
         validation::normalize(&mut fields);
         let mut issues = validation::validate(&fields);
@@ -177,7 +181,9 @@ impl Switchboard {
             PasswordChange::Set(p) if p.is_empty() => PasswordChange::Keep,
             other => other,
         };
-        if matches!(password, PasswordChange::Set(_)) && fields.password_save != PasswordSave::Keychain {
+        if matches!(password, PasswordChange::Set(_))
+            && fields.password_save != PasswordSave::Keychain
+        {
             issues.push(password_not_allowed(fields.password_save));
         }
         if !issues.is_empty() {
@@ -275,7 +281,12 @@ impl Switchboard {
     /// A copy named `<name>-copy` (or `-copy-2`, …), password included.
     pub async fn duplicate(&self, id: Uuid) -> Result<Connection> {
         let src = self.store.get(id).await?;
-        let base: String = src.fields.name.chars().take(validation::NAME_MAX - 8).collect();
+        let base: String = src
+            .fields
+            .name
+            .chars()
+            .take(validation::NAME_MAX - 8)
+            .collect();
         let mut name = format!("{base}-copy");
         let mut n = 2;
         while self.store.name_exists(&name).await? {
@@ -292,7 +303,9 @@ impl Switchboard {
     pub async fn reveal_password(&self, id: Uuid) -> Result<Secret> {
         let c = self.store.get(id).await?;
         tracing::info!(id = %id, "password revealed on request");
-        self.saved_password(&c).await?.ok_or(CoreError::PasswordNotSaved)
+        self.saved_password(&c)
+            .await?
+            .ok_or(CoreError::PasswordNotSaved)
     }
 
     /// Tests a saved connection. `password` overrides the saved one (and is required when
@@ -303,7 +316,11 @@ impl Switchboard {
             (Some(p), _) => Some(p),
             (None, PasswordSave::Keychain) => {
                 if c.has_saved_password {
-                    Some(self.saved_password(&c).await?.ok_or(CoreError::PasswordNotSaved)?)
+                    Some(
+                        self.saved_password(&c)
+                            .await?
+                            .ok_or(CoreError::PasswordNotSaved)?,
+                    )
                 } else {
                     None
                 }

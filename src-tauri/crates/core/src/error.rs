@@ -32,7 +32,6 @@ pub enum ErrorCode {
     TimeoutOutOfRange,
     PasswordNotAllowed,
     UrlInvalid,
-    UrlUnsupportedParameter,
     FileUnreadable,
     // Storage
     NotFound,
@@ -49,7 +48,6 @@ pub enum ErrorCode {
     Refused,
     Unreachable,
     Timeout,
-    Cancelled,
     TlsNotSupportedByServer,
     TlsRequiredByServer,
     TlsUntrusted,
@@ -127,7 +125,9 @@ pub enum CoreError {
     NotFound(String),
     #[error("a connection named {0:?} already exists")]
     NameTaken(String),
-    #[error("the connection was changed elsewhere (you had version {expected}, it is now at {actual})")]
+    #[error(
+        "the connection was changed elsewhere (you had version {expected}, it is now at {actual})"
+    )]
     VersionConflict { expected: i64, actual: i64 },
     #[error("the local database failed: {0}")]
     Storage(String),
@@ -243,3 +243,35 @@ impl From<CoreError> for ApiError {
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    fn documented() -> Vec<String> {
+        let doc = include_str!("../../../../docs/errors.md");
+        doc.lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_error_code_is_documented_and_every_documented_code_exists() {
+        let doc = documented();
+        let code: Vec<String> = ErrorCode::iter().map(|c| c.as_str().to_owned()).collect();
+        let undocumented: Vec<&String> = code.iter().filter(|c| !doc.contains(c)).collect();
+        let unknown: Vec<&String> = doc.iter().filter(|d| !code.contains(d)).collect();
+        assert!(undocumented.is_empty(), "missing from docs/errors.md: {undocumented:?}");
+        assert!(unknown.is_empty(), "docs/errors.md lists codes that do not exist: {unknown:?}");
+    }
+
+    #[test]
+    fn codes_serialize_as_their_documented_snake_case_names() {
+        for c in ErrorCode::iter() {
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
+        }
+    }
+}

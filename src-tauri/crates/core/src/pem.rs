@@ -41,12 +41,19 @@ pub fn normalize_certificates(text: &str) -> String {
     let mut rest = t.as_str();
     while let Some(b) = rest.find("-----BEGIN ") {
         let after = &rest[b + "-----BEGIN ".len()..];
-        let Some(label_end) = after.find("-----") else { break };
+        let Some(label_end) = after.find("-----") else {
+            break;
+        };
         let label = &after[..label_end];
         let body_and_rest = &after[label_end + 5..];
         let end_marker = format!("-----END {label}-----");
-        let Some(e) = body_and_rest.find(&end_marker) else { break };
-        let body: String = body_and_rest[..e].chars().filter(|c| !c.is_whitespace()).collect();
+        let Some(e) = body_and_rest.find(&end_marker) else {
+            break;
+        };
+        let body: String = body_and_rest[..e]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         out.push_str(&format!("-----BEGIN {label}-----\n"));
         for chunk in body.as_bytes().chunks(64) {
             out.push_str(&String::from_utf8_lossy(chunk));
@@ -72,8 +79,16 @@ mod tests {
     #[test]
     fn flattened_and_escaped_pem_is_rewrapped_and_good_pem_is_kept() {
         let flat = format!("-----BEGIN CERTIFICATE-----{CERT_BODY}-----END CERTIFICATE-----");
-        let escaped = format!("-----BEGIN CERTIFICATE-----\\n{}\\n{}\\n-----END CERTIFICATE-----\\n", &CERT_BODY[..64], &CERT_BODY[64..]);
-        let want = format!("-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----\n", &CERT_BODY[..64], &CERT_BODY[64..]);
+        let escaped = format!(
+            "-----BEGIN CERTIFICATE-----\\n{}\\n{}\\n-----END CERTIFICATE-----\\n",
+            &CERT_BODY[..64],
+            &CERT_BODY[64..]
+        );
+        let want = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----\n",
+            &CERT_BODY[..64],
+            &CERT_BODY[64..]
+        );
         assert_eq!(normalize_certificates(&flat), want);
         assert_eq!(normalize_certificates(&escaped), want);
         assert_eq!(normalize_certificates(&want), want);

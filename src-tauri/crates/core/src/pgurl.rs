@@ -227,17 +227,32 @@ fn split_host_port(hp: &str) -> Result<(Option<String>, Option<u16>)> {
     }
     if let Some(rest) = hp.strip_prefix('[') {
         let (h, after) = rest.split_once(']').ok_or_else(|| {
-            bad("An IPv6 address is missing its closing ']'", "Write IPv6 hosts as [::1].")
+            bad(
+                "An IPv6 address is missing its closing ']'",
+                "Write IPv6 hosts as [::1].",
+            )
         })?;
         let port = match after.strip_prefix(':') {
             Some(p) => Some(parse_port(p)?),
             None if after.is_empty() => None,
-            None => return Err(bad(format!("Unexpected {after:?} after the IPv6 address"), "Write [addr]:port.")),
+            None => {
+                return Err(bad(
+                    format!("Unexpected {after:?} after the IPv6 address"),
+                    "Write [addr]:port.",
+                ))
+            }
         };
         return Ok((Some(h.to_owned()), port));
     }
     match hp.rsplit_once(':') {
-        Some((h, p)) => Ok((Some(decode(h)?), if p.is_empty() { None } else { Some(parse_port(p)?) })),
+        Some((h, p)) => Ok((
+            Some(decode(h)?),
+            if p.is_empty() {
+                None
+            } else {
+                Some(parse_port(p)?)
+            },
+        )),
         None => Ok((Some(decode(hp)?), None)),
     }
 }
@@ -252,7 +267,8 @@ mod tests {
 
     #[test]
     fn percent_encoded_password_and_sslmode_survive() {
-        let u = p("postgresql://app:p%40ss%2Fw%3Ard+x@db.example.com:6432/orders?sslmode=verify-full");
+        let u =
+            p("postgresql://app:p%40ss%2Fw%3Ard+x@db.example.com:6432/orders?sslmode=verify-full");
         assert_eq!(u.target.username, "app");
         assert_eq!(u.target.password.as_ref().unwrap().expose(), "p@ss/w:rd+x");
         assert_eq!(u.target.host, "db.example.com");
@@ -278,8 +294,14 @@ mod tests {
         let code = |s: &str| parse(s, Duration::from_secs(1)).unwrap_err().code();
         assert_eq!(code("mysql://x@y/z"), ErrorCode::UrlInvalid);
         assert_eq!(code("postgresql://u@h:99999/d"), ErrorCode::PortOutOfRange);
-        assert_eq!(code("postgresql://u@h/d?sslmode=maybe"), ErrorCode::UrlInvalid);
-        assert_eq!(code("postgresql://u@h/d?sslrootcert=/nonexistent/ca.pem"), ErrorCode::FileUnreadable);
+        assert_eq!(
+            code("postgresql://u@h/d?sslmode=maybe"),
+            ErrorCode::UrlInvalid
+        );
+        assert_eq!(
+            code("postgresql://u@h/d?sslrootcert=/nonexistent/ca.pem"),
+            ErrorCode::FileUnreadable
+        );
         assert_eq!(code("postgresql:///d"), ErrorCode::HostRequired);
         assert_eq!(code("postgresql://h/d"), ErrorCode::UsernameRequired);
     }

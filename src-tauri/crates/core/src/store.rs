@@ -23,14 +23,18 @@ pub struct Store {
     path: PathBuf,
 }
 
-const COLUMNS: &str = "id, name, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
+const COLUMNS: &str =
+    "id, name, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
      description, password_save, has_saved_password, timeout_secs, created_at, updated_at, version";
 
 impl Store {
     /// Opens (creating if needed) `DB_FILE` in `dir` and brings its schema up to date.
     pub async fn open(dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| {
-            CoreError::Storage(format!("cannot create data directory {}: {e}", dir.display()))
+            CoreError::Storage(format!(
+                "cannot create data directory {}: {e}",
+                dir.display()
+            ))
         })?;
         let path = dir.join(DB_FILE);
         let options = SqliteConnectOptions::from_str("sqlite:")?
@@ -120,7 +124,11 @@ pub async fn insert(tx: &mut SqliteConnection, c: &Connection) -> Result<()> {
 
 /// Writes `c` over the row with the same id if, and only if, the stored version is
 /// `expected_version`; `c.version` must be the new version.
-pub async fn update(tx: &mut SqliteConnection, c: &Connection, expected_version: i64) -> Result<()> {
+pub async fn update(
+    tx: &mut SqliteConnection,
+    c: &Connection,
+    expected_version: i64,
+) -> Result<()> {
     let f = &c.fields;
     let res = sqlx::query(
         "UPDATE connections SET name = ?, engine = ?, host = ?, port = ?, database_name = ?, \
@@ -187,7 +195,9 @@ fn map_unique(
 }
 
 fn corrupt(column: &str, value: &str) -> CoreError {
-    CoreError::Storage(format!("stored {column} {value:?} is not one Switchboard knows"))
+    CoreError::Storage(format!(
+        "stored {column} {value:?} is not one Switchboard knows"
+    ))
 }
 
 fn from_row(r: &SqliteRow) -> Result<Connection> {

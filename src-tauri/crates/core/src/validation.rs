@@ -67,7 +67,10 @@ pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
         issues.push(FieldIssue::new(
             ErrorCode::TimeoutOutOfRange,
             "timeout_secs",
-            format!("Timeout {} s is outside 1–{TIMEOUT_MAX_SECS} s.", f.timeout_secs),
+            format!(
+                "Timeout {} s is outside 1–{TIMEOUT_MAX_SECS} s.",
+                f.timeout_secs
+            ),
             "Use a timeout between 1 and 600 seconds (10 is the default).",
         ));
     }
@@ -130,10 +133,12 @@ fn check_host(host: &str, issues: &mut Vec<FieldIssue>) {
         None
     } else if host.starts_with('[') || host.contains(':') {
         Some("Host is not a valid IPv6 address (and ':' cannot be in a host name)".into())
-    } else if !host
-        .split('.')
-        .all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-    {
+    } else if !host.split('.').all(|l| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    }) {
         Some("Host is not a valid DNS name".into())
     } else {
         None
@@ -201,7 +206,10 @@ mod tests {
         f.name = String::new();
         assert_eq!(codes(&f), vec![(ErrorCode::NameRequired, "name".into())]);
         f.name = "has space".into();
-        assert_eq!(codes(&f), vec![(ErrorCode::NameInvalidChars, "name".into())]);
+        assert_eq!(
+            codes(&f),
+            vec![(ErrorCode::NameInvalidChars, "name".into())]
+        );
     }
 
     #[test]
@@ -218,7 +226,11 @@ mod tests {
         for bad in ["postgres://x", "db/x", "db x", "[::1", "fe80::zz", "a..b"] {
             let mut f = valid();
             f.host = bad.into();
-            assert_eq!(codes(&f), vec![(ErrorCode::HostInvalid, "host".into())], "{bad}");
+            assert_eq!(
+                codes(&f),
+                vec![(ErrorCode::HostInvalid, "host".into())],
+                "{bad}"
+            );
         }
         for good in ["localhost", "10.0.0.5", "::1", "[::1]", "db-1.internal"] {
             let mut f = valid();

@@ -41,7 +41,12 @@ pub(crate) struct Fail {
 }
 
 impl Fail {
-    pub fn new(step: Step, code: ErrorCode, message: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub fn new(
+        step: Step,
+        code: ErrorCode,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
         Fail {
             step,
             code,
@@ -102,7 +107,12 @@ pub(crate) async fn resolve_and_connect(
     let addrs: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {
         Ok(a) => a.collect(),
         Err(e) => {
-            rec.push(Step::Resolve, StepStatus::Failed, t.elapsed(), e.to_string());
+            rec.push(
+                Step::Resolve,
+                StepStatus::Failed,
+                t.elapsed(),
+                e.to_string(),
+            );
             return Err(Fail::new(
                 Step::Resolve,
                 ErrorCode::DnsNotFound,
@@ -112,7 +122,12 @@ pub(crate) async fn resolve_and_connect(
         }
     };
     if addrs.is_empty() {
-        rec.push(Step::Resolve, StepStatus::Failed, t.elapsed(), "no addresses".into());
+        rec.push(
+            Step::Resolve,
+            StepStatus::Failed,
+            t.elapsed(),
+            "no addresses".into(),
+        );
         return Err(Fail::new(
             Step::Resolve,
             ErrorCode::DnsNotFound,
@@ -120,7 +135,11 @@ pub(crate) async fn resolve_and_connect(
             "Check the spelling of the host, or that your DNS or VPN is up.",
         ));
     }
-    let list = addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>().join(", ");
+    let list = addrs
+        .iter()
+        .map(|a| a.ip().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     rec.push(Step::Resolve, StepStatus::Ok, t.elapsed(), list);
 
     rec.start(Step::Connect);

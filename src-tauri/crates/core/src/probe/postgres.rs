@@ -2,7 +2,6 @@
 
 use std::sync::{Arc, Mutex};
 
-
 use rustls::pki_types::ServerName;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
@@ -18,7 +17,11 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new();
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
-    let observed = obs.lock().map(|o| tls::tls_info(target.tls_mode, &o)).ok().flatten();
+    let observed = obs
+        .lock()
+        .map(|o| tls::tls_info(target.tls_mode, &o))
+        .ok()
+        .flatten();
     let (server, error) = match outcome {
         Ok(Ok(server)) => (Some(server), None),
         Ok(Err(f)) => (
@@ -64,9 +67,15 @@ async fn steps(
         TlsMode::Prefer => SslMode::Prefer,
         TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
     });
-    let client_config = tls::client_config(target.tls_mode, &target.tls, obs.clone()).map_err(|e| {
-        Fail::new(Step::Tls, ErrorCode::CaPemInvalid, e.message, format!("Fix {} and test again.", e.field))
-    })?;
+    let client_config =
+        tls::client_config(target.tls_mode, &target.tls, obs.clone()).map_err(|e| {
+            Fail::new(
+                Step::Tls,
+                ErrorCode::CaPemInvalid,
+                e.message,
+                format!("Fix {} and test again.", e.field),
+            )
+        })?;
     let server_name = ServerName::try_from(target.host.clone()).map_err(|e| {
         Fail::new(
             Step::Tls,
@@ -138,14 +147,21 @@ async fn steps(
                 format!(
                     "PostgreSQL {}{}",
                     info.version,
-                    if info.in_recovery { ", read-only replica (in recovery)" } else { "" }
+                    if info.in_recovery {
+                        ", read-only replica (in recovery)"
+                    } else {
+                        ""
+                    }
                 ),
             );
             Ok(info)
         }
         Err(e) => {
             let f = classify_login(target, &e);
-            let f = Fail { step: Step::Query, ..f };
+            let f = Fail {
+                step: Step::Query,
+                ..f
+            };
             rec.finish(Step::Query, StepStatus::Failed, f.message.clone());
             Err(f)
         }
@@ -186,8 +202,18 @@ fn settle_tls_step(rec: &mut Recorder, mode: TlsMode, obs: &SharedObservation, h
         Err(_) => (None, None, None),
     };
     match (how, finished) {
-        (Settle::Returned { tls_failure: Some(why) }, _) => {
-            rec.push(Step::Tls, StepStatus::Failed, auth_start.elapsed(), why.to_owned());
+        (
+            Settle::Returned {
+                tls_failure: Some(why),
+            },
+            _,
+        ) => {
+            rec.push(
+                Step::Tls,
+                StepStatus::Failed,
+                auth_start.elapsed(),
+                why.to_owned(),
+            );
         }
         (_, Some(end)) => {
             rec.push(
@@ -235,10 +261,18 @@ fn tls_source(e: &tokio_postgres::Error) -> Option<&rustls::Error> {
 }
 
 /// A failure of the TLS layer, if that is what `e` is.
-fn classify_tls(target: &ProbeTarget, obs: &SharedObservation, e: &tokio_postgres::Error) -> Option<Fail> {
+fn classify_tls(
+    target: &ProbeTarget,
+    obs: &SharedObservation,
+    e: &tokio_postgres::Error,
+) -> Option<Fail> {
     let text = e.to_string();
-    let source_text = std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_default();
-    if source_text.contains("server does not support TLS") || text.contains("server does not support TLS") {
+    let source_text = std::error::Error::source(e)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    if source_text.contains("server does not support TLS")
+        || text.contains("server does not support TLS")
+    {
         return Some(Fail::new(
             Step::Tls,
             ErrorCode::TlsNotSupportedByServer,
@@ -313,17 +347,24 @@ fn classify_login(target: &ProbeTarget, e: &tokio_postgres::Error) -> Fail {
             Fail::new(
                 Step::Auth,
                 ErrorCode::AuthFailed,
-                format!("The server rejected the password for user {:?}.", target.username),
+                format!(
+                    "The server rejected the password for user {:?}.",
+                    target.username
+                ),
                 "Check the username and password (both are case-sensitive).",
             )
-        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && msg.contains("no encryption") {
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            && msg.contains("no encryption")
+        {
             Fail::new(
                 Step::Auth,
                 ErrorCode::TlsRequiredByServer,
                 format!("The server only accepts encrypted connections ({msg})."),
                 "Choose TLS mode require or stronger (verify-full is best).",
             )
-        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && msg.contains("certificate") {
+        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            && msg.contains("certificate")
+        {
             Fail::new(
                 Step::Auth,
                 ErrorCode::TlsClientCertRequired,
@@ -341,7 +382,10 @@ fn classify_login(target: &ProbeTarget, e: &tokio_postgres::Error) -> Fail {
             Fail::new(
                 Step::Auth,
                 ErrorCode::DatabaseNotFound,
-                format!("Database {:?} does not exist on the server.", target.database),
+                format!(
+                    "Database {:?} does not exist on the server.",
+                    target.database
+                ),
                 "Check the database name (list them with \\l in psql).",
             )
         } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
@@ -355,8 +399,13 @@ fn classify_login(target: &ProbeTarget, e: &tokio_postgres::Error) -> Fail {
             Fail::new(
                 Step::Auth,
                 ErrorCode::ConnectionFailed,
-                format!("The server refused the connection: {msg} (SQLSTATE {}).", code.code()),
-                db.hint().map(str::to_owned).unwrap_or_else(|| "See the server's message.".into()),
+                format!(
+                    "The server refused the connection: {msg} (SQLSTATE {}).",
+                    code.code()
+                ),
+                db.hint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| "See the server's message.".into()),
             )
         };
     }
@@ -375,7 +424,10 @@ fn classify_login(target: &ProbeTarget, e: &tokio_postgres::Error) -> Fail {
     Fail::new(
         Step::Auth,
         ErrorCode::ProtocolError,
-        format!("{}:{} did not answer like a PostgreSQL server ({full}).", target.host, target.port),
+        format!(
+            "{}:{} did not answer like a PostgreSQL server ({full}).",
+            target.host, target.port
+        ),
         "Check that the port is PostgreSQL's (5432 by default) and not another service.",
     )
 }

@@ -17,7 +17,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use sha2::Digest;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::client::TlsStream;
@@ -91,10 +93,13 @@ impl ServerCertVerifier for Observer {
                 return Ok(ServerCertVerified::assertion());
             }
             TlsMode::VerifyCa => {
-                match self
-                    .inner
-                    .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-                {
+                match self.inner.verify_server_cert(
+                    end_entity,
+                    intermediates,
+                    server_name,
+                    ocsp,
+                    now,
+                ) {
                     // WebPKI checks the chain before the name, so a name error means the
                     // chain was good: exactly what verify-ca asks for.
                     Err(rustls::Error::InvalidCertificate(
@@ -265,8 +270,11 @@ fn end_point_hash(leaf: &CertificateDer<'_>) -> Option<Vec<u8>> {
     let (_, cert) = x509_parser::parse_x509_certificate(leaf).ok()?;
     let oid = cert.signature_algorithm.algorithm.to_id_string();
     Some(match oid.as_str() {
-        "1.2.840.113549.1.1.4" | "1.2.840.113549.1.1.5" | "1.2.840.113549.1.1.11"
-        | "1.2.840.10045.4.1" | "1.2.840.10045.4.3.2" => sha2::Sha256::digest(leaf).to_vec(),
+        "1.2.840.113549.1.1.4"
+        | "1.2.840.113549.1.1.5"
+        | "1.2.840.113549.1.1.11"
+        | "1.2.840.10045.4.1"
+        | "1.2.840.10045.4.3.2" => sha2::Sha256::digest(leaf).to_vec(),
         "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => sha2::Sha384::digest(leaf).to_vec(),
         "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => sha2::Sha512::digest(leaf).to_vec(),
         _ => return None,
