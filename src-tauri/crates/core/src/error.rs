@@ -264,14 +264,23 @@ mod tests {
         let code: Vec<String> = ErrorCode::iter().map(|c| c.as_str().to_owned()).collect();
         let undocumented: Vec<&String> = code.iter().filter(|c| !doc.contains(c)).collect();
         let unknown: Vec<&String> = doc.iter().filter(|d| !code.contains(d)).collect();
-        assert!(undocumented.is_empty(), "missing from docs/errors.md: {undocumented:?}");
-        assert!(unknown.is_empty(), "docs/errors.md lists codes that do not exist: {unknown:?}");
+        assert!(
+            undocumented.is_empty(),
+            "missing from docs/errors.md: {undocumented:?}"
+        );
+        assert!(
+            unknown.is_empty(),
+            "docs/errors.md lists codes that do not exist: {unknown:?}"
+        );
     }
 
     #[test]
     fn codes_serialize_as_their_documented_snake_case_names() {
         for c in ErrorCode::iter() {
-            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.as_str()));
+            assert_eq!(
+                serde_json::to_value(c).unwrap(),
+                serde_json::json!(c.as_str())
+            );
         }
     }
 }
