@@ -347,3 +347,65 @@ fn a_session_bus_without_a_keyring_daemon_is_keychain_unavailable() {
         all_output(&o)
     );
 }
+
+#[test]
+fn a_locked_keyring_is_keychain_locked_and_nothing_is_saved() {
+    // A private session whose gnome-keyring is unlocked, used, then locked. DISPLAY is
+    // removed so the unlock prompt is dismissed at once instead of waiting for a person.
+    let home = test_root().join(format!("locked-home-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(home.join("run")).unwrap();
+    std::fs::set_permissions(
+        home.join("run"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let (first, second) = (data_dir("cli-locked-a"), data_dir("cli-locked-b"));
+    let script = r#"
+        printf unlock | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+        for i in $(seq 1 100); do
+          dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+            org.freedesktop.DBus.ListNames 2>/dev/null | grep -q org.freedesktop.secrets && break
+          sleep 0.05
+        done
+        printf '%s\n' "$PW1" | "$CLI" --data-dir "$D1" add --name a --host h --database d --username u --password-stdin --json >/dev/null || exit 90
+        dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+          org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 91
+        printf '%s\n' "$PW2" | "$CLI" --data-dir "$D2" add --name b --host h --database d --username u --password-stdin --json
+        echo "add-exit=$?"
+        "$CLI" --data-dir "$D2" list --json
+        "$CLI" --data-dir "$D1" reveal-password a --json
+        echo "reveal-exit=$?"
+    "#;
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script])
+        .env_remove("DISPLAY")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("HOME", &home)
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("CLI", workspace_bin("switchboard"))
+        .env("D1", &first)
+        .env("D2", &second)
+        .env("PW1", switchboard_tests::test_password("locked-1"))
+        .env("PW2", switchboard_tests::test_password("locked-2"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("add-exit=1"), "{text}");
+    assert!(text.contains("reveal-exit=1"), "{text}");
+    assert_eq!(
+        text.matches("\"code\": \"keychain_locked\"").count(),
+        2,
+        "{text}"
+    );
+    assert!(text.contains("Unlock your keyring"), "{text}");
+    assert!(
+        text.contains("[]"),
+        "the refused connection was not saved: {text}"
+    );
+}

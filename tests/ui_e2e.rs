@@ -123,8 +123,13 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
         wait_for(&c, "[name=name]").await;
         fill(&c, "name", "e2e-pg").await;
         fill(&c, "host", "localhost").await;
-        fill(&c, "port", &pg.port.to_string()).await;
         fill(&c, "database", APP_DB).await;
+        // A bad port is refused by the backend and the message sits next to the port field.
+        fill(&c, "port", "0").await;
+        c.find(Locator::Css("[data-testid=save]")).await.unwrap().click().await.unwrap();
+        let port_error = wait_for(&c, "[data-testid=error-port]").await.text().await.unwrap();
+        assert!(port_error.contains("1–65535"), "{port_error}");
+        fill(&c, "port", &pg.port.to_string()).await;
         fill(&c, "username", APP_USER).await;
         fill(&c, "password", &pg.app_password).await;
         c.find(Locator::Css("[name=tls_mode]")).await.unwrap().select_by_value("verify-full").await.unwrap();
@@ -153,6 +158,18 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
         assert!(text.contains("Connected"), "{text}");
         let steps = c.find_all(Locator::Css("[data-testid=test-step]")).await.unwrap();
         assert_eq!(steps.len(), 5, "{text}");
+        // The capability grants our commands only: a core plugin command is refused.
+        let refused = c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 window.__TAURI_INTERNALS__.invoke('plugin:app|version')\
+                   .then(v => done('allowed: ' + v), e => done('refused: ' + e));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let refused = refused.as_str().unwrap_or_default().to_owned();
+        assert!(refused.starts_with("refused:") && refused.contains("not allowed"), "{refused}");
         let shot = c.screenshot().await.unwrap();
         std::fs::write(test_root().join("ui-e2e-connected.png"), shot).unwrap();
     }

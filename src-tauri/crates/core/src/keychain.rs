@@ -169,7 +169,12 @@ fn describe(e: &KeyringError) -> String {
         KeyringError::BadEncoding(_) => "the stored secret is not valid UTF-8".into(),
         KeyringError::BadDataFormat(_, _) => "the stored secret has an unexpected format".into(),
         KeyringError::NoDefaultStore => "no credential store is available".into(),
-        other => format!("{:?}", std::mem::discriminant(other)).replace("Discriminant", "error"),
+        KeyringError::NoEntry => "no such entry".into(),
+        KeyringError::BadStoreFormat(why) | KeyringError::NotSupportedByStore(why) => why.clone(),
+        KeyringError::TooLong(attr, limit) => format!("{attr} is longer than {limit}"),
+        KeyringError::Invalid(attr, why) => format!("{attr} {why}"),
+        KeyringError::Ambiguous(found) => format!("{} entries match", found.len()),
+        _ => "unknown keychain error".into(),
     }
 }
 
