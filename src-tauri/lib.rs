@@ -81,20 +81,6 @@ async fn reveal_password(state: State<'_, AppState>, id: Uuid) -> CmdResult<Stri
     Ok(state.sb.reveal_password(id).await?.expose().to_owned())
 }
 
-/// The command names, also granted one by one in src-tauri/capabilities/default.json.
-pub const COMMANDS: &[&str] = &[
-    "list_connections",
-    "get_connection",
-    "create_connection",
-    "update_connection",
-    "delete_connection",
-    "duplicate_connection",
-    "test_connection",
-    "test_draft",
-    "validate_connection",
-    "reveal_password",
-];
-
 /// Start-up: open the store in the data dir, then run the window. Failing here is fatal
 /// and reported on stderr.
 pub fn run() {

@@ -95,31 +95,54 @@ impl Store {
     }
 }
 
-/// Inserts a new row (version 1).
-pub async fn insert(tx: &mut SqliteConnection, c: &Connection) -> Result<()> {
+/// Columns written on insert and update, in the order `bind_mutable` binds them.
+const MUTABLE: [&str; 14] = [
+    "name",
+    "engine",
+    "host",
+    "port",
+    "database_name",
+    "username",
+    "tls_mode",
+    "tls_ca_pem",
+    "description",
+    "password_save",
+    "has_saved_password",
+    "timeout_secs",
+    "updated_at",
+    "version",
+];
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
     let f = &c.fields;
-    let res = sqlx::query(&format!(
-        "INSERT INTO connections ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(c.id.to_string())
-    .bind(&f.name)
-    .bind(f.engine.as_str())
-    .bind(&f.host)
-    .bind(f.port)
-    .bind(&f.database)
-    .bind(&f.username)
-    .bind(f.tls.mode.as_str())
-    .bind(&f.tls.ca_pem)
-    .bind(&f.description)
-    .bind(f.password_save.as_str())
-    .bind(c.has_saved_password)
-    .bind(f.timeout_secs)
-    .bind(&c.created_at)
-    .bind(&c.updated_at)
-    .bind(c.version)
-    .execute(&mut *tx)
-    .await;
-    map_unique(res, &f.name).map(|_| ())
+    q.bind(&f.name)
+        .bind(f.engine.as_str())
+        .bind(&f.host)
+        .bind(f.port)
+        .bind(&f.database)
+        .bind(&f.username)
+        .bind(f.tls.mode.as_str())
+        .bind(&f.tls.ca_pem)
+        .bind(&f.description)
+        .bind(f.password_save.as_str())
+        .bind(c.has_saved_password)
+        .bind(f.timeout_secs)
+        .bind(&c.updated_at)
+        .bind(c.version)
+}
+
+/// Inserts a new row.
+pub async fn insert(tx: &mut SqliteConnection, c: &Connection) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO connections (id, created_at, {}) VALUES (?, ?{})",
+        MUTABLE.join(", "),
+        ", ?".repeat(MUTABLE.len())
+    );
+    let q = sqlx::query(&sql).bind(c.id.to_string()).bind(&c.created_at);
+    let res = bind_mutable(q, c).execute(&mut *tx).await;
+    map_unique(res, &c.fields.name).map(|_| ())
 }
 
 /// Writes `c` over the row with the same id if, and only if, the stored version is
@@ -129,32 +152,17 @@ pub async fn update(
     c: &Connection,
     expected_version: i64,
 ) -> Result<()> {
-    let f = &c.fields;
-    let res = sqlx::query(
-        "UPDATE connections SET name = ?, engine = ?, host = ?, port = ?, database_name = ?, \
-         username = ?, tls_mode = ?, tls_ca_pem = ?, description = ?, password_save = ?, \
-         has_saved_password = ?, timeout_secs = ?, updated_at = ?, version = ? \
-         WHERE id = ? AND version = ?",
-    )
-    .bind(&f.name)
-    .bind(f.engine.as_str())
-    .bind(&f.host)
-    .bind(f.port)
-    .bind(&f.database)
-    .bind(&f.username)
-    .bind(f.tls.mode.as_str())
-    .bind(&f.tls.ca_pem)
-    .bind(&f.description)
-    .bind(f.password_save.as_str())
-    .bind(c.has_saved_password)
-    .bind(f.timeout_secs)
-    .bind(&c.updated_at)
-    .bind(c.version)
-    .bind(c.id.to_string())
-    .bind(expected_version)
-    .execute(&mut *tx)
-    .await;
-    let done = map_unique(res, &f.name)?;
+    let sets: Vec<String> = MUTABLE.iter().map(|col| format!("{col} = ?")).collect();
+    let sql = format!(
+        "UPDATE connections SET {} WHERE id = ? AND version = ?",
+        sets.join(", ")
+    );
+    let res = bind_mutable(sqlx::query(&sql), c)
+        .bind(c.id.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await;
+    let done = map_unique(res, &c.fields.name)?;
     if done.rows_affected() == 1 {
         return Ok(());
     }
