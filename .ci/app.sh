@@ -9,7 +9,10 @@ cargo build --release -p switchboard-app -p switchboard-cli
 echo "==> the CLI is at target/release/switchboard"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "no display found: starting the window on a virtual display (xvfb-run)" >&2
-  command -v xvfb-run >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq xvfb xauth; }
+  if ! command -v xvfb-run >/dev/null; then
+    echo "error: no display and no xvfb-run: run this in a desktop session, or install xvfb and xauth" >&2
+    exit 1
+  fi
   exec xvfb-run -a target/release/switchboard-app
 fi
 exec target/release/switchboard-app

@@ -6,8 +6,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-app}
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+# As root run apt directly; otherwise through sudo, keeping DEBIAN_FRONTEND (sudo's
+# env_reset would drop it, and tzdata would then ask a question with no one to answer).
+apt_get() {
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get "$@"
+  elif command -v sudo >/dev/null; then
+    sudo -n env DEBIAN_FRONTEND=noninteractive apt-get "$@" || {
+      echo "error: apt-get needs root: run as root or with passwordless sudo" >&2
+      exit 1
+    }
+  else
+    echo "error: installing packages needs root and sudo is not installed: run this as root" >&2
+    exit 1
+  fi
+}
 
 packages=(build-essential pkg-config libwebkit2gtk-4.1-dev)
 if [ "$purpose" = test ]; then
@@ -21,16 +34,21 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt-get install ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  apt_get update -qq
+  apt_get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 if ! command -v cargo >/dev/null; then
   echo "error: no Rust toolchain: install one with rustup (https://rustup.rs), then run this again" >&2
   exit 1
 fi
-if ! command -v npm >/dev/null; then
-  echo "error: node/npm are missing: install Node.js 20+ (e.g. apt-get install nodejs npm)" >&2
+if [ "$purpose" = test ] && command -v rustup >/dev/null; then
+  rustup component add rustfmt clippy >/dev/null 2>&1 || true
+fi
+# Vite 8 needs Node 20.19+ or 22.12+ (Debian 12's own nodejs is 18).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null \
+   || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)||(a===20&&b>=19)?0:1)'; then
+  echo "error: Node.js 20.19+ or 22.12+ with npm is needed (found: $(node -v 2>/dev/null || echo none)); install it from nodejs.org or NodeSource" >&2
   exit 1
 fi
 

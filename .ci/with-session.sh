@@ -16,10 +16,14 @@ if [ "${SWITCHBOARD_IN_SESSION:-}" != 1 ]; then
     XDG_CONFIG_HOME="$session_home/config" XDG_CACHE_HOME="$session_home/cache"
   mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
   self=$(readlink -f "$0")
+  # Not exec: the trap must run to remove the private HOME (it holds the test keyring).
+  set +e
   if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then
-    exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$self" "$@"
+    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$self" "$@"
+  else
+    dbus-run-session -- "$self" "$@"
   fi
-  exec dbus-run-session -- "$self" "$@"
+  exit $?
 fi
 
 # Inside the session: start the keyring, unlocked with a throwaway login password.

@@ -13,6 +13,7 @@ fn main() {
             "test_connection",
             "test_draft",
             "validate_connection",
+            "list_environments",
             "reveal_password",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {

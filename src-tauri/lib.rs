@@ -1,7 +1,9 @@
 //! The Tauri shell: thin command adapters over `switchboard_core::Switchboard`.
 //! Errors cross IPC as `ApiError` values (code, field, message, hint, issues).
 
-use switchboard_core::model::{Connection, ConnectionFields, ConnectionUpdate, NewConnection};
+use switchboard_core::model::{
+    Connection, ConnectionFields, ConnectionUpdate, Environment, EnvironmentInfo, NewConnection,
+};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
 use tauri::State;
 use uuid::Uuid;
@@ -75,6 +77,12 @@ async fn validate_connection(
     Ok(state.sb.issues(&fields, id).await?)
 }
 
+/// The environments with their labels and default colours (the UI does not repeat them).
+#[tauri::command]
+fn list_environments() -> Vec<EnvironmentInfo> {
+    Environment::ALL.iter().map(|e| e.info()).collect()
+}
+
 /// The one command that returns a secret, and only on the user's explicit request.
 #[tauri::command]
 async fn reveal_password(state: State<'_, AppState>, id: Uuid) -> CmdResult<String> {
@@ -111,6 +119,7 @@ pub fn run() {
             test_connection,
             test_draft,
             validate_connection,
+            list_environments,
             reveal_password
         ])
         .run(tauri::generate_context!());

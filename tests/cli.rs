@@ -409,3 +409,94 @@ fn a_locked_keyring_is_keychain_locked_and_nothing_is_saved() {
         "the refused connection was not saved: {text}"
     );
 }
+
+#[test]
+fn environment_tags_and_metadata_from_flags_are_saved_and_shown() {
+    let dir = data_dir("cli-labels");
+    let o = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "prod-orders",
+            "--host",
+            "db.example.com",
+            "--database",
+            "orders",
+            "--username",
+            "app",
+            "--password-save",
+            "none",
+            "--environment",
+            "production",
+            "--tag",
+            "billing",
+            "--tag",
+            "eu-west",
+            "--meta",
+            "team=payments",
+            "--meta",
+            "runbook=https://wiki/x?a=b",
+            "--json",
+        ],
+        None,
+        &[],
+    );
+    assert!(o.status.success(), "{}", all_output(&o));
+    let c = json(&o);
+    assert_eq!(c["environment"], "production");
+    assert_eq!(c["tags"], serde_json::json!(["billing", "eu-west"]));
+    assert_eq!(c["metadata"]["runbook"], "https://wiki/x?a=b");
+    let listed = cli(&dir, &["list"], None, &[]);
+    assert!(
+        all_output(&listed).contains("production"),
+        "{}",
+        all_output(&listed)
+    );
+    let bad = cli(
+        &dir,
+        &[
+            "update",
+            "prod-orders",
+            "--meta",
+            &format!("{}=x", "k".repeat(101)),
+            "--json",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(
+        json(&bad)["error"]["issues"][0]["code"],
+        "metadata_key_invalid"
+    );
+}
+
+#[test]
+fn password_stdin_with_nothing_piped_in_is_an_error_not_an_empty_password() {
+    let dir = data_dir("cli-empty-stdin");
+    let o = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "x",
+            "--host",
+            "h",
+            "--database",
+            "d",
+            "--username",
+            "u",
+            "--password-stdin",
+            "--json",
+        ],
+        Some(""),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
+    assert_eq!(json(&o)["error"]["code"], "password_required");
+    assert_eq!(
+        json(&cli(&dir, &["list", "--json"], None, &[])),
+        serde_json::json!([])
+    );
+}

@@ -34,6 +34,7 @@ async fn created_connection_round_trips_and_its_password_is_only_in_the_keychain
     let mut f = fields("Orders-Prod");
     f.description = Some("primary orders database".into());
     f.tls.mode = TlsMode::VerifyCa;
+    f.tls.ca_pem = Some(PgServer::shared().ca.cert_pem.clone());
     let c = sb
         .create(NewConnection {
             fields: f.clone(),
@@ -454,4 +455,196 @@ async fn keychain_entries_carry_a_label_a_person_can_find() {
     );
     kc.delete(&r).unwrap();
     assert!(kc.get(&r).unwrap().is_none());
+}
+
+fn keyring_labels(user: &str) -> String {
+    let out = std::process::Command::new("secret-tool")
+        .args([
+            "search",
+            "--all",
+            "service",
+            "switchboard",
+            "username",
+            user,
+        ])
+        .output()
+        .expect("secret-tool");
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[tokio::test]
+async fn renaming_a_connection_relabels_its_keychain_entry_and_keeps_the_password() {
+    let (sb, _) = open("relabel").await;
+    let pw = test_password("relabel");
+    let c = sb
+        .create(NewConnection {
+            fields: fields("old-name"),
+            password: Some(Secret::new(pw.clone())),
+        })
+        .await
+        .unwrap();
+    let user = SecretRef::password(c.id, "old-name").user();
+    assert!(keyring_labels(&user).contains("Switchboard password for old-name"));
+    let mut f = c.fields.clone();
+    f.name = "new-name".into();
+    sb.update(ConnectionUpdate {
+        id: c.id,
+        version: 1,
+        fields: f,
+        password: PasswordChange::Keep,
+    })
+    .await
+    .unwrap();
+    let labels = keyring_labels(&user);
+    assert!(
+        labels.contains("Switchboard password for new-name"),
+        "{labels}"
+    );
+    assert!(!labels.contains("old-name"), "{labels}");
+    assert_eq!(sb.reveal_password(c.id).await.unwrap().expose(), pw);
+}
+
+#[tokio::test]
+async fn environment_colour_tags_and_metadata_are_stored_and_nested_metadata_is_refused() {
+    let (sb, _) = open("labels").await;
+    let mut f = fields("labelled");
+    f.environment = Some(switchboard_core::model::Environment::Production);
+    f.color = Some("#FF0000".into());
+    f.tags = vec!["billing".into(), "eu-west".into(), "BILLING".into()];
+    f.metadata.insert("team".into(), "payments".into());
+    f.metadata.insert("owner".into(), "ana@example.com".into());
+    let c = sb
+        .create(NewConnection {
+            fields: f,
+            password: None,
+        })
+        .await
+        .unwrap();
+    let got = sb.get(c.id).await.unwrap();
+    assert_eq!(
+        got.fields.environment,
+        Some(switchboard_core::model::Environment::Production)
+    );
+    assert_eq!(got.fields.color.as_deref(), Some("#ff0000"));
+    assert_eq!(got.fields.tags, vec!["billing", "eu-west"]);
+    assert_eq!(got.fields.metadata["team"], "payments");
+    let mut nested = got.fields.clone();
+    nested
+        .metadata
+        .insert("limits".into(), serde_json::json!({"max": 5}));
+    let e = sb
+        .update(ConnectionUpdate {
+            id: c.id,
+            version: 1,
+            fields: nested,
+            password: PasswordChange::Keep,
+        })
+        .await
+        .unwrap_err();
+    let api = e.to_api();
+    assert_eq!(api.issues[0].code, ErrorCode::MetadataValueNotText);
+    assert_eq!(api.issues[0].field, "metadata.limits");
+    assert_eq!(sb.get(c.id).await.unwrap(), got);
+}
+
+mod round_trip {
+    use super::*;
+    use proptest::prelude::*;
+    use switchboard_core::model::{Environment, Metadata};
+
+    fn test_ca_pem() -> String {
+        static PEM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        PEM.get_or_init(|| switchboard_tests::ca::TestCa::new("Round Trip CA").cert_pem.clone()).clone()
+    }
+
+    fn valid_fields() -> impl Strategy<Value = ConnectionFields> {
+        let name = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+        let host = prop_oneof![
+            "[a-z][a-z0-9-]{0,20}(\\.[a-z][a-z0-9-]{0,20}){0,3}",
+            any::<std::net::Ipv4Addr>().prop_map(|a| a.to_string()),
+            any::<std::net::Ipv6Addr>().prop_map(|a| a.to_string()),
+        ];
+        let env = prop_oneof![
+            Just(None),
+            Just(Some(Environment::Local)),
+            Just(Some(Environment::Development)),
+            Just(Some(Environment::Staging)),
+            Just(Some(Environment::Production)),
+        ];
+        let tls = prop_oneof![
+            Just(TlsMode::Disable),
+            Just(TlsMode::Prefer),
+            Just(TlsMode::Require),
+            Just(TlsMode::VerifyCa),
+            Just(TlsMode::VerifyFull),
+        ];
+        let save = prop_oneof![
+            Just(PasswordSave::Keychain),
+            Just(PasswordSave::Ask),
+            Just(PasswordSave::None)
+        ];
+        let tags = proptest::collection::vec("[a-z0-9][a-z0-9 _-]{0,30}[a-z0-9]", 0..5);
+        let metadata =
+            proptest::collection::btree_map("[a-z][a-z0-9_.-]{0,99}", "\\PC{0,200}", 0..6);
+        (
+            (
+                name,
+                host,
+                1u32..=65535,
+                "[a-z_][a-z0-9_]{0,30}",
+                "[a-z_][a-z0-9_@.]{0,30}",
+            ),
+            (tls, proptest::option::of("\\PC{1,256}"), save, 1u32..=600),
+            (env, proptest::option::of("#[0-9a-f]{6}"), tags, metadata),
+        )
+            .prop_map(
+                |(
+                    (name, host, port, database, username),
+                    (mode, description, save, timeout),
+                    (environment, color, tags, metadata),
+                )| {
+                    let mut f =
+                        ConnectionFields::postgres(&name, &host, port, &database, &username);
+                    f.tls.mode = mode;
+                    if mode == TlsMode::VerifyCa {
+                        f.tls.ca_pem = Some(test_ca_pem());
+                    }
+                    f.description = description.filter(|d| !d.trim().is_empty());
+                    f.password_save = save;
+                    f.timeout_secs = timeout;
+                    f.environment = environment;
+                    f.color = color;
+                    let mut seen = std::collections::HashSet::new();
+                    f.tags = tags
+                        .into_iter()
+                        .filter(|t| seen.insert(t.to_lowercase()))
+                        .collect();
+                    f.metadata = metadata
+                        .into_iter()
+                        .map(|(k, v)| (k, serde_json::Value::String(v)))
+                        .collect::<Metadata>();
+                    f
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_valid_connection_survives_store_then_load_unchanged(f in valid_fields()) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let dir = data_dir("proptest");
+                let sb = Switchboard::open(&dir).await.unwrap();
+                let c = sb.create(NewConnection { fields: f.clone(), password: None }).await
+                    .map_err(|e| format!("{:?}", e.to_api())).unwrap();
+                let loaded = sb.get(c.id).await.unwrap();
+                assert_eq!(loaded.fields, f);
+                assert_eq!(loaded, c);
+                sb.store().pool().close().await;
+                std::fs::remove_dir_all(&dir).ok();
+            });
+        }
+    }
 }

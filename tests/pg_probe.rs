@@ -123,8 +123,9 @@ async fn verify_ca_to_a_name_not_in_the_certificate_connects() {
 }
 
 #[tokio::test]
-async fn verify_ca_still_rejects_an_untrusted_chain() {
-    let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, None)).await;
+async fn verify_ca_still_rejects_a_chain_from_another_ca() {
+    let foreign = PgServer::shared().foreign_ca.cert_pem.clone();
+    let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, Some(&foreign))).await;
     assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
 }
 
@@ -224,6 +225,23 @@ async fn a_listener_that_never_answers_times_out_within_the_timeout_plus_ten_per
     assert!(took <= Duration::from_millis(2200), "took {took:?}");
     // The connection was accepted, so the timeout is pinned on TLS negotiation.
     assert_eq!(r.error.unwrap().step, Step::Tls, "{:#?}", r.steps);
+}
+
+#[tokio::test]
+async fn a_non_postgres_service_is_a_protocol_error_even_when_tls_is_required() {
+    // tokio-postgres alone would call this "server does not support TLS".
+    let addr = net::garbage_listener();
+    let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
+    t.port = addr.port();
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert!(!r.error.unwrap().hint.contains("disable"));
+}
+
+#[tokio::test]
+async fn verify_ca_without_a_ca_certificate_refuses_to_trust_the_system_store() {
+    let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, None)).await;
+    assert_eq!(code(&r), Some(ErrorCode::CaRequired), "{r:#?}");
 }
 
 #[tokio::test]

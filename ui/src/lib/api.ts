@@ -5,6 +5,7 @@ import type { ApiError } from '../bindings/ApiError';
 import type { Connection } from '../bindings/Connection';
 import type { ConnectionFields } from '../bindings/ConnectionFields';
 import type { ConnectionUpdate } from '../bindings/ConnectionUpdate';
+import type { EnvironmentInfo } from '../bindings/EnvironmentInfo';
 import type { FieldIssue } from '../bindings/FieldIssue';
 import type { NewConnection } from '../bindings/NewConnection';
 import type { TestReport } from '../bindings/TestReport';
@@ -56,4 +57,5 @@ export const api = {
   validateConnection: (fields: ConnectionFields, id: string | null) =>
     call<FieldIssue[]>('validate_connection', { fields, id }),
   revealPassword: (id: string) => call<string>('reveal_password', { id }),
+  listEnvironments: () => call<EnvironmentInfo[]>('list_environments'),
 };

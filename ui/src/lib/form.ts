@@ -3,6 +3,7 @@
 // silently rewritten; they become numbers only when sent.
 import type { Connection } from '../bindings/Connection';
 import type { ConnectionFields } from '../bindings/ConnectionFields';
+import type { Environment } from '../bindings/Environment';
 import type { PasswordSave } from '../bindings/PasswordSave';
 import type { TlsMode } from '../bindings/TlsMode';
 
@@ -18,6 +19,19 @@ export interface FormValues {
   ca_pem: string;
   description: string;
   timeout_secs: string;
+  /** '' for none. */
+  environment: Environment | '';
+  /** `#rrggbb`, or '' to use the environment's colour. */
+  color: string;
+  /** The comma-separated text as typed. */
+  tags: string;
+  /** In the order shown; half-typed rows and repeated keys are kept while editing. */
+  metadata: MetadataRow[];
+}
+
+export interface MetadataRow {
+  key: string;
+  value: string;
 }
 
 export function blankValues(): FormValues {
@@ -33,6 +47,10 @@ export function blankValues(): FormValues {
     ca_pem: '',
     description: '',
     timeout_secs: '10',
+    environment: '',
+    color: '',
+    tags: '',
+    metadata: [],
   };
 }
 
@@ -49,6 +67,10 @@ export function valuesOf(c: Connection): FormValues {
     ca_pem: c.tls.ca_pem ?? '',
     description: c.description ?? '',
     timeout_secs: String(c.timeout_secs),
+    environment: c.environment ?? '',
+    color: c.color ?? '',
+    tags: c.tags.join(', '),
+    metadata: Object.entries(c.metadata).map(([key, value]) => ({ key, value })),
   };
 }
 
@@ -63,6 +85,32 @@ function toNumber(text: string): number {
   return n <= U32_MAX ? n : 0;
 }
 
+/** Tags as sent: split on commas, trimmed, blanks dropped (the backend removes duplicates).
+ *  An issue's `tags.<n>` indexes this array. */
+export function tagsOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}
+
+/** Whether a row is sent: one with a key or a value (sent as typed, so a value without a
+ *  key gets the backend's key error). Empty rows are just not filled in yet. */
+export function isMetadataSent(row: MetadataRow): boolean {
+  return row.key !== '' || row.value !== '';
+}
+
+/** The rows as the backend's map: a repeated key keeps its last value. Keys are sorted, as
+ *  the backend stores them, so that an edit that changes nothing compares equal. */
+export function metadataOf(rows: MetadataRow[]): Record<string, string> {
+  const map = new Map<string, string>();
+  for (const row of rows) {
+    if (isMetadataSent(row)) map.set(row.key, row.value);
+  }
+  // fromEntries defines own properties, so even a key like `__proto__` survives.
+  return Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 export function fieldsOf(v: FormValues): ConnectionFields {
   return {
     name: v.name,
@@ -75,6 +123,10 @@ export function fieldsOf(v: FormValues): ConnectionFields {
     description: v.description.trim() === '' ? null : v.description,
     password_save: v.password_save,
     timeout_secs: toNumber(v.timeout_secs),
+    environment: v.environment === '' ? null : v.environment,
+    color: v.color.trim() === '' ? null : v.color.trim().toLowerCase(),
+    tags: tagsOf(v.tags),
+    metadata: metadataOf(v.metadata),
   };
 }
 
@@ -93,6 +145,11 @@ export const FIELD_PATH: Record<keyof FormValues, string> = {
   ca_pem: 'tls.ca_pem',
   description: 'description',
   timeout_secs: 'timeout_secs',
+  environment: 'environment',
+  color: 'color',
+  // Also the parent of each `tags.<n>` and `metadata.<key>` issue.
+  tags: 'tags',
+  metadata: 'metadata',
 };
 
 export const TLS_MODES: { value: TlsMode; explains: string }[] = [

@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use switchboard_core::model::{
-    Connection, ConnectionFields, ConnectionUpdate, NewConnection, PasswordChange, PasswordSave,
-    TlsMode, DEFAULT_TIMEOUT_SECS,
+    Connection, ConnectionFields, ConnectionUpdate, Environment, NewConnection, PasswordChange,
+    PasswordSave, TlsMode, DEFAULT_TIMEOUT_SECS,
 };
 use switchboard_core::probe::report::StepStatus;
 use switchboard_core::{
@@ -78,6 +78,18 @@ struct FieldArgs {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
+    /// local | development | staging | production
+    #[arg(long, value_parser = parse_environment)]
+    environment: Option<Environment>,
+    /// Label colour, #rrggbb (default: the environment's).
+    #[arg(long)]
+    color: Option<String>,
+    /// A tag; repeat for several. Given tags replace the connection's tags.
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Metadata entry KEY=VALUE; repeat for several. Adds to or replaces existing keys.
+    #[arg(long = "meta", value_parser = parse_meta)]
+    metadata: Vec<(String, String)>,
 }
 
 #[derive(Args)]
@@ -117,6 +129,16 @@ struct TestArgs {
 fn parse_mode(s: &str) -> Result<TlsMode, String> {
     TlsMode::parse(s)
         .ok_or_else(|| "expected disable, prefer, require, verify-ca or verify-full".into())
+}
+
+fn parse_environment(s: &str) -> Result<Environment, String> {
+    Environment::parse(s).ok_or_else(|| "expected local, development, staging or production".into())
+}
+
+fn parse_meta(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| "expected KEY=VALUE".into())
 }
 
 fn parse_save(s: &str) -> Result<PasswordSave, String> {
@@ -225,12 +247,14 @@ fn render_report(r: &TestReport) -> String {
     out
 }
 
+/// The first line of standard input. An empty line is an error: `--password-stdin` with
+/// nothing piped in must not quietly mean "no password".
 fn read_password() -> Result<Secret, CoreError> {
-    let mut line = String::new();
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("password: ");
+        eprint!("password (shown as you type; prefer piping it in): ");
     }
+    let mut line = zeroize::Zeroizing::new(String::new());
     stdin.lock().read_line(&mut line).map_err(|e| {
         CoreError::input(
             ErrorCode::PasswordRequired,
@@ -239,14 +263,24 @@ fn read_password() -> Result<Secret, CoreError> {
             "Pipe the password on standard input.",
         )
     })?;
-    Ok(Secret::new(line.trim_end_matches(['\n', '\r'])))
+    let password = line.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        return Err(CoreError::input(
+            ErrorCode::PasswordRequired,
+            Some("password"),
+            "--password-stdin was given but standard input held no password",
+            "Pipe the password in, e.g. printf '%s\\n' \"$PW\" | switchboard …, or drop --password-stdin.",
+        ));
+    }
+    Ok(Secret::new(password))
 }
 
 fn summary(c: &Connection) -> String {
     let f = &c.fields;
     format!(
-        "{:<24} {}://{}@{}:{}/{}  tls={}  password={}",
+        "{:<24} {:<12} {}://{}@{}:{}/{}  tls={}  password={}",
         f.name,
+        f.environment.map(Environment::as_str).unwrap_or("-"),
         f.engine.as_str(),
         f.username,
         f.host,
@@ -304,6 +338,19 @@ fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
     }
     if let Some(v) = a.timeout {
         f.timeout_secs = v;
+    }
+    if let Some(v) = a.environment {
+        f.environment = Some(v);
+    }
+    if let Some(v) = &a.color {
+        f.color = Some(v.clone());
+    }
+    if !a.tags.is_empty() {
+        f.tags = a.tags.clone();
+    }
+    for (k, v) in &a.metadata {
+        f.metadata
+            .insert(k.clone(), serde_json::Value::String(v.clone()));
     }
     Ok(())
 }

@@ -236,13 +236,7 @@ impl Switchboard {
             Op::Write(p) => blocking(move || kc.set(&r, &p)).await?,
             Op::Remove => blocking(move || kc.delete(&r)).await?,
             // Keep the keychain label in step with the name.
-            Op::Leave if renamed && has_saved_password => {
-                blocking(move || match kc.get(&r)? {
-                    Some(p) => kc.set(&r, &p),
-                    None => Ok(()),
-                })
-                .await?
-            }
+            Op::Leave if renamed && has_saved_password => blocking(move || kc.relabel(&r)).await?,
             Op::Leave => {}
         }
         tx.commit().await?;

@@ -126,6 +126,12 @@ impl Keychain {
         }
     }
 
+    /// Gives an existing entry the label for `r` (after a rename). Where the platform keeps
+    /// no label this does nothing.
+    pub fn relabel(&self, r: &SecretRef) -> Result<()> {
+        relabel_platform(&self.entry(r)?, &r.label()).map_err(|e| self.fail(e))
+    }
+
     /// Removes the secret; a secret that is not there is not an error.
     pub fn delete(&self, r: &SecretRef) -> Result<()> {
         match self.entry(r)?.delete_credential() {
@@ -147,6 +153,31 @@ impl Keychain {
 ))]
 fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
     Ok(zbus_secret_service_keyring_store::Store::new()?)
+}
+
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn relabel_platform(entry: &Entry, label: &str) -> keyring_core::Result<()> {
+    match entry
+        .as_any()
+        .downcast_ref::<zbus_secret_service_keyring_store::cred::Specifier>()
+    {
+        Some(spec) => match spec.set_label(label) {
+            Err(KeyringError::NoEntry) => Ok(()),
+            other => other,
+        },
+        None => Ok(()),
+    }
+}
+
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
+fn relabel_platform(_entry: &Entry, _label: &str) -> keyring_core::Result<()> {
+    Ok(())
 }
 
 #[cfg(target_os = "macos")]

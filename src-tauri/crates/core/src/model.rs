@@ -126,6 +126,84 @@ impl PasswordSave {
     }
 }
 
+/// Where a connection points, shown as a coloured label so production stands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Environment {
+    Local,
+    Development,
+    Staging,
+    Production,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Local => "local",
+            Environment::Development => "development",
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Environment> {
+        Some(match s {
+            "local" => Environment::Local,
+            "development" => Environment::Development,
+            "staging" => Environment::Staging,
+            "production" => Environment::Production,
+            _ => return None,
+        })
+    }
+
+    /// The label's colour unless the connection sets its own.
+    pub fn default_color(self) -> &'static str {
+        match self {
+            Environment::Local => "#6b7280",
+            Environment::Development => "#2563eb",
+            Environment::Staging => "#d97706",
+            Environment::Production => "#dc2626",
+        }
+    }
+}
+
+/// An environment as the UI offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EnvironmentInfo {
+    pub environment: Environment,
+    pub label: &'static str,
+    pub default_color: &'static str,
+}
+
+impl Environment {
+    pub const ALL: [Environment; 4] = [
+        Environment::Local,
+        Environment::Development,
+        Environment::Staging,
+        Environment::Production,
+    ];
+
+    pub fn info(self) -> EnvironmentInfo {
+        EnvironmentInfo {
+            environment: self,
+            label: match self {
+                Environment::Local => "Local",
+                Environment::Development => "Development",
+                Environment::Staging => "Staging",
+                Environment::Production => "Production",
+            },
+            default_color: self.default_color(),
+        }
+    }
+}
+
+/// Free-form key → value pairs (Lerian's `metadata`). Values are held as JSON so that a
+/// nested value from an import reaches validation and is reported, not silently coerced;
+/// only strings are ever stored.
+pub type Metadata = std::collections::BTreeMap<String, serde_json::Value>;
+
 pub const DEFAULT_TIMEOUT_SECS: u32 = 10;
 
 fn default_timeout() -> u32 {
@@ -153,6 +231,16 @@ pub struct ConnectionFields {
     /// Whole-test timeout in seconds.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u32,
+    #[serde(default)]
+    pub environment: Option<Environment>,
+    /// `#rrggbb`; when absent the environment's colour is used.
+    #[serde(default)]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    #[ts(type = "Record<string, string>")]
+    pub metadata: Metadata,
 }
 
 impl ConnectionFields {
@@ -168,6 +256,10 @@ impl ConnectionFields {
             description: None,
             password_save: PasswordSave::Keychain,
             timeout_secs: DEFAULT_TIMEOUT_SECS,
+            environment: None,
+            color: None,
+            tags: Vec::new(),
+            metadata: Metadata::new(),
         }
     }
 }
@@ -184,9 +276,8 @@ pub struct NewConnection {
 }
 
 /// What to do with the stored password on update.
-#[derive(Debug, Clone, Deserialize, TS, Default)]
-#[serde(tag = "action", content = "value", rename_all = "snake_case")]
-#[ts(export)]
+#[derive(Debug, Clone, TS, Default)]
+#[ts(export, tag = "action", content = "value", rename_all = "snake_case")]
 pub enum PasswordChange {
     /// Keep whatever is stored (a blank password field on edit means this).
     #[default]
@@ -195,6 +286,37 @@ pub enum PasswordChange {
     Set(#[ts(type = "string")] Secret),
     /// Remove it from the keychain.
     Clear,
+}
+
+/// What arrives over IPC: parsed leniently, so that a stray `value` next to `keep` or
+/// `clear` is ignored rather than echoed back in a type error.
+#[derive(Deserialize)]
+struct PasswordChangeWire {
+    action: String,
+    #[serde(default)]
+    value: Option<Secret>,
+}
+
+impl<'de> Deserialize<'de> for PasswordChange {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PasswordChangeWire::deserialize(d)?
+            .try_into()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<PasswordChangeWire> for PasswordChange {
+    type Error = String;
+
+    fn try_from(w: PasswordChangeWire) -> Result<Self, String> {
+        match (w.action.as_str(), w.value) {
+            ("keep", _) => Ok(PasswordChange::Keep),
+            ("clear", _) => Ok(PasswordChange::Clear),
+            ("set", Some(v)) => Ok(PasswordChange::Set(v)),
+            ("set", None) => Err("action \"set\" needs a value".into()),
+            _ => Err("action must be keep, set or clear".into()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -4,6 +4,16 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// At least one certificate, and nothing that is not a certificate.
 pub fn parse_certificates(pem: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    // rustls-pemfile skips block types it does not know (encrypted or OpenSSH keys), so
+    // look at every BEGIN line ourselves: a key pasted here must not be stored.
+    if let Some(other) = pem
+        .split("-----BEGIN ")
+        .skip(1)
+        .filter_map(|rest| rest.split("-----").next())
+        .find(|label| *label != "CERTIFICATE")
+    {
+        return Err(format!("it holds a {other} block, not only certificates"));
+    }
     let mut certs = Vec::new();
     for item in rustls_pemfile::read_all(&mut pem.as_bytes()) {
         match item {
@@ -93,5 +103,19 @@ mod tests {
         assert_eq!(normalize_certificates(&escaped), want);
         assert_eq!(normalize_certificates(&want), want);
         assert_eq!(normalize_certificates("not pem"), "not pem");
+    }
+
+    #[test]
+    fn private_keys_of_any_kind_are_not_certificates() {
+        for label in [
+            "ENCRYPTED PRIVATE KEY",
+            "OPENSSH PRIVATE KEY",
+            "PRIVATE KEY",
+        ] {
+            let pem = format!("-----BEGIN {label}-----\nAAAA\n-----END {label}-----\n");
+            let err = parse_certificates(&pem).unwrap_err();
+            assert!(err.contains(label), "{err}");
+            assert_eq!(normalize_certificates(&pem), pem);
+        }
     }
 }

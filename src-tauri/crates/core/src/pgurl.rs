@@ -35,17 +35,24 @@ fn read_file(param: &str, path: &str) -> Result<String> {
     })
 }
 
-fn decode(s: &str) -> Result<String> {
+/// Decodes one URI component. Errors name the component, never its value: it may be a
+/// password.
+fn decode(s: &str, component: &str) -> Result<String> {
     percent_decode(s).ok_or_else(|| {
         bad(
-            format!("{s:?} is not valid percent-encoded UTF-8"),
-            "Percent-encode special characters, e.g. %40 for @.",
+            format!("The {component} is not valid percent-encoded UTF-8"),
+            "Percent-encode special characters, e.g. %40 for @ and %25 for %.",
         )
     })
 }
 
 fn percent_decode(s: &str) -> Option<String> {
-    String::from_utf8(percent_encoding_decode(s)?).ok()
+    let bytes = percent_encoding_decode(s)?;
+    // libpq refuses an encoded NUL.
+    if bytes.contains(&0) {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// `%XX` decoding without turning `+` into a space (libpq does not either).
@@ -78,17 +85,19 @@ pub fn parse(input: &str, default_timeout: Duration) -> Result<ParsedUrl> {
                 "Paste a PostgreSQL URI such as postgresql://user@host:5432/db?sslmode=verify-full.",
             )
         })?;
+    // As libpq: user info runs up to the first '@' met before any '/', so a password
+    // may hold '?' or ':' unencoded.
+    let (userinfo, rest) = match rest.find(['@', '/']) {
+        Some(i) if rest.as_bytes()[i] == b'@' => (Some(&rest[..i]), &rest[i + 1..]),
+        _ => (None, rest),
+    };
     let (before_query, query) = match rest.split_once('?') {
         Some((a, q)) => (a, Some(q)),
         None => (rest, None),
     };
-    let (authority, path) = match before_query.split_once('/') {
+    let (hostport, path) = match before_query.split_once('/') {
         Some((a, p)) => (a, Some(p)),
         None => (before_query, None),
-    };
-    let (userinfo, hostport) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
     };
     if hostport.contains(',') {
         return Err(bad(
@@ -101,15 +110,15 @@ pub fn parse(input: &str, default_timeout: Duration) -> Result<ParsedUrl> {
     if let Some(u) = userinfo {
         match u.split_once(':') {
             Some((n, p)) => {
-                user = Some(decode(n)?);
-                password = Some(Secret::new(decode(p)?));
+                user = Some(decode(n, "user name")?);
+                password = Some(Secret::new(decode(p, "password")?));
             }
-            None => user = Some(decode(u)?),
+            None => user = Some(decode(u, "user name")?),
         }
     }
     let (mut host, mut port) = split_host_port(hostport)?;
     let mut database = match path {
-        Some(p) if !p.is_empty() => Some(decode(p)?),
+        Some(p) if !p.is_empty() => Some(decode(p, "database name")?),
         _ => None,
     };
     let mut mode = None;
@@ -119,19 +128,19 @@ pub fn parse(input: &str, default_timeout: Duration) -> Result<ParsedUrl> {
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').ok_or_else(|| {
             bad(
-                format!("Parameter {pair:?} has no '='"),
+                "A query parameter has no '='",
                 "Write parameters as key=value.",
             )
         })?;
-        let k = decode(k)?;
-        let v = decode(v)?;
+        let k = decode(k, "parameter name")?;
+        let v = decode(v, &format!("value of {k}"))?;
         match k.as_str() {
             "sslmode" => {
                 mode = Some(TlsMode::parse(&v).ok_or_else(|| {
                     CoreError::input(
                         ErrorCode::UrlInvalid,
                         Some("sslmode"),
-                        format!("sslmode={v} is not one of disable, allow, prefer, require, verify-ca, verify-full"),
+                        format!("sslmode={v} is not one of disable, prefer, require, verify-ca, verify-full (allow is not supported)"),
                         "Use verify-full to encrypt and check the server's identity.",
                     )
                 })?)
@@ -155,7 +164,6 @@ pub fn parse(input: &str, default_timeout: Duration) -> Result<ParsedUrl> {
                 }
             }
             "host" => host = Some(v),
-            "hostaddr" => host = Some(v),
             "port" => port = Some(parse_port(&v)?),
             "user" => user = Some(v),
             "password" => password = Some(Secret::new(v)),
@@ -215,7 +223,7 @@ fn parse_port(v: &str) -> Result<u16> {
         CoreError::input(
             ErrorCode::PortOutOfRange,
             Some("port"),
-            format!("Port {v:?} is not a number in 1–65535"),
+            "The port is not a number in 1–65535",
             "Use the server's port, e.g. 5432.",
         )
     })
@@ -246,14 +254,14 @@ fn split_host_port(hp: &str) -> Result<(Option<String>, Option<u16>)> {
     }
     match hp.rsplit_once(':') {
         Some((h, p)) => Ok((
-            Some(decode(h)?),
+            Some(decode(h, "host")?),
             if p.is_empty() {
                 None
             } else {
                 Some(parse_port(p)?)
             },
         )),
-        None => Ok((Some(decode(hp)?), None)),
+        None => Ok((Some(decode(hp, "host")?), None)),
     }
 }
 
@@ -280,13 +288,38 @@ mod tests {
 
     #[test]
     fn ipv6_host_defaults_and_unknown_parameters_warn() {
-        let u = p("postgres://me@[::1]?application_name=x&connect_timeout=1");
+        let u = p("postgres://me@[::1]?application_name=x&connect_timeout=1&hostaddr=10.0.0.1");
         assert_eq!(u.target.host, "::1");
         assert_eq!(u.target.port, 5432);
         assert_eq!(u.target.database, "me");
         assert_eq!(u.target.tls_mode, TlsMode::Prefer);
         assert_eq!(u.target.timeout, Duration::from_secs(2));
-        assert_eq!(u.warnings.len(), 2, "{:?}", u.warnings);
+        assert_eq!(u.warnings.len(), 3, "{:?}", u.warnings);
+    }
+
+    #[test]
+    fn passwords_with_question_marks_and_colons_parse_as_libpq_does() {
+        let u = p("postgresql://app:a?b:c@db:5433/x?sslmode=require");
+        assert_eq!(u.target.password.as_ref().unwrap().expose(), "a?b:c");
+        assert_eq!(u.target.host, "db");
+        assert_eq!(u.target.port, 5433);
+        assert_eq!(u.target.tls_mode, TlsMode::Require);
+    }
+
+    #[test]
+    fn errors_never_quote_a_password() {
+        for url in [
+            "postgresql://app:50%zzoff@db/x",
+            "postgresql://app:se%00cret@db/x",
+            "postgresql://app@db:se/cret",
+        ] {
+            let e = parse(url, Duration::from_secs(1)).unwrap_err();
+            let text = format!("{e} {}", e.hint());
+            assert!(
+                !text.contains("zzoff") && !text.contains("se%00cret") && !text.contains("cret\""),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -38,9 +38,59 @@ impl std::fmt::Display for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret::new)
+        d.deserialize_any(SecretVisitor)
     }
 }
+
+/// Accepts only a string, and never repeats what it was given in an error (serde's default
+/// "invalid type: integer `…`" would print the value).
+struct SecretVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SecretVisitor {
+    type Value = Secret;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a secret as a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Secret, E> {
+        Ok(Secret::new(v))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Secret, E> {
+        Ok(Secret::new(v))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Secret, E> {
+        Err(E::custom(NOT_TEXT))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Secret, E> {
+        Err(E::custom(NOT_TEXT))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Secret, E> {
+        Err(E::custom(NOT_TEXT))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Secret, E> {
+        Err(E::custom(NOT_TEXT))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Secret, E> {
+        Err(E::custom(NOT_TEXT))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+        Err(serde::de::Error::custom(NOT_TEXT))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+        Err(serde::de::Error::custom(NOT_TEXT))
+    }
+}
+
+const NOT_TEXT: &str = "a secret must be a string (its value is not shown)";
 
 #[cfg(test)]
 mod tests {
@@ -54,6 +104,17 @@ mod tests {
         let wrapped = Some(vec![s.clone()]);
         assert!(!format!("{wrapped:?}").contains("hunter2"));
         assert_eq!(s.expose(), "hunter2-very-secret");
+    }
+
+    #[test]
+    fn a_malformed_secret_is_refused_without_echoing_it() {
+        for bad in ["123456789", "[\"hunter2\"]", "{\"p\":\"hunter2\"}", "true"] {
+            let err = serde_json::from_str::<Secret>(bad).unwrap_err().to_string();
+            assert!(
+                !err.contains("hunter2") && !err.contains("123456789"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

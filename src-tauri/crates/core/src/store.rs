@@ -13,7 +13,9 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
-use crate::model::{Connection, ConnectionFields, Engine, PasswordSave, TlsMode, TlsSettings};
+use crate::model::{
+    Connection, ConnectionFields, Engine, Environment, PasswordSave, TlsMode, TlsSettings,
+};
 
 pub const DB_FILE: &str = "switchboard.db";
 
@@ -25,7 +27,8 @@ pub struct Store {
 
 const COLUMNS: &str =
     "id, name, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
-     description, password_save, has_saved_password, timeout_secs, created_at, updated_at, version";
+     description, password_save, has_saved_password, timeout_secs, created_at, updated_at, version, \
+     environment, color, tags, metadata";
 
 impl Store {
     /// Opens (creating if needed) `DB_FILE` in `dir` and brings its schema up to date.
@@ -96,7 +99,7 @@ impl Store {
 }
 
 /// Columns written on insert and update, in the order `bind_mutable` binds them.
-const MUTABLE: [&str; 14] = [
+const MUTABLE: [&str; 18] = [
     "name",
     "engine",
     "host",
@@ -111,12 +114,19 @@ const MUTABLE: [&str; 14] = [
     "timeout_secs",
     "updated_at",
     "version",
+    "environment",
+    "color",
+    "tags",
+    "metadata",
 ];
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
     let f = &c.fields;
+    // Serialising a Vec<String> / map of JSON values cannot fail.
+    let tags = serde_json::to_string(&f.tags).unwrap_or_else(|_| "[]".into());
+    let metadata = serde_json::to_string(&f.metadata).unwrap_or_else(|_| "{}".into());
     q.bind(&f.name)
         .bind(f.engine.as_str())
         .bind(&f.host)
@@ -131,6 +141,10 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
         .bind(f.timeout_secs)
         .bind(&c.updated_at)
         .bind(c.version)
+        .bind(f.environment.map(Environment::as_str))
+        .bind(&f.color)
+        .bind(tags)
+        .bind(metadata)
 }
 
 /// Inserts a new row.
@@ -213,6 +227,9 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
     let engine: String = r.try_get("engine")?;
     let tls_mode: String = r.try_get("tls_mode")?;
     let password_save: String = r.try_get("password_save")?;
+    let environment: Option<String> = r.try_get("environment")?;
+    let tags: String = r.try_get("tags")?;
+    let metadata: String = r.try_get("metadata")?;
     Ok(Connection {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
         fields: ConnectionFields {
@@ -230,6 +247,13 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
             password_save: PasswordSave::parse(&password_save)
                 .ok_or_else(|| corrupt("password_save", &password_save))?,
             timeout_secs: r.try_get("timeout_secs")?,
+            environment: environment
+                .map(|e| Environment::parse(&e).ok_or_else(|| corrupt("environment", &e)))
+                .transpose()?,
+            color: r.try_get("color")?,
+            tags: serde_json::from_str(&tags).map_err(|_| corrupt("tags", &tags))?,
+            metadata: serde_json::from_str(&metadata)
+                .map_err(|_| corrupt("metadata", &metadata))?,
         },
         has_saved_password: r.try_get("has_saved_password")?,
         created_at: r.try_get("created_at")?,

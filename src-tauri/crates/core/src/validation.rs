@@ -8,6 +8,11 @@ pub const NAME_MAX: usize = 64;
 pub const DESCRIPTION_MAX: usize = 256;
 pub const HOST_MAX: usize = 253;
 pub const TIMEOUT_MAX_SECS: u32 = 600;
+pub const TAG_MAX: usize = 32;
+pub const TAGS_MAX: usize = 20;
+pub const METADATA_KEY_MAX: usize = 100;
+pub const METADATA_VALUE_MAX: usize = 2000;
+pub const METADATA_ENTRIES_MAX: usize = 50;
 
 /// All problems at once, in field order.
 pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
@@ -52,6 +57,19 @@ pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
             ));
         }
     }
+    let has_ca = f
+        .tls
+        .ca_pem
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty());
+    if f.tls.mode == crate::model::TlsMode::VerifyCa && !has_ca {
+        issues.push(FieldIssue::new(
+            ErrorCode::CaRequired,
+            "tls.ca_pem",
+            "verify-ca needs the server's CA certificate: it does not check the host name, so trusting every public CA would accept any certificate they issued.",
+            "Paste the server's CA certificate, or choose verify-full.",
+        ));
+    }
     if let Some(d) = &f.description {
         let n = d.chars().count();
         if n > DESCRIPTION_MAX {
@@ -74,7 +92,97 @@ pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
             "Use a timeout between 1 and 600 seconds (10 is the default).",
         ));
     }
+    check_labels(f, &mut issues);
     issues
+}
+
+fn check_labels(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
+    if let Some(c) = &f.color {
+        let ok =
+            c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+        if !ok {
+            issues.push(FieldIssue::new(
+                ErrorCode::ColorInvalid,
+                "color",
+                format!("Colour {c:?} is not of the form #rrggbb."),
+                "Pick a colour, or leave it empty to use the environment's.",
+            ));
+        }
+    }
+    if f.tags.len() > TAGS_MAX {
+        issues.push(FieldIssue::new(
+            ErrorCode::TagsTooMany,
+            "tags",
+            format!("{} tags; at most {TAGS_MAX} are allowed.", f.tags.len()),
+            "Remove some tags.",
+        ));
+    }
+    for (i, t) in f.tags.iter().enumerate() {
+        let n = t.chars().count();
+        if n == 0
+            || n > TAG_MAX
+            || t.chars()
+                .any(|c| c == ',' || (c.is_whitespace() && c != ' ') || c.is_control())
+        {
+            issues.push(FieldIssue::new(
+                ErrorCode::TagInvalid,
+                &format!("tags.{i}"),
+                format!("Tag {t:?} must be 1–{TAG_MAX} characters without commas or line breaks."),
+                "Shorten the tag or split it in two.",
+            ));
+        }
+    }
+    if f.metadata.len() > METADATA_ENTRIES_MAX {
+        issues.push(FieldIssue::new(
+            ErrorCode::MetadataTooMany,
+            "metadata",
+            format!(
+                "{} metadata entries; at most {METADATA_ENTRIES_MAX} are allowed.",
+                f.metadata.len()
+            ),
+            "Remove some entries.",
+        ));
+    }
+    for (k, v) in &f.metadata {
+        let field = format!("metadata.{k}");
+        let n = k.chars().count();
+        if n == 0 || n > METADATA_KEY_MAX {
+            issues.push(FieldIssue::new(
+                ErrorCode::MetadataKeyInvalid,
+                &field,
+                format!("Metadata key is {n} characters; keys must be 1–{METADATA_KEY_MAX}."),
+                "Use a short key such as team or owner.",
+            ));
+        }
+        match v {
+            serde_json::Value::String(s) if s.chars().count() > METADATA_VALUE_MAX => {
+                issues.push(FieldIssue::new(
+                    ErrorCode::MetadataValueTooLong,
+                    &field,
+                    format!("Value of {k:?} is {} characters; at most {METADATA_VALUE_MAX} are allowed.", s.chars().count()),
+                    "Shorten the value.",
+                ))
+            }
+            serde_json::Value::String(_) => {}
+            other => issues.push(FieldIssue::new(
+                ErrorCode::MetadataValueNotText,
+                &field,
+                format!("Value of {k:?} is {}; metadata values must be text.", json_kind(other)),
+                "Flatten it into text, e.g. put nested keys into their own entries.",
+            )),
+        }
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "text",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a nested object",
+    }
 }
 
 fn check_name(name: &str, issues: &mut Vec<FieldIssue>) {
@@ -170,6 +278,18 @@ pub fn normalize(f: &mut ConnectionFields) {
             f.description = None;
         }
     }
+    f.color = f
+        .color
+        .as_deref()
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty());
+    // Tags: trimmed, blanks dropped, duplicates (ignoring case) removed, order kept.
+    let mut seen = std::collections::HashSet::new();
+    f.tags = std::mem::take(&mut f.tags)
+        .into_iter()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty() && seen.insert(t.to_lowercase()))
+        .collect();
     f.tls.ca_pem = f
         .tls
         .ca_pem
@@ -240,6 +360,16 @@ mod tests {
     }
 
     #[test]
+    fn verify_ca_without_a_ca_certificate_is_refused() {
+        let mut f = valid();
+        f.tls.mode = crate::model::TlsMode::VerifyCa;
+        assert_eq!(
+            codes(&f),
+            vec![(ErrorCode::CaRequired, "tls.ca_pem".into())]
+        );
+    }
+
+    #[test]
     fn every_problem_is_reported_at_once() {
         let mut f = valid();
         f.name = String::new();
@@ -264,6 +394,72 @@ mod tests {
                 ErrorCode::TimeoutOutOfRange,
             ]
         );
+    }
+
+    #[test]
+    fn metadata_boundaries_key_100_ok_101_not_value_2000_ok_2001_not_50_entries_ok_51_not() {
+        let mut f = valid();
+        f.metadata.insert("k".repeat(100), "v".repeat(2000).into());
+        assert!(validate(&f).is_empty());
+        f.metadata.insert("k".repeat(101), "x".into());
+        f.metadata.insert("long".into(), "v".repeat(2001).into());
+        f.metadata.insert(String::new(), "x".into());
+        let got = codes(&f);
+        assert!(got.contains(&(
+            ErrorCode::MetadataKeyInvalid,
+            format!("metadata.{}", "k".repeat(101))
+        )));
+        assert!(got.contains(&(ErrorCode::MetadataValueTooLong, "metadata.long".into())));
+        assert!(got.contains(&(ErrorCode::MetadataKeyInvalid, "metadata.".into())));
+        let mut f = valid();
+        for i in 0..50 {
+            f.metadata.insert(format!("k{i}"), "v".into());
+        }
+        assert!(validate(&f).is_empty());
+        f.metadata.insert("k50".into(), "v".into());
+        assert_eq!(
+            codes(&f),
+            vec![(ErrorCode::MetadataTooMany, "metadata".into())]
+        );
+    }
+
+    #[test]
+    fn nested_metadata_values_are_rejected_with_their_key() {
+        let mut f = valid();
+        f.metadata
+            .insert("team".into(), serde_json::json!({"name": "core"}));
+        f.metadata.insert("count".into(), serde_json::json!(3));
+        assert_eq!(
+            codes(&f),
+            vec![
+                (ErrorCode::MetadataValueNotText, "metadata.count".into()),
+                (ErrorCode::MetadataValueNotText, "metadata.team".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn tags_and_colour_rules() {
+        let mut f = valid();
+        f.tags = vec![" eu ".into(), "EU".into(), "".into(), "billing".into()];
+        f.color = Some(" #A1B2C3 ".into());
+        normalize(&mut f);
+        assert_eq!(f.tags, vec!["eu", "billing"]);
+        assert_eq!(f.color.as_deref(), Some("#a1b2c3"));
+        assert!(validate(&f).is_empty());
+        f.tags = vec!["a,b".into(), "x".repeat(33), "x".repeat(32)];
+        f.color = Some("red".into());
+        assert_eq!(
+            codes(&f),
+            vec![
+                (ErrorCode::ColorInvalid, "color".into()),
+                (ErrorCode::TagInvalid, "tags.0".into()),
+                (ErrorCode::TagInvalid, "tags.1".into()),
+            ]
+        );
+        f.tags = (0..21).map(|i| format!("t{i}")).collect();
+        f.color = None;
+        assert_eq!(codes(&f), vec![(ErrorCode::TagsTooMany, "tags".into())]);
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! PostgreSQL tests with tokio-postgres over our rustls layer.
 
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use rustls::pki_types::ServerName;
 use tokio_postgres::config::SslMode;
@@ -67,15 +70,14 @@ async fn steps(
         TlsMode::Prefer => SslMode::Prefer,
         TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
     });
-    let client_config =
-        tls::client_config(target.tls_mode, &target.tls, obs.clone()).map_err(|e| {
-            Fail::new(
-                Step::Tls,
-                ErrorCode::CaPemInvalid,
-                e.message,
-                format!("Fix {} and test again.", e.field),
-            )
-        })?;
+    // With TLS disabled the material is not used, so it cannot fail the test.
+    let material = if target.tls_mode == TlsMode::Disable {
+        tls::TlsMaterial::default()
+    } else {
+        target.tls.clone()
+    };
+    let client_config = tls::client_config(target.tls_mode, &material, obs.clone())
+        .map_err(|e| Fail::new(Step::Tls, e.code, e.message.clone(), tls::material_hint(&e)))?;
     let server_name = ServerName::try_from(target.host.clone()).map_err(|e| {
         Fail::new(
             Step::Tls,
@@ -85,7 +87,11 @@ async fn steps(
         )
     })?;
 
-    let stream = resolve_and_connect(rec, &target.host, target.port).await?;
+    let first_byte = Arc::new(AtomicU16::new(NO_BYTE));
+    let stream = FirstByte {
+        inner: resolve_and_connect(rec, &target.host, target.port).await?,
+        seen: first_byte.clone(),
+    };
 
     // connect_raw runs SSLRequest, the TLS handshake and authentication in one call; the
     // connector stamps when the handshake started and ended so they can be told apart.
@@ -96,8 +102,9 @@ async fn steps(
         obs: obs.clone(),
     };
     let result = config.connect_raw(stream, tls_connect).await;
+    let first = first_byte.load(Ordering::Relaxed);
     let tls_failed = match &result {
-        Err(e) => classify_tls(target, obs, e),
+        Err(e) => classify_tls(target, obs, e, first),
         Ok(_) => None,
     };
     settle_tls_step(
@@ -260,19 +267,80 @@ fn tls_source(e: &tokio_postgres::Error) -> Option<&rustls::Error> {
     None
 }
 
+const NO_BYTE: u16 = u16::MAX;
+
+/// The TCP stream, noting the first byte the server sends: the answer to SSLRequest,
+/// where only 'S' (TLS) and 'N' (no TLS) mean PostgreSQL. tokio-postgres reports any
+/// other byte as "server does not support TLS", which would be the wrong advice for a
+/// web server on the port.
+struct FirstByte {
+    inner: tokio::net::TcpStream,
+    seen: Arc<AtomicU16>,
+}
+
+impl tokio::io::AsyncRead for FirstByte {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Some(&b) = buf.filled().get(before) {
+            let _ = self.seen.compare_exchange(
+                NO_BYTE,
+                u16::from(b),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+        }
+        poll
+    }
+}
+
+impl tokio::io::AsyncWrite for FirstByte {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 /// A failure of the TLS layer, if that is what `e` is.
 fn classify_tls(
     target: &ProbeTarget,
     obs: &SharedObservation,
     e: &tokio_postgres::Error,
+    first_byte: u16,
 ) -> Option<Fail> {
     let text = e.to_string();
     let source_text = std::error::Error::source(e)
         .map(|s| s.to_string())
         .unwrap_or_default();
-    if source_text.contains("server does not support TLS")
-        || text.contains("server does not support TLS")
-    {
+    let says_no_tls = source_text.contains("server does not support TLS")
+        || text.contains("server does not support TLS");
+    if says_no_tls && first_byte != u16::from(b'N') {
+        return Some(Fail::new(
+            Step::Tls,
+            ErrorCode::ProtocolError,
+            format!(
+                "{}:{} answered the TLS request with something that is not PostgreSQL.",
+                target.host, target.port
+            ),
+            "Check that the port is PostgreSQL's (5432 by default) and not another service.",
+        ));
+    }
+    if says_no_tls {
         return Some(Fail::new(
             Step::Tls,
             ErrorCode::TlsNotSupportedByServer,

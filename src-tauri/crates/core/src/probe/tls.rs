@@ -147,7 +147,16 @@ impl ServerCertVerifier for Observer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MaterialError {
     pub field: &'static str,
+    pub code: crate::error::ErrorCode,
     pub message: String,
+}
+
+/// What to do about unusable TLS material, in the user's terms.
+pub fn material_hint(e: &MaterialError) -> String {
+    match e.code {
+        crate::error::ErrorCode::CaRequired => "Paste the server's CA certificate into the CA field, or choose verify-full (which also checks the host name and may use the system's CAs).".into(),
+        _ => format!("Fix {} and test again.", e.field),
+    }
 }
 
 /// A rustls client config for `mode`, reporting into `obs`.
@@ -157,15 +166,30 @@ pub fn client_config(
     obs: SharedObservation,
 ) -> Result<ClientConfig, MaterialError> {
     let mut roots = RootCertStore::empty();
-    roots.add_parsable_certificates(native_roots().iter().cloned());
-    if let Some(pem) = material.ca_pem.as_deref().filter(|p| !p.trim().is_empty()) {
+    // verify-ca skips the host name, so it must not trust every public CA: any
+    // certificate one of them issued, for any name, would pass. Like libpq, it trusts only
+    // the connection's own CA.
+    if mode != TlsMode::VerifyCa {
+        roots.add_parsable_certificates(native_roots().iter().cloned());
+    }
+    let ca_pem = material.ca_pem.as_deref().filter(|p| !p.trim().is_empty());
+    if mode == TlsMode::VerifyCa && ca_pem.is_none() {
+        return Err(MaterialError {
+            field: "tls.ca_pem",
+            code: crate::error::ErrorCode::CaRequired,
+            message: "verify-ca needs the server's CA certificate".into(),
+        });
+    }
+    if let Some(pem) = ca_pem {
         let certs = crate::pem::parse_certificates(pem).map_err(|m| MaterialError {
             field: "tls.ca_pem",
+            code: crate::error::ErrorCode::CaPemInvalid,
             message: format!("The CA certificate is not usable: {m}"),
         })?;
         for c in certs {
             roots.add(c).map_err(|e| MaterialError {
                 field: "tls.ca_pem",
+                code: crate::error::ErrorCode::CaPemInvalid,
                 message: format!("The CA certificate is not usable as a trust anchor: {e}"),
             })?;
         }
@@ -175,12 +199,14 @@ pub fn client_config(
         .build()
         .map_err(|e| MaterialError {
             field: "tls.ca_pem",
+            code: crate::error::ErrorCode::CaPemInvalid,
             message: format!("No trust anchors are available: {e}"),
         })?;
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| MaterialError {
             field: "tls.mode",
+            code: crate::error::ErrorCode::TlsMaterialInvalid,
             message: format!("TLS is not available: {e}"),
         })?
         .dangerous()
@@ -189,26 +215,31 @@ pub fn client_config(
         (Some(cert), Some(key)) => {
             let chain = crate::pem::parse_certificates(cert).map_err(|m| MaterialError {
                 field: "tls.client_cert_pem",
+                code: crate::error::ErrorCode::TlsMaterialInvalid,
                 message: format!("The client certificate is not usable: {m}"),
             })?;
             let key = crate::pem::parse_private_key(key.expose()).map_err(|m| MaterialError {
                 field: "tls.client_key",
+                code: crate::error::ErrorCode::TlsMaterialInvalid,
                 message: format!("The client key is not usable: {m}"),
             })?;
             builder
                 .with_client_auth_cert(chain, key)
                 .map_err(|e| MaterialError {
                     field: "tls.client_key",
+                    code: crate::error::ErrorCode::TlsMaterialInvalid,
                     message: format!("The client key does not fit the certificate: {e}"),
                 })
         }
         (None, None) => Ok(builder.with_no_client_auth()),
         (Some(_), None) => Err(MaterialError {
             field: "tls.client_key",
+            code: crate::error::ErrorCode::TlsMaterialInvalid,
             message: "A client certificate was given without its private key".into(),
         }),
         (None, Some(_)) => Err(MaterialError {
             field: "tls.client_cert_pem",
+            code: crate::error::ErrorCode::TlsMaterialInvalid,
             message: "A client key was given without its certificate".into(),
         }),
     }
@@ -315,7 +346,7 @@ pub fn verification_words(mode: TlsMode) -> &'static str {
         TlsMode::Disable => "No TLS: traffic, including the password exchange, is not encrypted.",
         TlsMode::Prefer => "Encrypted if the server offers it; the certificate is not verified, so an impostor could read the traffic.",
         TlsMode::Require => "Encrypted; the certificate is not verified, so an impostor could read the traffic.",
-        TlsMode::VerifyCa => "Encrypted; the certificate chains to a trusted CA, but the host name is not checked.",
+        TlsMode::VerifyCa => "Encrypted; the certificate chains to this connection's CA, but the host name is not checked.",
         TlsMode::VerifyFull => "Encrypted; the certificate chains to a trusted CA and names this host.",
     }
 }
