@@ -554,7 +554,12 @@ mod round_trip {
 
     fn test_ca_pem() -> String {
         static PEM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        PEM.get_or_init(|| switchboard_tests::ca::TestCa::new("Round Trip CA").cert_pem.clone()).clone()
+        PEM.get_or_init(|| {
+            switchboard_tests::ca::TestCa::new("Round Trip CA")
+                .cert_pem
+                .clone()
+        })
+        .clone()
     }
 
     fn valid_fields() -> impl Strategy<Value = ConnectionFields> {
