@@ -64,8 +64,9 @@ async fn test_draft(
     state: State<'_, AppState>,
     fields: ConnectionFields,
     password: Option<Secret>,
+    client_key: Option<Secret>,
 ) -> CmdResult<TestReport> {
-    Ok(state.sb.test_fields(fields, password).await?)
+    Ok(state.sb.test_fields(fields, password, client_key).await?)
 }
 
 #[tauri::command]

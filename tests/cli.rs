@@ -500,3 +500,55 @@ fn password_stdin_with_nothing_piped_in_is_an_error_not_an_empty_password() {
         serde_json::json!([])
     );
 }
+
+#[test]
+fn a_client_certificate_from_files_is_saved_and_used_by_test() {
+    require_keyring_session();
+    let pg = PgServer::shared();
+    let client = pg.ca.client(switchboard_tests::pg::CERT_USER);
+    let root = test_root();
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let (cert, key) = (
+        root.join(format!("cc-{tag}.crt")),
+        root.join(format!("cc-{tag}.key")),
+    );
+    std::fs::write(&cert, &client.cert_pem).unwrap();
+    std::fs::write(&key, &client.key_pem).unwrap();
+    let dir = data_dir("cli-mtls-saved");
+    let port = pg.port.to_string();
+    let ca = ca_file(pg);
+    let cert = cert.display().to_string();
+    let key = key.display().to_string();
+    let o = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "mtls",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--database",
+            APP_DB,
+            "--username",
+            switchboard_tests::pg::CERT_USER,
+            "--password-save",
+            "none",
+            "--ca-file",
+            &ca,
+            "--client-cert-file",
+            &cert,
+            "--client-key-file",
+            &key,
+            "--json",
+        ],
+        None,
+        &[],
+    );
+    assert!(o.status.success(), "{}", all_output(&o));
+    assert_eq!(json(&o)["has_client_key"], true);
+    assert!(!all_output(&o).contains("PRIVATE KEY"));
+    let t = cli(&dir, &["test", "mtls", "--json"], None, &[]);
+    assert!(t.status.success(), "{}", all_output(&t));
+}

@@ -3,7 +3,7 @@
 
 use switchboard_core::keychain::{Keychain, SecretRef};
 use switchboard_core::model::{
-    ConnectionFields, ConnectionUpdate, NewConnection, PasswordChange, PasswordSave, TlsMode,
+    ConnectionFields, ConnectionUpdate, NewConnection, PasswordSave, SecretChange, TlsMode,
 };
 use switchboard_core::store::{self, Store};
 use switchboard_core::{CoreError, ErrorCode, Secret, Switchboard};
@@ -39,6 +39,7 @@ async fn created_connection_round_trips_and_its_password_is_only_in_the_keychain
         .create(NewConnection {
             fields: f.clone(),
             password: Some(Secret::new(pw.clone())),
+            client_key: None,
         })
         .await
         .unwrap();
@@ -93,6 +94,7 @@ async fn names_are_unique_ignoring_case() {
     sb.create(NewConnection {
         fields: fields("staging"),
         password: None,
+        client_key: None,
     })
     .await
     .unwrap();
@@ -100,6 +102,7 @@ async fn names_are_unique_ignoring_case() {
         .create(NewConnection {
             fields: fields("STAGING"),
             password: None,
+            client_key: None,
         })
         .await
         .unwrap_err();
@@ -117,6 +120,7 @@ async fn invalid_input_is_refused_with_every_issue_and_nothing_is_stored() {
         .create(NewConnection {
             fields: f,
             password: None,
+            client_key: None,
         })
         .await
         .unwrap_err();
@@ -143,6 +147,7 @@ async fn a_password_for_a_connection_that_asks_every_time_is_refused() {
         .create(NewConnection {
             fields: f,
             password: Some(Secret::new(test_password("ask"))),
+            client_key: None,
         })
         .await
         .unwrap_err();
@@ -156,6 +161,7 @@ async fn update_with_a_stale_version_is_a_conflict_and_changes_nothing() {
         .create(NewConnection {
             fields: fields("conflicted"),
             password: None,
+            client_key: None,
         })
         .await
         .unwrap();
@@ -166,7 +172,8 @@ async fn update_with_a_stale_version_is_a_conflict_and_changes_nothing() {
             id: c.id,
             version: 1,
             fields: f1,
-            password: PasswordChange::Keep,
+            password: SecretChange::Keep,
+            client_key: SecretChange::Keep,
         })
         .await
         .unwrap();
@@ -178,7 +185,8 @@ async fn update_with_a_stale_version_is_a_conflict_and_changes_nothing() {
             id: c.id,
             version: 1,
             fields: f2,
-            password: PasswordChange::Keep,
+            password: SecretChange::Keep,
+            client_key: SecretChange::Keep,
         })
         .await
         .unwrap_err();
@@ -202,6 +210,7 @@ async fn the_store_refuses_a_stale_version_even_inside_a_transaction() {
         .create(NewConnection {
             fields: fields("raw"),
             password: None,
+            client_key: None,
         })
         .await
         .unwrap();
@@ -228,6 +237,7 @@ async fn a_failing_statement_leaves_nothing_half_written() {
         .create(NewConnection {
             fields: fields("taken"),
             password: None,
+            client_key: None,
         })
         .await
         .unwrap();
@@ -261,6 +271,7 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
         .create(NewConnection {
             fields: fields("pw-edit"),
             password: Some(Secret::new(first.clone())),
+            client_key: None,
         })
         .await
         .unwrap();
@@ -269,7 +280,8 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
             id: c.id,
             version: 1,
             fields: c.fields.clone(),
-            password: PasswordChange::Set(Secret::new("")),
+            password: SecretChange::Set(Secret::new("")),
+            client_key: SecretChange::Keep,
         })
         .await
         .unwrap();
@@ -281,7 +293,8 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
             id: c.id,
             version: 2,
             fields: c.fields.clone(),
-            password: PasswordChange::Set(Secret::new(second.clone())),
+            password: SecretChange::Set(Secret::new(second.clone())),
+            client_key: SecretChange::Keep,
         })
         .await
         .unwrap();
@@ -292,7 +305,8 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
             id: c.id,
             version: 3,
             fields: c.fields.clone(),
-            password: PasswordChange::Clear,
+            password: SecretChange::Clear,
+            client_key: SecretChange::Keep,
         })
         .await
         .unwrap();
@@ -312,6 +326,7 @@ async fn switching_to_ask_every_time_removes_the_saved_password() {
         .create(NewConnection {
             fields: fields("to-ask"),
             password: Some(Secret::new(test_password("to-ask"))),
+            client_key: None,
         })
         .await
         .unwrap();
@@ -322,7 +337,8 @@ async fn switching_to_ask_every_time_removes_the_saved_password() {
             id: c.id,
             version: 1,
             fields: f,
-            password: PasswordChange::Keep,
+            password: SecretChange::Keep,
+            client_key: SecretChange::Keep,
         })
         .await
         .unwrap();
@@ -340,6 +356,7 @@ async fn delete_removes_the_row_and_its_keychain_entry() {
         .create(NewConnection {
             fields: fields("doomed"),
             password: Some(Secret::new(test_password("doomed"))),
+            client_key: None,
         })
         .await
         .unwrap();
@@ -363,6 +380,7 @@ async fn duplicate_copies_fields_and_password_under_a_new_name() {
         .create(NewConnection {
             fields: fields("original"),
             password: Some(Secret::new(pw.clone())),
+            client_key: None,
         })
         .await
         .unwrap();
@@ -393,6 +411,7 @@ async fn testing_a_saved_connection_uses_the_keychain_password() {
         .create(NewConnection {
             fields: f,
             password: Some(Secret::new(pg.app_password.clone())),
+            client_key: None,
         })
         .await
         .unwrap();
@@ -414,6 +433,7 @@ async fn a_connection_that_asks_every_time_needs_the_password_to_test() {
         .create(NewConnection {
             fields: f,
             password: None,
+            client_key: None,
         })
         .await
         .unwrap();
@@ -480,6 +500,7 @@ async fn renaming_a_connection_relabels_its_keychain_entry_and_keeps_the_passwor
         .create(NewConnection {
             fields: fields("old-name"),
             password: Some(Secret::new(pw.clone())),
+            client_key: None,
         })
         .await
         .unwrap();
@@ -491,7 +512,8 @@ async fn renaming_a_connection_relabels_its_keychain_entry_and_keeps_the_passwor
         id: c.id,
         version: 1,
         fields: f,
-        password: PasswordChange::Keep,
+        password: SecretChange::Keep,
+        client_key: SecretChange::Keep,
     })
     .await
     .unwrap();
@@ -517,6 +539,7 @@ async fn environment_colour_tags_and_metadata_are_stored_and_nested_metadata_is_
         .create(NewConnection {
             fields: f,
             password: None,
+            client_key: None,
         })
         .await
         .unwrap();
@@ -537,7 +560,8 @@ async fn environment_colour_tags_and_metadata_are_stored_and_nested_metadata_is_
             id: c.id,
             version: 1,
             fields: nested,
-            password: PasswordChange::Keep,
+            password: SecretChange::Keep,
+            client_key: SecretChange::Keep,
         })
         .await
         .unwrap_err();
@@ -642,7 +666,7 @@ mod round_trip {
             rt.block_on(async {
                 let dir = data_dir("proptest");
                 let sb = Switchboard::open(&dir).await.unwrap();
-                let c = sb.create(NewConnection { fields: f.clone(), password: None }).await
+                let c = sb.create(NewConnection { fields: f.clone(), password: None, client_key: None }).await
                     .map_err(|e| format!("{:?}", e.to_api())).unwrap();
                 let loaded = sb.get(c.id).await.unwrap();
                 assert_eq!(loaded.fields, f);
@@ -651,5 +675,178 @@ mod round_trip {
                 std::fs::remove_dir_all(&dir).ok();
             });
         }
+    }
+}
+
+mod client_certificates {
+    use super::*;
+    use switchboard_core::keychain::SecretKind;
+    use switchboard_core::Severity;
+
+    fn pg_fields(name: &str) -> ConnectionFields {
+        let pg = PgServer::shared();
+        let mut f = ConnectionFields::postgres(
+            name,
+            "localhost",
+            u32::from(pg.port),
+            APP_DB,
+            switchboard_tests::pg::CERT_USER,
+        );
+        f.tls.ca_pem = Some(pg.ca.cert_pem.clone());
+        f.password_save = PasswordSave::None;
+        f
+    }
+
+    #[tokio::test]
+    async fn a_saved_client_certificate_authenticates_and_its_key_lives_only_in_the_keychain() {
+        let (sb, dir) = open("mtls").await;
+        let client = PgServer::shared()
+            .ca
+            .client(switchboard_tests::pg::CERT_USER);
+        let mut f = pg_fields("mtls-pg");
+        f.tls.client_cert_pem = Some(client.cert_pem.clone());
+        let c = sb
+            .create(NewConnection {
+                fields: f,
+                password: None,
+                client_key: Some(Secret::new(client.key_pem.clone())),
+            })
+            .await
+            .unwrap();
+        assert!(c.has_client_key);
+        let r = sb.test(c.id, None).await.unwrap();
+        assert!(r.ok, "{r:#?}");
+        let kc = Keychain::new();
+        let stored = kc
+            .get(&SecretRef::new(SecretKind::ClientKey, c.id, "mtls-pg"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.expose(), client.key_pem);
+        // The key's base64 body never reaches the database files.
+        let body: String = client
+            .key_pem
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        sb.store().pool().close().await;
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.path().is_file() {
+                let text = String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap())
+                    .replace(['\n', '\r'], "");
+                assert!(
+                    !text.contains(&body[..40]),
+                    "{} holds the client key",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn key_rules_mismatch_missing_and_orphan_keys_are_refused() {
+        let (sb, _) = open("mtls-rules").await;
+        let pg = PgServer::shared();
+        let (a, b) = (pg.ca.client("a"), pg.ca.client("b"));
+        let mut f = pg_fields("mtls-rules");
+        f.tls.client_cert_pem = Some(a.cert_pem.clone());
+        let code_of = |e: CoreError| {
+            e.to_api()
+                .issues
+                .into_iter()
+                .map(|i| i.code)
+                .collect::<Vec<_>>()
+        };
+        let e = sb
+            .create(NewConnection {
+                fields: f.clone(),
+                password: None,
+                client_key: Some(Secret::new(b.key_pem.clone())),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(e), vec![ErrorCode::ClientKeyMismatch]);
+        let e = sb
+            .create(NewConnection {
+                fields: f.clone(),
+                password: None,
+                client_key: None,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(e), vec![ErrorCode::ClientKeyRequired]);
+        let e = sb
+            .create(NewConnection {
+                fields: f.clone(),
+                password: None,
+                client_key: Some(Secret::new("not a key")),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(e), vec![ErrorCode::ClientKeyInvalid]);
+        let mut no_cert = f.clone();
+        no_cert.tls.client_cert_pem = None;
+        let e = sb
+            .create(NewConnection {
+                fields: no_cert,
+                password: None,
+                client_key: Some(Secret::new(a.key_pem.clone())),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(e), vec![ErrorCode::ClientKeyWithoutCert]);
+        assert!(sb.list().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn removing_the_client_certificate_removes_its_key_from_the_keychain() {
+        let (sb, _) = open("mtls-clear").await;
+        let client = PgServer::shared().ca.client("someone");
+        let mut f = pg_fields("mtls-clear");
+        f.tls.client_cert_pem = Some(client.cert_pem.clone());
+        let c = sb
+            .create(NewConnection {
+                fields: f.clone(),
+                password: None,
+                client_key: Some(Secret::new(client.key_pem.clone())),
+            })
+            .await
+            .unwrap();
+        let mut g = c.fields.clone();
+        g.tls.client_cert_pem = None;
+        let u = sb
+            .update(ConnectionUpdate {
+                id: c.id,
+                version: 1,
+                fields: g,
+                password: SecretChange::Keep,
+                client_key: SecretChange::Keep,
+            })
+            .await
+            .unwrap();
+        assert!(!u.has_client_key);
+        assert!(Keychain::new()
+            .get(&SecretRef::new(SecretKind::ClientKey, c.id, "mtls-clear"))
+            .unwrap()
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn an_expiring_ca_certificate_is_a_warning_that_does_not_block_saving() {
+        let (sb, _) = open("expiring").await;
+        let ca = switchboard_tests::ca::TestCa::with_validity("Short-lived CA", -1, 10);
+        let mut f = fields("expiring-ca");
+        f.tls.ca_pem = Some(ca.cert_pem.clone());
+        let issues = sb.issues(&f, None).await.unwrap();
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].code, ErrorCode::CertificateExpiring);
+        assert_eq!(issues[0].severity, Severity::Warning);
+        assert_eq!(issues[0].field, "tls.ca_pem");
+        sb.create(NewConnection {
+            fields: f,
+            password: None,
+            client_key: None,
+        })
+        .await
+        .unwrap();
     }
 }

@@ -18,12 +18,17 @@ pub struct Issued {
 
 impl TestCa {
     pub fn new(name: &str) -> TestCa {
+        Self::with_validity(name, -1, 30)
+    }
+
+    /// A CA valid from `not_before_days` to `not_after_days` from now.
+    pub fn with_validity(name: &str, not_before_days: i64, not_after_days: i64) -> TestCa {
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.distinguished_name.push(DnType::CommonName, name);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        params.not_before = OffsetDateTime::now_utc() - Duration::days(1);
-        params.not_after = OffsetDateTime::now_utc() + Duration::days(30);
+        params.not_before = OffsetDateTime::now_utc() + Duration::days(not_before_days);
+        params.not_after = OffsetDateTime::now_utc() + Duration::days(not_after_days);
         let key = KeyPair::generate().expect("key");
         let issuer = CertifiedIssuer::self_signed(params, key).expect("self-signed CA");
         let cert_pem = issuer.pem();

@@ -13,6 +13,10 @@ export type Connection = { id: string,
  */
 has_saved_password: boolean, 
 /**
+ * Whether the client certificate's key is in the keychain.
+ */
+has_client_key: boolean, 
+/**
  * RFC 3339, UTC.
  */
 created_at: string, updated_at: string, version: number, name: string, engine: Engine, host: string, 

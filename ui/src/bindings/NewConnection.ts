@@ -5,9 +5,13 @@ import type { PasswordSave } from "./PasswordSave";
 import type { TlsSettings } from "./TlsSettings";
 
 /**
- * A create request: the fields plus, optionally, the password to put in the keychain.
+ * A create request: the fields plus, optionally, the secrets to put in the keychain.
  */
-export type NewConnection = { password: string | null, name: string, engine: Engine, host: string, 
+export type NewConnection = { password: string | null, 
+/**
+ * The client certificate's private key, PEM text.
+ */
+client_key: string | null, name: string, engine: Engine, host: string, 
 /**
  * Kept wider than u16 so that an out-of-range number reaches validation and gets a
  * field error instead of a deserialisation failure.

@@ -5,4 +5,9 @@ export type TlsSettings = { mode: TlsMode,
 /**
  * Extra trusted CA certificate(s), PEM text. Trusted in addition to the OS store.
  */
-ca_pem: string | null, };
+ca_pem: string | null, 
+/**
+ * Client certificate for mutual TLS, PEM text. Its private key is a secret and lives
+ * in the keychain.
+ */
+client_cert_pem: string | null, };

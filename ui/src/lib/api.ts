@@ -52,8 +52,10 @@ export const api = {
   duplicateConnection: (id: string) => call<Connection>('duplicate_connection', { id }),
   testConnection: (id: string, password: string | null) =>
     call<TestReport>('test_connection', { id, password }),
-  testDraft: (fields: ConnectionFields, password: string | null) =>
-    call<TestReport>('test_draft', { fields, password }),
+  // Tauri maps the Rust parameter `client_key` to the camelCase key `clientKey`.
+  testDraft: (fields: ConnectionFields, password: string | null, clientKey: string | null) =>
+    call<TestReport>('test_draft', { fields, password, clientKey }),
+  /** Errors and warnings (`severity`); only errors stop a save. */
   validateConnection: (fields: ConnectionFields, id: string | null) =>
     call<FieldIssue[]>('validate_connection', { fields, id }),
   revealPassword: (id: string) => call<string>('reveal_password', { id }),

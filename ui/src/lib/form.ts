@@ -17,6 +17,10 @@ export interface FormValues {
   password_save: PasswordSave;
   tls_mode: TlsMode;
   ca_pem: string;
+  /** The client certificate for mutual TLS, PEM text. */
+  client_cert_pem: string;
+  /** Its private key: a secret, never filled in from the record; '' keeps what is stored. */
+  client_key: string;
   description: string;
   timeout_secs: string;
   /** '' for none. */
@@ -45,6 +49,8 @@ export function blankValues(): FormValues {
     password_save: 'keychain',
     tls_mode: 'verify-full',
     ca_pem: '',
+    client_cert_pem: '',
+    client_key: '',
     description: '',
     timeout_secs: '10',
     environment: '',
@@ -65,6 +71,8 @@ export function valuesOf(c: Connection): FormValues {
     password_save: c.password_save,
     tls_mode: c.tls.mode,
     ca_pem: c.tls.ca_pem ?? '',
+    client_cert_pem: c.tls.client_cert_pem ?? '',
+    client_key: '',
     description: c.description ?? '',
     timeout_secs: String(c.timeout_secs),
     environment: c.environment ?? '',
@@ -119,7 +127,11 @@ export function fieldsOf(v: FormValues): ConnectionFields {
     port: toNumber(v.port),
     database: v.database,
     username: v.username,
-    tls: { mode: v.tls_mode, ca_pem: v.ca_pem.trim() === '' ? null : v.ca_pem },
+    tls: {
+      mode: v.tls_mode,
+      ca_pem: v.ca_pem.trim() === '' ? null : v.ca_pem,
+      client_cert_pem: v.client_cert_pem.trim() === '' ? null : v.client_cert_pem,
+    },
     description: v.description.trim() === '' ? null : v.description,
     password_save: v.password_save,
     timeout_secs: toNumber(v.timeout_secs),
@@ -143,6 +155,8 @@ export const FIELD_PATH: Record<keyof FormValues, string> = {
   password_save: 'password',
   tls_mode: 'tls.mode',
   ca_pem: 'tls.ca_pem',
+  client_cert_pem: 'tls.client_cert_pem',
+  client_key: 'client_key',
   description: 'description',
   timeout_secs: 'timeout_secs',
   environment: 'environment',
@@ -180,6 +194,11 @@ export const PASSWORD_SAVES: { value: PasswordSave; label: string }[] = [
   { value: 'ask', label: 'Ask every time' },
   { value: 'none', label: 'No password' },
 ];
+
+/** The client key as a create or test request sends it: null when blank. */
+export function clientKeyOf(v: FormValues): string | null {
+  return v.client_key.trim() === '' ? null : v.client_key;
+}
 
 /** `host:port/db`, with IPv6 literals bracketed so the port stays readable. */
 export function endpoint(c: Pick<Connection, 'host' | 'port' | 'database'>): string {

@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use switchboard_core::model::{
-    Connection, ConnectionFields, ConnectionUpdate, Environment, NewConnection, PasswordChange,
-    PasswordSave, TlsMode, DEFAULT_TIMEOUT_SECS,
+    Connection, ConnectionFields, ConnectionUpdate, Environment, NewConnection, PasswordSave,
+    SecretChange, TlsMode, DEFAULT_TIMEOUT_SECS,
 };
 use switchboard_core::probe::report::StepStatus;
 use switchboard_core::{
@@ -87,6 +87,12 @@ struct FieldArgs {
     /// A tag; repeat for several. Given tags replace the connection's tags.
     #[arg(long = "tag")]
     tags: Vec<String>,
+    /// Client certificate (PEM file) for mutual TLS.
+    #[arg(long)]
+    client_cert_file: Option<PathBuf>,
+    /// The client certificate's private key (PEM file); it is kept in the keychain.
+    #[arg(long)]
+    client_key_file: Option<PathBuf>,
     /// Metadata entry KEY=VALUE; repeat for several. Adds to or replaces existing keys.
     #[arg(long = "meta", value_parser = parse_meta)]
     metadata: Vec<(String, String)>,
@@ -111,6 +117,9 @@ struct UpdateArgs {
     /// Remove the saved password from the keychain.
     #[arg(long, conflicts_with = "password_stdin")]
     clear_password: bool,
+    /// Remove the client certificate, and its key from the keychain.
+    #[arg(long, conflicts_with_all = ["client_cert_file", "client_key_file"])]
+    clear_client_cert: bool,
 }
 
 #[derive(Args)]
@@ -300,15 +309,22 @@ fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value, CoreError> {
     serde_json::to_value(v).map_err(|e| CoreError::Storage(e.to_string()))
 }
 
-fn read_ca(path: &PathBuf) -> Result<String, CoreError> {
+fn read_pem(path: &PathBuf, field: &str) -> Result<String, CoreError> {
     std::fs::read_to_string(path).map_err(|e| {
         CoreError::input(
             ErrorCode::FileUnreadable,
-            Some("tls.ca_pem"),
+            Some(field),
             format!("{} cannot be read: {e}", path.display()),
             "Give the path of a readable PEM file.",
         )
     })
+}
+
+fn read_key(a: &FieldArgs) -> Result<Option<Secret>, CoreError> {
+    a.client_key_file
+        .as_ref()
+        .map(|p| read_pem(p, "client_key").map(Secret::new))
+        .transpose()
 }
 
 fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
@@ -328,7 +344,10 @@ fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
         f.tls.mode = v;
     }
     if let Some(p) = &a.ca_file {
-        f.tls.ca_pem = Some(read_ca(p)?);
+        f.tls.ca_pem = Some(read_pem(p, "tls.ca_pem")?);
+    }
+    if let Some(p) = &a.client_cert_file {
+        f.tls.client_cert_pem = Some(read_pem(p, "tls.client_cert_pem")?);
     }
     if let Some(v) = &a.description {
         f.description = Some(v.clone());
@@ -398,7 +417,14 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             } else {
                 None
             };
-            let c = sb.create(NewConnection { fields, password }).await?;
+            let client_key = read_key(&a.fields)?;
+            let c = sb
+                .create(NewConnection {
+                    fields,
+                    password,
+                    client_key,
+                })
+                .await?;
             Outcome::Done(to_json(&c)?, format!("saved {}", summary(&c)))
         }
         Command::Update(a) => {
@@ -409,18 +435,26 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             }
             apply(&mut fields, &a.fields)?;
             let password = if a.clear_password {
-                PasswordChange::Clear
+                SecretChange::Clear
             } else if a.fields.password_stdin {
-                PasswordChange::Set(read_password()?)
+                SecretChange::Set(read_password()?)
             } else {
-                PasswordChange::Keep
+                SecretChange::Keep
             };
+            let client_key = match read_key(&a.fields)? {
+                Some(k) => SecretChange::Set(k),
+                None => SecretChange::Keep,
+            };
+            if a.clear_client_cert {
+                fields.tls.client_cert_pem = None;
+            }
             let c = sb
                 .update(ConnectionUpdate {
                     id: old.id,
                     version: old.version,
                     fields,
                     password,
+                    client_key,
                 })
                 .await?;
             Outcome::Done(to_json(&c)?, format!("updated {}", summary(&c)))

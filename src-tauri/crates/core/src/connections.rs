@@ -11,9 +11,9 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
-use crate::keychain::{Keychain, SecretRef};
+use crate::keychain::{Keychain, SecretKind, SecretRef};
 use crate::model::{
-    Connection, ConnectionFields, ConnectionUpdate, NewConnection, PasswordChange, PasswordSave,
+    Connection, ConnectionFields, ConnectionUpdate, NewConnection, PasswordSave, SecretChange,
 };
 use crate::probe::{self, ProbeTarget, TestReport, TlsMaterial};
 use crate::secret::Secret;
@@ -37,6 +37,31 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| CoreError::Keychain(format!("keychain task failed: {e}")))?
+}
+
+/// What the keychain must end up holding for one secret.
+enum Op {
+    Write(Secret),
+    Remove,
+    Leave,
+}
+
+impl Op {
+    fn leaves_secret(&self, had: bool) -> bool {
+        match self {
+            Op::Write(_) => true,
+            Op::Remove => false,
+            Op::Leave => had,
+        }
+    }
+}
+
+fn plan(change: SecretChange, had: bool) -> Op {
+    match change {
+        SecretChange::Set(v) => Op::Write(v),
+        SecretChange::Clear if had => Op::Remove,
+        SecretChange::Clear | SecretChange::Keep => Op::Leave,
+    }
 }
 
 fn password_not_allowed(mode: PasswordSave) -> FieldIssue {
@@ -101,6 +126,7 @@ impl Switchboard {
         let mut fields = fields.clone();
         validation::normalize(&mut fields);
         let mut issues = validation::validate(&fields);
+        issues.extend(validation::warnings(&fields));
         if !fields.name.is_empty() {
             if let Some(other) = self.store.find_by_name(&fields.name).await? {
                 if Some(other.id) != own_id {
@@ -114,7 +140,12 @@ impl Switchboard {
     /// Normalises `fields` in place and fails with every issue, if any.
     pub async fn check(&self, fields: &mut ConnectionFields, own_id: Option<Uuid>) -> Result<()> {
         validation::normalize(fields);
-        let issues = self.issues(fields, own_id).await?;
+        let issues: Vec<FieldIssue> = self
+            .issues(fields, own_id)
+            .await?
+            .into_iter()
+            .filter(FieldIssue::is_error)
+            .collect();
         if issues.is_empty() {
             Ok(())
         } else {
@@ -126,10 +157,11 @@ impl Switchboard {
         let NewConnection {
             mut fields,
             password,
+            client_key,
         } = new;
         let password = password.filter(|p| !p.is_empty());
-        let check = self.check(&mut fields, None).await;
-        let mut issues = match check {
+        let client_key = client_key.filter(|k| !k.is_empty());
+        let mut issues = match self.check(&mut fields, None).await {
             Ok(()) => Vec::new(),
             Err(CoreError::Validation(i)) => i,
             Err(e) => return Err(e),
@@ -137,6 +169,11 @@ impl Switchboard {
         if password.is_some() && fields.password_save != PasswordSave::Keychain {
             issues.push(password_not_allowed(fields.password_save));
         }
+        issues.extend(validation::client_key_issues(
+            &fields,
+            client_key.as_ref(),
+            false,
+        ));
         if !issues.is_empty() {
             return Err(CoreError::Validation(issues));
         }
@@ -144,20 +181,31 @@ impl Switchboard {
         let conn = Connection {
             id: Uuid::new_v4(),
             has_saved_password: password.is_some(),
+            has_client_key: client_key.is_some(),
             fields,
             created_at: stamp.clone(),
             updated_at: stamp,
             version: 1,
         };
+        let writes: Vec<(SecretKind, Secret)> = [
+            (SecretKind::Password, password),
+            (SecretKind::ClientKey, client_key),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
         let mut tx = self.store.pool().begin().await?;
         store::insert(&mut tx, &conn).await?;
-        if let Some(p) = password {
+        for (kind, value) in writes {
             let kc = self.keychain.clone();
-            let r = SecretRef::password(conn.id, &conn.fields.name);
-            blocking(move || kc.set(&r, &p)).await?;
+            let r = SecretRef::new(kind, conn.id, &conn.fields.name);
+            if let Err(e) = blocking(move || kc.set(&r, &value)).await {
+                self.forget_secrets(conn.id, &conn.fields.name).await.ok();
+                return Err(e);
+            }
         }
         if let Err(e) = tx.commit().await {
-            self.forget_password(conn.id, &conn.fields.name).await.ok();
+            self.forget_secrets(conn.id, &conn.fields.name).await.ok();
             return Err(e.into());
         }
         tracing::info!(id = %conn.id, name = %conn.fields.name, "connection created");
@@ -170,6 +218,7 @@ impl Switchboard {
             version,
             mut fields,
             password,
+            client_key,
         } = u;
         let old = self.store.get(id).await?;
         let mut issues = match self.check(&mut fields, Some(id)).await {
@@ -177,14 +226,38 @@ impl Switchboard {
             Err(CoreError::Validation(i)) => i,
             Err(e) => return Err(e),
         };
-        let password = match password {
-            PasswordChange::Set(p) if p.is_empty() => PasswordChange::Keep,
+        // A blank field on edit keeps what is stored (Lerian's rule).
+        let blank_is_keep = |c: SecretChange| match c {
+            SecretChange::Set(v) if v.is_empty() => SecretChange::Keep,
             other => other,
         };
-        if matches!(password, PasswordChange::Set(_))
+        let password = blank_is_keep(password);
+        let client_key = blank_is_keep(client_key);
+        if matches!(password, SecretChange::Set(_))
             && fields.password_save != PasswordSave::Keychain
         {
             issues.push(password_not_allowed(fields.password_save));
+        }
+        // The key stays only while there is a certificate for it.
+        let client_key = if fields.tls.client_cert_pem.is_none() && old.has_client_key {
+            match client_key {
+                SecretChange::Set(k) => SecretChange::Set(k),
+                _ => SecretChange::Clear,
+            }
+        } else {
+            client_key
+        };
+        let new_key = match &client_key {
+            SecretChange::Set(k) => Some(k),
+            _ => None,
+        };
+        let keeps_key = matches!(client_key, SecretChange::Keep) && old.has_client_key;
+        issues.extend(validation::client_key_issues(&fields, new_key, keeps_key));
+        // A kept key must still fit a changed certificate.
+        if keeps_key && fields.tls.client_cert_pem != old.fields.tls.client_cert_pem {
+            if let Some(stored) = self.saved_secret(&old, SecretKind::ClientKey).await? {
+                issues.extend(validation::client_key_issues(&fields, Some(&stored), false));
+            }
         }
         if !issues.is_empty() {
             return Err(CoreError::Validation(issues));
@@ -195,49 +268,41 @@ impl Switchboard {
                 actual: old.version,
             });
         }
-        let in_keychain = fields.password_save == PasswordSave::Keychain;
-        // What the keychain must end up holding: Some(new) to write, None to remove,
-        // or leave alone.
-        enum Op {
-            Write(Secret),
-            Remove,
-            Leave,
-        }
-        let op = match (in_keychain, password) {
-            (false, _) | (true, PasswordChange::Clear) => {
-                if old.has_saved_password {
-                    Op::Remove
-                } else {
-                    Op::Leave
-                }
-            }
-            (true, PasswordChange::Set(p)) => Op::Write(p),
-            (true, PasswordChange::Keep) => Op::Leave,
-        };
-        let has_saved_password = match &op {
-            Op::Write(_) => true,
-            Op::Remove => false,
-            Op::Leave => in_keychain && old.has_saved_password,
-        };
+        let password_allowed = fields.password_save == PasswordSave::Keychain;
+        let password_op = plan(
+            if password_allowed {
+                password
+            } else {
+                SecretChange::Clear
+            },
+            old.has_saved_password,
+        );
+        let key_op = plan(client_key, old.has_client_key);
         let renamed = old.fields.name != fields.name;
         let conn = Connection {
             id,
             fields,
-            has_saved_password,
+            has_saved_password: password_op.leaves_secret(old.has_saved_password),
+            has_client_key: key_op.leaves_secret(old.has_client_key),
             created_at: old.created_at.clone(),
             updated_at: now(),
             version: version + 1,
         };
         let mut tx = self.store.pool().begin().await?;
         store::update(&mut tx, &conn, version).await?;
-        let kc = self.keychain.clone();
-        let r = SecretRef::password(id, &conn.fields.name);
-        match op {
-            Op::Write(p) => blocking(move || kc.set(&r, &p)).await?,
-            Op::Remove => blocking(move || kc.delete(&r)).await?,
-            // Keep the keychain label in step with the name.
-            Op::Leave if renamed && has_saved_password => blocking(move || kc.relabel(&r)).await?,
-            Op::Leave => {}
+        for (kind, op, has) in [
+            (SecretKind::Password, password_op, conn.has_saved_password),
+            (SecretKind::ClientKey, key_op, conn.has_client_key),
+        ] {
+            let kc = self.keychain.clone();
+            let r = SecretRef::new(kind, id, &conn.fields.name);
+            match op {
+                Op::Write(v) => blocking(move || kc.set(&r, &v)).await?,
+                Op::Remove => blocking(move || kc.delete(&r)).await?,
+                // Keep the keychain label in step with the name.
+                Op::Leave if renamed && has => blocking(move || kc.relabel(&r)).await?,
+                Op::Leave => {}
+            }
         }
         tx.commit().await?;
         tracing::info!(id = %conn.id, version = conn.version, "connection updated");
@@ -249,37 +314,44 @@ impl Switchboard {
         let old = self.store.get(id).await?;
         let mut tx = self.store.pool().begin().await?;
         store::delete(&mut tx, id).await?;
-        if old.has_saved_password {
-            self.forget_password(id, &old.fields.name).await?;
-        }
+        self.forget_secrets(id, &old.fields.name).await?;
         tx.commit().await?;
         tracing::info!(id = %id, "connection deleted");
         Ok(())
     }
 
-    async fn forget_password(&self, id: Uuid, name: &str) -> Result<()> {
-        let kc = self.keychain.clone();
-        let r = SecretRef::password(id, name);
-        blocking(move || kc.delete(&r)).await
+    /// Removes every secret a connection may have (absent ones are not an error).
+    async fn forget_secrets(&self, id: Uuid, name: &str) -> Result<()> {
+        for kind in SecretKind::ALL {
+            let kc = self.keychain.clone();
+            let r = SecretRef::new(kind, id, name);
+            blocking(move || kc.delete(&r)).await?;
+        }
+        Ok(())
     }
 
-    async fn saved_password(&self, c: &Connection) -> Result<Option<Secret>> {
-        if !c.has_saved_password {
+    async fn saved_secret(&self, c: &Connection, kind: SecretKind) -> Result<Option<Secret>> {
+        let has = match kind {
+            SecretKind::Password => c.has_saved_password,
+            SecretKind::ClientKey => c.has_client_key,
+        };
+        if !has {
             return Ok(None);
         }
         let kc = self.keychain.clone();
-        let r = SecretRef::password(c.id, &c.fields.name);
+        let r = SecretRef::new(kind, c.id, &c.fields.name);
         blocking(move || kc.get(&r)).await
     }
 
-    /// A copy named `<name>-copy` (or `-copy-2`, …), password included.
+    /// A copy named `<name>-copy` (or `-copy-2`, …), secrets included.
     pub async fn duplicate(&self, id: Uuid) -> Result<Connection> {
         let src = self.store.get(id).await?;
+        // Room for "-copy-NNNN" within the name limit.
         let base: String = src
             .fields
             .name
             .chars()
-            .take(validation::NAME_MAX - 8)
+            .take(validation::NAME_MAX - 10)
             .collect();
         let mut name = format!("{base}-copy");
         let mut n = 2;
@@ -287,17 +359,23 @@ impl Switchboard {
             name = format!("{base}-copy-{n}");
             n += 1;
         }
-        let password = self.saved_password(&src).await?;
+        let password = self.saved_secret(&src, SecretKind::Password).await?;
+        let client_key = self.saved_secret(&src, SecretKind::ClientKey).await?;
         let mut fields = src.fields.clone();
         fields.name = name;
-        self.create(NewConnection { fields, password }).await
+        self.create(NewConnection {
+            fields,
+            password,
+            client_key,
+        })
+        .await
     }
 
     /// The saved password, for an explicit "reveal" by the user.
     pub async fn reveal_password(&self, id: Uuid) -> Result<Secret> {
         let c = self.store.get(id).await?;
         tracing::info!(id = %id, "password revealed on request");
-        self.saved_password(&c)
+        self.saved_secret(&c, SecretKind::Password)
             .await?
             .ok_or(CoreError::PasswordNotSaved)
     }
@@ -311,7 +389,7 @@ impl Switchboard {
             (None, PasswordSave::Keychain) => {
                 if c.has_saved_password {
                     Some(
-                        self.saved_password(&c)
+                        self.saved_secret(&c, SecretKind::Password)
                             .await?
                             .ok_or(CoreError::PasswordNotSaved)?,
                     )
@@ -322,7 +400,10 @@ impl Switchboard {
             (None, PasswordSave::Ask) => return Err(CoreError::PasswordRequired),
             (None, PasswordSave::None) => None,
         };
-        let report = self.test_fields(c.fields.clone(), password).await?;
+        let client_key = self.saved_secret(&c, SecretKind::ClientKey).await?;
+        let report = self
+            .test_fields(c.fields.clone(), password, client_key)
+            .await?;
         tracing::info!(
             id = %id,
             ok = report.ok,
@@ -338,6 +419,7 @@ impl Switchboard {
         &self,
         mut fields: ConnectionFields,
         password: Option<Secret>,
+        client_key: Option<Secret>,
     ) -> Result<TestReport> {
         validation::normalize(&mut fields);
         let issues: Vec<FieldIssue> = validation::validate(&fields)
@@ -347,12 +429,16 @@ impl Switchboard {
         if !issues.is_empty() {
             return Err(CoreError::Validation(issues));
         }
-        let target = target_from_fields(&fields, password)?;
+        let target = target_from_fields(&fields, password, client_key)?;
         Ok(probe::run(&target).await)
     }
 }
 
-pub fn target_from_fields(f: &ConnectionFields, password: Option<Secret>) -> Result<ProbeTarget> {
+pub fn target_from_fields(
+    f: &ConnectionFields,
+    password: Option<Secret>,
+    client_key: Option<Secret>,
+) -> Result<ProbeTarget> {
     let port = u16::try_from(f.port).map_err(|_| {
         CoreError::input(
             ErrorCode::PortOutOfRange,
@@ -371,8 +457,8 @@ pub fn target_from_fields(f: &ConnectionFields, password: Option<Secret>) -> Res
         tls_mode: f.tls.mode,
         tls: TlsMaterial {
             ca_pem: f.tls.ca_pem.clone(),
-            client_cert_pem: None,
-            client_key_pem: None,
+            client_cert_pem: f.tls.client_cert_pem.clone(),
+            client_key_pem: client_key,
         },
         timeout: Duration::from_secs(u64::from(f.timeout_secs)),
     })

@@ -31,6 +31,13 @@ pub enum ErrorCode {
     CaPemInvalid,
     CaRequired,
     TlsMaterialInvalid,
+    ClientCertInvalid,
+    ClientKeyInvalid,
+    ClientKeyRequired,
+    ClientKeyWithoutCert,
+    ClientKeyMismatch,
+    CertificateExpired,
+    CertificateExpiring,
     TimeoutOutOfRange,
     ColorInvalid,
     TagInvalid,
@@ -84,11 +91,23 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
+/// Errors block saving; warnings are shown and let the user go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Severity {
+    #[default]
+    Error,
+    Warning,
+}
+
 /// One problem with one field of a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FieldIssue {
     pub code: ErrorCode,
+    #[serde(default)]
+    pub severity: Severity,
     /// Dotted path of the field, e.g. `port` or `tls.ca_pem`.
     pub field: String,
     pub message: String,
@@ -104,10 +123,29 @@ impl FieldIssue {
     ) -> Self {
         Self {
             code,
+            severity: Severity::Error,
             field: field.to_owned(),
             message: message.into(),
             hint: hint.into(),
         }
+    }
+}
+
+impl FieldIssue {
+    pub fn warning(
+        code: ErrorCode,
+        field: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::new(code, field, message, hint)
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 }
 

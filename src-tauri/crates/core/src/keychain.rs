@@ -21,12 +21,23 @@ pub const SERVICE: &str = "switchboard";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretKind {
     Password,
+    ClientKey,
 }
 
 impl SecretKind {
+    pub const ALL: [SecretKind; 2] = [SecretKind::Password, SecretKind::ClientKey];
+
     fn as_str(self) -> &'static str {
         match self {
             SecretKind::Password => "password",
+            SecretKind::ClientKey => "client-key",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            SecretKind::Password => "password",
+            SecretKind::ClientKey => "client key",
         }
     }
 }
@@ -40,12 +51,16 @@ pub struct SecretRef {
 }
 
 impl SecretRef {
-    pub fn password(connection_id: Uuid, connection_name: &str) -> Self {
+    pub fn new(kind: SecretKind, connection_id: Uuid, connection_name: &str) -> Self {
         SecretRef {
             connection_id,
             connection_name: connection_name.to_owned(),
-            kind: SecretKind::Password,
+            kind,
         }
+    }
+
+    pub fn password(connection_id: Uuid, connection_name: &str) -> Self {
+        Self::new(SecretKind::Password, connection_id, connection_name)
     }
 
     pub fn user(&self) -> String {
@@ -55,7 +70,7 @@ impl SecretRef {
     pub fn label(&self) -> String {
         format!(
             "Switchboard {} for {}",
-            self.kind.as_str(),
+            self.kind.words(),
             self.connection_name
         )
     }

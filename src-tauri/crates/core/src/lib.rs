@@ -14,6 +14,6 @@ pub mod store;
 pub mod validation;
 
 pub use connections::Switchboard;
-pub use error::{ApiError, CoreError, ErrorCode, FieldIssue};
+pub use error::{ApiError, CoreError, ErrorCode, FieldIssue, Severity};
 pub use probe::report::TestReport;
 pub use secret::Secret;

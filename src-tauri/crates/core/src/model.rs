@@ -91,6 +91,10 @@ pub struct TlsSettings {
     /// Extra trusted CA certificate(s), PEM text. Trusted in addition to the OS store.
     #[serde(default)]
     pub ca_pem: Option<String>,
+    /// Client certificate for mutual TLS, PEM text. Its private key is a secret and lives
+    /// in the keychain.
+    #[serde(default)]
+    pub client_cert_pem: Option<String>,
 }
 
 /// Where a connection's password lives.
@@ -264,7 +268,7 @@ impl ConnectionFields {
     }
 }
 
-/// A create request: the fields plus, optionally, the password to put in the keychain.
+/// A create request: the fields plus, optionally, the secrets to put in the keychain.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct NewConnection {
@@ -273,12 +277,16 @@ pub struct NewConnection {
     #[serde(default)]
     #[ts(type = "string | null")]
     pub password: Option<Secret>,
+    /// The client certificate's private key, PEM text.
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub client_key: Option<Secret>,
 }
 
-/// What to do with the stored password on update.
+/// What to do with a stored secret (password, client key) on update.
 #[derive(Debug, Clone, TS, Default)]
 #[ts(export, tag = "action", content = "value", rename_all = "snake_case")]
-pub enum PasswordChange {
+pub enum SecretChange {
     /// Keep whatever is stored (a blank password field on edit means this).
     #[default]
     Keep,
@@ -291,28 +299,28 @@ pub enum PasswordChange {
 /// What arrives over IPC: parsed leniently, so that a stray `value` next to `keep` or
 /// `clear` is ignored rather than echoed back in a type error.
 #[derive(Deserialize)]
-struct PasswordChangeWire {
+struct SecretChangeWire {
     action: String,
     #[serde(default)]
     value: Option<Secret>,
 }
 
-impl<'de> Deserialize<'de> for PasswordChange {
+impl<'de> Deserialize<'de> for SecretChange {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        PasswordChangeWire::deserialize(d)?
+        SecretChangeWire::deserialize(d)?
             .try_into()
             .map_err(serde::de::Error::custom)
     }
 }
 
-impl TryFrom<PasswordChangeWire> for PasswordChange {
+impl TryFrom<SecretChangeWire> for SecretChange {
     type Error = String;
 
-    fn try_from(w: PasswordChangeWire) -> Result<Self, String> {
+    fn try_from(w: SecretChangeWire) -> Result<Self, String> {
         match (w.action.as_str(), w.value) {
-            ("keep", _) => Ok(PasswordChange::Keep),
-            ("clear", _) => Ok(PasswordChange::Clear),
-            ("set", Some(v)) => Ok(PasswordChange::Set(v)),
+            ("keep", _) => Ok(SecretChange::Keep),
+            ("clear", _) => Ok(SecretChange::Clear),
+            ("set", Some(v)) => Ok(SecretChange::Set(v)),
             ("set", None) => Err("action \"set\" needs a value".into()),
             _ => Err("action must be keep, set or clear".into()),
         }
@@ -328,7 +336,9 @@ pub struct ConnectionUpdate {
     #[serde(flatten)]
     pub fields: ConnectionFields,
     #[serde(default)]
-    pub password: PasswordChange,
+    pub password: SecretChange,
+    #[serde(default)]
+    pub client_key: SecretChange,
 }
 
 /// A saved connection as every reader sees it. Never holds a secret.
@@ -340,6 +350,8 @@ pub struct Connection {
     pub fields: ConnectionFields,
     /// Whether a password is in the keychain for it (as of the last write through Switchboard).
     pub has_saved_password: bool,
+    /// Whether the client certificate's key is in the keychain.
+    pub has_client_key: bool,
     /// RFC 3339, UTC.
     pub created_at: String,
     pub updated_at: String,

@@ -28,7 +28,7 @@ pub struct Store {
 const COLUMNS: &str =
     "id, name, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
      description, password_save, has_saved_password, timeout_secs, created_at, updated_at, version, \
-     environment, color, tags, metadata";
+     environment, color, tags, metadata, tls_client_cert_pem, has_client_key";
 
 impl Store {
     /// Opens (creating if needed) `DB_FILE` in `dir` and brings its schema up to date.
@@ -99,7 +99,7 @@ impl Store {
 }
 
 /// Columns written on insert and update, in the order `bind_mutable` binds them.
-const MUTABLE: [&str; 18] = [
+const MUTABLE: [&str; 20] = [
     "name",
     "engine",
     "host",
@@ -118,6 +118,8 @@ const MUTABLE: [&str; 18] = [
     "color",
     "tags",
     "metadata",
+    "tls_client_cert_pem",
+    "has_client_key",
 ];
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
@@ -145,6 +147,8 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
         .bind(&f.color)
         .bind(tags)
         .bind(metadata)
+        .bind(&f.tls.client_cert_pem)
+        .bind(c.has_client_key)
 }
 
 /// Inserts a new row.
@@ -242,6 +246,7 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
             tls: TlsSettings {
                 mode: TlsMode::parse(&tls_mode).ok_or_else(|| corrupt("tls_mode", &tls_mode))?,
                 ca_pem: r.try_get("tls_ca_pem")?,
+                client_cert_pem: r.try_get("tls_client_cert_pem")?,
             },
             description: r.try_get("description")?,
             password_save: PasswordSave::parse(&password_save)
@@ -256,6 +261,7 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
                 .map_err(|_| corrupt("metadata", &metadata))?,
         },
         has_saved_password: r.try_get("has_saved_password")?,
+        has_client_key: r.try_get("has_client_key")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         version: r.try_get("version")?,

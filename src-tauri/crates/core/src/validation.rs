@@ -96,6 +96,103 @@ pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
     issues
 }
 
+/// Days before expiry from which a certificate is flagged.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+/// Things worth knowing that do not block saving: certificates expired or about to.
+pub fn warnings(f: &ConnectionFields) -> Vec<FieldIssue> {
+    let mut out = Vec::new();
+    for (field, pem, what) in [
+        ("tls.ca_pem", &f.tls.ca_pem, "CA certificate"),
+        (
+            "tls.client_cert_pem",
+            &f.tls.client_cert_pem,
+            "client certificate",
+        ),
+    ] {
+        let Some(certs) = pem
+            .as_deref()
+            .and_then(|p| crate::pem::parse_certificates(p).ok())
+        else {
+            continue;
+        };
+        for info in certs.iter().filter_map(crate::probe::tls::certificate_info) {
+            if info.days_left < 0 {
+                out.push(FieldIssue::warning(
+                    ErrorCode::CertificateExpired,
+                    field,
+                    format!("The {what} {} expired on {}.", info.subject, info.not_after),
+                    "Replace it with a current certificate; TLS verification will fail with it.",
+                ));
+            } else if info.days_left <= EXPIRY_WARNING_DAYS {
+                out.push(FieldIssue::warning(
+                    ErrorCode::CertificateExpiring,
+                    field,
+                    format!(
+                        "The {what} {} expires in {} days ({}).",
+                        info.subject, info.days_left, info.not_after
+                    ),
+                    "Plan its renewal.",
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Rules that need the client key (a secret, so not part of `validate`). `keeps_key`:
+/// a key is already stored and stays.
+pub fn client_key_issues(
+    f: &ConnectionFields,
+    new_key: Option<&crate::secret::Secret>,
+    keeps_key: bool,
+) -> Vec<FieldIssue> {
+    let mut out = Vec::new();
+    let cert = f.tls.client_cert_pem.as_deref();
+    let key = match new_key.map(|k| crate::pem::parse_private_key(k.expose())) {
+        Some(Err(why)) => {
+            out.push(FieldIssue::new(
+                ErrorCode::ClientKeyInvalid,
+                "client_key",
+                format!("The client key is not usable: {why}."),
+                "Paste the private key as PEM text (-----BEGIN PRIVATE KEY----- …), unencrypted.",
+            ));
+            return out;
+        }
+        Some(Ok(k)) => Some(k),
+        None => None,
+    };
+    match (cert, key) {
+        (None, Some(_)) => out.push(FieldIssue::new(
+            ErrorCode::ClientKeyWithoutCert,
+            "client_key",
+            "A client key was given without a client certificate.",
+            "Paste the certificate that goes with the key, or remove the key.",
+        )),
+        (Some(_), None) if !keeps_key => out.push(FieldIssue::new(
+            ErrorCode::ClientKeyRequired,
+            "client_key",
+            "The client certificate needs its private key.",
+            "Paste the private key that goes with the certificate.",
+        )),
+        (Some(cert), Some(key)) => {
+            if let Ok(chain) = crate::pem::parse_certificates(cert) {
+                let provider = crate::probe::tls::provider();
+                if let Err(e) = rustls::sign::CertifiedKey::from_der(chain, key, &provider) {
+                    out.push(FieldIssue::new(
+                        ErrorCode::ClientKeyMismatch,
+                        "client_key",
+                        format!("The client key does not belong to the client certificate ({e})."),
+                        "Paste the key that was issued with this certificate.",
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
 fn check_labels(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
     if let Some(c) = &f.color {
         let ok =
@@ -290,12 +387,12 @@ pub fn normalize(f: &mut ConnectionFields) {
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty() && seen.insert(t.to_lowercase()))
         .collect();
-    f.tls.ca_pem = f
-        .tls
-        .ca_pem
-        .as_deref()
-        .filter(|ca| !ca.trim().is_empty())
-        .map(crate::pem::normalize_certificates);
+    for pem in [&mut f.tls.ca_pem, &mut f.tls.client_cert_pem] {
+        *pem = pem
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(crate::pem::normalize_certificates);
+    }
 }
 
 #[cfg(test)]
