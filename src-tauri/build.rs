@@ -14,6 +14,7 @@ fn main() {
             "test_draft",
             "validate_connection",
             "list_environments",
+            "list_engines",
             "reveal_password",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -1,6 +1,7 @@
 //! The Tauri shell: thin command adapters over `switchboard_core::Switchboard`.
 //! Errors cross IPC as `ApiError` values (code, field, message, hint, issues).
 
+use switchboard_core::engines::EngineSpec;
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Environment, EnvironmentInfo, NewConnection,
 };
@@ -84,6 +85,12 @@ fn list_environments() -> Vec<EnvironmentInfo> {
     Environment::ALL.iter().map(|e| e.info()).collect()
 }
 
+/// Every engine's description: the forms are rendered from these.
+#[tauri::command]
+fn list_engines() -> Vec<EngineSpec> {
+    switchboard_core::engines::all()
+}
+
 /// The one command that returns a secret, and only on the user's explicit request.
 #[tauri::command]
 async fn reveal_password(state: State<'_, AppState>, id: Uuid) -> CmdResult<String> {
@@ -121,6 +128,7 @@ pub fn run() {
             test_draft,
             validate_connection,
             list_environments,
+            list_engines,
             reveal_password
         ])
         .run(tauri::generate_context!());

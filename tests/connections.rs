@@ -574,7 +574,8 @@ async fn environment_colour_tags_and_metadata_are_stored_and_nested_metadata_is_
 mod round_trip {
     use super::*;
     use proptest::prelude::*;
-    use switchboard_core::model::{Environment, Metadata};
+    use switchboard_core::engines::FieldKind;
+    use switchboard_core::model::{Engine, Environment, Metadata, OptionValue};
 
     fn test_ca_pem() -> String {
         static PEM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -625,18 +626,70 @@ mod round_trip {
             ),
             (tls, proptest::option::of("\\PC{1,256}"), save, 1u32..=600),
             (env, proptest::option::of("#[0-9a-f]{6}"), tags, metadata),
+            (
+                0..Engine::ALL.len(),
+                proptest::collection::vec(any::<u8>(), 16),
+            ),
         )
             .prop_map(
                 |(
                     (name, host, port, database, username),
                     (mode, description, save, timeout),
                     (environment, color, tags, metadata),
+                    (engine, seed),
                 )| {
+                    let engine = Engine::ALL[engine];
+                    let spec = engine.spec();
                     let mut f =
                         ConnectionFields::postgres(&name, &host, port, &database, &username);
-                    f.tls.mode = mode;
-                    if mode == TlsMode::VerifyCa {
+                    f.engine = engine;
+                    if !spec.has("host") {
+                        f.host.clear();
+                    }
+                    if !spec.has("port") {
+                        f.port = 0;
+                    }
+                    if !spec.has("username") {
+                        f.username.clear();
+                    }
+                    if engine == Engine::Sqlite {
+                        f.database = format!("/data/{database}.db");
+                    }
+                    f.tls.mode = if spec.tls_mode(mode).is_some_and(|m| m.supported) {
+                        mode
+                    } else {
+                        spec.tls_modes
+                            .iter()
+                            .find(|m| m.supported)
+                            .map(|m| m.mode)
+                            .unwrap()
+                    };
+                    if f.tls.mode == TlsMode::VerifyCa {
                         f.tls.ca_pem = Some(test_ca_pem());
+                    }
+                    // Valid values for the engine's own settings, chosen by the seed. (Ones
+                    // with cross-field rules are covered by the table tests.)
+                    for (i, field) in spec.fields.iter().enumerate() {
+                        let Some(opt) = field.key.strip_prefix("options.") else {
+                            continue;
+                        };
+                        if ["replica_of", "publication", "replication_slot", "srv"].contains(&opt) {
+                            continue;
+                        }
+                        let b = seed[i % seed.len()];
+                        if b % 3 == 0 {
+                            continue;
+                        }
+                        let value = match field.kind {
+                            FieldKind::Bool => OptionValue::Bool(b % 2 == 0),
+                            FieldKind::Select => OptionValue::Text(
+                                field.choices[usize::from(b) % field.choices.len()]
+                                    .value
+                                    .to_owned(),
+                            ),
+                            _ => OptionValue::Text(format!("v{b}")),
+                        };
+                        f.options.insert(opt.to_owned(), value);
                     }
                     f.description = description.filter(|d| !d.trim().is_empty());
                     f.password_save = save;
@@ -658,10 +711,10 @@ mod round_trip {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
         #[test]
-        fn any_valid_connection_survives_store_then_load_unchanged(f in valid_fields()) {
+        fn any_valid_connection_of_any_engine_survives_store_then_load_unchanged(f in valid_fields()) {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
                 let dir = data_dir("proptest");

@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use switchboard_core::model::{
-    Connection, ConnectionFields, ConnectionUpdate, Environment, NewConnection, PasswordSave,
-    SecretChange, TlsMode, DEFAULT_TIMEOUT_SECS,
+    Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, NewConnection,
+    OptionValue, PasswordSave, SecretChange, TlsMode, DEFAULT_TIMEOUT_SECS,
 };
 use switchboard_core::probe::report::StepStatus;
 use switchboard_core::{
@@ -49,6 +49,8 @@ enum Command {
     Test(TestArgs),
     /// Print a connection's saved password (explicit, on request only).
     RevealPassword { connection: String },
+    /// Describe every engine: fields, defaults, TLS modes in the engine's own words.
+    Engines,
 }
 
 #[derive(Args)]
@@ -93,6 +95,10 @@ struct FieldArgs {
     /// The client certificate's private key (PEM file); it is kept in the keychain.
     #[arg(long)]
     client_key_file: Option<PathBuf>,
+    /// Engine-specific setting NAME=VALUE (see `switchboard engines`); repeat for several.
+    /// An empty value removes the setting.
+    #[arg(long = "option", value_parser = parse_meta)]
+    options: Vec<(String, String)>,
     /// Metadata entry KEY=VALUE; repeat for several. Adds to or replaces existing keys.
     #[arg(long = "meta", value_parser = parse_meta)]
     metadata: Vec<(String, String)>,
@@ -102,6 +108,9 @@ struct FieldArgs {
 struct AddArgs {
     #[arg(long)]
     name: String,
+    /// postgres | sqlserver | mysql | mongodb | oracle | sqlite
+    #[arg(long, default_value = "postgres", value_parser = parse_engine)]
+    engine: Engine,
     #[command(flatten)]
     fields: FieldArgs,
 }
@@ -138,6 +147,11 @@ struct TestArgs {
 fn parse_mode(s: &str) -> Result<TlsMode, String> {
     TlsMode::parse(s)
         .ok_or_else(|| "expected disable, prefer, require, verify-ca or verify-full".into())
+}
+
+fn parse_engine(s: &str) -> Result<Engine, String> {
+    Engine::parse(s)
+        .ok_or_else(|| "expected postgres, sqlserver, mysql, mongodb, oracle or sqlite".into())
 }
 
 fn parse_environment(s: &str) -> Result<Environment, String> {
@@ -287,14 +301,11 @@ fn read_password() -> Result<Secret, CoreError> {
 fn summary(c: &Connection) -> String {
     let f = &c.fields;
     format!(
-        "{:<24} {:<12} {}://{}@{}:{}/{}  tls={}  password={}",
+        "{:<24} {:<12} {:<9} {}  tls={}  password={}",
         f.name,
         f.environment.map(Environment::as_str).unwrap_or("-"),
         f.engine.as_str(),
-        f.username,
-        f.host,
-        f.port,
-        f.database,
+        f.target_summary(),
         f.tls.mode.as_str(),
         match (f.password_save, c.has_saved_password) {
             (PasswordSave::Keychain, true) => "keychain",
@@ -367,6 +378,22 @@ fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
     if !a.tags.is_empty() {
         f.tags = a.tags.clone();
     }
+    let spec = f.engine.spec();
+    for (k, v) in &a.options {
+        let is_bool = spec
+            .field(&format!("options.{k}"))
+            .is_some_and(|fs| fs.kind == switchboard_core::engines::FieldKind::Bool);
+        let value = match (is_bool, v.as_str()) {
+            (_, "") => {
+                f.options.remove(k);
+                continue;
+            }
+            (true, "true" | "yes" | "on" | "1") => OptionValue::Bool(true),
+            (true, "false" | "no" | "off" | "0") => OptionValue::Bool(false),
+            _ => OptionValue::Text(v.clone()),
+        };
+        f.options.insert(k.clone(), value);
+    }
     for (k, v) in &a.metadata {
         f.metadata
             .insert(k.clone(), serde_json::Value::String(v.clone()));
@@ -410,7 +437,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             Outcome::Done(to_json(&c)?, summary(&c))
         }
         Command::Add(a) => {
-            let mut fields = ConnectionFields::postgres(&a.name, "", 5432, "", "");
+            let mut fields = ConnectionFields::blank(a.engine, &a.name);
             apply(&mut fields, &a.fields)?;
             let password = if a.fields.password_stdin {
                 Some(read_password()?)
@@ -476,6 +503,34 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 None
             };
             Outcome::TestRan(Box::new(sb.test(c.id, password).await?))
+        }
+        Command::Engines => {
+            let specs = switchboard_core::engines::all();
+            let text = specs
+                .iter()
+                .map(|s| {
+                    let fields: Vec<String> = s
+                        .fields
+                        .iter()
+                        .map(|f| format!("{}{}", f.key, if f.required { "*" } else { "" }))
+                        .collect();
+                    let tls: Vec<String> = s
+                        .tls_modes
+                        .iter()
+                        .filter(|m| m.supported)
+                        .map(|m| format!("{} ({})", m.mode.as_str(), m.native))
+                        .collect();
+                    format!(
+                        "{} [{}]\n  fields: {}\n  tls: {}",
+                        s.label,
+                        s.engine.as_str(),
+                        fields.join(", "),
+                        tls.join("; ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Outcome::Done(to_json(&specs)?, text)
         }
         Command::RevealPassword { connection } => {
             let c = sb.find(&connection).await?;

@@ -127,6 +127,20 @@ impl Switchboard {
         validation::normalize(&mut fields);
         let mut issues = validation::validate(&fields);
         issues.extend(validation::warnings(&fields));
+        if let Some(primary) = fields.options.get("replica_of").and_then(|v| v.as_text()) {
+            let found = self.store.find_by_name(primary).await?;
+            if !found.is_some_and(|p| p.fields.engine == fields.engine && Some(p.id) != own_id) {
+                issues.push(FieldIssue::new(
+                    ErrorCode::PrimaryNotFound,
+                    "options.replica_of",
+                    format!(
+                        "No saved {} connection is named {primary:?}.",
+                        fields.engine.spec().label
+                    ),
+                    "Save the primary first, then name it here.",
+                ));
+            }
+        }
         if !fields.name.is_empty() {
             if let Some(other) = self.store.find_by_name(&fields.name).await? {
                 if Some(other.id) != own_id {

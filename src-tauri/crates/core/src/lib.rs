@@ -1,6 +1,7 @@
 //! Switchboard's core: everything but the window. See ARCHITECTURE.md for the map.
 
 pub mod connections;
+pub mod engines;
 pub mod error;
 pub mod keychain;
 pub mod logging;

@@ -6,34 +6,69 @@ use uuid::Uuid;
 
 use crate::secret::Secret;
 
-/// Database engines Switchboard knows. Stored as the serde name.
+/// Database engines Switchboard knows. Stored as the serde name. What each needs is
+/// described once in `engines`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum Engine {
     Postgres,
+    SqlServer,
+    Mysql,
+    Mongodb,
+    Oracle,
+    Sqlite,
 }
 
 impl Engine {
     pub fn as_str(self) -> &'static str {
         match self {
             Engine::Postgres => "postgres",
+            Engine::SqlServer => "sqlserver",
+            Engine::Mysql => "mysql",
+            Engine::Mongodb => "mongodb",
+            Engine::Oracle => "oracle",
+            Engine::Sqlite => "sqlite",
         }
     }
 
     pub fn parse(s: &str) -> Option<Engine> {
-        match s {
-            "postgres" => Some(Engine::Postgres),
-            _ => None,
+        Engine::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// An engine-specific setting's value (`options.<name>` in the engine's description).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+#[ts(export)]
+pub enum OptionValue {
+    Bool(bool),
+    Text(String),
+}
+
+impl OptionValue {
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            OptionValue::Text(s) => Some(s),
+            OptionValue::Bool(_) => None,
         }
     }
 
-    pub fn default_port(self) -> u16 {
+    pub fn as_bool(&self) -> Option<bool> {
         match self {
-            Engine::Postgres => 5432,
+            OptionValue::Bool(b) => Some(*b),
+            OptionValue::Text(_) => None,
         }
     }
 }
+
+impl From<&str> for OptionValue {
+    fn from(s: &str) -> Self {
+        OptionValue::Text(s.to_owned())
+    }
+}
+
+pub type Options = std::collections::BTreeMap<String, OptionValue>;
 
 /// The one TLS ladder every engine maps onto.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, Default)]
@@ -245,9 +280,44 @@ pub struct ConnectionFields {
     #[serde(default)]
     #[ts(type = "Record<string, string>")]
     pub metadata: Metadata,
+    /// Engine-specific settings, as the engine's description lists them.
+    #[serde(default)]
+    pub options: Options,
 }
 
 impl ConnectionFields {
+    /// Where it points, in one line: `user@host:port/db`, or the file for SQLite.
+    pub fn target_summary(&self) -> String {
+        let spec = self.engine.spec();
+        if !spec.has("host") {
+            return self.database.clone();
+        }
+        let user = if self.username.is_empty() {
+            String::new()
+        } else {
+            format!("{}@", self.username)
+        };
+        let host = if self.host.contains(':') && !self.host.contains(',') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        let port = if spec.has("port") && !self.host.contains(',') {
+            format!(":{}", self.port)
+        } else {
+            String::new()
+        };
+        format!("{user}{host}{port}/{}", self.database)
+    }
+
+    /// An empty form for `engine`, with its default port.
+    pub fn blank(engine: Engine, name: &str) -> Self {
+        let mut f = Self::postgres(name, "", 0, "", "");
+        f.engine = engine;
+        f.port = engine.default_port().map(u32::from).unwrap_or(0);
+        f
+    }
+
     pub fn postgres(name: &str, host: &str, port: u32, database: &str, username: &str) -> Self {
         ConnectionFields {
             name: name.into(),
@@ -264,6 +334,7 @@ impl ConnectionFields {
             color: None,
             tags: Vec::new(),
             metadata: Metadata::new(),
+            options: Options::new(),
         }
     }
 }

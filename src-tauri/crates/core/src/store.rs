@@ -28,7 +28,7 @@ pub struct Store {
 const COLUMNS: &str =
     "id, name, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
      description, password_save, has_saved_password, timeout_secs, created_at, updated_at, version, \
-     environment, color, tags, metadata, tls_client_cert_pem, has_client_key";
+     environment, color, tags, metadata, tls_client_cert_pem, has_client_key, options";
 
 impl Store {
     /// Opens (creating if needed) `DB_FILE` in `dir` and brings its schema up to date.
@@ -99,7 +99,7 @@ impl Store {
 }
 
 /// Columns written on insert and update, in the order `bind_mutable` binds them.
-const MUTABLE: [&str; 20] = [
+const MUTABLE: [&str; 21] = [
     "name",
     "engine",
     "host",
@@ -120,6 +120,7 @@ const MUTABLE: [&str; 20] = [
     "metadata",
     "tls_client_cert_pem",
     "has_client_key",
+    "options",
 ];
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
@@ -129,6 +130,7 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
     // Serialising a Vec<String> / map of JSON values cannot fail.
     let tags = serde_json::to_string(&f.tags).unwrap_or_else(|_| "[]".into());
     let metadata = serde_json::to_string(&f.metadata).unwrap_or_else(|_| "{}".into());
+    let options = serde_json::to_string(&f.options).unwrap_or_else(|_| "{}".into());
     q.bind(&f.name)
         .bind(f.engine.as_str())
         .bind(&f.host)
@@ -149,6 +151,7 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
         .bind(metadata)
         .bind(&f.tls.client_cert_pem)
         .bind(c.has_client_key)
+        .bind(options)
 }
 
 /// Inserts a new row.
@@ -234,6 +237,7 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
     let environment: Option<String> = r.try_get("environment")?;
     let tags: String = r.try_get("tags")?;
     let metadata: String = r.try_get("metadata")?;
+    let options: String = r.try_get("options")?;
     Ok(Connection {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
         fields: ConnectionFields {
@@ -259,6 +263,7 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
             tags: serde_json::from_str(&tags).map_err(|_| corrupt("tags", &tags))?,
             metadata: serde_json::from_str(&metadata)
                 .map_err(|_| corrupt("metadata", &metadata))?,
+            options: serde_json::from_str(&options).map_err(|_| corrupt("options", &options))?,
         },
         has_saved_password: r.try_get("has_saved_password")?,
         has_client_key: r.try_get("has_client_key")?,

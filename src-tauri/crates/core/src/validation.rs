@@ -1,8 +1,9 @@
 //! Field rules. One implementation used by every path that stores a connection
 //! (UI, CLI, direct command calls): nothing invalid is ever written.
 
+use crate::engines::{FieldKind, FieldSpec};
 use crate::error::{ErrorCode, FieldIssue};
-use crate::model::ConnectionFields;
+use crate::model::{ConnectionFields, OptionValue};
 
 pub const NAME_MAX: usize = 64;
 pub const DESCRIPTION_MAX: usize = 256;
@@ -14,62 +15,43 @@ pub const METADATA_KEY_MAX: usize = 100;
 pub const METADATA_VALUE_MAX: usize = 2000;
 pub const METADATA_ENTRIES_MAX: usize = 50;
 
-/// All problems at once, in field order.
+/// All problems at once, in the order of the engine's form. Which fields apply, and
+/// which are required, comes from the engine's description.
 pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
+    let spec = f.engine.spec();
     let mut issues = Vec::new();
     check_name(&f.name, &mut issues);
-    check_host(&f.host, &mut issues);
-    if !(1..=65535).contains(&f.port) {
-        issues.push(FieldIssue::new(
-            ErrorCode::PortOutOfRange,
-            "port",
-            format!("Port {} is outside 1–65535.", f.port),
-            format!(
-                "Use the server's port ({} is {}'s default).",
-                f.engine.default_port(),
-                f.engine.as_str()
-            ),
-        ));
-    }
-    if f.database.trim().is_empty() {
-        issues.push(FieldIssue::new(
-            ErrorCode::DatabaseRequired,
-            "database",
-            "Database is required.",
-            "Enter the database to connect to, e.g. postgres.",
-        ));
-    }
-    if f.username.trim().is_empty() {
-        issues.push(FieldIssue::new(
-            ErrorCode::UsernameRequired,
-            "username",
-            "Username is required.",
-            "Enter the role or user name to log in as.",
-        ));
-    }
-    if let Some(ca) = f.tls.ca_pem.as_deref().filter(|s| !s.trim().is_empty()) {
-        if let Err(why) = crate::pem::parse_certificates(ca) {
-            issues.push(FieldIssue::new(
-                ErrorCode::CaPemInvalid,
+    for field in &spec.fields {
+        match field.key {
+            "host" if field.kind == FieldKind::HostList => check_host_list(f, &mut issues),
+            "host" => check_host(&f.host, spec.unix_sockets, field.required, &mut issues),
+            "port" => check_port(f, &mut issues),
+            "database" => {
+                check_required(&f.database, field, ErrorCode::DatabaseRequired, &mut issues)
+            }
+            "username" => {
+                check_required(&f.username, field, ErrorCode::UsernameRequired, &mut issues)
+            }
+            "tls.ca_pem" => check_certificates(
+                &f.tls.ca_pem,
                 "tls.ca_pem",
-                format!("The CA certificate is not usable: {why}."),
-                "Paste the CA certificate as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.",
-            ));
+                ErrorCode::CaPemInvalid,
+                "CA certificate",
+                &mut issues,
+            ),
+            "tls.client_cert_pem" => check_certificates(
+                &f.tls.client_cert_pem,
+                "tls.client_cert_pem",
+                ErrorCode::ClientCertInvalid,
+                "client certificate",
+                &mut issues,
+            ),
+            _ => {}
         }
     }
-    let has_ca = f
-        .tls
-        .ca_pem
-        .as_deref()
-        .is_some_and(|c| !c.trim().is_empty());
-    if f.tls.mode == crate::model::TlsMode::VerifyCa && !has_ca {
-        issues.push(FieldIssue::new(
-            ErrorCode::CaRequired,
-            "tls.ca_pem",
-            "verify-ca needs the server's CA certificate: it does not check the host name, so trusting every public CA would accept any certificate they issued.",
-            "Paste the server's CA certificate, or choose verify-full.",
-        ));
-    }
+    check_tls_mode(f, &mut issues);
+    check_options(f, &mut issues);
+    f.engine.check(f, &mut issues);
     if let Some(d) = &f.description {
         let n = d.chars().count();
         if n > DESCRIPTION_MAX {
@@ -95,6 +77,142 @@ pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
     check_labels(f, &mut issues);
     issues
 }
+
+fn check_required(value: &str, field: &FieldSpec, code: ErrorCode, issues: &mut Vec<FieldIssue>) {
+    if field.required && value.trim().is_empty() {
+        issues.push(FieldIssue::new(
+            code,
+            field.key,
+            format!("{} is required.", field.label),
+            match field.key {
+                "username" => "Enter the user name to log in as.",
+                _ => "Enter the database to connect to.",
+            },
+        ));
+    }
+}
+
+fn check_port(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
+    if !(1..=65535).contains(&f.port) {
+        let hint = match f.engine.default_port() {
+            Some(p) => format!(
+                "Use the server's port ({p} is {}'s default).",
+                f.engine.spec().label
+            ),
+            None => "Use the server's port.".into(),
+        };
+        issues.push(FieldIssue::new(
+            ErrorCode::PortOutOfRange,
+            "port",
+            format!("Port {} is outside 1–65535.", f.port),
+            hint,
+        ));
+    }
+}
+
+fn check_tls_mode(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
+    let spec = f.engine.spec();
+    if let Some(m) = spec.tls_mode(f.tls.mode).filter(|m| !m.supported) {
+        issues.push(FieldIssue::new(
+            ErrorCode::TlsModeUnsupported,
+            "tls.mode",
+            format!(
+                "{} cannot use TLS mode {}: {}",
+                spec.label,
+                f.tls.mode.as_str(),
+                m.explanation
+            ),
+            "Choose one of the TLS modes offered for this engine.",
+        ));
+    }
+    let has_ca = f
+        .tls
+        .ca_pem
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty());
+    let supported = spec.tls_mode(f.tls.mode).is_some_and(|m| m.supported);
+    if supported && f.tls.mode == crate::model::TlsMode::VerifyCa && !has_ca {
+        issues.push(FieldIssue::new(
+            ErrorCode::CaRequired,
+            "tls.ca_pem",
+            "verify-ca needs the server's CA certificate: it does not check the host name, so trusting every public CA would accept any certificate they issued.",
+            "Paste the server's CA certificate, or choose verify-full.",
+        ));
+    }
+}
+
+fn check_certificates(
+    pem: &Option<String>,
+    field: &str,
+    code: ErrorCode,
+    what: &str,
+    issues: &mut Vec<FieldIssue>,
+) {
+    if let Some(text) = pem.as_deref().filter(|s| !s.trim().is_empty()) {
+        if let Err(why) = crate::pem::parse_certificates(text) {
+            issues.push(FieldIssue::new(
+                code,
+                field,
+                format!("The {what} is not usable: {why}."),
+                "Paste it as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.",
+            ));
+        }
+    }
+}
+
+/// Options must be ones the engine describes, of the right kind, from its choices.
+fn check_options(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
+    let spec = f.engine.spec();
+    for (name, value) in &f.options {
+        let key = format!("options.{name}");
+        let Some(field) = spec.field(&key) else {
+            issues.push(FieldIssue::new(
+                ErrorCode::OptionUnknown,
+                &key,
+                format!("{} has no setting {name:?}.", spec.label),
+                "Remove it; the form lists the settings this engine takes.",
+            ));
+            continue;
+        };
+        let problem = match (field.kind, value) {
+            (FieldKind::Bool, OptionValue::Bool(_)) => None,
+            (FieldKind::Bool, _) => Some("must be true or false".to_owned()),
+            (_, OptionValue::Bool(_)) => Some("must be text".to_owned()),
+            (FieldKind::Select, OptionValue::Text(t))
+                if !field.choices.iter().any(|c| c.value == t) =>
+            {
+                let allowed: Vec<&str> = field.choices.iter().map(|c| c.value).collect();
+                Some(format!("is {t:?}; allowed: {}", allowed.join(", ")))
+            }
+            (_, OptionValue::Text(t)) if t.chars().count() > OPTION_TEXT_MAX => {
+                Some(format!("is longer than {OPTION_TEXT_MAX} characters"))
+            }
+            _ => None,
+        };
+        if let Some(p) = problem {
+            issues.push(FieldIssue::new(
+                ErrorCode::OptionInvalid,
+                &key,
+                format!("{} {p}.", field.label),
+                "Pick one of the offered values.",
+            ));
+        }
+    }
+    for field in spec.fields.iter().filter(|f| f.required) {
+        if let Some(name) = field.key.strip_prefix("options.") {
+            if !f.options.contains_key(name) {
+                issues.push(FieldIssue::new(
+                    ErrorCode::OptionInvalid,
+                    field.key,
+                    format!("{} is required.", field.label),
+                    "Fill it in.",
+                ));
+            }
+        }
+    }
+}
+
+pub const OPTION_TEXT_MAX: usize = 1000;
 
 /// Days before expiry from which a certificate is flagged.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
@@ -312,8 +430,52 @@ fn check_name(name: &str, issues: &mut Vec<FieldIssue>) {
     }
 }
 
-fn check_host(host: &str, issues: &mut Vec<FieldIssue>) {
+/// A MongoDB-style list: `host[:port]` entries separated by commas.
+fn check_host_list(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
+    let entries: Vec<&str> = f.host.split(',').map(str::trim).collect();
+    if f.host.trim().is_empty() {
+        check_host("", false, true, issues);
+        return;
+    }
+    for entry in entries {
+        let (host, port) = match entry.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') || h.ends_with(']') => (h, Some(p)),
+            _ => (entry, None),
+        };
+        let before = issues.len();
+        check_host(host, false, true, issues);
+        if let Some(p) = port {
+            if !p.parse::<u16>().is_ok_and(|p| p > 0) {
+                issues.push(FieldIssue::new(
+                    ErrorCode::HostInvalid,
+                    "host",
+                    format!("{entry:?} has a port outside 1–65535."),
+                    "Write each host as host or host:port, separated by commas.",
+                ));
+            }
+        }
+        if issues.len() > before {
+            return;
+        }
+    }
+}
+
+fn check_host(host: &str, unix_sockets: bool, required: bool, issues: &mut Vec<FieldIssue>) {
     let field = "host";
+    if host.is_empty() && !required {
+        return;
+    }
+    if unix_sockets && host.starts_with('/') {
+        if host.contains(char::is_control) {
+            issues.push(FieldIssue::new(
+                ErrorCode::HostInvalid,
+                field,
+                "The socket path has control characters.",
+                "Enter the directory or file of the Unix socket, e.g. /var/run/postgresql.",
+            ));
+        }
+        return;
+    }
     if host.is_empty() {
         issues.push(FieldIssue::new(
             ErrorCode::HostRequired,
@@ -367,9 +529,61 @@ pub fn strip_brackets(host: &str) -> &str {
 
 /// Normalise what the user typed before validating and storing it.
 pub fn normalize(f: &mut ConnectionFields) {
+    let spec = f.engine.spec();
     f.name = f.name.trim().to_owned();
     f.host = strip_brackets(f.host.trim()).to_owned();
     f.database = f.database.trim().to_owned();
+    // SQL Server's host\instance form.
+    if spec.has("options.instance") {
+        if let Some((host, instance)) = f.host.clone().split_once('\\') {
+            f.host = host.to_owned();
+            if !instance.is_empty() {
+                f.options
+                    .entry("instance".into())
+                    .or_insert_with(|| OptionValue::Text(instance.to_owned()));
+            }
+        }
+    }
+    if spec
+        .field("host")
+        .is_some_and(|h| h.kind == FieldKind::HostList)
+    {
+        f.host = f
+            .host
+            .split(',')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(",");
+    }
+    // What the engine's form does not show is not kept.
+    if !spec.has("host") {
+        f.host.clear();
+    }
+    if !spec.has("port") {
+        f.port = 0;
+    }
+    if !spec.has("username") {
+        f.username.clear();
+    }
+    if !spec.has("tls.ca_pem") {
+        f.tls.ca_pem = None;
+    }
+    if !spec.has("tls.client_cert_pem") {
+        f.tls.client_cert_pem = None;
+    }
+    if spec.tls_modes.iter().filter(|m| m.supported).count() == 1 {
+        if let Some(only) = spec.tls_modes.iter().find(|m| m.supported) {
+            f.tls.mode = only.mode;
+        }
+    }
+    // An empty text option is an unset one.
+    f.options
+        .retain(|_, v| !matches!(v, OptionValue::Text(t) if t.trim().is_empty()));
+    for v in f.options.values_mut() {
+        if let OptionValue::Text(t) = v {
+            *t = t.trim().to_owned();
+        }
+    }
     if let Some(d) = &f.description {
         if d.trim().is_empty() {
             f.description = None;

@@ -61,6 +61,14 @@ impl Fail {
 pub async fn run(target: &ProbeTarget) -> TestReport {
     match target.engine {
         Engine::Postgres => postgres::run(target).await,
+        other => TestReport::not_started(
+            ErrorCode::TestNotAvailable,
+            format!(
+                "Live tests of {} connections are not available in this version; the connection is saved and can be exported.",
+                other.spec().label
+            ),
+            "Test a PostgreSQL connection, or use the engine's own client for now.".into(),
+        ),
     }
 }
 
