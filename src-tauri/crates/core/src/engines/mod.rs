@@ -407,7 +407,8 @@ mod tests {
     #[test]
     fn engine_rules_table() {
         type Edit = fn(&mut ConnectionFields);
-        let cases: Vec<(Engine, &str, Edit, Vec<(ErrorCode, &str)>)> = vec![
+        type Case = (Engine, &'static str, Edit, Vec<(ErrorCode, &'static str)>);
+        let cases: Vec<Case> = vec![
             (
                 Engine::Postgres,
                 "socket directory as host",
