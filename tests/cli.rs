@@ -692,3 +692,92 @@ fn every_engine_can_be_described_and_saved_from_the_command_line() {
     assert_eq!(t.status.code(), Some(1));
     assert_eq!(json(&t)["error"]["code"], "test_not_available");
 }
+
+#[test]
+fn lerian_payload_imports_without_printing_secrets_saves_and_exports_back() {
+    require_keyring_session();
+    let dir = data_dir("cli-payloads");
+    let pw = switchboard_tests::test_password("lerian");
+    let body = serde_json::json!({
+        "configName": "reporting-db", "type": "POSTGRESQL", "host": "db.example.com", "port": 5432,
+        "databaseName": "reports", "userName": "reporter", "password": pw, "schema": "sales",
+        "ssl": {"mode": "require"}, "metadata": {"team": "finance"}, "retries": 3
+    })
+    .to_string();
+    let preview = cli(
+        &dir,
+        &["import", "--format", "lerian", &body, "--json"],
+        None,
+        &[],
+    );
+    assert!(preview.status.success(), "{}", all_output(&preview));
+    assert!(
+        !all_output(&preview).contains(&pw),
+        "the preview printed the password"
+    );
+    let p = json(&preview);
+    assert_eq!(p["has_password"], true);
+    assert_eq!(p["fields"]["options"]["schema"], "sales");
+    assert_eq!(
+        p["warnings"][0],
+        "retries is not used by Switchboard and was left out"
+    );
+    assert_eq!(
+        json(&cli(&dir, &["list", "--json"], None, &[])),
+        serde_json::json!([]),
+        "a preview saves nothing"
+    );
+
+    let saved = cli(
+        &dir,
+        &["import", "--format", "lerian", &body, "--save", "--json"],
+        None,
+        &[],
+    );
+    assert!(saved.status.success(), "{}", all_output(&saved));
+    assert!(!all_output(&saved).contains(&pw));
+
+    let out = cli(
+        &dir,
+        &["export", "reporting-db", "--format", "lerian", "--json"],
+        None,
+        &[],
+    );
+    assert!(
+        !all_output(&out).contains(&pw),
+        "secrets are left out by default"
+    );
+    let e = json(&out);
+    assert_eq!(e["configName"], "reporting-db");
+    assert_eq!(e["schema"], "sales");
+    assert_eq!(e["ssl"]["mode"], "require");
+    let with = json(&cli(
+        &dir,
+        &[
+            "export",
+            "reporting-db",
+            "--format",
+            "lerian",
+            "--include-secrets",
+            "--json",
+        ],
+        None,
+        &[],
+    ));
+    assert_eq!(with["password"], pw.as_str());
+
+    let sequin = json(&cli(
+        &dir,
+        &["export", "reporting-db", "--format", "sequin", "--json"],
+        None,
+        &[],
+    ));
+    assert_eq!(sequin["ssl"], true);
+    let bad = cli(
+        &dir,
+        &["import", "--format", "infisical", "{not json", "--json"],
+        None,
+        &[],
+    );
+    assert_eq!(json(&bad)["error"]["code"], "payload_invalid");
+}

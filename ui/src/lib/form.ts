@@ -1,14 +1,20 @@
-// What the PostgreSQL form edits, and how it maps to and from the backend's types.
+// What the connection form edits, and how it maps to and from the backend's types.
 // Numbers are kept as the text the user typed so a half-typed or empty entry is not
-// silently rewritten; they become numbers only when sent.
+// silently rewritten; they become numbers only when sent. Which of the fields an engine
+// uses comes from its description (see spec.ts).
 import type { Connection } from '../bindings/Connection';
 import type { ConnectionFields } from '../bindings/ConnectionFields';
+import type { Engine } from '../bindings/Engine';
+import type { EngineSpec } from '../bindings/EngineSpec';
 import type { Environment } from '../bindings/Environment';
+import type { OptionValue } from '../bindings/OptionValue';
 import type { PasswordSave } from '../bindings/PasswordSave';
 import type { TlsMode } from '../bindings/TlsMode';
+import { applyDefaults, hasField, sentOptions, supportedTlsModes } from './spec';
 
 export interface FormValues {
   name: string;
+  engine: Engine;
   host: string;
   port: string;
   database: string;
@@ -31,6 +37,8 @@ export interface FormValues {
   tags: string;
   /** In the order shown; half-typed rows and repeated keys are kept while editing. */
   metadata: MetadataRow[];
+  /** Engine-specific settings by name, as typed; blank text is not sent. */
+  options: Record<string, OptionValue>;
 }
 
 export interface MetadataRow {
@@ -38,11 +46,14 @@ export interface MetadataRow {
   value: string;
 }
 
-export function blankValues(): FormValues {
-  return {
+/** A new connection's values: PostgreSQL unless told otherwise, with the engine's
+ *  described defaults when its description is at hand. */
+export function blankValues(spec?: EngineSpec): FormValues {
+  const v: FormValues = {
     name: '',
+    engine: 'postgres',
     host: '',
-    port: '5432',
+    port: '',
     database: '',
     username: '',
     password: '',
@@ -57,12 +68,16 @@ export function blankValues(): FormValues {
     color: '',
     tags: '',
     metadata: [],
+    options: {},
   };
+  if (spec) applyDefaults(v, spec);
+  return v;
 }
 
 export function valuesOf(c: Connection): FormValues {
   return {
     name: c.name,
+    engine: c.engine,
     host: c.host,
     port: String(c.port),
     database: c.database,
@@ -79,6 +94,7 @@ export function valuesOf(c: Connection): FormValues {
     color: c.color ?? '',
     tags: c.tags.join(', '),
     metadata: Object.entries(c.metadata).map(([key, value]) => ({ key, value })),
+    options: { ...c.options },
   };
 }
 
@@ -119,32 +135,42 @@ export function metadataOf(rows: MetadataRow[]): Record<string, string> {
   return Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-export function fieldsOf(v: FormValues): ConnectionFields {
+/** Whether the engine uses this field; every field while its description is unknown. */
+function uses(spec: EngineSpec | undefined, key: string): boolean {
+  return spec === undefined || hasField(spec, key);
+}
+
+/** The fields as sent for `spec`'s engine: what it does not describe goes as empty. */
+export function fieldsOf(v: FormValues, spec: EngineSpec | undefined): ConnectionFields {
+  const pem = (key: string, text: string) => (uses(spec, key) && text.trim() !== '' ? text : null);
   return {
     name: v.name,
-    engine: 'postgres',
-    host: v.host,
-    port: toNumber(v.port),
-    database: v.database,
-    username: v.username,
+    engine: v.engine,
+    host: uses(spec, 'host') ? v.host : '',
+    port: uses(spec, 'port') ? toNumber(v.port) : 0,
+    database: uses(spec, 'database') ? v.database : '',
+    username: uses(spec, 'username') ? v.username : '',
     tls: {
-      mode: v.tls_mode,
-      ca_pem: v.ca_pem.trim() === '' ? null : v.ca_pem,
-      client_cert_pem: v.client_cert_pem.trim() === '' ? null : v.client_cert_pem,
+      // Without a choice (a local file), the one level the engine supports.
+      mode: spec && !hasField(spec, 'tls.mode') ? (supportedTlsModes(spec)[0]?.mode ?? v.tls_mode) : v.tls_mode,
+      ca_pem: pem('tls.ca_pem', v.ca_pem),
+      client_cert_pem: pem('tls.client_cert_pem', v.client_cert_pem),
     },
     description: v.description.trim() === '' ? null : v.description,
-    password_save: v.password_save,
+    password_save: uses(spec, 'password') ? v.password_save : 'none',
     timeout_secs: toNumber(v.timeout_secs),
     environment: v.environment === '' ? null : v.environment,
     color: v.color.trim() === '' ? null : v.color.trim().toLowerCase(),
     tags: tagsOf(v.tags),
     metadata: metadataOf(v.metadata),
+    options: spec ? sentOptions(spec, v.options) : { ...v.options },
   };
 }
 
 /** The backend's dotted field path for each input's `name`. */
 export const FIELD_PATH: Record<keyof FormValues, string> = {
   name: 'name',
+  engine: 'engine',
   host: 'host',
   port: 'port',
   database: 'database',
@@ -164,30 +190,9 @@ export const FIELD_PATH: Record<keyof FormValues, string> = {
   // Also the parent of each `tags.<n>` and `metadata.<key>` issue.
   tags: 'tags',
   metadata: 'metadata',
+  // Each option's input is `option-<name>`, its path `options.<name>` (see spec.ts).
+  options: 'options',
 };
-
-export const TLS_MODES: { value: TlsMode; explains: string }[] = [
-  {
-    value: 'disable',
-    explains: 'No encryption: everything, including the password, crosses the network in plain text.',
-  },
-  {
-    value: 'prefer',
-    explains: 'Encrypted only if the server offers it, otherwise plain text; the certificate is not checked.',
-  },
-  {
-    value: 'require',
-    explains: 'Always encrypted, but the certificate is not checked, so an impostor server would not be noticed.',
-  },
-  {
-    value: 'verify-ca',
-    explains: 'Always encrypted; the certificate must come from a trusted CA, but the host name in it is not checked.',
-  },
-  {
-    value: 'verify-full',
-    explains: 'Always encrypted; the certificate must come from a trusted CA and name this host. The safest choice.',
-  },
-];
 
 export const PASSWORD_SAVES: { value: PasswordSave; label: string }[] = [
   { value: 'keychain', label: 'Save in keychain' },
@@ -195,13 +200,13 @@ export const PASSWORD_SAVES: { value: PasswordSave; label: string }[] = [
   { value: 'none', label: 'No password' },
 ];
 
-/** The client key as a create or test request sends it: null when blank. */
-export function clientKeyOf(v: FormValues): string | null {
-  return v.client_key.trim() === '' ? null : v.client_key;
+/** The client key as a create or test request sends it: null when blank or when the
+ *  engine takes no client certificate. */
+export function clientKeyOf(v: FormValues, spec: EngineSpec | undefined): string | null {
+  return !uses(spec, 'client_key') || v.client_key.trim() === '' ? null : v.client_key;
 }
 
-/** `host:port/db`, with IPv6 literals bracketed so the port stays readable. */
-export function endpoint(c: Pick<Connection, 'host' | 'port' | 'database'>): string {
-  const host = c.host.includes(':') ? `[${c.host}]` : c.host;
-  return `${host}:${c.port}/${c.database}`;
+/** The password as a create or test request sends it: null when blank or unused. */
+export function passwordOf(v: FormValues, spec: EngineSpec | undefined): string | null {
+  return !uses(spec, 'password') || v.password === '' ? null : v.password;
 }

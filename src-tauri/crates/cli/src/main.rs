@@ -11,6 +11,7 @@ use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, NewConnection,
     OptionValue, PasswordSave, SecretChange, TlsMode, DEFAULT_TIMEOUT_SECS,
 };
+use switchboard_core::payloads::{self, PayloadFormat};
 use switchboard_core::probe::report::StepStatus;
 use switchboard_core::{
     paths, pgurl, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,
@@ -51,6 +52,12 @@ enum Command {
     RevealPassword { connection: String },
     /// Describe every engine: fields, defaults, TLS modes in the engine's own words.
     Engines,
+    /// Read a connection from another service's JSON body; prints the draft and what could
+    /// not be mapped (never a secret's value). --save stores it.
+    Import(ImportArgs),
+    /// Print a saved connection in another service's JSON shape (secrets left out unless
+    /// --include-secrets).
+    Export(ExportArgs),
 }
 
 #[derive(Args)]
@@ -129,6 +136,36 @@ struct UpdateArgs {
     /// Remove the client certificate, and its key from the keychain.
     #[arg(long, conflicts_with_all = ["client_cert_file", "client_key_file"])]
     clear_client_cert: bool,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The payload text; or give --file.
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    payload: Option<String>,
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// infisical | sequin | lerian
+    #[arg(long, value_parser = parse_payload_format)]
+    format: PayloadFormat,
+    /// Store it (secrets go to the keychain).
+    #[arg(long)]
+    save: bool,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    connection: String,
+    /// infisical | sequin | lerian
+    #[arg(long, value_parser = parse_payload_format)]
+    format: PayloadFormat,
+    /// Put the saved password and client key into the output.
+    #[arg(long)]
+    include_secrets: bool,
+}
+
+fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {
+    PayloadFormat::parse(s).ok_or_else(|| "expected infisical, sequin or lerian".into())
 }
 
 #[derive(Args)]
@@ -531,6 +568,56 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 .collect::<Vec<_>>()
                 .join("\n");
             Outcome::Done(to_json(&specs)?, text)
+        }
+        Command::Import(a) => {
+            let text = match (&a.payload, &a.file) {
+                (Some(t), _) => t.clone(),
+                (None, Some(p)) => read_pem(p, "payload")?,
+                (None, None) => String::new(),
+            };
+            let imported = payloads::import(a.format, &text)?;
+            for w in &imported.warnings {
+                eprintln!("warning: {w}");
+            }
+            let mut fields = imported.fields.clone();
+            if a.save {
+                let c = sb
+                    .create(NewConnection {
+                        fields,
+                        password: imported.password,
+                        client_key: imported.client_key,
+                    })
+                    .await?;
+                let value = serde_json::json!({ "connection": c, "warnings": imported.warnings });
+                Outcome::Done(value, format!("saved {}", summary(&c)))
+            } else {
+                // The same checks as saving, without saving.
+                sb.check(&mut fields, None).await?;
+                let value = serde_json::json!({
+                    "fields": fields,
+                    "has_password": imported.password.is_some(),
+                    "has_client_key": imported.client_key.is_some(),
+                    "warnings": imported.warnings,
+                });
+                Outcome::Done(
+                    value,
+                    format!("valid: {} (not saved; add --save)", fields.target_summary()),
+                )
+            }
+        }
+        Command::Export(a) => {
+            let c = sb.find(&a.connection).await?;
+            let secrets = if a.include_secrets {
+                sb.secrets_for_export(c.id).await?
+            } else {
+                payloads::ExportSecrets::default()
+            };
+            let out = payloads::export(a.format, &c.fields, &secrets)?;
+            for w in &out.warnings {
+                eprintln!("warning: {w}");
+            }
+            let text = serde_json::to_string_pretty(&out.body).unwrap_or_default();
+            Outcome::Done(out.body, text)
         }
         Command::RevealPassword { connection } => {
             let c = sb.find(&connection).await?;

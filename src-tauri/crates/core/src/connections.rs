@@ -394,6 +394,16 @@ impl Switchboard {
             .ok_or(CoreError::PasswordNotSaved)
     }
 
+    /// The saved secrets, for an export the user explicitly asked to include them in.
+    pub async fn secrets_for_export(&self, id: Uuid) -> Result<crate::payloads::ExportSecrets> {
+        let c = self.store.get(id).await?;
+        tracing::info!(id = %id, "secrets included in an export on request");
+        Ok(crate::payloads::ExportSecrets {
+            password: self.saved_secret(&c, SecretKind::Password).await?,
+            client_key: self.saved_secret(&c, SecretKind::ClientKey).await?,
+        })
+    }
+
     /// Tests a saved connection. `password` overrides the saved one (and is required when
     /// the connection asks every time).
     pub async fn test(&self, id: Uuid, password: Option<Secret>) -> Result<TestReport> {

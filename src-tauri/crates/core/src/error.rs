@@ -46,6 +46,8 @@ pub enum ErrorCode {
     PrimaryNotFound,
     PathInvalid,
     TestNotAvailable,
+    PayloadInvalid,
+    ExportNotPossible,
     ColorInvalid,
     TagInvalid,
     TagsTooMany,

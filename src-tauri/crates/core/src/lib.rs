@@ -7,6 +7,7 @@ pub mod keychain;
 pub mod logging;
 pub mod model;
 pub mod paths;
+pub mod payloads;
 pub mod pem;
 pub mod pgurl;
 pub mod probe;
