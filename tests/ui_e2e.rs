@@ -121,6 +121,19 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
     let outcome = async {
         wait_for(&c, "[data-testid=new-connection]").await.click().await.unwrap();
         wait_for(&c, "[name=name]").await;
+        // The form follows the engine's description: SQLite has a file and no host,
+        // MongoDB's default port is 27017, and back to PostgreSQL restores 5432.
+        let engine = c.find(Locator::Css("[name=engine]")).await.unwrap();
+        engine.select_by_value("sqlite").await.unwrap();
+        wait_for(&c, "[name=database]").await;
+        assert!(c.find(Locator::Css("[name=host]")).await.is_err(), "SQLite shows no host");
+        engine.select_by_value("mongodb").await.unwrap();
+        let port = wait_for(&c, "[name=port]").await.prop("value").await.unwrap();
+        assert_eq!(port.as_deref(), Some("27017"));
+        assert!(c.find(Locator::Css("[name=option-replica_set]")).await.is_ok());
+        engine.select_by_value("postgres").await.unwrap();
+        let port = wait_for(&c, "[name=port]").await.prop("value").await.unwrap();
+        assert_eq!(port.as_deref(), Some("5432"));
         fill(&c, "name", "e2e-pg").await;
         fill(&c, "host", "localhost").await;
         fill(&c, "database", APP_DB).await;

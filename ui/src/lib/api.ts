@@ -5,6 +5,7 @@ import type { ApiError } from '../bindings/ApiError';
 import type { Connection } from '../bindings/Connection';
 import type { ConnectionFields } from '../bindings/ConnectionFields';
 import type { ConnectionUpdate } from '../bindings/ConnectionUpdate';
+import type { EngineSpec } from '../bindings/EngineSpec';
 import type { EnvironmentInfo } from '../bindings/EnvironmentInfo';
 import type { FieldIssue } from '../bindings/FieldIssue';
 import type { NewConnection } from '../bindings/NewConnection';
@@ -60,4 +61,6 @@ export const api = {
     call<FieldIssue[]>('validate_connection', { fields, id }),
   revealPassword: (id: string) => call<string>('reveal_password', { id }),
   listEnvironments: () => call<EnvironmentInfo[]>('list_environments'),
+  /** Every engine's description; the connection form is rendered from these. */
+  listEngines: () => call<EngineSpec[]>('list_engines'),
 };
