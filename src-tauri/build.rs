@@ -15,6 +15,7 @@ fn main() {
             "validate_connection",
             "list_environments",
             "list_engines",
+            "pick_pem_file",
             "reveal_password",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -91,6 +91,33 @@ fn list_engines() -> Vec<EngineSpec> {
     switchboard_core::engines::all()
 }
 
+/// Lets the user pick a PEM file (certificate or key) in the native dialog and returns its
+/// text for the form; `None` when the dialog is cancelled. Only what the user picked is read.
+#[tauri::command]
+async fn pick_pem_file(app: tauri::AppHandle) -> CmdResult<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Choose a PEM file")
+        .add_filter("PEM certificate or key", &["pem", "crt", "cer", "key"])
+        .pick_file(move |picked| {
+            let _ = tx.send(picked);
+        });
+    let Some(picked) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = picked.into_path().map_err(|e| {
+        switchboard_core::CoreError::input(
+            switchboard_core::ErrorCode::FileUnreadable,
+            None,
+            format!("The chosen file cannot be opened: {e}"),
+            "Pick a file on this machine.",
+        )
+    })?;
+    Ok(Some(switchboard_core::pem::read_pem_file(&path).await?))
+}
+
 /// The one command that returns a secret, and only on the user's explicit request.
 #[tauri::command]
 async fn reveal_password(state: State<'_, AppState>, id: Uuid) -> CmdResult<String> {
@@ -116,6 +143,7 @@ pub fn run() {
     };
     tracing::info!(data_dir = %dir.display(), "starting");
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState { sb })
         .invoke_handler(tauri::generate_handler![
             list_connections,
@@ -129,6 +157,7 @@ pub fn run() {
             validate_connection,
             list_environments,
             list_engines,
+            pick_pem_file,
             reveal_password
         ])
         .run(tauri::generate_context!());

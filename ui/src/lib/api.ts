@@ -60,6 +60,8 @@ export const api = {
   validateConnection: (fields: ConnectionFields, id: string | null) =>
     call<FieldIssue[]>('validate_connection', { fields, id }),
   revealPassword: (id: string) => call<string>('reveal_password', { id }),
+  /** The text of a PEM file the user picks in the native dialog; null when cancelled. */
+  pickPemFile: () => call<string | null>('pick_pem_file'),
   listEnvironments: () => call<EnvironmentInfo[]>('list_environments'),
   /** Every engine's description; the connection form is rendered from these. */
   listEngines: () => call<EngineSpec[]>('list_engines'),
