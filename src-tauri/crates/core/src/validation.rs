@@ -653,6 +653,44 @@ mod tests {
     }
 
     #[test]
+    fn timeout_and_description_boundaries() {
+        for (t, ok) in [(0, false), (1, true), (600, true), (601, false)] {
+            let mut f = valid();
+            f.timeout_secs = t;
+            assert_eq!(validate(&f).is_empty(), ok, "timeout {t}");
+        }
+        for (n, ok) in [(256, true), (257, false)] {
+            let mut f = valid();
+            f.description = Some("é".repeat(n));
+            assert_eq!(validate(&f).is_empty(), ok, "description {n}");
+        }
+        let mut f = valid();
+        f.host = format!("{}.{}", "a".repeat(63), "b".repeat(63));
+        assert!(validate(&f).is_empty());
+        f.host = format!("{}.{}", "a".repeat(64), "b");
+        assert_eq!(
+            codes(&f),
+            vec![(ErrorCode::HostInvalid, "host".into())],
+            "a 64-character label"
+        );
+        f.host = [
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(61),
+        ]
+        .join(".");
+        assert_eq!(f.host.len(), 253);
+        assert!(validate(&f).is_empty(), "253 characters");
+        f.host.push('d');
+        assert_eq!(
+            codes(&f),
+            vec![(ErrorCode::HostInvalid, "host".into())],
+            "254 characters"
+        );
+    }
+
+    #[test]
     fn hosts_with_scheme_path_space_or_bad_ipv6_are_rejected() {
         for bad in ["postgres://x", "db/x", "db x", "[::1", "fe80::zz", "a..b"] {
             let mut f = valid();
