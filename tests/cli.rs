@@ -781,3 +781,55 @@ fn lerian_payload_imports_without_printing_secrets_saves_and_exports_back() {
     );
     assert_eq!(json(&bad)["error"]["code"], "payload_invalid");
 }
+
+#[test]
+fn a_sequin_replica_is_matched_to_its_saved_primary_and_exported_with_it() {
+    let dir = data_dir("cli-sequin-primary");
+    let add = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "orders-primary",
+            "--host",
+            "primary.example.com",
+            "--port",
+            "5433",
+            "--database",
+            "orders",
+            "--username",
+            "app",
+            "--password-save",
+            "none",
+            "--sslmode",
+            "require",
+            "--json",
+        ],
+        None,
+        &[],
+    );
+    assert!(add.status.success(), "{}", all_output(&add));
+    let body = serde_json::json!({
+        "name": "orders-replica", "hostname": "replica.example.com", "database": "orders", "username": "app",
+        "ssl": true, "primary": {"hostname": "primary.example.com", "port": 5433, "database": "orders", "username": "app"}
+    })
+    .to_string();
+    let saved = cli(
+        &dir,
+        &["import", "--format", "sequin", &body, "--save", "--json"],
+        None,
+        &[],
+    );
+    assert!(saved.status.success(), "{}", all_output(&saved));
+    let s = json(&saved);
+    assert_eq!(s["connection"]["options"]["replica_of"], "orders-primary");
+    assert_eq!(s["warnings"], serde_json::json!([]));
+    let out = json(&cli(
+        &dir,
+        &["export", "orders-replica", "--format", "sequin", "--json"],
+        None,
+        &[],
+    ));
+    assert_eq!(out["primary"]["hostname"], "primary.example.com");
+    assert_eq!(out["primary"]["port"], 5433);
+}

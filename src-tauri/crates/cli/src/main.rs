@@ -575,7 +575,8 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 (None, Some(p)) => read_pem(p, "payload")?,
                 (None, None) => String::new(),
             };
-            let imported = payloads::import(a.format, &text)?;
+            let mut imported = payloads::import(a.format, &text)?;
+            sb.match_primary(&mut imported).await?;
             for w in &imported.warnings {
                 eprintln!("warning: {w}");
             }
@@ -607,11 +608,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         }
         Command::Export(a) => {
             let c = sb.find(&a.connection).await?;
-            let secrets = if a.include_secrets {
-                sb.secrets_for_export(c.id).await?
-            } else {
-                payloads::ExportSecrets::default()
-            };
+            let secrets = sb.export_context(c.id, a.include_secrets).await?;
             let out = payloads::export(a.format, &c.fields, &secrets)?;
             for w in &out.warnings {
                 eprintln!("warning: {w}");

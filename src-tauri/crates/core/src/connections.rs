@@ -394,14 +394,61 @@ impl Switchboard {
             .ok_or(CoreError::PasswordNotSaved)
     }
 
-    /// The saved secrets, for an export the user explicitly asked to include them in.
-    pub async fn secrets_for_export(&self, id: Uuid) -> Result<crate::payloads::ExportSecrets> {
+    /// What an export of `id` needs: its primary (for a replica) and, only when the user
+    /// explicitly asks, the saved secrets.
+    pub async fn export_context(
+        &self,
+        id: Uuid,
+        include_secrets: bool,
+    ) -> Result<crate::payloads::ExportContext> {
         let c = self.store.get(id).await?;
-        tracing::info!(id = %id, "secrets included in an export on request");
-        Ok(crate::payloads::ExportSecrets {
-            password: self.saved_secret(&c, SecretKind::Password).await?,
-            client_key: self.saved_secret(&c, SecretKind::ClientKey).await?,
-        })
+        let mut ctx = crate::payloads::ExportContext::default();
+        if let Some(name) = c.fields.options.get("replica_of").and_then(|v| v.as_text()) {
+            if let Some(p) = self.store.find_by_name(name).await? {
+                ctx.primary = Some(crate::payloads::Primary {
+                    host: p.fields.host.clone(),
+                    port: p.fields.port,
+                    database: p.fields.database.clone(),
+                    username: p.fields.username.clone(),
+                    ssl: p.fields.tls.mode != crate::model::TlsMode::Disable,
+                    password: if include_secrets {
+                        self.saved_secret(&p, SecretKind::Password).await?
+                    } else {
+                        None
+                    },
+                });
+            }
+        }
+        if include_secrets {
+            tracing::info!(id = %id, "secrets included in an export on request");
+            ctx.password = self.saved_secret(&c, SecretKind::Password).await?;
+            ctx.client_key = self.saved_secret(&c, SecretKind::ClientKey).await?;
+        }
+        Ok(ctx)
+    }
+
+    /// Points an imported replica at the saved connection that matches its primary
+    /// (same host, port and database), when there is one.
+    pub async fn match_primary(&self, imported: &mut crate::payloads::Imported) -> Result<()> {
+        let Some(p) = &imported.primary else {
+            return Ok(());
+        };
+        let found = self.store.list().await?.into_iter().find(|c| {
+            c.fields.engine == imported.fields.engine
+                && c.fields.host.eq_ignore_ascii_case(&p.host)
+                && c.fields.port == p.port
+                && c.fields.database == p.database
+        });
+        if let Some(c) = found {
+            imported.fields.options.insert(
+                "replica_of".into(),
+                crate::model::OptionValue::Text(c.fields.name.clone()),
+            );
+            imported
+                .warnings
+                .retain(|w| w != crate::payloads::PRIMARY_UNMATCHED);
+        }
+        Ok(())
     }
 
     /// Tests a saved connection. `password` overrides the saved one (and is required when

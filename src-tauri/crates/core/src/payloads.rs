@@ -42,8 +42,14 @@ pub struct Imported {
     pub fields: ConnectionFields,
     pub password: Option<Secret>,
     pub client_key: Option<Secret>,
+    /// Sequin's `primary` block, to be matched with a saved connection.
+    pub primary: Option<Primary>,
     pub warnings: Vec<String>,
 }
+
+/// The warning an import carries until its primary is matched with a saved connection.
+pub const PRIMARY_UNMATCHED: &str =
+    "primary: no saved PostgreSQL connection matches it; save the primary, then name it in 'Replica of'";
 
 /// What an export produced: the body and what the target system cannot express.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,11 +58,24 @@ pub struct Exported {
     pub warnings: Vec<String>,
 }
 
-/// Secrets to put into an export; only on the user's explicit choice.
+/// What an export may need besides the connection: its secrets (only on the user's
+/// explicit choice) and, for a replica, its primary (Sequin's `primary` block).
 #[derive(Debug, Default, Clone)]
-pub struct ExportSecrets {
+pub struct ExportContext {
     pub password: Option<Secret>,
     pub client_key: Option<Secret>,
+    pub primary: Option<Primary>,
+}
+
+/// A replica's primary server as Sequin describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Primary {
+    pub host: String,
+    pub port: u32,
+    pub database: String,
+    pub username: String,
+    pub ssl: bool,
+    pub password: Option<Secret>,
 }
 
 fn bad(format: &str, message: impl Into<String>) -> CoreError {
@@ -162,7 +181,7 @@ pub fn import(format: PayloadFormat, text: &str) -> Result<Imported> {
 pub fn export(
     format: PayloadFormat,
     f: &ConnectionFields,
-    secrets: &ExportSecrets,
+    secrets: &ExportContext,
 ) -> Result<Exported> {
     match format {
         PayloadFormat::Infisical => export_infisical(f, secrets),
@@ -242,11 +261,12 @@ fn import_infisical(v: &Value) -> Result<Imported> {
         fields: f,
         password,
         client_key: None,
+        primary: None,
         warnings,
     })
 }
 
-fn export_infisical(f: &ConnectionFields, s: &ExportSecrets) -> Result<Exported> {
+fn export_infisical(f: &ConnectionFields, s: &ExportContext) -> Result<Exported> {
     let app = match f.engine {
         Engine::Postgres => "postgres",
         Engine::SqlServer => "mssql",
@@ -361,10 +381,19 @@ fn import_sequin(v: &Value) -> Result<Imported> {
         f.metadata
             .insert(SEQUIN_IPV6.into(), Value::String("true".into()));
     }
-    if r.get("primary").is_some() {
-        warnings.push(
-            "primary: save the primary as its own connection, then name it in 'Replica of'".into(),
-        );
+    let mut primary = None;
+    if let Some(p) = r.get("primary") {
+        let mut pr = Reader::new(p, "Sequin")?;
+        primary = Some(Primary {
+            host: pr.text("hostname")?.unwrap_or_default(),
+            port: pr.port("port")?.unwrap_or(5432),
+            database: pr.text("database")?.unwrap_or_default(),
+            username: pr.text("username")?.unwrap_or_default(),
+            ssl: pr.bool("ssl")?.unwrap_or(true),
+            password: secret(pr.text("password")?),
+        });
+        pr.leftovers("primary.", &mut warnings);
+        warnings.push(PRIMARY_UNMATCHED.into());
     }
     if let Some(slots) = r.get("replication_slots") {
         let slots = slots
@@ -397,11 +426,12 @@ fn import_sequin(v: &Value) -> Result<Imported> {
         fields: f,
         password,
         client_key: None,
+        primary,
         warnings,
     })
 }
 
-fn export_sequin(f: &ConnectionFields, s: &ExportSecrets) -> Result<Exported> {
+fn export_sequin(f: &ConnectionFields, s: &ExportContext) -> Result<Exported> {
     if f.engine != Engine::Postgres {
         return Err(refuse(
             "Sequin databases are PostgreSQL.",
@@ -450,8 +480,24 @@ fn export_sequin(f: &ConnectionFields, s: &ExportSecrets) -> Result<Exported> {
             "status": text("slot_status").unwrap_or_else(|| "active".into()),
         }]);
     }
-    if text("replica_of").is_some() {
-        warnings.push("'Replica of' is not exported: add the primary block in Sequin".into());
+    match (&s.primary, text("replica_of")) {
+        (Some(p), _) => {
+            let mut block = json!({
+                "hostname": p.host,
+                "port": p.port,
+                "database": p.database,
+                "username": p.username,
+                "ssl": p.ssl,
+            });
+            if let Some(pw) = &p.password {
+                block["password"] = json!(pw.expose());
+            }
+            body["primary"] = block;
+        }
+        (None, Some(name)) => warnings.push(format!(
+            "the primary ({name}) was not found: add the primary block in Sequin"
+        )),
+        (None, None) => {}
     }
     Ok(Exported { body, warnings })
 }
@@ -545,11 +591,12 @@ fn import_lerian(v: &Value) -> Result<Imported> {
         fields: f,
         password,
         client_key,
+        primary: None,
         warnings,
     })
 }
 
-fn export_lerian(f: &ConnectionFields, s: &ExportSecrets) -> Result<Exported> {
+fn export_lerian(f: &ConnectionFields, s: &ExportContext) -> Result<Exported> {
     let kind = lerian_type(f.engine).ok_or_else(|| {
         refuse(
             "Lerian Reporter has no SQLite connections.",
@@ -649,11 +696,11 @@ mod tests {
     {
         let mut f = pg();
         f.tls.mode = TlsMode::VerifyCa;
-        let e = export(PayloadFormat::Infisical, &f, &ExportSecrets::default()).unwrap();
+        let e = export(PayloadFormat::Infisical, &f, &ExportContext::default()).unwrap();
         assert_eq!(e.body["credentials"]["sslRejectUnauthorized"], true);
         assert!(e.warnings[0].contains("verify-ca"));
         f.tls.mode = TlsMode::VerifyFull;
-        let e = export(PayloadFormat::Sequin, &f, &ExportSecrets::default()).unwrap();
+        let e = export(PayloadFormat::Sequin, &f, &ExportContext::default()).unwrap();
         assert_eq!(e.body["ssl"], true);
         assert!(e.warnings[0].contains("weaker"), "{:?}", e.warnings);
     }
@@ -666,15 +713,15 @@ mod tests {
             PayloadFormat::Sequin,
             PayloadFormat::Lerian,
         ] {
-            let e = export(fmt, &f, &ExportSecrets::default()).unwrap();
+            let e = export(fmt, &f, &ExportContext::default()).unwrap();
             assert!(
                 e.body["password"].is_null() && e.body["credentials"]["password"].is_null(),
                 "{fmt:?}: {}",
                 e.body
             );
-            let with = ExportSecrets {
+            let with = ExportContext {
                 password: Some(Secret::new("s3cret")),
-                client_key: None,
+                ..Default::default()
             };
             assert!(export(fmt, &f, &with)
                 .unwrap()
@@ -688,7 +735,7 @@ mod tests {
     fn service_limits_are_checked_on_export() {
         let mut f = pg();
         f.name = "ab".into();
-        let e = export(PayloadFormat::Lerian, &f, &ExportSecrets::default()).unwrap_err();
+        let e = export(PayloadFormat::Lerian, &f, &ExportContext::default()).unwrap_err();
         assert_eq!(e.code(), ErrorCode::ExportNotPossible);
         let mut s = ConnectionFields::blank(Engine::Sqlite, "local");
         s.database = "/tmp/a.db".into();
@@ -698,7 +745,7 @@ mod tests {
             PayloadFormat::Lerian,
         ] {
             assert_eq!(
-                export(fmt, &s, &ExportSecrets::default())
+                export(fmt, &s, &ExportContext::default())
                     .unwrap_err()
                     .code(),
                 ErrorCode::ExportNotPossible
@@ -727,6 +774,40 @@ mod tests {
         normalize(&mut f);
         let codes: Vec<ErrorCode> = validate(&f).into_iter().map(|i| i.code).collect();
         assert_eq!(codes, vec![ErrorCode::MetadataValueNotText]);
+    }
+
+    #[test]
+    fn sequin_primary_block_goes_out_and_comes_back() {
+        let mut f = pg();
+        f.tls.mode = TlsMode::Require;
+        f.options.insert(
+            "replica_of".into(),
+            OptionValue::Text("orders-primary".into()),
+        );
+        let primary = Primary {
+            host: "primary.example.com".into(),
+            port: 5433,
+            database: "orders".into(),
+            username: "app".into(),
+            ssl: true,
+            password: None,
+        };
+        let ctx = ExportContext {
+            primary: Some(primary.clone()),
+            ..Default::default()
+        };
+        let out = export(PayloadFormat::Sequin, &f, &ctx).unwrap();
+        assert_eq!(out.body["primary"]["hostname"], "primary.example.com");
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let back = import(PayloadFormat::Sequin, &out.body.to_string()).unwrap();
+        assert_eq!(back.primary, Some(primary));
+        assert_eq!(back.warnings, vec![PRIMARY_UNMATCHED.to_owned()]);
+        let alone = export(PayloadFormat::Sequin, &f, &ExportContext::default()).unwrap();
+        assert!(
+            alone.warnings[0].contains("orders-primary"),
+            "{:?}",
+            alone.warnings
+        );
     }
 
     #[test]
@@ -873,9 +954,10 @@ mod tests {
         password: Option<String>,
         key: Option<String>,
     ) {
-        let secrets = ExportSecrets {
+        let secrets = ExportContext {
             password: password.clone().map(Secret::new),
             client_key: key.clone().map(Secret::new),
+            primary: None,
         };
         let out = export(format, &f, &secrets).unwrap();
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
