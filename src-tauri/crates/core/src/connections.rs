@@ -404,13 +404,19 @@ impl Switchboard {
         let c = self.store.get(id).await?;
         let mut ctx = crate::payloads::ExportContext::default();
         if let Some(name) = c.fields.options.get("replica_of").and_then(|v| v.as_text()) {
-            if let Some(p) = self.store.find_by_name(name).await? {
+            let same_engine = self
+                .store
+                .find_by_name(name)
+                .await?
+                .filter(|p| p.fields.engine == c.fields.engine);
+            if let Some(p) = same_engine {
                 ctx.primary = Some(crate::payloads::Primary {
                     host: p.fields.host.clone(),
                     port: p.fields.port,
                     database: p.fields.database.clone(),
                     username: p.fields.username.clone(),
                     ssl: p.fields.tls.mode != crate::model::TlsMode::Disable,
+                    tls_mode: Some(p.fields.tls.mode),
                     password: if include_secrets {
                         self.saved_secret(&p, SecretKind::Password).await?
                     } else {

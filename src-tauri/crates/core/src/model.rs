@@ -297,7 +297,7 @@ impl ConnectionFields {
         } else {
             format!("{}@", self.username)
         };
-        let host = if self.host.contains(':') && !self.host.contains(',') {
+        let host = if self.host.parse::<std::net::Ipv6Addr>().is_ok() {
             format!("[{}]", self.host)
         } else {
             self.host.clone()
@@ -378,9 +378,14 @@ struct SecretChangeWire {
 
 impl<'de> Deserialize<'de> for SecretChange {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        SecretChangeWire::deserialize(d)?
-            .try_into()
-            .map_err(serde::de::Error::custom)
+        // A wrong shape (e.g. a bare string) would make serde quote the value, which may be
+        // the secret itself: answer with a fixed message instead.
+        let wire = SecretChangeWire::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "expected {\"action\": \"keep\" | \"set\" | \"clear\", \"value\"?: string} (the value is not shown)",
+            )
+        })?;
+        wire.try_into().map_err(serde::de::Error::custom)
     }
 }
 
@@ -427,4 +432,26 @@ pub struct Connection {
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_change_of_the_wrong_shape_is_refused_without_quoting_it() {
+        for bad in [
+            "\"hunter2-plain\"",
+            "{\"action\":\"set\",\"value\":7}",
+            "[\"hunter2-plain\"]",
+        ] {
+            let err = serde_json::from_str::<SecretChange>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("hunter2"), "{err}");
+        }
+        let keep: SecretChange =
+            serde_json::from_str("{\"action\":\"keep\",\"value\":\"ignored\"}").unwrap();
+        assert!(matches!(keep, SecretChange::Keep));
+    }
 }

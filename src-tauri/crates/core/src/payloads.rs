@@ -74,7 +74,10 @@ pub struct Primary {
     pub port: u32,
     pub database: String,
     pub username: String,
+    /// On import: Sequin's `ssl`. On export: whether TLS is on for the primary.
     pub ssl: bool,
+    /// On export: the primary's own level, so a verifying one is not weakened silently.
+    pub tls_mode: Option<TlsMode>,
     pub password: Option<Secret>,
 }
 
@@ -247,7 +250,16 @@ fn import_infisical(v: &Value) -> Result<Imported> {
     f.database = c.text("database")?.unwrap_or_default();
     f.username = c.text("username")?.unwrap_or_default();
     let password = secret(c.text("password")?);
-    let enabled = c.bool("sslEnabled")?.unwrap_or(false);
+    let enabled = match c.bool("sslEnabled")? {
+        Some(e) => e,
+        None => {
+            warnings.push(
+                "credentials.sslEnabled is missing: verify-full is used (the safest reading)"
+                    .into(),
+            );
+            true
+        }
+    };
     let reject = c.bool("sslRejectUnauthorized")?.unwrap_or(true);
     f.tls.mode = match (enabled, reject) {
         (false, _) => TlsMode::Disable,
@@ -264,6 +276,26 @@ fn import_infisical(v: &Value) -> Result<Imported> {
         primary: None,
         warnings,
     })
+}
+
+/// Warns about every engine setting that is set but has no place in the target's body.
+fn unexported_options(
+    f: &ConnectionFields,
+    exported: &[&str],
+    target: &str,
+    warnings: &mut Vec<String>,
+) {
+    for name in f.options.keys().filter(|k| !exported.contains(&k.as_str())) {
+        warnings.push(format!(
+            "{target} has no place for the setting {name}: it is not exported"
+        ));
+    }
+    if f.host.starts_with('/') {
+        warnings.push(format!(
+            "{target} cannot reach a Unix socket ({}): the host is exported as it is",
+            f.host
+        ));
+    }
 }
 
 fn export_infisical(f: &ConnectionFields, s: &ExportContext) -> Result<Exported> {
@@ -307,6 +339,7 @@ fn export_infisical(f: &ConnectionFields, s: &ExportContext) -> Result<Exported>
             "Infisical has no client certificates: the certificate and key are not exported".into(),
         );
     }
+    unexported_options(f, &[], "Infisical", &mut warnings);
     let mut creds = json!({
         "host": f.host,
         "port": f.port,
@@ -390,6 +423,7 @@ fn import_sequin(v: &Value) -> Result<Imported> {
             database: pr.text("database")?.unwrap_or_default(),
             username: pr.text("username")?.unwrap_or_default(),
             ssl: pr.bool("ssl")?.unwrap_or(true),
+            tls_mode: None,
             password: secret(pr.text("password")?),
         });
         pr.leftovers("primary.", &mut warnings);
@@ -439,6 +473,22 @@ fn export_sequin(f: &ConnectionFields, s: &ExportContext) -> Result<Exported> {
         ));
     }
     let mut warnings = Vec::new();
+    unexported_options(
+        f,
+        &[
+            "publication",
+            "replication_slot",
+            "slot_status",
+            "replica_of",
+        ],
+        "Sequin",
+        &mut warnings,
+    );
+    if f.tls.client_cert_pem.is_some() {
+        warnings.push(
+            "Sequin has no client certificates: the certificate and key are not exported".into(),
+        );
+    }
     let ssl = match f.tls.mode {
         TlsMode::Disable => false,
         TlsMode::Require => true,
@@ -482,6 +532,9 @@ fn export_sequin(f: &ConnectionFields, s: &ExportContext) -> Result<Exported> {
     }
     match (&s.primary, text("replica_of")) {
         (Some(p), _) => {
+            if matches!(p.tls_mode, Some(TlsMode::VerifyCa | TlsMode::VerifyFull)) {
+                warnings.push("the primary's certificate check is not expressible in Sequin: its ssl: true encrypts without verifying".into());
+            }
             let mut block = json!({
                 "hostname": p.host,
                 "port": p.port,
@@ -611,6 +664,7 @@ fn export_lerian(f: &ConnectionFields, s: &ExportContext) -> Result<Exported> {
         ));
     }
     let mut warnings = Vec::new();
+    unexported_options(f, &["schema"], "Lerian", &mut warnings);
     let mode = match f.tls.mode {
         TlsMode::Prefer => {
             warnings.push("Lerian has no 'prefer': exported as require (always encrypted)".into());
@@ -790,6 +844,7 @@ mod tests {
             database: "orders".into(),
             username: "app".into(),
             ssl: true,
+            tls_mode: None,
             password: None,
         };
         let ctx = ExportContext {

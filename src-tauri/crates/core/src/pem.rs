@@ -12,7 +12,18 @@ pub fn parse_certificates(pem: &str) -> Result<Vec<CertificateDer<'static>>, Str
         .filter_map(|rest| rest.split("-----").next())
         .find(|label| *label != "CERTIFICATE")
     {
-        return Err(format!("it holds a {other} block, not only certificates"));
+        // Quote the label only when it looks like one: a malformed BEGIN line would
+        // otherwise put the base64 body (perhaps a private key) into the message.
+        let looks_like_label = !other.is_empty()
+            && other.len() <= 40
+            && other
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ');
+        return Err(if looks_like_label {
+            format!("it holds a {other} block, not only certificates")
+        } else {
+            "it holds an unrecognised or malformed block, not only certificates".into()
+        });
     }
     let mut certs = Vec::new();
     for item in rustls_pemfile::read_all(&mut pem.as_bytes()) {
@@ -161,6 +172,13 @@ mod tests {
         let missing = read_pem_file(&dir.join("nope.pem")).await.unwrap_err();
         assert_eq!(missing.code(), crate::error::ErrorCode::FileUnreadable);
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_malformed_key_in_a_certificate_field_is_not_quoted_back() {
+        let pem = "-----BEGIN PRIVATE KEY\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQ\n-----END PRIVATE KEY-----\n";
+        let err = parse_certificates(pem).unwrap_err();
+        assert!(!err.contains("MIIE"), "{err}");
     }
 
     #[test]

@@ -531,7 +531,10 @@ pub fn strip_brackets(host: &str) -> &str {
 pub fn normalize(f: &mut ConnectionFields) {
     let spec = f.engine.spec();
     f.name = f.name.trim().to_owned();
-    f.host = strip_brackets(f.host.trim()).to_owned();
+    f.host = f.host.trim().to_owned();
+    if !f.host.contains(',') {
+        f.host = strip_brackets(&f.host).to_owned();
+    }
     f.database = f.database.trim().to_owned();
     // SQL Server's host\instance form.
     if spec.has("options.instance") {
@@ -564,6 +567,9 @@ pub fn normalize(f: &mut ConnectionFields) {
     }
     if !spec.has("username") {
         f.username.clear();
+    }
+    if !spec.has("password") {
+        f.password_save = crate::model::PasswordSave::None;
     }
     if !spec.has("tls.ca_pem") {
         f.tls.ca_pem = None;

@@ -93,6 +93,14 @@ pub fn check(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
             "Enter the cluster's DNS name (e.g. cluster0.example.mongodb.net), or turn off the DNS seed list.",
         ));
     }
+    if flag("srv") && flag("direct_connection") {
+        issues.push(FieldIssue::new(
+            ErrorCode::OptionInvalid,
+            "options.direct_connection",
+            "A DNS seed list (mongodb+srv) cannot be combined with a direct connection.",
+            "Turn one of them off.",
+        ));
+    }
     if flag("direct_connection") && hosts.len() > 1 {
         issues.push(FieldIssue::new(
             ErrorCode::OptionInvalid,

@@ -32,12 +32,22 @@ pub fn spec() -> EngineSpec {
 
 pub fn check(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
     let path = f.database.trim();
-    if !path.is_empty() && (path.contains("://") || path.starts_with("sqlite:")) {
+    if path.is_empty() {
+        return;
+    }
+    if path.contains("://") || path.starts_with("sqlite:") {
         issues.push(FieldIssue::new(
             ErrorCode::PathInvalid,
             "database",
             "Give the file's path, not a URL.",
             "For sqlite:///home/me/app.db enter /home/me/app.db.",
+        ));
+    } else if !std::path::Path::new(path).is_absolute() {
+        issues.push(FieldIssue::new(
+            ErrorCode::PathInvalid,
+            "database",
+            "The path is relative, so it would depend on where Switchboard was started.",
+            "Give the full path, e.g. /home/me/app.db.",
         ));
     }
 }
