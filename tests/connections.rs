@@ -652,6 +652,9 @@ mod round_trip {
                     if !spec.has("username") {
                         f.username.clear();
                     }
+                    if !spec.has("password") {
+                        f.password_save = PasswordSave::None;
+                    }
                     if engine == Engine::Sqlite {
                         f.database = format!("/data/{database}.db");
                     }
@@ -692,7 +695,9 @@ mod round_trip {
                         f.options.insert(opt.to_owned(), value);
                     }
                     f.description = description.filter(|d| !d.trim().is_empty());
-                    f.password_save = save;
+                    if spec.has("password") {
+                        f.password_save = save;
+                    }
                     f.timeout_secs = timeout;
                     f.environment = environment;
                     f.color = color;

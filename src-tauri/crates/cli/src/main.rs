@@ -593,11 +593,17 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 Outcome::Done(value, format!("saved {}", summary(&c)))
             } else {
                 // The same checks as saving, without saving.
-                sb.check(&mut fields, None).await?;
+                let mut draft = NewConnection {
+                    fields,
+                    password: imported.password,
+                    client_key: imported.client_key,
+                };
+                sb.check_new(&mut draft).await?;
+                fields = draft.fields;
                 let value = serde_json::json!({
                     "fields": fields,
-                    "has_password": imported.password.is_some(),
-                    "has_client_key": imported.client_key.is_some(),
+                    "has_password": draft.password.is_some(),
+                    "has_client_key": draft.client_key.is_some(),
                     "warnings": imported.warnings,
                 });
                 Outcome::Done(

@@ -167,30 +167,42 @@ impl Switchboard {
         }
     }
 
-    pub async fn create(&self, new: NewConnection) -> Result<Connection> {
-        let NewConnection {
-            mut fields,
-            password,
-            client_key,
-        } = new;
-        let password = password.filter(|p| !p.is_empty());
-        let client_key = client_key.filter(|k| !k.is_empty());
-        let mut issues = match self.check(&mut fields, None).await {
+    /// Everything `create` checks, without saving: normalises `new.fields` and fails with
+    /// every issue. Used by `create` and by import previews.
+    pub async fn check_new(&self, new: &mut NewConnection) -> Result<()> {
+        if new.password.as_ref().is_some_and(Secret::is_empty) {
+            new.password = None;
+        }
+        if new.client_key.as_ref().is_some_and(Secret::is_empty) {
+            new.client_key = None;
+        }
+        let mut issues = match self.check(&mut new.fields, None).await {
             Ok(()) => Vec::new(),
             Err(CoreError::Validation(i)) => i,
             Err(e) => return Err(e),
         };
-        if password.is_some() && fields.password_save != PasswordSave::Keychain {
-            issues.push(password_not_allowed(fields.password_save));
+        if new.password.is_some() && new.fields.password_save != PasswordSave::Keychain {
+            issues.push(password_not_allowed(new.fields.password_save));
         }
         issues.extend(validation::client_key_issues(
-            &fields,
-            client_key.as_ref(),
+            &new.fields,
+            new.client_key.as_ref(),
             false,
         ));
-        if !issues.is_empty() {
-            return Err(CoreError::Validation(issues));
+        if issues.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::Validation(issues))
         }
+    }
+
+    pub async fn create(&self, mut new: NewConnection) -> Result<Connection> {
+        self.check_new(&mut new).await?;
+        let NewConnection {
+            fields,
+            password,
+            client_key,
+        } = new;
         let stamp = now();
         let conn = Connection {
             id: Uuid::new_v4(),
@@ -302,34 +314,107 @@ impl Switchboard {
             updated_at: now(),
             version: version + 1,
         };
-        let mut tx = self.store.pool().begin().await?;
-        store::update(&mut tx, &conn, version).await?;
-        for (kind, op, has) in [
-            (SecretKind::Password, password_op, conn.has_saved_password),
-            (SecretKind::ClientKey, key_op, conn.has_client_key),
+        // Order for a consistent outcome: writes (undoable: the old value is read first)
+        // happen before the commit and are undone if anything fails; removals happen only
+        // after the commit, so a failure never leaves a row claiming a missing secret.
+        let mut writes = Vec::new();
+        let mut removals = Vec::new();
+        let mut relabels = Vec::new();
+        for (kind, op, had) in [
+            (SecretKind::Password, password_op, old.has_saved_password),
+            (SecretKind::ClientKey, key_op, old.has_client_key),
         ] {
-            let kc = self.keychain.clone();
-            let r = SecretRef::new(kind, id, &conn.fields.name);
             match op {
-                Op::Write(v) => blocking(move || kc.set(&r, &v)).await?,
-                Op::Remove => blocking(move || kc.delete(&r)).await?,
-                // Keep the keychain label in step with the name.
-                Op::Leave if renamed && has => blocking(move || kc.relabel(&r)).await?,
+                Op::Write(v) => {
+                    let previous = if had {
+                        self.saved_secret(&old, kind).await?
+                    } else {
+                        None
+                    };
+                    writes.push((kind, v, previous));
+                }
+                Op::Remove => removals.push(kind),
+                Op::Leave if renamed && had => relabels.push(kind),
                 Op::Leave => {}
             }
         }
-        tx.commit().await?;
+        let mut tx = self.store.pool().begin().await?;
+        store::update(&mut tx, &conn, version).await?;
+        let mut done: Vec<(SecretKind, Option<Secret>)> = Vec::new();
+        let mut failure = None;
+        for (kind, value, previous) in writes {
+            let kc = self.keychain.clone();
+            let r = SecretRef::new(kind, id, &conn.fields.name);
+            match blocking(move || kc.set(&r, &value)).await {
+                Ok(()) => done.push((kind, previous)),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        if failure.is_none() {
+            for kind in relabels {
+                let kc = self.keychain.clone();
+                let r = SecretRef::new(kind, id, &conn.fields.name);
+                if let Err(e) = blocking(move || kc.relabel(&r)).await {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        let outcome = match failure {
+            Some(e) => Err(e),
+            None => tx.commit().await.map_err(CoreError::from),
+        };
+        if let Err(e) = outcome {
+            self.undo_writes(id, &old.fields.name, done).await;
+            return Err(e);
+        }
+        for kind in removals {
+            let kc = self.keychain.clone();
+            let r = SecretRef::new(kind, id, &conn.fields.name);
+            let label = r.label();
+            blocking(move || kc.delete(&r)).await.map_err(|e| {
+                CoreError::Keychain(format!(
+                    "the connection was saved, but \"{label}\" could not be removed from the keychain ({e}); remove it there by hand"
+                ))
+            })?;
+        }
         tracing::info!(id = %conn.id, version = conn.version, "connection updated");
         Ok(conn)
     }
 
-    /// Removes the row and its secrets, or neither.
+    /// Puts back what the keychain held before a failed update (best effort: the original
+    /// error is what the user needs to see).
+    async fn undo_writes(&self, id: Uuid, name: &str, done: Vec<(SecretKind, Option<Secret>)>) {
+        for (kind, previous) in done {
+            let kc = self.keychain.clone();
+            let r = SecretRef::new(kind, id, name);
+            let undone = blocking(move || match previous {
+                Some(p) => kc.set(&r, &p),
+                None => kc.delete(&r),
+            })
+            .await;
+            if let Err(e) = undone {
+                tracing::warn!(id = %id, error = %e, "could not restore a keychain entry after a failed update");
+            }
+        }
+    }
+
+    /// Removes the row, then its secrets. If the keychain refuses, the row is already gone
+    /// and the error says which entries to remove by hand.
     pub async fn delete(&self, id: Uuid) -> Result<()> {
         let old = self.store.get(id).await?;
         let mut tx = self.store.pool().begin().await?;
         store::delete(&mut tx, id).await?;
-        self.forget_secrets(id, &old.fields.name).await?;
         tx.commit().await?;
+        self.forget_secrets(id, &old.fields.name).await.map_err(|e| {
+            CoreError::Keychain(format!(
+                "the connection was deleted, but its keychain entries (\"Switchboard … for {}\") could not be removed ({e}); remove them there by hand",
+                old.fields.name
+            ))
+        })?;
         tracing::info!(id = %id, "connection deleted");
         Ok(())
     }

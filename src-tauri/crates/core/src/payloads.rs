@@ -203,6 +203,10 @@ fn secret(s: Option<String>) -> Option<Secret> {
     s.filter(|s| !s.is_empty()).map(Secret::new)
 }
 
+fn ladder_rank(m: TlsMode) -> usize {
+    TlsMode::ALL.iter().position(|x| *x == m).unwrap_or(0)
+}
+
 // ---------- Infisical ----------
 
 const INFISICAL_GATEWAY: &str = "infisical.gateway_id";
@@ -379,15 +383,33 @@ fn import_sequin(v: &Value) -> Result<Imported> {
         .ok_or_else(|| bad("Sequin", "name is missing."))?;
     let mut f = base(Engine::Postgres, name);
     let mut password = None;
+    let mut url_mode = None;
     if let Some(url) = r.text("url")? {
-        let parsed = crate::pgurl::parse(&url, std::time::Duration::from_secs(10))?;
+        let parsed = crate::pgurl::parse_with(
+            &url,
+            std::time::Duration::from_secs(10),
+            crate::pgurl::Files::Skip,
+        )?;
         let t = parsed.target;
         f.host = t.host;
         f.port = u32::from(t.port);
         f.database = t.database;
         f.username = t.username;
         password = t.password;
-        warnings.extend(parsed.warnings);
+        let said_sslmode = !parsed
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("no sslmode given"));
+        if said_sslmode {
+            url_mode = Some(t.tls_mode);
+        }
+        warnings.extend(
+            parsed
+                .warnings
+                .into_iter()
+                .filter(|w| !w.starts_with("no sslmode given"))
+                .map(|w| format!("url: {w}")),
+        );
     }
     if let Some(h) = r.text("hostname")? {
         f.host = h;
@@ -405,10 +427,33 @@ fn import_sequin(v: &Value) -> Result<Imported> {
         password = Some(p);
     }
     // Sequin encrypts by default and does not verify the certificate.
-    f.tls.mode = if r.bool("ssl")?.unwrap_or(true) {
-        TlsMode::Require
-    } else {
-        TlsMode::Disable
+    // Sequin's ssl: true encrypts without verifying. A URL's sslmode says more: when both
+    // are there the stricter wins, and a disagreement is reported.
+    let ssl_mode = r.bool("ssl")?.map(|on| {
+        if on {
+            TlsMode::Require
+        } else {
+            TlsMode::Disable
+        }
+    });
+    f.tls.mode = match (ssl_mode, url_mode) {
+        (Some(s), Some(u)) if s != u => {
+            let stricter = if ladder_rank(s) >= ladder_rank(u) {
+                s
+            } else {
+                u
+            };
+            warnings.push(format!(
+                "ssl says {} but the url's sslmode says {}: {} is used",
+                s.as_str(),
+                u.as_str(),
+                stricter.as_str()
+            ));
+            stricter
+        }
+        (Some(s), _) => s,
+        (None, Some(u)) => u,
+        (None, None) => TlsMode::Require,
     };
     if r.bool("ipv6")? == Some(true) {
         f.metadata
@@ -862,6 +907,32 @@ mod tests {
             alone.warnings[0].contains("orders-primary"),
             "{:?}",
             alone.warnings
+        );
+    }
+
+    #[test]
+    fn sequin_url_sslmode_is_honoured_and_its_files_are_not_read() {
+        let body = json!({"name": "cdc", "url": "postgresql://u@db/app?sslmode=verify-full&sslrootcert=/etc/passwd"});
+        let i = import(PayloadFormat::Sequin, &body.to_string()).unwrap();
+        assert_eq!(i.fields.tls.mode, TlsMode::VerifyFull);
+        assert_eq!(i.fields.tls.ca_pem, None);
+        assert!(
+            i.warnings
+                .iter()
+                .any(|w| w.contains("sslrootcert names a file")),
+            "{:?}",
+            i.warnings
+        );
+        let both =
+            json!({"name": "cdc", "ssl": true, "url": "postgresql://u@db/app?sslmode=verify-ca"});
+        let i = import(PayloadFormat::Sequin, &both.to_string()).unwrap();
+        assert_eq!(i.fields.tls.mode, TlsMode::VerifyCa);
+        assert!(
+            i.warnings
+                .iter()
+                .any(|w| w.contains("stricter") || w.contains("is used")),
+            "{:?}",
+            i.warnings
         );
     }
 

@@ -74,7 +74,22 @@ fn percent_encoding_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Whether file parameters (sslrootcert, sslcert, sslkey) are read from this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Files {
+    /// The user typed the URL here: its files are theirs.
+    Read,
+    /// The URL came inside someone else's payload: its paths are not this machine's to
+    /// read, so they are reported and skipped.
+    Skip,
+}
+
+/// A URL the user gave on this machine (file parameters are read).
 pub fn parse(input: &str, default_timeout: Duration) -> Result<ParsedUrl> {
+    parse_with(input, default_timeout, Files::Read)
+}
+
+pub fn parse_with(input: &str, default_timeout: Duration, files: Files) -> Result<ParsedUrl> {
     let s = input.trim();
     let rest = s
         .strip_prefix("postgresql://")
@@ -146,6 +161,9 @@ pub fn parse(input: &str, default_timeout: Duration) -> Result<ParsedUrl> {
                 })?)
             }
             "sslrootcert" if v == "system" => {}
+            "sslrootcert" | "sslcert" | "sslkey" if files == Files::Skip => warnings.push(format!(
+                "{k} names a file on the machine that wrote this; it was not read: add the PEM in the form"
+            )),
             "sslrootcert" => material.ca_pem = Some(read_file("sslrootcert", &v)?),
             "sslcert" => material.client_cert_pem = Some(read_file("sslcert", &v)?),
             "sslkey" => material.client_key_pem = Some(Secret::new(read_file("sslkey", &v)?)),
