@@ -908,3 +908,54 @@ mod client_certificates {
         .unwrap();
     }
 }
+
+#[tokio::test]
+async fn renaming_a_primary_keeps_its_replicas_pointing_at_it() {
+    let (sb, _) = open("replica-rename").await;
+    let primary = sb
+        .create(NewConnection {
+            fields: fields("orders-primary"),
+            password: None,
+            client_key: None,
+        })
+        .await
+        .unwrap();
+    let mut r = fields("orders-replica");
+    r.options
+        .insert("replica_of".into(), "orders-primary".into());
+    let replica = sb
+        .create(NewConnection {
+            fields: r,
+            password: None,
+            client_key: None,
+        })
+        .await
+        .unwrap();
+    let mut renamed = primary.fields.clone();
+    renamed.name = "orders-main".into();
+    sb.update(ConnectionUpdate {
+        id: primary.id,
+        version: 1,
+        fields: renamed,
+        password: SecretChange::Keep,
+        client_key: SecretChange::Keep,
+    })
+    .await
+    .unwrap();
+    let after = sb.get(replica.id).await.unwrap();
+    assert_eq!(
+        after.fields.options["replica_of"],
+        switchboard_core::model::OptionValue::Text("orders-main".into())
+    );
+    assert_eq!(after.version, 2);
+    // And the replica still validates: its primary exists under the new name.
+    sb.update(ConnectionUpdate {
+        id: replica.id,
+        version: 2,
+        fields: after.fields.clone(),
+        password: SecretChange::Keep,
+        client_key: SecretChange::Keep,
+    })
+    .await
+    .unwrap();
+}

@@ -340,6 +340,16 @@ impl Switchboard {
         }
         let mut tx = self.store.pool().begin().await?;
         store::update(&mut tx, &conn, version).await?;
+        if renamed {
+            store::rename_replica_references(
+                &mut tx,
+                conn.fields.engine,
+                &old.fields.name,
+                &conn.fields.name,
+                &conn.updated_at,
+            )
+            .await?;
+        }
         let mut done: Vec<(SecretKind, Option<Secret>)> = Vec::new();
         let mut failure = None;
         for (kind, value, previous) in writes {

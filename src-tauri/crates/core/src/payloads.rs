@@ -673,6 +673,16 @@ fn import_lerian(v: &Value) -> Result<Imported> {
         f.tls.ca_pem = s.text("ca")?.filter(|c| !c.trim().is_empty());
         f.tls.client_cert_pem = s.text("cert")?.filter(|c| !c.trim().is_empty());
         client_key = secret(s.text("key")?);
+        if !engine.spec().has("tls.client_cert_pem")
+            && (f.tls.client_cert_pem.is_some() || client_key.is_some())
+        {
+            f.tls.client_cert_pem = None;
+            client_key = None;
+            warnings.push(format!(
+                "ssl.cert and ssl.key were left out: Switchboard does not present client certificates to {}",
+                engine.spec().label
+            ));
+        }
         s.leftovers("ssl.", &mut warnings);
     } else {
         f.tls.mode = TlsMode::Disable;
@@ -1063,7 +1073,10 @@ mod tests {
                             }
                         }
                     }
-                    let client_key = (format == PayloadFormat::Lerian && flag).then(|| {
+                    let client_key = (format == PayloadFormat::Lerian
+                        && flag
+                        && engine.spec().has("tls.client_cert_pem"))
+                    .then(|| {
                         f.tls.client_cert_pem = Some(
                             "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n".into(),
                         );

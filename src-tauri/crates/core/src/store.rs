@@ -200,6 +200,29 @@ pub async fn update(
     }
 }
 
+/// Follows a rename of a primary: replicas that named it (`options.replica_of`) are
+/// pointed at the new name, with their version bumped like any other change.
+pub async fn rename_replica_references(
+    tx: &mut SqliteConnection,
+    engine: Engine,
+    old_name: &str,
+    new_name: &str,
+    now: &str,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE connections SET options = json_set(options, '$.replica_of', ?), \
+         version = version + 1, updated_at = ? \
+         WHERE engine = ? AND json_extract(options, '$.replica_of') = ? COLLATE NOCASE",
+    )
+    .bind(new_name)
+    .bind(now)
+    .bind(engine.as_str())
+    .bind(old_name)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn delete(tx: &mut SqliteConnection, id: Uuid) -> Result<()> {
     let done = sqlx::query("DELETE FROM connections WHERE id = ?")
         .bind(id.to_string())

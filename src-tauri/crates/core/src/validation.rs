@@ -539,11 +539,14 @@ pub fn normalize(f: &mut ConnectionFields) {
     // SQL Server's host\instance form.
     if spec.has("options.instance") {
         if let Some((host, instance)) = f.host.clone().split_once('\\') {
-            f.host = host.to_owned();
-            if !instance.is_empty() {
-                f.options
-                    .entry("instance".into())
-                    .or_insert_with(|| OptionValue::Text(instance.to_owned()));
+            let given = f.options.get("instance").and_then(OptionValue::as_text);
+            // A different instance in both places is left for validation to report.
+            if given.is_none_or(|g| g.eq_ignore_ascii_case(instance)) {
+                f.host = host.to_owned();
+                if !instance.is_empty() {
+                    f.options
+                        .insert("instance".into(), OptionValue::Text(instance.to_owned()));
+                }
             }
         }
     }
