@@ -25,8 +25,9 @@ apt_get() {
 packages=(build-essential pkg-config libwebkit2gtk-4.1-dev)
 if [ "$purpose" = test ]; then
   # The real parts the tests use: Secret Service, a session bus, a virtual display, the
-  # WebDriver for WebKitGTK, PostgreSQL server binaries, and libsecret's CLI.
-  packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql)
+  # WebDriver for WebKitGTK, PostgreSQL server binaries, libsecret's CLI, and libpq with
+  # Python (the parser parity test asks the real libpq).
+  packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 python3)
 fi
 missing=()
 for p in "${packages[@]}"; do

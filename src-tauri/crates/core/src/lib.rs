@@ -4,6 +4,7 @@ pub mod connections;
 pub mod engines;
 pub mod error;
 pub mod keychain;
+pub mod libpq;
 pub mod logging;
 pub mod model;
 pub mod paths;
