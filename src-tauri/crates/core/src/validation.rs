@@ -273,7 +273,7 @@ pub fn client_key_issues(
                 ErrorCode::ClientKeyInvalid,
                 "client_key",
                 format!("The client key is not usable: {why}."),
-                "Paste the private key as PEM text (-----BEGIN PRIVATE KEY----- …), unencrypted.",
+                "Paste the private key as unencrypted PEM text (the whole block, BEGIN and END lines included).",
             ));
             return out;
         }
