@@ -643,18 +643,6 @@ mod round_trip {
                     let mut f =
                         ConnectionFields::postgres(&name, &host, port, &database, &username);
                     f.engine = engine;
-                    if !spec.has("host") {
-                        f.host.clear();
-                    }
-                    if !spec.has("port") {
-                        f.port = 0;
-                    }
-                    if !spec.has("username") {
-                        f.username.clear();
-                    }
-                    if !spec.has("password") {
-                        f.password_save = PasswordSave::None;
-                    }
                     if engine == Engine::Sqlite {
                         f.database = format!("/data/{database}.db");
                     }
@@ -695,21 +683,18 @@ mod round_trip {
                         f.options.insert(opt.to_owned(), value);
                     }
                     f.description = description.filter(|d| !d.trim().is_empty());
-                    if spec.has("password") {
-                        f.password_save = save;
-                    }
+                    f.password_save = save;
                     f.timeout_secs = timeout;
                     f.environment = environment;
                     f.color = color;
-                    let mut seen = std::collections::HashSet::new();
-                    f.tags = tags
-                        .into_iter()
-                        .filter(|t| seen.insert(t.to_lowercase()))
-                        .collect();
+                    f.tags = tags;
                     f.metadata = metadata
                         .into_iter()
                         .map(|(k, v)| (k, serde_json::Value::String(v)))
                         .collect::<Metadata>();
+                    // As every save path stores it: what the engine does not show cleared,
+                    // tags deduplicated.
+                    switchboard_core::validation::normalize(&mut f);
                     f
                 },
             )

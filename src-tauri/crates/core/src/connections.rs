@@ -91,10 +91,6 @@ impl Switchboard {
         &self.store
     }
 
-    pub fn keychain(&self) -> &Keychain {
-        &self.keychain
-    }
-
     pub async fn list(&self) -> Result<Vec<Connection>> {
         self.store.list().await
     }
@@ -125,8 +121,17 @@ impl Switchboard {
     ) -> Result<Vec<FieldIssue>> {
         let mut fields = fields.clone();
         validation::normalize(&mut fields);
-        let mut issues = validation::validate(&fields);
-        issues.extend(validation::warnings(&fields));
+        self.issues_of_normalized(&fields, own_id).await
+    }
+
+    /// `issues` for fields that `normalize` has already seen.
+    async fn issues_of_normalized(
+        &self,
+        fields: &ConnectionFields,
+        own_id: Option<Uuid>,
+    ) -> Result<Vec<FieldIssue>> {
+        let mut issues = validation::validate(fields);
+        issues.extend(validation::warnings(fields));
         if let Some(primary) = fields.options.get("replica_of").and_then(|v| v.as_text()) {
             let found = self.store.find_by_name(primary).await?;
             if !found.is_some_and(|p| p.fields.engine == fields.engine && Some(p.id) != own_id) {
@@ -155,7 +160,7 @@ impl Switchboard {
     pub async fn check(&self, fields: &mut ConnectionFields, own_id: Option<Uuid>) -> Result<()> {
         validation::normalize(fields);
         let issues: Vec<FieldIssue> = self
-            .issues(fields, own_id)
+            .issues_of_normalized(fields, own_id)
             .await?
             .into_iter()
             .filter(FieldIssue::is_error)

@@ -154,12 +154,6 @@ impl Keychain {
             Err(e) => Err(self.fail(e)),
         }
     }
-
-    /// Whether the keychain answers at all (used by diagnostics and tests).
-    pub fn probe(&self) -> Result<()> {
-        let probe = SecretRef::password(Uuid::nil(), "availability probe");
-        self.get(&probe).map(|_| ())
-    }
 }
 
 #[cfg(all(

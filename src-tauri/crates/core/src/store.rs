@@ -4,7 +4,7 @@
 //! (`connections`) can run them inside one transaction together with the keychain call and
 //! roll back when that fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -22,7 +22,6 @@ pub const DB_FILE: &str = "switchboard.db";
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
-    path: PathBuf,
 }
 
 const COLUMNS: &str =
@@ -51,11 +50,7 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool, path })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Store { pool })
     }
 
     pub fn pool(&self) -> &SqlitePool {

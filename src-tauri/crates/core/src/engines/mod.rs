@@ -124,13 +124,6 @@ impl EngineSpec {
     pub fn tls_mode(&self, mode: TlsMode) -> Option<&TlsModeSpec> {
         self.tls_modes.iter().find(|m| m.mode == mode)
     }
-
-    /// The engine-specific option names (`options.<name>`).
-    pub fn option_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.fields
-            .iter()
-            .filter_map(|f| f.key.strip_prefix("options."))
-    }
 }
 
 impl Engine {
