@@ -3,18 +3,18 @@
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
+use switchboard_core::connstr::{self, ExportFormat};
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, NewConnection,
-    OptionValue, PasswordSave, SecretChange, TlsMode, DEFAULT_TIMEOUT_SECS,
+    OptionValue, PasswordSave, SecretChange, TlsMode,
 };
 use switchboard_core::payloads::{self, PayloadFormat};
 use switchboard_core::probe::report::StepStatus;
 use switchboard_core::{
-    paths, pgurl, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,
+    paths, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,
 };
 
 #[derive(Parser)]
@@ -46,17 +46,19 @@ enum Command {
     Update(UpdateArgs),
     /// Delete a connection and its saved password.
     Delete { connection: String },
-    /// Test a saved connection, or a libpq URL with --url.
+    /// Test a saved connection, or any connection string with --url.
     Test(TestArgs),
     /// Print a connection's saved password (explicit, on request only).
     RevealPassword { connection: String },
     /// Describe every engine: fields, defaults, TLS modes in the engine's own words.
     Engines,
-    /// Read a connection from another service's JSON body; prints the draft and what could
-    /// not be mapped (never a secret's value). --save stores it.
+    /// Read a connection string (URL, keyword=value, JDBC, ADO.NET, EZConnect, a shell
+    /// command, KEY=value, or a service's JSON body) or a file of them (.env, .pgpass,
+    /// pg_service.conf, JSON export); prints the draft(s) and what could not be mapped, never
+    /// a secret's value. --save stores it (a file: in one transaction).
     Import(ImportArgs),
-    /// Print a saved connection in another service's JSON shape (secrets left out unless
-    /// --include-secrets).
+    /// Print a saved connection as a URL, keyword=value, JDBC, ADO.NET, shell command, .env
+    /// line or a service's JSON body (secrets left out unless --include-secrets).
     Export(ExportArgs),
 }
 
@@ -140,28 +142,41 @@ struct UpdateArgs {
 
 #[derive(Args)]
 struct ImportArgs {
-    /// The payload text; or give --file.
+    /// The connection string; or give --file.
     #[arg(required_unless_present = "file", conflicts_with = "file")]
-    payload: Option<String>,
+    input: Option<String>,
+    /// A file of connections: .env, .pgpass, pg_service.conf, a JSON export, or one string
+    /// per line.
     #[arg(long)]
     file: Option<PathBuf>,
-    /// infisical | sequin | lerian
-    #[arg(long, value_parser = parse_payload_format)]
-    format: PayloadFormat,
+    /// Read the input as this service's JSON body (infisical | sequin | lerian) instead of
+    /// recognising it.
+    #[arg(long, value_parser = parse_payload_format, conflicts_with = "file")]
+    format: Option<PayloadFormat>,
     /// Store it (secrets go to the keychain).
     #[arg(long)]
     save: bool,
+    /// With --file --save: only these rows (numbered from 1 as the preview shows them).
+    #[arg(long, value_delimiter = ',', requires = "file")]
+    rows: Vec<u32>,
 }
 
 #[derive(Args)]
 struct ExportArgs {
     connection: String,
-    /// infisical | sequin | lerian
-    #[arg(long, value_parser = parse_payload_format)]
-    format: PayloadFormat,
-    /// Put the saved password and client key into the output.
+    /// url | kv | jdbc | ado | shell (or psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3) | env
+    /// | infisical | sequin | lerian
+    #[arg(long, value_parser = parse_export_format)]
+    format: ExportFormat,
+    /// Put the saved password (and, in JSON bodies, the client key) into the output.
     #[arg(long)]
     include_secrets: bool,
+}
+
+fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
+    ExportFormat::parse(s).ok_or_else(|| {
+        "expected url, kv, jdbc, ado, shell, psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3, env, infisical, sequin or lerian".into()
+    })
 }
 
 fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {
@@ -173,7 +188,8 @@ struct TestArgs {
     /// Saved connection name or id.
     #[arg(required_unless_present = "url", conflicts_with = "url")]
     connection: Option<String>,
-    /// A libpq URI, e.g. 'postgresql://u@h/db?sslmode=verify-full&sslrootcert=ca.pem'.
+    /// Any connection string Switchboard imports, e.g.
+    /// 'postgresql://u@h/db?sslmode=verify-full&sslrootcert=ca.pem'.
     #[arg(long)]
     url: Option<String>,
     /// Read the password from the first line of standard input.
@@ -208,6 +224,8 @@ fn parse_save(s: &str) -> Result<PasswordSave, String> {
 /// How a command ended: JSON-able data and whether it counts as success.
 enum Outcome {
     Done(serde_json::Value, String),
+    /// Printed like `Done`, but the exit code says something is wrong.
+    Invalid(serde_json::Value, String),
     TestRan(Box<TestReport>),
 }
 
@@ -232,6 +250,14 @@ fn main() -> ExitCode {
                 println!("{text}");
             }
             ExitCode::SUCCESS
+        }
+        Ok(Outcome::Invalid(value, text)) => {
+            if json {
+                print_json(&value);
+            } else {
+                println!("{text}");
+            }
+            ExitCode::from(1)
         }
         Ok(Outcome::TestRan(report)) => {
             if json {
@@ -446,14 +472,19 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         ..
     }) = &cli.command
     {
-        let parsed = pgurl::parse(url, Duration::from_secs(u64::from(DEFAULT_TIMEOUT_SECS)))?;
-        let mut target = parsed.target;
-        if *password_stdin {
-            target.password = Some(read_password()?);
-        }
-        for w in &parsed.warnings {
+        let mut imp = connstr::import(url)?.imported;
+        connstr::read_files(&mut imp).await?;
+        for w in &imp.warnings {
             eprintln!("warning: {w}");
         }
+        if *password_stdin {
+            imp.password = Some(read_password()?);
+        }
+        let target = switchboard_core::connections::checked_target(
+            imp.fields,
+            imp.password,
+            imp.client_key,
+        )?;
         return Ok(Outcome::TestRan(Box::new(probe::run(&target).await)));
     }
     let dir = cli
@@ -569,58 +600,20 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 .join("\n");
             Outcome::Done(to_json(&specs)?, text)
         }
-        Command::Import(a) => {
-            let text = match (&a.payload, &a.file) {
-                (Some(t), _) => t.clone(),
-                (None, Some(p)) => read_pem(p, "payload")?,
-                (None, None) => String::new(),
-            };
-            let mut imported = payloads::import(a.format, &text)?;
-            sb.match_primary(&mut imported).await?;
-            for w in &imported.warnings {
-                eprintln!("warning: {w}");
-            }
-            let mut fields = imported.fields.clone();
-            if a.save {
-                let c = sb
-                    .create(NewConnection {
-                        fields,
-                        password: imported.password,
-                        client_key: imported.client_key,
-                    })
-                    .await?;
-                let value = serde_json::json!({ "connection": c, "warnings": imported.warnings });
-                Outcome::Done(value, format!("saved {}", summary(&c)))
-            } else {
-                // The same checks as saving, without saving.
-                let mut draft = NewConnection {
-                    fields,
-                    password: imported.password,
-                    client_key: imported.client_key,
-                };
-                sb.check_new(&mut draft).await?;
-                fields = draft.fields;
-                let value = serde_json::json!({
-                    "fields": fields,
-                    "has_password": draft.password.is_some(),
-                    "has_client_key": draft.client_key.is_some(),
-                    "warnings": imported.warnings,
-                });
-                Outcome::Done(
-                    value,
-                    format!("valid: {} (not saved; add --save)", fields.target_summary()),
-                )
-            }
-        }
+        Command::Import(a) => import(&sb, a).await?,
         Command::Export(a) => {
             let c = sb.find(&a.connection).await?;
             let secrets = sb.export_context(c.id, a.include_secrets).await?;
-            let out = payloads::export(a.format, &c.fields, &secrets)?;
+            let out = connstr::export(&c.fields, &secrets, a.format)?;
             for w in &out.warnings {
                 eprintln!("warning: {w}");
             }
-            let text = serde_json::to_string_pretty(&out.body).unwrap_or_default();
-            Outcome::Done(out.body, text)
+            // JSON bodies print as themselves; strings as {format, text, warnings}.
+            let value = match serde_json::from_str::<serde_json::Value>(&out.text) {
+                Ok(body) if body.is_object() => body,
+                _ => to_json(&out)?,
+            };
+            Outcome::Done(value, out.text)
         }
         Command::RevealPassword { connection } => {
             let c = sb.find(&connection).await?;
@@ -630,5 +623,166 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 p.expose().to_owned(),
             )
         }
+    })
+}
+
+/// `switchboard import`: one string (recognised, or a named service's JSON body) or a
+/// file of them.
+async fn import(sb: &Switchboard, a: ImportArgs) -> Result<Outcome, CoreError> {
+    if let Some(path) = &a.file {
+        return import_file(sb, path, a.save, &a.rows).await;
+    }
+    let input = a.input.unwrap_or_default();
+    if let Some(format) = a.format {
+        let mut imported = payloads::import(format, &input)?;
+        connstr::skip_files(&mut imported);
+        sb.match_primary(&mut imported).await?;
+        for w in &imported.warnings {
+            eprintln!("warning: {w}");
+        }
+        let mut new = NewConnection {
+            fields: imported.fields,
+            password: imported.password,
+            client_key: imported.client_key,
+        };
+        if a.save {
+            let c = sb.create(new).await?;
+            let value = serde_json::json!({ "connection": c, "warnings": imported.warnings });
+            return Ok(Outcome::Done(value, format!("saved {}", summary(&c))));
+        }
+        // The same checks as saving, without saving.
+        sb.check_new(&mut new).await?;
+        let value = serde_json::json!({
+            "fields": new.fields,
+            "has_password": new.password.is_some(),
+            "has_client_key": new.client_key.is_some(),
+            "warnings": imported.warnings,
+        });
+        let text = format!(
+            "valid: {} (not saved; add --save)",
+            new.fields.target_summary()
+        );
+        return Ok(Outcome::Done(value, text));
+    }
+    if a.save {
+        let (c, warnings) = sb.import_one(&input).await?;
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        let value = serde_json::json!({ "connection": c, "warnings": warnings });
+        return Ok(Outcome::Done(value, format!("saved {}", summary(&c))));
+    }
+    let draft = sb.parse_draft(&input).await?;
+    let mut lines = vec![format!(
+        "{}: {} {}{}",
+        draft.kind_label,
+        draft.fields.engine.as_str(),
+        draft.fields.target_summary(),
+        if draft.has_password {
+            " (password present; it goes to the keychain on --save)"
+        } else {
+            ""
+        }
+    )];
+    lines.extend(draft.warnings.iter().map(|w| format!("  warning: {w}")));
+    lines.extend(draft.issues.iter().map(|i| {
+        format!(
+            "  {} {}: {} {}",
+            if i.is_error() { "error" } else { "warning" },
+            i.field,
+            i.message,
+            i.hint
+        )
+    }));
+    let invalid = draft.issues.iter().any(|i| i.is_error());
+    if !invalid {
+        lines.push("valid (not saved; add --save)".into());
+    }
+    let value = to_json(&draft)?;
+    Ok(if invalid {
+        Outcome::Invalid(value, lines.join("\n"))
+    } else {
+        Outcome::Done(value, lines.join("\n"))
+    })
+}
+
+async fn import_file(
+    sb: &Switchboard,
+    path: &PathBuf,
+    save: bool,
+    rows: &[u32],
+) -> Result<Outcome, CoreError> {
+    let unreadable = |why: String| {
+        CoreError::input(
+            ErrorCode::FileUnreadable,
+            Some("file"),
+            format!("{} cannot be read: {why}", path.display()),
+            "Give a readable text file (.env, .pgpass, pg_service.conf, JSON).",
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    if meta.len() > connstr::INPUT_MAX as u64 {
+        return Err(unreadable("it is larger than 4 MiB".into()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let preview = sb.preview_import(&text, name.as_deref()).await?;
+    use switchboard_core::imports::RowStatus;
+    if save {
+        let chosen: Vec<u32> = if rows.is_empty() {
+            preview
+                .rows
+                .iter()
+                .filter(|r| matches!(r.status, RowStatus::Ready | RowStatus::Password))
+                .map(|r| r.index)
+                .collect()
+        } else {
+            rows.iter().map(|r| r.saturating_sub(1)).collect()
+        };
+        let result = sb.import_rows(&text, name.as_deref(), &chosen).await?;
+        let mut text = result
+            .created
+            .iter()
+            .map(|c| format!("saved {}", summary(c)))
+            .collect::<Vec<_>>();
+        text.extend(
+            result
+                .passwords_set
+                .iter()
+                .map(|n| format!("password set for {n}")),
+        );
+        return Ok(Outcome::Done(to_json(&result)?, text.join("\n")));
+    }
+    let mut lines = Vec::new();
+    for r in &preview.rows {
+        let what = match (&r.fields, &r.error) {
+            (_, Some(e)) => format!("{} ({})", e.message, e.code),
+            (Some(f), None) => format!("{} {} {}", f.name, f.engine.as_str(), f.target_summary()),
+            (None, None) if !r.matches.is_empty() => {
+                format!("password for {}", r.matches.join(", "))
+            }
+            (None, None) => "matches no saved connection".into(),
+        };
+        lines.push(format!(
+            "{:>3} {:<9} {:<20} {what}",
+            r.index + 1,
+            format!("{:?}", r.status).to_lowercase(),
+            r.label
+        ));
+        for w in &r.warnings {
+            lines.push(format!("      warning: {w}"));
+        }
+        for i in &r.issues {
+            lines.push(format!("      {}: {} {}", i.field, i.message, i.hint));
+        }
+    }
+    lines.extend(preview.notes.iter().map(|n| format!("note: {n}")));
+    lines.push("nothing saved (add --save, and --rows 1,3 to choose)".into());
+    let invalid = preview.rows.iter().any(|r| r.status == RowStatus::Invalid);
+    let value = to_json(&preview)?;
+    Ok(if invalid {
+        Outcome::Invalid(value, lines.join("\n"))
+    } else {
+        Outcome::Done(value, lines.join("\n"))
     })
 }

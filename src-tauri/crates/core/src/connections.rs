@@ -22,18 +22,20 @@ use crate::validation;
 
 #[derive(Debug, Clone)]
 pub struct Switchboard {
-    store: Store,
-    keychain: Keychain,
+    pub(crate) store: Store,
+    pub(crate) keychain: Keychain,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
 /// Runs a blocking keychain call off the async runtime.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| CoreError::Keychain(format!("keychain task failed: {e}")))?
@@ -355,13 +357,14 @@ impl Switchboard {
             )
             .await?;
         }
-        let mut done: Vec<(SecretKind, Option<Secret>)> = Vec::new();
+        let mut done: Vec<(SecretRef, Option<Secret>)> = Vec::new();
         let mut failure = None;
         for (kind, value, previous) in writes {
             let kc = self.keychain.clone();
             let r = SecretRef::new(kind, id, &conn.fields.name);
-            match blocking(move || kc.set(&r, &value)).await {
-                Ok(()) => done.push((kind, previous)),
+            let r2 = r.clone();
+            match blocking(move || kc.set(&r2, &value)).await {
+                Ok(()) => done.push((SecretRef::new(kind, id, &old.fields.name), previous)),
                 Err(e) => {
                     failure = Some(e);
                     break;
@@ -383,7 +386,7 @@ impl Switchboard {
             None => tx.commit().await.map_err(CoreError::from),
         };
         if let Err(e) = outcome {
-            self.undo_writes(id, &old.fields.name, done).await;
+            self.undo_writes(done).await;
             return Err(e);
         }
         for kind in removals {
@@ -398,23 +401,6 @@ impl Switchboard {
         }
         tracing::info!(id = %conn.id, version = conn.version, "connection updated");
         Ok(conn)
-    }
-
-    /// Puts back what the keychain held before a failed update (best effort: the original
-    /// error is what the user needs to see).
-    async fn undo_writes(&self, id: Uuid, name: &str, done: Vec<(SecretKind, Option<Secret>)>) {
-        for (kind, previous) in done {
-            let kc = self.keychain.clone();
-            let r = SecretRef::new(kind, id, name);
-            let undone = blocking(move || match previous {
-                Some(p) => kc.set(&r, &p),
-                None => kc.delete(&r),
-            })
-            .await;
-            if let Err(e) = undone {
-                tracing::warn!(id = %id, error = %e, "could not restore a keychain entry after a failed update");
-            }
-        }
     }
 
     /// Removes the row, then its secrets. If the keychain refuses, the row is already gone
@@ -435,7 +421,7 @@ impl Switchboard {
     }
 
     /// Removes every secret a connection may have (absent ones are not an error).
-    async fn forget_secrets(&self, id: Uuid, name: &str) -> Result<()> {
+    pub(crate) async fn forget_secrets(&self, id: Uuid, name: &str) -> Result<()> {
         for kind in SecretKind::ALL {
             let kc = self.keychain.clone();
             let r = SecretRef::new(kind, id, name);
@@ -594,21 +580,31 @@ impl Switchboard {
     /// Tests what a form holds without saving it.
     pub async fn test_fields(
         &self,
-        mut fields: ConnectionFields,
+        fields: ConnectionFields,
         password: Option<Secret>,
         client_key: Option<Secret>,
     ) -> Result<TestReport> {
-        validation::normalize(&mut fields);
-        let issues: Vec<FieldIssue> = validation::validate(&fields)
-            .into_iter()
-            .filter(|i| i.field != "name")
-            .collect();
-        if !issues.is_empty() {
-            return Err(CoreError::Validation(issues));
-        }
-        let target = target_from_fields(&fields, password, client_key)?;
+        let target = checked_target(fields, password, client_key)?;
         Ok(probe::run(&target).await)
     }
+}
+
+/// A test target from unsaved fields, after the same normalising and checks as a save
+/// (the name aside: an unsaved draft needs none).
+pub fn checked_target(
+    mut fields: ConnectionFields,
+    password: Option<Secret>,
+    client_key: Option<Secret>,
+) -> Result<ProbeTarget> {
+    validation::normalize(&mut fields);
+    let issues: Vec<FieldIssue> = validation::validate(&fields)
+        .into_iter()
+        .filter(|i| i.field != "name")
+        .collect();
+    if !issues.is_empty() {
+        return Err(CoreError::Validation(issues));
+    }
+    target_from_fields(&fields, password, client_key)
 }
 
 pub fn target_from_fields(

@@ -1,8 +1,10 @@
 //! Switchboard's core: everything but the window. See ARCHITECTURE.md for the map.
 
 pub mod connections;
+pub mod connstr;
 pub mod engines;
 pub mod error;
+pub mod imports;
 pub mod keychain;
 pub mod libpq;
 pub mod logging;
@@ -10,7 +12,6 @@ pub mod model;
 pub mod paths;
 pub mod payloads;
 pub mod pem;
-pub mod pgurl;
 pub mod probe;
 pub mod secret;
 pub mod store;

@@ -44,6 +44,8 @@ pub struct Imported {
     pub client_key: Option<Secret>,
     /// Sequin's `primary` block, to be matched with a saved connection.
     pub primary: Option<Primary>,
+    /// Files the string names (sslrootcert=…): read only when the caller chooses to.
+    pub files: Vec<crate::connstr::FileRef>,
     pub warnings: Vec<String>,
 }
 
@@ -278,6 +280,7 @@ fn import_infisical(v: &Value) -> Result<Imported> {
         password,
         client_key: None,
         primary: None,
+        files: Vec::new(),
         warnings,
     })
 }
@@ -385,29 +388,29 @@ fn import_sequin(v: &Value) -> Result<Imported> {
     let mut password = None;
     let mut url_mode = None;
     if let Some(url) = r.text("url")? {
-        let parsed = crate::pgurl::parse_with(
-            &url,
-            std::time::Duration::from_secs(10),
-            crate::pgurl::Files::Skip,
-        )?;
-        let t = parsed.target;
+        if !crate::libpq::is_uri(url.trim()) {
+            return Err(bad("Sequin", "url is not a postgresql:// URL."));
+        }
+        // libpq's reading of it; its file paths belong to the machine that wrote it.
+        let mut parsed = crate::connstr::import(&url)?.imported;
+        crate::connstr::skip_files(&mut parsed);
+        let t = parsed.fields;
         f.host = t.host;
-        f.port = u32::from(t.port);
+        f.port = t.port;
         f.database = t.database;
         f.username = t.username;
-        password = t.password;
-        let said_sslmode = !parsed
-            .warnings
-            .iter()
-            .any(|w| w.starts_with("no sslmode given"));
-        if said_sslmode {
-            url_mode = Some(t.tls_mode);
+        f.timeout_secs = t.timeout_secs;
+        f.options.extend(t.options);
+        password = parsed.password;
+        let unsaid = |w: &String| w.starts_with("no sslmode");
+        if !parsed.warnings.iter().any(unsaid) {
+            url_mode = Some(t.tls.mode);
         }
         warnings.extend(
             parsed
                 .warnings
                 .into_iter()
-                .filter(|w| !w.starts_with("no sslmode given"))
+                .filter(|w| !unsaid(w))
                 .map(|w| format!("url: {w}")),
         );
     }
@@ -506,6 +509,7 @@ fn import_sequin(v: &Value) -> Result<Imported> {
         password,
         client_key: None,
         primary,
+        files: Vec::new(),
         warnings,
     })
 }
@@ -700,6 +704,7 @@ fn import_lerian(v: &Value) -> Result<Imported> {
         password,
         client_key,
         primary: None,
+        files: Vec::new(),
         warnings,
     })
 }

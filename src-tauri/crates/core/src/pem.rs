@@ -125,6 +125,31 @@ pub fn normalize_certificates(text: &str) -> String {
     }
 }
 
+/// The PEM blocks of `text` whose label passes `want`, joined. A file that holds both a
+/// certificate and its key (MongoDB's tlsCertificateKeyFile) is split this way, so a key
+/// never lands in a certificate field.
+pub fn select_blocks(text: &str, want: impl Fn(&str) -> bool) -> String {
+    let mut out = String::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some(label) = line
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        {
+            current = want(label).then(|| format!("{line}\n"));
+        } else if let Some(block) = current.as_mut() {
+            block.push_str(line);
+            block.push('\n');
+            if line.starts_with("-----END ") {
+                out.push_str(block);
+                current = None;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

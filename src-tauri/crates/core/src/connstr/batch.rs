@@ -1,0 +1,389 @@
+//! Many connections at once: pasted lines, `.env` files, `~/.pgpass` (passwords for saved
+//! connections), `pg_service.conf` sections and JSON exports (a list of Infisical, Sequin or
+//! Lerian bodies). Every entry becomes a row with its own status; nothing is dropped
+//! without a note.
+
+use serde_json::Value;
+
+use super::{import, postgres, skip_files, Parsed, SourceKind};
+use crate::error::{CoreError, Result};
+use crate::libpq::Conninfo;
+use crate::payloads::PayloadFormat;
+use crate::secret::Secret;
+
+/// What kind of text the batch is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum BatchSource {
+    Lines,
+    Env,
+    Pgpass,
+    PgService,
+    Json,
+}
+
+/// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
+#[derive(Debug, Clone)]
+pub struct PgpassLine {
+    pub host: String,
+    pub port: String,
+    pub database: String,
+    pub username: String,
+    pub password: Secret,
+}
+
+impl PgpassLine {
+    fn field_matches(pattern: &str, value: &str) -> bool {
+        pattern == "*" || pattern == value
+    }
+
+    /// libpq's matching: `*` matches anything; `localhost` also matches a Unix socket.
+    pub fn matches(&self, f: &crate::model::ConnectionFields) -> bool {
+        let host_ok = Self::field_matches(&self.host, &f.host)
+            || self.host.eq_ignore_ascii_case(&f.host)
+            || (self.host == "localhost" && f.host.starts_with('/'));
+        f.engine == crate::model::Engine::Postgres
+            && host_ok
+            && Self::field_matches(&self.port, &f.port.to_string())
+            && Self::field_matches(&self.database, &f.database)
+            && Self::field_matches(&self.username, &f.username)
+    }
+}
+
+#[derive(Debug)]
+pub enum Entry {
+    Connection(Box<Parsed>),
+    Password(PgpassLine),
+    Invalid(CoreError),
+}
+
+#[derive(Debug)]
+pub struct Row {
+    /// Where it came from: `line 3`, `DATABASE_URL`, `[billing]`, `item 2`.
+    pub label: String,
+    pub entry: Entry,
+}
+
+#[derive(Debug)]
+pub struct Batch {
+    pub source: BatchSource,
+    pub rows: Vec<Row>,
+    /// About the batch as a whole (lines skipped, and why).
+    pub notes: Vec<String>,
+}
+
+/// Reads `text`; `file_name` (when it came from a file) helps tell .pgpass from .env.
+pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
+    if text.len() > super::INPUT_MAX {
+        return Err(super::invalid(
+            "The file is larger than 4 MiB.",
+            "Import it in pieces.",
+        ));
+    }
+    let name = file_name
+        .map(|n| {
+            n.rsplit(['/', '\\'])
+                .next()
+                .unwrap_or(n)
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let trimmed = text.trim_start();
+    let source = if name.ends_with(".json")
+        || (trimmed.starts_with('{') || trimmed.starts_with('['))
+            && serde_json::from_str::<Value>(text).is_ok()
+    {
+        BatchSource::Json
+    } else if name == ".pgpass" || name == "pgpass.conf" {
+        BatchSource::Pgpass
+    } else if name.contains("pg_service") || name == ".pg_service.conf" || looks_like_service(text)
+    {
+        BatchSource::PgService
+    } else if name.starts_with(".env") || name.ends_with(".env") {
+        BatchSource::Env
+    } else if looks_like_pgpass(text) {
+        BatchSource::Pgpass
+    } else {
+        BatchSource::Lines
+    };
+    let mut batch = Batch {
+        source,
+        rows: Vec::new(),
+        notes: Vec::new(),
+    };
+    match source {
+        BatchSource::Json => json(text, &mut batch)?,
+        BatchSource::Pgpass => pgpass(text, &mut batch),
+        BatchSource::PgService => service(text, &mut batch),
+        BatchSource::Env | BatchSource::Lines => lines(text, source, &mut batch),
+    }
+    Ok(batch)
+}
+
+fn looks_like_service(text: &str) -> bool {
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    lines
+        .next()
+        .is_some_and(|l| l.starts_with('[') && l.ends_with(']'))
+}
+
+fn looks_like_pgpass(text: &str) -> bool {
+    let mut any = false;
+    for l in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        if l.contains("://") || split_pgpass(l).is_none() {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// `host:port:db:user:password`, `\:` and `\\` escaped.
+fn split_pgpass(line: &str) -> Option<Vec<String>> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    fields.last_mut()?.push(n);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => fields.last_mut()?.push(c),
+        }
+    }
+    (fields.len() == 5).then_some(fields)
+}
+
+fn pgpass(text: &str, batch: &mut Batch) {
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let label = format!("line {}", i + 1);
+        let entry = match split_pgpass(line) {
+            Some(mut f) => {
+                let password = Secret::new(std::mem::take(&mut f[4]));
+                Entry::Password(PgpassLine {
+                    host: std::mem::take(&mut f[0]),
+                    port: std::mem::take(&mut f[1]),
+                    database: std::mem::take(&mut f[2]),
+                    username: std::mem::take(&mut f[3]),
+                    password,
+                })
+            }
+            None => Entry::Invalid(super::invalid(
+                format!("{label} is not host:port:database:user:password."),
+                "Each .pgpass line has five fields separated by ':' (\\: for a colon in a value).",
+            )),
+        };
+        batch.rows.push(Row { label, entry });
+    }
+}
+
+fn service(text: &str, batch: &mut Batch) {
+    let mut current: Option<(String, Conninfo)> = None;
+    let finish = |cur: Option<(String, Conninfo)>, batch: &mut Batch| {
+        if let Some((name, kv)) = cur {
+            let entry = match postgres::from_conninfo(kv) {
+                Ok(mut imp) => {
+                    imp.fields.name = name.clone();
+                    Entry::Connection(Box::new(Parsed {
+                        kind: SourceKind::LibpqKeywords,
+                        imported: imp,
+                    }))
+                }
+                Err(e) => Entry::Invalid(e),
+            };
+            batch.rows.push(Row {
+                label: format!("[{name}]"),
+                entry,
+            });
+        }
+    };
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            finish(current.take(), batch);
+            current = Some((name.trim().to_owned(), Conninfo::new()));
+            continue;
+        }
+        match (&mut current, line.split_once('=')) {
+            (Some((_, kv)), Some((k, v))) => {
+                kv.insert(k.trim().to_owned(), v.trim().to_owned());
+            }
+            _ => batch.notes.push(format!(
+                "line {}: not a [section] or keyword=value line; skipped",
+                i + 1
+            )),
+        }
+    }
+    finish(current.take(), batch);
+}
+
+const URL_KEYS: &[&str] = &["_URL", "_URI", "_DSN", "_CONNECTION_STRING", "_CONN_STR"];
+
+fn lines(text: &str, source: BatchSource, batch: &mut Batch) {
+    let mut pg_vars = Conninfo::new();
+    let mut skipped = 0;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let label = format!("line {}", i + 1);
+        if let Some((key, value)) = super::env_line(line) {
+            if let Some(k) = pg_var(&key) {
+                pg_vars.insert(k.to_owned(), value);
+                continue;
+            }
+            let hinted = URL_KEYS.iter().any(|s| key.ends_with(s)) || key == "DATABASE";
+            let schemed = value.contains("://") || value.starts_with("jdbc:");
+            if !hinted && !schemed {
+                skipped += 1;
+                continue;
+            }
+            let entry = match import(line) {
+                Ok(p) => Entry::Connection(Box::new(p)),
+                Err(e) => Entry::Invalid(e),
+            };
+            batch.rows.push(Row { label: key, entry });
+            continue;
+        }
+        if source == BatchSource::Env {
+            skipped += 1;
+            continue;
+        }
+        let entry = match import(line) {
+            Ok(p) => Entry::Connection(Box::new(p)),
+            Err(e) => Entry::Invalid(e),
+        };
+        batch.rows.push(Row { label, entry });
+    }
+    if !pg_vars.is_empty() {
+        let entry = match postgres::from_conninfo(pg_vars) {
+            Ok(mut imp) => {
+                imp.fields.name = super::derive_name(&imp.fields);
+                Entry::Connection(Box::new(Parsed {
+                    kind: SourceKind::EnvLine,
+                    imported: imp,
+                }))
+            }
+            Err(e) => Entry::Invalid(e),
+        };
+        batch.rows.push(Row {
+            label: "PG* variables".into(),
+            entry,
+        });
+    }
+    if skipped > 0 {
+        batch.notes.push(format!(
+            "{skipped} line(s) hold no connection string and were skipped"
+        ));
+    }
+}
+
+/// libpq's environment variable names, when written in a file.
+fn pg_var(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "PGHOST" => "host",
+        "PGHOSTADDR" => "hostaddr",
+        "PGPORT" => "port",
+        "PGDATABASE" => "dbname",
+        "PGUSER" => "user",
+        "PGPASSWORD" => "password",
+        "PGSSLMODE" => "sslmode",
+        "PGSSLROOTCERT" => "sslrootcert",
+        "PGSSLCERT" => "sslcert",
+        "PGSSLKEY" => "sslkey",
+        "PGAPPNAME" => "application_name",
+        "PGCONNECT_TIMEOUT" => "connect_timeout",
+        "PGTARGETSESSIONATTRS" => "target_session_attrs",
+        "PGOPTIONS" => "options",
+        _ => return None,
+    })
+}
+
+/// Which seed payload a JSON object is, by its keys.
+pub fn payload_format(v: &Value) -> Option<PayloadFormat> {
+    let o = v.as_object()?;
+    if o.contains_key("configName") {
+        Some(PayloadFormat::Lerian)
+    } else if o.contains_key("credentials") || o.contains_key("app") {
+        Some(PayloadFormat::Infisical)
+    } else if o.contains_key("hostname")
+        || o.contains_key("url")
+        || o.contains_key("replication_slots")
+    {
+        Some(PayloadFormat::Sequin)
+    } else {
+        None
+    }
+}
+
+fn json(text: &str, batch: &mut Batch) -> Result<()> {
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        CoreError::input(
+            crate::error::ErrorCode::PayloadInvalid,
+            Some("payload"),
+            format!(
+                "The JSON is not valid (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
+            "Import the file exactly as exported.",
+        )
+    })?;
+    let items = match v {
+        Value::Array(a) => a,
+        Value::Object(mut o) => match o.remove("connections") {
+            Some(Value::Array(a)) => a,
+            _ => vec![Value::Object(o)],
+        },
+        _ => Vec::new(),
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        let label = item
+            .get("name")
+            .or_else(|| item.get("configName"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("item {}", i + 1));
+        let entry = match payload_format(&item) {
+            None => Entry::Invalid(CoreError::input(
+                crate::error::ErrorCode::PayloadInvalid,
+                Some("payload"),
+                "Not an Infisical, Sequin or Lerian connection.",
+                "Each item must be one connection's JSON body.",
+            )),
+            Some(format) => match crate::payloads::import(format, &item.to_string()) {
+                Ok(mut imp) => {
+                    skip_files(&mut imp);
+                    Entry::Connection(Box::new(Parsed {
+                        kind: SourceKind::Payload,
+                        imported: imp,
+                    }))
+                }
+                Err(e) => Entry::Invalid(e),
+            },
+        };
+        batch.rows.push(Row { label, entry });
+    }
+    if batch.rows.is_empty() {
+        batch.notes.push("the JSON holds no connections".into());
+    }
+    Ok(())
+}

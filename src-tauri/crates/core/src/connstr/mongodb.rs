@@ -1,0 +1,239 @@
+//! MongoDB: `mongodb://` and `mongodb+srv://` per the drivers' Connection String spec, and
+//! mongosh. Read by hand: the `mongodb` crate's parser resolves SRV records while parsing
+//! and does not report the options it ignores. Out: URL, mongosh.
+
+use super::{
+    decode, draft, encode, file, invalid, set_option, set_password, split_host_port,
+    timeout_from_secs, unmapped, url_host, ExportFormat, FileSlot, Out,
+};
+use crate::error::Result;
+use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
+use crate::payloads::Imported;
+
+const HINT: &str = "Use mongodb://user:password@host1:27017,host2:27017/db?tls=true, percent-encoding @ : / in the user name and password.";
+
+pub fn import_url(s: &str) -> Result<Imported> {
+    let (srv, rest) = if let Some(r) = strip_ci(s, "mongodb+srv://") {
+        (true, r)
+    } else if let Some(r) = strip_ci(s, "mongodb://") {
+        (false, r)
+    } else {
+        return Err(invalid("The URL is not a mongodb:// URL.", HINT));
+    };
+    let mut imp = draft(Engine::Mongodb);
+    let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(auth_end);
+    let hosts = match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => {
+            let (u, p) = match userinfo.split_once(':') {
+                Some((u, p)) => (u, Some(p)),
+                None => (userinfo, None),
+            };
+            if u.contains('@') || p.is_some_and(|p| p.contains(['@', ':'])) {
+                return Err(invalid(
+                    "The user name or password has an unencoded @ or :.",
+                    HINT,
+                ));
+            }
+            imp.fields.username = decode(u, "user name")?;
+            if let Some(p) = p {
+                set_password(&mut imp, decode(p, "password")?);
+            }
+            hosts
+        }
+        None => authority,
+    };
+    if hosts.is_empty() {
+        return Err(invalid("The URL names no host.", HINT));
+    }
+    let mut entries = Vec::new();
+    for h in hosts.split(',') {
+        if h.contains('%') || h.ends_with(".sock") {
+            return Err(invalid(
+                "Unix-socket hosts are not supported; Switchboard connects over TCP.",
+                HINT,
+            ));
+        }
+        entries.push(split_host_port(h)?);
+    }
+    if srv && (entries.len() != 1 || entries[0].1.is_some()) {
+        return Err(invalid(
+            "mongodb+srv takes exactly one host name, without a port.",
+            "Use mongodb+srv://user@cluster0.example.net/db.",
+        ));
+    }
+    let ports: Vec<Option<u32>> = entries.iter().map(|e| e.1).collect();
+    let same_port = ports[0].is_some() && ports.iter().all(|p| *p == ports[0]);
+    if same_port {
+        imp.fields.port = ports[0].unwrap_or(27017);
+        imp.fields.host = entries
+            .iter()
+            .map(|(h, _)| url_host(h))
+            .collect::<Vec<_>>()
+            .join(",");
+    } else {
+        imp.fields.host = entries
+            .iter()
+            .map(|(h, p)| match p {
+                Some(p) => format!("{}:{p}", url_host(h)),
+                None => url_host(h),
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+    }
+    if entries.len() == 1 {
+        imp.fields.host = entries[0].0.clone();
+    }
+    set_option(&mut imp, "srv", OptionValue::Bool(srv));
+    let (path, query) = match tail.split_once('?') {
+        Some((p, q)) => (p, q),
+        None => (tail, ""),
+    };
+    imp.fields.database = decode(path.trim_start_matches('/'), "database name")?;
+    let mut tls = None;
+    let (mut insecure, mut bad_certs, mut bad_names) = (false, false, false);
+    for (k, v) in super::query_pairs(query, false)? {
+        let flag = || {
+            super::is_true(&v)
+                .ok_or_else(|| invalid(format!("{k} is not true or false."), "Use true or false."))
+        };
+        match k.to_ascii_lowercase().as_str() {
+            "authsource" => set_option(&mut imp, "auth_source", OptionValue::Text(v)),
+            "replicaset" => set_option(&mut imp, "replica_set", OptionValue::Text(v)),
+            "directconnection" => {
+                let b = flag()?;
+                set_option(&mut imp, "direct_connection", OptionValue::Bool(b));
+            }
+            "tls" | "ssl" => tls = Some(flag()?),
+            "tlsinsecure" => insecure = flag()?,
+            "tlsallowinvalidcertificates" => bad_certs = flag()?,
+            "tlsallowinvalidhostnames" => bad_names = flag()?,
+            "tlscafile" => file(&mut imp, FileSlot::Ca, "tlsCAFile", v),
+            "tlscertificatekeyfile" => {
+                file(
+                    &mut imp,
+                    FileSlot::ClientCert,
+                    "tlsCertificateKeyFile",
+                    v.clone(),
+                );
+                file(&mut imp, FileSlot::ClientKey, "tlsCertificateKeyFile", v);
+            }
+            "connecttimeoutms" => timeout_from_secs(&mut imp, "connectTimeoutMS", &v, 1000)?,
+            "authmechanism" if v.starts_with("SCRAM-SHA") => {}
+            _ => unmapped(&mut imp, &k),
+        }
+    }
+    let on = tls.unwrap_or(srv || insecure || bad_certs || bad_names);
+    imp.fields.tls.mode = if !on {
+        TlsMode::Disable
+    } else if insecure || bad_certs {
+        TlsMode::Require
+    } else if bad_names {
+        TlsMode::VerifyCa
+    } else {
+        TlsMode::VerifyFull
+    };
+    Ok(imp)
+}
+
+fn strip_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+        .then(|| &s[prefix.len()..])
+}
+
+/// `mongosh URL [--username u] [--password p] [--authenticationDatabase db]`
+pub fn import_mongosh(args: &[String]) -> Result<Imported> {
+    let url = args
+        .iter()
+        .find(|a| a.starts_with("mongodb://") || a.starts_with("mongodb+srv://"))
+        .ok_or_else(|| invalid("The mongosh command has no mongodb:// URL.", HINT))?;
+    let mut imp = import_url(url)?;
+    let mut it = args.iter().filter(|a| *a != url);
+    while let Some(a) = it.next() {
+        let mut value = || it.next().cloned().unwrap_or_default();
+        match a.as_str() {
+            "-u" | "--username" => imp.fields.username = value(),
+            "-p" | "--password" => set_password(&mut imp, value()),
+            "--authenticationDatabase" => {
+                set_option(&mut imp, "auth_source", OptionValue::Text(value()))
+            }
+            other => unmapped(&mut imp, other),
+        }
+    }
+    Ok(imp)
+}
+
+pub fn export(
+    f: &ConnectionFields,
+    password: Option<&str>,
+    format: ExportFormat,
+    out: &mut Out,
+) -> Result<String> {
+    let opt = |k: &str| f.options.get(k);
+    let text = |k: &str| {
+        opt(k)
+            .and_then(OptionValue::as_text)
+            .filter(|s| !s.is_empty())
+    };
+    let flag = |k: &str| opt(k).and_then(OptionValue::as_bool).unwrap_or(false);
+    out.unexported_options(
+        f,
+        &["srv", "auth_source", "replica_set", "direct_connection"],
+        "a MongoDB URL",
+    );
+    let srv = flag("srv");
+    let user = match (f.username.is_empty(), password) {
+        (true, _) => String::new(),
+        (false, Some(p)) => format!("{}:{}@", encode(&f.username), encode(p)),
+        (false, None) => format!("{}@", encode(&f.username)),
+    };
+    let hosts = f
+        .host
+        .split(',')
+        .map(|e| {
+            let e = e.trim();
+            match split_host_port(e) {
+                _ if srv => e.to_owned(),
+                Ok((h, Some(p))) => format!("{}:{p}", url_host(&h)),
+                _ => format!("{}:{}", url_host(e.trim_matches(['[', ']'])), f.port),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut q = Vec::new();
+    if let Some(a) = text("auth_source") {
+        q.push(format!("authSource={}", encode(a)));
+    }
+    if let Some(r) = text("replica_set") {
+        q.push(format!("replicaSet={}", encode(r)));
+    }
+    if flag("direct_connection") {
+        q.push("directConnection=true".into());
+    }
+    match f.tls.mode {
+        TlsMode::Disable | TlsMode::Prefer => q.push("tls=false".into()),
+        TlsMode::Require => q.push("tls=true&tlsAllowInvalidCertificates=true".into()),
+        TlsMode::VerifyCa => q.push("tls=true&tlsAllowInvalidHostnames=true".into()),
+        TlsMode::VerifyFull => q.push("tls=true".into()),
+    }
+    if f.tls.mode == TlsMode::Prefer {
+        out.drop("tls.mode", "MongoDB has no prefer: written as tls=false");
+    }
+    if f.timeout_secs != DEFAULT_TIMEOUT_SECS {
+        q.push(format!(
+            "connectTimeoutMS={}",
+            u64::from(f.timeout_secs) * 1000
+        ));
+    }
+    let url = format!(
+        "mongodb{}://{user}{hosts}/{}?{}",
+        if srv { "+srv" } else { "" },
+        encode(&f.database),
+        q.join("&")
+    );
+    match format {
+        ExportFormat::Url => Ok(url),
+        ExportFormat::Shell => Ok(format!("mongosh {}", super::shell::quote(&url))),
+        _ => Err(invalid("unreachable format", "")),
+    }
+}

@@ -1,0 +1,352 @@
+//! MySQL and MariaDB: `mysql://` / `mariadb://` URLs (read by sqlx's own parser, the
+//! driver Switchboard tests with), Connector/J and MariaDB Connector/J JDBC URLs, and the
+//! `mysql` / `mariadb` command line. Out: URL, JDBC, mysql.
+
+use std::str::FromStr;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
+
+use super::{
+    decode, draft, encode, file, invalid, set_password, split_host_port, timeout_from_secs,
+    unmapped, url_host, ExportFormat, FileSlot, Out,
+};
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::model::{ConnectionFields, Engine, TlsMode, DEFAULT_TIMEOUT_SECS};
+use crate::payloads::Imported;
+
+const HINT: &str =
+    "Use mysql://user:password@host:3306/db?ssl-mode=VERIFY_IDENTITY, percent-encoding special characters (%40 for @).";
+
+fn bad_mode() -> CoreError {
+    CoreError::input(
+        ErrorCode::UrlInvalid,
+        Some("ssl-mode"),
+        "ssl-mode is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY.",
+        "Use ssl-mode=VERIFY_IDENTITY to encrypt and check the server's identity.",
+    )
+}
+
+fn mode_from_word(w: &str) -> Option<TlsMode> {
+    Some(match w.to_ascii_uppercase().replace('-', "_").as_str() {
+        "DISABLED" | "DISABLE" => TlsMode::Disable,
+        "PREFERRED" | "PREFER" => TlsMode::Prefer,
+        "REQUIRED" | "REQUIRE" | "TRUST" => TlsMode::Require,
+        "VERIFY_CA" => TlsMode::VerifyCa,
+        "VERIFY_IDENTITY" | "VERIFY_FULL" => TlsMode::VerifyFull,
+        _ => return None,
+    })
+}
+
+fn mode_word(m: TlsMode) -> &'static str {
+    match m {
+        TlsMode::Disable => "DISABLED",
+        TlsMode::Prefer => "PREFERRED",
+        TlsMode::Require => "REQUIRED",
+        TlsMode::VerifyCa => "VERIFY_CA",
+        TlsMode::VerifyFull => "VERIFY_IDENTITY",
+    }
+}
+
+pub fn import_url(s: &str) -> Result<Imported> {
+    let url = url::Url::parse(s).map_err(|_| invalid("The MySQL URL is not valid.", HINT))?;
+    // The driver's own reading; its errors may quote a value, so they are not passed on.
+    let opts = MySqlConnectOptions::from_str(s).map_err(|_| {
+        if url
+            .query_pairs()
+            .any(|(k, _)| k == "ssl-mode" || k == "sslmode")
+        {
+            bad_mode()
+        } else {
+            invalid("The MySQL URL is not valid.", HINT)
+        }
+    })?;
+    let mut imp = draft(Engine::Mysql);
+    imp.fields.host = opts
+        .get_host()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    if let Some(p) = url.port() {
+        imp.fields.port = super::parse_port(&p.to_string())?;
+    }
+    imp.fields.username = opts.get_username().to_owned();
+    if let Some(p) = url.password() {
+        set_password(&mut imp, decode(p, "password")?);
+    }
+    imp.fields.database = opts.get_database().unwrap_or_default().to_owned();
+    let mut said_mode = false;
+    for (k, v) in url.query_pairs() {
+        match &*k {
+            "ssl-mode" | "sslmode" => said_mode = true,
+            "ssl-ca" | "sslca" => file(&mut imp, FileSlot::Ca, &k, v.into_owned()),
+            "ssl-cert" | "sslcert" => file(&mut imp, FileSlot::ClientCert, &k, v.into_owned()),
+            "ssl-key" | "sslkey" => file(&mut imp, FileSlot::ClientKey, &k, v.into_owned()),
+            "socket" => imp.fields.host = v.into_owned(),
+            "connect-timeout" | "connect_timeout" => {
+                timeout_from_secs(&mut imp, &k, &v, 1)?;
+            }
+            other => unmapped(&mut imp, other),
+        }
+    }
+    imp.fields.tls.mode = match opts.get_ssl_mode() {
+        MySqlSslMode::Disabled => TlsMode::Disable,
+        MySqlSslMode::Preferred => TlsMode::Prefer,
+        MySqlSslMode::Required => TlsMode::Require,
+        MySqlSslMode::VerifyCa => TlsMode::VerifyCa,
+        MySqlSslMode::VerifyIdentity => TlsMode::VerifyFull,
+    };
+    if !said_mode {
+        imp.warnings.push(
+            "no ssl-mode is given: the client default, PREFERRED, is kept (the certificate is not verified; VERIFY_IDENTITY is safer)"
+                .into(),
+        );
+    }
+    Ok(imp)
+}
+
+/// Connector/J (`jdbc:mysql://`) and MariaDB Connector/J (`jdbc:mariadb://`).
+pub fn import_jdbc(s: &str) -> Result<Imported> {
+    let mariadb = s[..11].eq_ignore_ascii_case("jdbc:mariad");
+    let rest = s.split_once("://").map(|x| x.1).ok_or_else(|| {
+        invalid(
+            "The JDBC URL has no //host part.",
+            "Use jdbc:mysql://host:3306/db?sslMode=VERIFY_IDENTITY.",
+        )
+    })?;
+    let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, path) = main.split_once('/').unwrap_or((main, ""));
+    let mut imp = draft(Engine::Mysql);
+    let hosts = match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => {
+            let (u, p) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+            imp.fields.username = decode(u, "user name")?;
+            set_password(&mut imp, decode(p, "password")?);
+            hosts
+        }
+        None => authority,
+    };
+    let list: Vec<&str> = hosts.split(',').collect();
+    if list.len() > 1 {
+        imp.warnings.push(format!(
+            "{} hosts are listed; only the first is imported (add a connection for each of the others)",
+            list.len()
+        ));
+    }
+    let (h, p) = split_host_port(list[0])?;
+    imp.fields.host = if h.is_empty() { "localhost".into() } else { h };
+    if let Some(p) = p {
+        imp.fields.port = p;
+    }
+    imp.fields.database = decode(path, "database name")?;
+    let (mut mode, mut use_ssl, mut require, mut verify) = (None, None, None, None);
+    for (k, v) in super::query_pairs(query, false)? {
+        match k.as_str() {
+            "user" => imp.fields.username = v,
+            "password" => set_password(&mut imp, v),
+            "sslMode" | "sslmode" => mode = Some(mode_from_word(&v).ok_or_else(bad_mode)?),
+            "useSSL" | "useSsl" => use_ssl = super::is_true(&v),
+            "requireSSL" => require = super::is_true(&v),
+            "verifyServerCertificate" => verify = super::is_true(&v),
+            "trustServerCertificate" => verify = super::is_true(&v).map(|t| !t),
+            "serverSslCert" if v.contains("-----BEGIN") => imp.fields.tls.ca_pem = Some(v),
+            "serverSslCert" => file(
+                &mut imp,
+                FileSlot::Ca,
+                &k,
+                v.trim_start_matches("file://").into(),
+            ),
+            "connectTimeout" => timeout_from_secs(&mut imp, &k, &v, 1000)?,
+            _ => unmapped(&mut imp, &k),
+        }
+    }
+    imp.fields.tls.mode = match (mode, use_ssl) {
+        (Some(m), _) => m,
+        (None, Some(false)) => TlsMode::Disable,
+        (None, Some(true)) if mariadb => {
+            if verify == Some(false) {
+                TlsMode::Require
+            } else {
+                TlsMode::VerifyFull
+            }
+        }
+        (None, Some(true)) => match (require, verify) {
+            (_, Some(true)) => TlsMode::VerifyCa,
+            (Some(true), _) => TlsMode::Require,
+            _ => TlsMode::Prefer,
+        },
+        (None, None) => {
+            imp.warnings.push(
+                "no sslMode is given: the driver default, PREFERRED, is kept (the certificate is not verified)"
+                    .into(),
+            );
+            TlsMode::Prefer
+        }
+    };
+    Ok(imp)
+}
+
+/// `mysql` / `mariadb` command-line arguments.
+pub fn import_cli(args: &[String]) -> Result<Imported> {
+    let mut imp = draft(Engine::Mysql);
+    let mut it = args.iter();
+    let mut said_mode = false;
+    let mut ssl_flag = None;
+    let mut verify_flag = false;
+    while let Some(a) = it.next() {
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) if a.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ if a.starts_with("--") => (a.clone(), None),
+            _ if a.starts_with('-') && a.len() > 2 => (a[..2].to_owned(), Some(a[2..].to_owned())),
+            _ => (a.clone(), None),
+        };
+        let mut value = |needs: &str| -> Result<String> {
+            match &inline {
+                Some(v) => Ok(v.clone()),
+                None => it.next().cloned().ok_or_else(|| {
+                    invalid(
+                        format!("{needs} needs a value."),
+                        "e.g. mysql --host=db.example.com",
+                    )
+                }),
+            }
+        };
+        match name.as_str() {
+            "-h" | "--host" => imp.fields.host = value("--host")?,
+            "-P" | "--port" => imp.fields.port = super::parse_port(&value("--port")?)?,
+            "-u" | "--user" => imp.fields.username = value("--user")?,
+            // -p alone prompts; only an attached value is a password.
+            "-p" | "--password" => {
+                if let Some(v) = inline.clone() {
+                    set_password(&mut imp, v);
+                }
+            }
+            "-D" | "--database" => imp.fields.database = value("--database")?,
+            "-S" | "--socket" => imp.fields.host = value("--socket")?,
+            "--ssl-mode" => {
+                said_mode = true;
+                imp.fields.tls.mode = mode_from_word(&value("--ssl-mode")?).ok_or_else(bad_mode)?;
+            }
+            "--ssl" => ssl_flag = Some(true),
+            "--skip-ssl" | "--ssl=0" => ssl_flag = Some(false),
+            "--ssl-verify-server-cert" => verify_flag = true,
+            "--ssl-ca" => file(&mut imp, FileSlot::Ca, "--ssl-ca", value("--ssl-ca")?),
+            "--ssl-cert" => file(
+                &mut imp,
+                FileSlot::ClientCert,
+                "--ssl-cert",
+                value("--ssl-cert")?,
+            ),
+            "--ssl-key" => file(
+                &mut imp,
+                FileSlot::ClientKey,
+                "--ssl-key",
+                value("--ssl-key")?,
+            ),
+            "--connect-timeout" => {
+                let v = value("--connect-timeout")?;
+                timeout_from_secs(&mut imp, "--connect-timeout", &v, 1)?;
+            }
+            n if n.starts_with('-') => unmapped(&mut imp, n),
+            _ => imp.fields.database = a.clone(),
+        }
+    }
+    if !said_mode {
+        imp.fields.tls.mode = match (ssl_flag, verify_flag) {
+            (Some(false), _) => TlsMode::Disable,
+            (_, true) => TlsMode::VerifyFull,
+            (Some(true), false) => TlsMode::Require,
+            (None, false) => {
+                imp.warnings
+                    .push("no --ssl-mode is given: the client default, PREFERRED, is kept".into());
+                TlsMode::Prefer
+            }
+        };
+    }
+    Ok(imp)
+}
+
+pub fn export(
+    f: &ConnectionFields,
+    password: Option<&str>,
+    format: ExportFormat,
+    out: &mut Out,
+) -> Result<String> {
+    out.unexported_options(f, &[], "a MySQL connection string");
+    let socket = f.host.starts_with('/');
+    let timeout = (f.timeout_secs != DEFAULT_TIMEOUT_SECS).then_some(f.timeout_secs);
+    match format {
+        ExportFormat::Url => {
+            if timeout.is_some() {
+                out.drop(
+                    "timeout_secs",
+                    "a mysql:// URL has no timeout; set it in the client",
+                );
+            }
+            let user = match password {
+                Some(p) => format!("{}:{}@", encode(&f.username), encode(p)),
+                None if f.username.is_empty() => String::new(),
+                None => format!("{}@", encode(&f.username)),
+            };
+            let mut q = format!("ssl-mode={}", mode_word(f.tls.mode));
+            let host = if socket {
+                q.push_str(&format!("&socket={}", encode(&f.host)));
+                format!("localhost:{}", f.port)
+            } else {
+                format!("{}:{}", url_host(&f.host), f.port)
+            };
+            Ok(format!("mysql://{user}{host}/{}?{q}", encode(&f.database)))
+        }
+        ExportFormat::Jdbc => {
+            if socket {
+                return Err(CoreError::input(
+                    ErrorCode::ExportNotPossible,
+                    Some("host"),
+                    "JDBC cannot connect through a Unix socket.",
+                    "Copy it as a URL or a mysql command instead.",
+                ));
+            }
+            let mut q = Vec::new();
+            if !f.username.is_empty() {
+                q.push(format!("user={}", encode(&f.username)));
+            }
+            if let Some(p) = password {
+                q.push(format!("password={}", encode(p)));
+            }
+            q.push(format!("sslMode={}", mode_word(f.tls.mode)));
+            if let Some(t) = timeout {
+                q.push(format!("connectTimeout={}", u64::from(t) * 1000));
+            }
+            Ok(format!(
+                "jdbc:mysql://{}:{}/{}?{}",
+                url_host(&f.host),
+                f.port,
+                encode(&f.database),
+                q.join("&")
+            ))
+        }
+        ExportFormat::Shell => {
+            let mut args = vec!["mysql".to_owned()];
+            if socket {
+                args.push(format!("--socket={}", f.host));
+            } else {
+                args.push(format!("--host={}", f.host));
+            }
+            args.push(format!("--port={}", f.port));
+            if !f.username.is_empty() {
+                args.push(format!("--user={}", f.username));
+            }
+            if let Some(p) = password {
+                args.push(format!("--password={p}"));
+            }
+            args.push(format!("--ssl-mode={}", mode_word(f.tls.mode)));
+            if let Some(t) = timeout {
+                args.push(format!("--connect-timeout={t}"));
+            }
+            if !f.database.is_empty() {
+                args.push(format!("--database={}", f.database));
+            }
+            Ok(super::shell::join(&args))
+        }
+        _ => Err(invalid("unreachable format", "")),
+    }
+}

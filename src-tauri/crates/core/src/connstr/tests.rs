@@ -1,0 +1,811 @@
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::engines::{DefaultValue, FieldKind};
+use crate::model::{TlsMode, DEFAULT_TIMEOUT_SECS};
+
+fn imp(s: &str) -> Parsed {
+    match import(s) {
+        Ok(p) => p,
+        Err(e) => panic!("{s}: {e} ({})", e.hint()),
+    }
+}
+
+fn pw(p: &Parsed) -> Option<&str> {
+    p.imported.password.as_ref().map(Secret::expose)
+}
+
+fn opt<'a>(p: &'a Parsed, k: &str) -> Option<&'a OptionValue> {
+    p.imported.fields.options.get(k)
+}
+
+fn opt_text<'a>(p: &'a Parsed, k: &str) -> Option<&'a str> {
+    opt(p, k).and_then(OptionValue::as_text)
+}
+
+// ---------- import: one case per documented form ----------
+
+#[test]
+fn postgres_uri_with_encoded_password_multi_host_and_libpq_parameters() {
+    let p = imp("postgresql://app:p%40ss%2Fw%3Ard@db1.example.com:6432,db2:6433/orders?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=etl&connect_timeout=7&options=-c%20search_path%3Dsales&target_session_attrs=read-write&keepalives=1");
+    assert_eq!(p.kind, SourceKind::PostgresUri);
+    let f = &p.imported.fields;
+    assert_eq!((f.host.as_str(), f.port), ("db1.example.com", 6432));
+    assert_eq!(
+        (f.username.as_str(), f.database.as_str()),
+        ("app", "orders")
+    );
+    assert_eq!(pw(&p), Some("p@ss/w:rd"));
+    assert_eq!(f.tls.mode, TlsMode::VerifyFull);
+    assert_eq!(f.timeout_secs, 7);
+    assert_eq!(opt_text(&p, "schema"), Some("sales"));
+    assert_eq!(opt_text(&p, "application_name"), Some("etl"));
+    assert_eq!(opt_text(&p, "target_session_attrs"), Some("read-write"));
+    assert_eq!(
+        p.imported.files,
+        vec![FileRef {
+            slot: FileSlot::Ca,
+            param: "sslrootcert".into(),
+            path: "/etc/ca.pem".into()
+        }]
+    );
+    let w = p.imported.warnings.join("\n");
+    assert!(w.contains("2 hosts are listed"), "{w}");
+    assert!(w.contains("parameter keepalives"), "{w}");
+    assert_eq!(f.password_save, PasswordSave::Keychain);
+}
+
+#[test]
+fn postgres_unix_socket_ipv6_and_keyword_strings() {
+    let p = imp("postgresql://%2Fvar%2Frun%2Fpostgresql/app?user=me");
+    assert_eq!(p.imported.fields.host, "/var/run/postgresql");
+    let p = imp("postgres://me@[2001:db8::7]:5433/x?sslmode=require");
+    assert_eq!(p.imported.fields.host, "2001:db8::7");
+    assert_eq!(p.imported.fields.port, 5433);
+    let p = imp(
+        r"host=db.example.com port=5433 dbname='my db' user=app password='it\'s \\ here' sslmode=verify-ca",
+    );
+    assert_eq!(p.kind, SourceKind::LibpqKeywords);
+    assert_eq!(p.imported.fields.database, "my db");
+    assert_eq!(pw(&p), Some(r"it's \ here"));
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyCa);
+}
+
+#[test]
+fn postgres_without_sslmode_keeps_libpqs_prefer_and_says_so() {
+    let p = imp("postgresql://u@h/d");
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::Prefer);
+    assert!(p.imported.warnings.iter().any(|w| w.contains("no sslmode")));
+}
+
+#[test]
+fn jdbc_urls_for_every_driver() {
+    let p = imp("jdbc:postgresql://pg.example.com:5433/shop?user=app&password=s%3Bx&ssl=true&currentSchema=retail&ApplicationName=bi");
+    assert_eq!(p.kind, SourceKind::JdbcPostgres);
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyFull);
+    assert_eq!(pw(&p), Some("s;x"));
+    assert_eq!(opt_text(&p, "schema"), Some("retail"));
+
+    let p = imp("jdbc:mysql://my.example.com:3307/shop?user=app&password=pw&sslMode=VERIFY_CA&connectTimeout=5000");
+    assert_eq!(p.imported.fields.engine, Engine::Mysql);
+    assert_eq!(p.imported.fields.port, 3307);
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyCa);
+    assert_eq!(p.imported.fields.timeout_secs, 5);
+
+    let p = imp("jdbc:mariadb://maria:3306/db?user=u&useSsl=true&trustServerCertificate=true");
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::Require);
+
+    let p = imp("jdbc:sqlserver://sql.example.com:1434;databaseName=Sales;user=sa;password={p;w}};d};encrypt=true;trustServerCertificate=false;hostNameInCertificate=*.example.com");
+    assert_eq!(p.kind, SourceKind::JdbcSqlServer);
+    let f = &p.imported.fields;
+    assert_eq!(
+        (f.host.as_str(), f.port, f.database.as_str()),
+        ("sql.example.com", 1434, "Sales")
+    );
+    assert_eq!(pw(&p), Some("p;w};d"));
+    assert_eq!(f.tls.mode, TlsMode::VerifyFull);
+    assert_eq!(
+        opt_text(&p, "host_name_in_certificate"),
+        Some("*.example.com")
+    );
+
+    let p = imp(
+        "jdbc:sqlserver://sql\\SQLEXPRESS;databaseName=x;encrypt=true;trustServerCertificate=true",
+    );
+    assert_eq!(opt_text(&p, "instance"), Some("SQLEXPRESS"));
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::Require);
+
+    let p = imp("jdbc:oracle:thin:@//ora.example.com:1522/ORCLPDB1");
+    let f = &p.imported.fields;
+    assert_eq!(
+        (f.host.as_str(), f.port, f.database.as_str()),
+        ("ora.example.com", 1522, "ORCLPDB1")
+    );
+    assert_eq!(opt_text(&p, "connect_by"), Some("service_name"));
+
+    let p = imp("jdbc:oracle:thin:scott/tiger@ora:1521:ORCL");
+    assert_eq!(opt_text(&p, "connect_by"), Some("sid"));
+    assert_eq!(p.imported.fields.username, "scott");
+    assert_eq!(pw(&p), Some("tiger"));
+
+    let p = imp("jdbc:oracle:thin:@(DESCRIPTION=(ADDRESS=(PROTOCOL=TCPS)(HOST=ora.example.com)(PORT=2484))(CONNECT_DATA=(SERVICE_NAME=sales.example.com))(SECURITY=(SSL_SERVER_CERT_DN=\"CN=ora.example.com,O=Example\")))");
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyFull);
+    assert_eq!(p.imported.fields.port, 2484);
+    assert_eq!(
+        opt_text(&p, "server_dn"),
+        Some("CN=ora.example.com,O=Example")
+    );
+
+    let p = imp("jdbc:sqlite:/home/me/app.db");
+    assert_eq!(p.imported.fields.database, "/home/me/app.db");
+}
+
+#[test]
+fn ado_net_strings_with_quotes_braces_and_non_ascii_passwords() {
+    let p = imp("Server=tcp:sql.example.com,1433;Initial Catalog=Sales;User ID=app;Password=\"pä;ss\"\"w\";Encrypt=True;TrustServerCertificate=False;Connection Timeout=30;ApplicationIntent=ReadOnly;MultipleActiveResultSets=True");
+    assert_eq!(p.kind, SourceKind::AdoNet);
+    let f = &p.imported.fields;
+    assert_eq!((f.host.as_str(), f.port), ("sql.example.com", 1433));
+    assert_eq!((f.database.as_str(), f.username.as_str()), ("Sales", "app"));
+    assert_eq!(pw(&p), Some("pä;ss\"w"));
+    assert_eq!(f.tls.mode, TlsMode::VerifyFull);
+    assert_eq!(f.timeout_secs, 30);
+    assert_eq!(opt_text(&p, "application_intent"), Some("read_only"));
+    assert!(p
+        .imported
+        .warnings
+        .iter()
+        .any(|w| w.contains("multipleactiveresultsets")));
+
+    let p = imp("Data Source=db\\INST;Database={we;ird};uid=u;pwd='a''b';Encrypt=Optional");
+    assert_eq!(p.imported.fields.database, "we;ird");
+    assert_eq!(opt_text(&p, "instance"), Some("INST"));
+    assert_eq!(pw(&p), Some("a'b"));
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::Prefer);
+
+    let p = imp("Server=db;Database=x;Integrated Security=SSPI");
+    assert!(p
+        .imported
+        .warnings
+        .iter()
+        .any(|w| w.contains("Windows authentication")));
+}
+
+#[test]
+fn mysql_mariadb_and_mongodb_urls() {
+    let p = imp("mysql://app:p%40ss@my.example.com:3307/shop?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ca.pem&charset=utf8mb4");
+    assert_eq!(p.kind, SourceKind::MysqlUrl);
+    let f = &p.imported.fields;
+    assert_eq!(
+        (f.host.as_str(), f.port, f.database.as_str()),
+        ("my.example.com", 3307, "shop")
+    );
+    assert_eq!(pw(&p), Some("p@ss"));
+    assert_eq!(f.tls.mode, TlsMode::VerifyFull);
+    assert_eq!(p.imported.files.len(), 1);
+    assert!(p.imported.warnings.iter().any(|w| w.contains("charset")));
+    assert_eq!(
+        imp("mariadb://u@h/d?ssl-mode=REQUIRED")
+            .imported
+            .fields
+            .tls
+            .mode,
+        TlsMode::Require
+    );
+
+    let p = imp("mongodb://app:s%3Acret@m1.example.com:27018,m2.example.com:27018/orders?replicaSet=rs0&authSource=admin&tls=true&tlsAllowInvalidHostnames=true&appName=x");
+    let f = &p.imported.fields;
+    assert_eq!(f.host, "m1.example.com,m2.example.com");
+    assert_eq!(f.port, 27018);
+    assert_eq!(pw(&p), Some("s:cret"));
+    assert_eq!(f.tls.mode, TlsMode::VerifyCa);
+    assert_eq!(opt_text(&p, "replica_set"), Some("rs0"));
+    assert!(p.imported.warnings.iter().any(|w| w.contains("appName")));
+
+    let p = imp("mongodb+srv://u@cluster0.example.net/db");
+    assert_eq!(
+        p.imported.fields.tls.mode,
+        TlsMode::VerifyFull,
+        "srv implies TLS"
+    );
+    assert_eq!(opt(&p, "srv"), Some(&OptionValue::Bool(true)));
+}
+
+#[test]
+fn oracle_ezconnect_tns_and_sqlite_forms() {
+    let p = imp("scott/\"t@ger\"@tcps://ora.example.com:2484/sales?ssl_server_dn_match=no");
+    assert_eq!(p.kind, SourceKind::OracleEzconnect);
+    assert_eq!(pw(&p), Some("t@ger"));
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyCa);
+    let p = imp("ora.example.com:1521/XEPDB1");
+    assert_eq!(p.imported.fields.database, "XEPDB1");
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::Disable);
+    let p = imp("SALES =\n (DESCRIPTION =\n  (ADDRESS = (PROTOCOL = TCP)(HOST = ora)(PORT = 1521))\n  (CONNECT_DATA = (SID = ORCL)))");
+    assert_eq!(p.kind, SourceKind::OracleTns);
+    assert_eq!(p.imported.fields.name, "SALES");
+    assert_eq!(opt_text(&p, "connect_by"), Some("sid"));
+
+    let p = imp("/srv/data/app.db");
+    assert_eq!(p.kind, SourceKind::SqlitePath);
+    let p = imp("sqlite:///srv/data/my%20app.db?mode=ro");
+    assert_eq!(p.imported.fields.database, "/srv/data/my app.db");
+    assert_eq!(opt(&p, "read_only"), Some(&OptionValue::Bool(true)));
+    assert_eq!(
+        import("sqlite::memory:").unwrap_err().code(),
+        ErrorCode::UrlInvalid
+    );
+}
+
+#[test]
+fn env_lines_and_shell_commands() {
+    let p = imp("export BILLING_DATABASE_URL=\"postgresql://u:pw@db/billing?sslmode=verify-full\"");
+    assert_eq!(p.kind, SourceKind::EnvLine);
+    assert_eq!(p.imported.fields.name, "billing-database");
+    assert_eq!(pw(&p), Some("pw"));
+
+    let p = imp("psql -h db.example.com -p 5433 -U app -d orders");
+    assert_eq!(p.kind, SourceKind::ShellCommand);
+    assert_eq!(p.imported.fields.port, 5433);
+    let p = imp("mysql --host=h --user=u -psecret --ssl-mode=VERIFY_CA shop");
+    assert_eq!(pw(&p), Some("secret"));
+    assert_eq!(p.imported.fields.database, "shop");
+    let p = imp("sqlcmd -S tcp:sql,1433 -d Sales -U sa -N m -C");
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::Require);
+}
+
+#[test]
+fn unknown_or_broken_input_has_a_stable_code_and_never_quotes_a_secret() {
+    for s in [
+        "",
+        "hello world",
+        "postgresql://u:TOPSECRET%zz@h/d",
+        "mysql://u:TOPSECRET@h:99999/d",
+        "mongodb://u:TOP@SECRET@h/d",
+        "Server=h;Password=\"TOPSECRET",
+        "jdbc:sqlserver://h;password={TOPSECRET",
+        "jdbc:db2://h/TOPSECRET",
+        "(DESCRIPTION=(ADDRESS=(HOST=TOPSECRET)",
+        "psql 'postgresql://u:TOPSECRET@h/d",
+    ] {
+        let e = import(s).unwrap_err();
+        let all = format!("{e} {} {:?}", e.hint(), e.field());
+        assert!(
+            !all.contains("TOPSECRET") && !all.contains("SECRET"),
+            "{s}: {all}"
+        );
+        assert!(
+            matches!(e.code(), ErrorCode::UrlInvalid | ErrorCode::PortOutOfRange),
+            "{s}: {:?}",
+            e.code()
+        );
+    }
+}
+
+#[test]
+fn ado_reader_agrees_with_the_connection_string_crate_where_that_crate_is_right() {
+    // The crate rejects non-ASCII and keeps "" doubled; on everything else we must agree.
+    let cases = [
+        "Server=tcp:h,1433;Database=d;User ID=u;Password=p",
+        "server = h ; database = my db ; uid = u",
+        "Data Source=h;Password={a;b}",
+        "Data Source=h;Password=\"a;b\";Encrypt=yes",
+        "Data Source=h;Password='x=y'",
+    ];
+    for c in cases {
+        let theirs: connection_string::AdoNetString = c.parse().unwrap();
+        let ours = sqlserver_pairs(c);
+        let mut theirs: Vec<(String, String)> =
+            theirs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{c}");
+    }
+}
+
+fn sqlserver_pairs(s: &str) -> Vec<(String, String)> {
+    let mut v = super::sqlserver::pairs_for_tests(s);
+    v.sort();
+    v
+}
+
+#[test]
+fn pem_files_are_split_so_a_key_never_reaches_a_certificate_field() {
+    let both = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nBBBB\n-----END PRIVATE KEY-----\n";
+    let cert = crate::pem::select_blocks(both, |l| l == "CERTIFICATE");
+    assert!(cert.contains("AAAA") && !cert.contains("BBBB"));
+    let key = crate::pem::select_blocks(both, |l| l.ends_with("PRIVATE KEY"));
+    assert!(key.contains("BBBB") && !key.contains("AAAA"));
+}
+
+// ---------- batch ----------
+
+#[test]
+fn env_file_rows_pg_variables_and_skipped_lines() {
+    let text = "# app\nPORT=3000\nDATABASE_URL=postgresql://u:p@db/app?sslmode=verify-full\nANALYTICS_DSN='mysql://a@an/x?ssl-mode=REQUIRED'\nREPORTS_URL=not a url\nPGHOST=pg.internal\nPGUSER=etl\nPGDATABASE=warehouse\nPGSSLMODE=verify-ca\n";
+    let b = batch::parse(text, Some(".env")).unwrap();
+    assert_eq!(b.source, batch::BatchSource::Env);
+    let labels: Vec<&str> = b.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "DATABASE_URL",
+            "ANALYTICS_DSN",
+            "REPORTS_URL",
+            "PG* variables"
+        ]
+    );
+    assert!(matches!(b.rows[2].entry, batch::Entry::Invalid(_)));
+    match &b.rows[3].entry {
+        batch::Entry::Connection(p) => {
+            assert_eq!(p.imported.fields.host, "pg.internal");
+            assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyCa);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        b.notes,
+        ["1 line(s) hold no connection string and were skipped"]
+    );
+}
+
+#[test]
+fn pgpass_lines_match_saved_connections_as_libpq_does() {
+    let b = batch::parse(
+        "db.example.com:5432:*:app:se\\:cret\n*:*:*:*:fallback\nbroken line\n",
+        Some("/home/me/.pgpass"),
+    )
+    .unwrap();
+    assert_eq!(b.source, batch::BatchSource::Pgpass);
+    let batch::Entry::Password(first) = &b.rows[0].entry else {
+        panic!()
+    };
+    assert_eq!(first.password.expose(), "se:cret");
+    let f = ConnectionFields::postgres("x", "db.example.com", 5432, "orders", "app");
+    assert!(first.matches(&f));
+    let mut other = f.clone();
+    other.username = "someone".into();
+    assert!(!first.matches(&other));
+    assert!(matches!(b.rows[2].entry, batch::Entry::Invalid(_)));
+}
+
+#[test]
+fn pg_service_sections_become_named_connections() {
+    let text = "# services\n[billing]\nhost=pg1\nport=5433\ndbname=billing\nuser=bill\nsslmode=verify-full\n\n[reports]\nhost=pg2\ndbname=rep\nfrobnicate=1\n";
+    let b = batch::parse(text, Some("pg_service.conf")).unwrap();
+    assert_eq!(b.source, batch::BatchSource::PgService);
+    assert_eq!(b.rows.len(), 2);
+    let batch::Entry::Connection(p) = &b.rows[0].entry else {
+        panic!()
+    };
+    assert_eq!(p.imported.fields.name, "billing");
+    assert_eq!(p.imported.fields.port, 5433);
+    let batch::Entry::Connection(p) = &b.rows[1].entry else {
+        panic!()
+    };
+    assert!(p.imported.warnings.iter().any(|w| w.contains("frobnicate")));
+}
+
+#[test]
+fn json_exports_hold_lists_of_seed_payloads() {
+    let text = r#"[{"configName":"rep","type":"POSTGRESQL","host":"h","port":5432,"databaseName":"d","userName":"u"},
+                   {"name":"cdc","url":"postgresql://u@db/app?sslmode=verify-full"},
+                   {"what":"ever"}]"#;
+    let b = batch::parse(text, None).unwrap();
+    assert_eq!(b.source, batch::BatchSource::Json);
+    assert_eq!(b.rows.len(), 3);
+    assert!(matches!(b.rows[0].entry, batch::Entry::Connection(_)));
+    assert!(matches!(b.rows[1].entry, batch::Entry::Connection(_)));
+    assert!(matches!(b.rows[2].entry, batch::Entry::Invalid(_)));
+}
+
+// ---------- export ----------
+
+fn pg() -> ConnectionFields {
+    let mut f = ConnectionFields::postgres("orders", "db.example.com", 5432, "orders", "app");
+    f.options
+        .insert("schema".into(), OptionValue::Text("sales".into()));
+    f
+}
+
+fn out(f: &ConnectionFields, format: ExportFormat, password: Option<&str>) -> ExportedText {
+    let ctx = ExportContext {
+        password: password.map(|p| Secret::new(p.to_owned())),
+        ..ExportContext::default()
+    };
+    export(f, &ctx, format).unwrap()
+}
+
+#[test]
+fn exports_are_deterministic_and_omit_the_password_unless_asked() {
+    let f = pg();
+    let cases = [
+        (ExportFormat::Url, "postgresql://app@db.example.com:5432/orders?sslmode=verify-full&options=-c%20search_path%3Dsales"),
+        (ExportFormat::Kv, "host=db.example.com port=5432 dbname=orders user=app sslmode=verify-full options='-c search_path=sales'"),
+        (ExportFormat::Jdbc, "jdbc:postgresql://db.example.com:5432/orders?user=app&sslmode=verify-full&currentSchema=sales"),
+        (ExportFormat::Shell, "psql 'postgresql://app@db.example.com:5432/orders?sslmode=verify-full&options=-c%20search_path%3Dsales'"),
+        (ExportFormat::Env, "DATABASE_URL=postgresql://app@db.example.com:5432/orders?sslmode=verify-full&options=-c%20search_path%3Dsales"),
+    ];
+    for (format, want) in cases {
+        let e = out(&f, format, None);
+        assert_eq!(e.text, want);
+        assert!(e
+            .warnings
+            .iter()
+            .any(|w| w.contains("password is not included")));
+        assert_eq!(out(&f, format, None), e, "deterministic");
+    }
+    let with = out(&f, ExportFormat::Url, Some("p@ss word"));
+    assert!(
+        with.text.starts_with("postgresql://app:p%40ss%20word@"),
+        "{}",
+        with.text
+    );
+}
+
+#[test]
+fn sql_server_exports_in_ado_jdbc_url_and_sqlcmd_words() {
+    let mut f = ConnectionFields::blank(Engine::SqlServer, "s");
+    f.host = "sql.example.com".into();
+    f.database = "Sales".into();
+    f.username = "app".into();
+    f.tls.mode = TlsMode::Require;
+    assert_eq!(
+        out(&f, ExportFormat::Ado, Some("a;b")).text,
+        "Server=tcp:sql.example.com,1433;Initial Catalog=Sales;User ID=app;Password=\"a;b\";Encrypt=True;TrustServerCertificate=True"
+    );
+    assert_eq!(
+        out(&f, ExportFormat::Jdbc, None).text,
+        "jdbc:sqlserver://sql.example.com:1433;databaseName=Sales;user=app;encrypt=true;trustServerCertificate=true"
+    );
+    assert_eq!(
+        out(&f, ExportFormat::Shell, None).text,
+        "sqlcmd -S tcp:sql.example.com,1433 -d Sales -U app -N true -C"
+    );
+    f.tls.mode = TlsMode::VerifyCa;
+    let e = out(&f, ExportFormat::Ado, None);
+    assert!(e.text.contains("TrustServerCertificate=False"));
+    assert!(e.warnings.iter().any(|w| w.contains("stricter")));
+}
+
+#[test]
+fn formats_an_engine_cannot_take_are_refused_with_the_list_it_can() {
+    let f = ConnectionFields::blank(Engine::Mongodb, "m");
+    let e = export(&f, &ExportContext::default(), ExportFormat::Ado).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ExportNotPossible);
+    assert!(e.hint().contains("url, shell, env"), "{}", e.hint());
+}
+
+// ---------- the round trip: import(export(c)) == c ----------
+
+/// What a string can carry, with every unset option at its engine default.
+fn carried(f: &ConnectionFields, dropped: &[String]) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    let spec = f.engine.spec();
+    let mut f = f.clone();
+    crate::validation::normalize(&mut f);
+    m.insert("engine".into(), f.engine.as_str().into());
+    if f.engine == Engine::Mongodb {
+        let hosts: Vec<String> = f
+            .host
+            .split(',')
+            .map(|e| match split_host_port(e.trim()) {
+                Ok((h, Some(p))) => format!("{h}:{p}"),
+                _ => format!("{}:{}", e.trim().trim_matches(['[', ']']), f.port),
+            })
+            .collect();
+        let srv = f
+            .options
+            .get("srv")
+            .and_then(OptionValue::as_bool)
+            .unwrap_or(false);
+        m.insert(
+            "hosts".into(),
+            if srv { f.host.clone() } else { hosts.join(",") },
+        );
+    } else {
+        m.insert("host".into(), f.host.clone());
+        m.insert("port".into(), f.port.to_string());
+    }
+    m.insert("database".into(), f.database.clone());
+    m.insert("username".into(), f.username.clone());
+    m.insert("tls.mode".into(), f.tls.mode.as_str().into());
+    m.insert("timeout_secs".into(), f.timeout_secs.to_string());
+    for field in &spec.fields {
+        let Some(k) = field.key.strip_prefix("options.") else {
+            continue;
+        };
+        let v = match (f.options.get(k), &field.default) {
+            (Some(OptionValue::Text(t)), _) => t.clone(),
+            (Some(OptionValue::Bool(b)), _) => b.to_string(),
+            (None, Some(DefaultValue::Text(t))) => (*t).to_owned(),
+            (None, Some(DefaultValue::Bool(b))) => b.to_string(),
+            (None, _) if field.kind == FieldKind::Bool => "false".into(),
+            (None, _) => String::new(),
+        };
+        m.insert(field.key.to_owned(), v);
+    }
+    for d in dropped {
+        m.remove(d);
+    }
+    m
+}
+
+fn word() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9_]{0,10}"
+}
+
+/// Text with the characters that break naive readers: @ : / ? # % & = ; ' " \ { } space, non-ASCII.
+fn nasty() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9@:/?#%&=;'\"\\\\{}+ äß€-]{1,14}"
+        .prop_filter("no surrounding spaces", |s| s.trim() == s)
+}
+
+fn host() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z][a-z0-9-]{0,8}(\\.[a-z]{2,6}){0,2}",
+        (1u8..=254, 0u8..=255).prop_map(|(a, b)| format!("10.{a}.{b}.1")),
+        (1u16..=0xfffe).prop_map(|n| format!("2001:db8::{n:x}")),
+    ]
+}
+
+fn fields_for(engine: Engine) -> BoxedStrategy<(ConnectionFields, Option<String>)> {
+    let spec = engine.spec();
+    let modes: Vec<TlsMode> = spec
+        .tls_modes
+        .iter()
+        .filter(|m| m.supported)
+        .map(|m| m.mode)
+        .collect();
+    let base = (
+        host(),
+        1u32..=65535,
+        proptest::sample::select(modes),
+        prop_oneof![Just(DEFAULT_TIMEOUT_SECS), 1u32..=600],
+    );
+    let oracle = engine == Engine::Oracle;
+    let db = if oracle {
+        word().boxed()
+    } else {
+        nasty().boxed()
+    };
+    let user = if oracle {
+        word().boxed()
+    } else {
+        nasty().boxed()
+    };
+    let password = if oracle {
+        proptest::option::of("[a-zA-Z0-9@:/?#%&=;' äß{}-]{1,12}").boxed()
+    } else {
+        proptest::option::of(nasty()).boxed()
+    };
+    (base, db, user, password, options_for(engine))
+        .prop_map(
+            move |(
+                (host, port, mode, timeout),
+                database,
+                username,
+                password,
+                (options, host_override),
+            )| {
+                let mut f = ConnectionFields::blank(engine, "c");
+                f.host = host_override.unwrap_or(host);
+                f.port = port;
+                f.database = database;
+                f.username = username;
+                f.tls.mode = mode;
+                f.timeout_secs = timeout;
+                f.options = options;
+                if engine == Engine::Sqlite {
+                    f.host.clear();
+                    f.username.clear();
+                }
+                (f, password)
+            },
+        )
+        .prop_map(move |(mut f, p)| {
+            if engine == Engine::Sqlite {
+                f.database = format!(
+                    "/srv/{}/{}.db",
+                    f.database.replace(['/', '\\', '\''], "_"),
+                    "x"
+                );
+                return (f, None);
+            }
+            (f, p)
+        })
+        .boxed()
+}
+
+type Opts = (BTreeMap<String, OptionValue>, Option<String>);
+
+fn options_for(engine: Engine) -> BoxedStrategy<Opts> {
+    let t = |s: String| OptionValue::Text(s);
+    match engine {
+        Engine::Postgres => (
+            proptest::option::of("[a-z_ ]{1,8}".prop_filter("trimmed", |s| s.trim() == s)),
+            proptest::option::of(nasty()),
+            proptest::option::of(proptest::sample::select(vec![
+                "any",
+                "read-write",
+                "read-only",
+                "primary",
+                "standby",
+                "prefer-standby",
+            ])),
+            proptest::option::of(word()),
+            prop_oneof![Just(None), Just(Some("/var/run/postgresql".to_owned()))],
+        )
+            .prop_map(move |(schema, app, tsa, replica, socket)| {
+                let mut o = BTreeMap::new();
+                if let Some(s) = schema {
+                    o.insert("schema".into(), t(s));
+                }
+                if let Some(a) = app {
+                    o.insert("application_name".into(), t(a));
+                }
+                if let Some(x) = tsa {
+                    o.insert("target_session_attrs".into(), t(x.into()));
+                }
+                if let Some(r) = replica {
+                    o.insert("replica_of".into(), t(r));
+                }
+                (o, socket)
+            })
+            .boxed(),
+        Engine::SqlServer => (
+            proptest::option::of("[A-Z]{1,8}"),
+            proptest::option::of(host()),
+            proptest::option::of(proptest::sample::select(vec!["read_write", "read_only"])),
+        )
+            .prop_map(move |(inst, cert, intent)| {
+                let mut o = BTreeMap::new();
+                if let Some(i) = inst {
+                    o.insert("instance".into(), t(i));
+                }
+                if let Some(c) = cert {
+                    o.insert("host_name_in_certificate".into(), t(c));
+                }
+                if let Some(i) = intent {
+                    o.insert("application_intent".into(), t(i.into()));
+                }
+                (o, None)
+            })
+            .boxed(),
+        Engine::Mongodb => (
+            any::<bool>(),
+            proptest::collection::vec((host(), proptest::option::of(1u32..=65535)), 1..4),
+            proptest::option::of(word()),
+            proptest::option::of(word()),
+            any::<bool>(),
+        )
+            .prop_map(move |(srv, hosts, auth, rs, direct)| {
+                let mut o = BTreeMap::new();
+                o.insert("srv".into(), OptionValue::Bool(srv));
+                if let Some(a) = auth {
+                    o.insert("auth_source".into(), t(a));
+                }
+                if let Some(r) = rs {
+                    o.insert("replica_set".into(), t(r));
+                }
+                let list = if srv {
+                    "cluster0.example.net".to_owned()
+                } else {
+                    if direct && hosts.len() == 1 {
+                        o.insert("direct_connection".into(), OptionValue::Bool(true));
+                    }
+                    hosts
+                        .iter()
+                        .map(|(h, p)| match p {
+                            Some(p) => format!("{}:{p}", url_host(h)),
+                            None => url_host(h),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                (o, Some(list))
+            })
+            .boxed(),
+        Engine::Oracle => (
+            proptest::sample::select(vec!["service_name", "sid"]),
+            proptest::option::of("CN=[a-z]{1,8},O=[A-Z][a-z]{1,6}"),
+        )
+            .prop_map(move |(by, dn)| {
+                let mut o = BTreeMap::new();
+                o.insert("connect_by".into(), t(by.into()));
+                if let Some(d) = dn {
+                    o.insert("server_dn".into(), t(d));
+                }
+                (o, None)
+            })
+            .boxed(),
+        Engine::Sqlite => any::<bool>()
+            .prop_map(|ro| {
+                let mut o = BTreeMap::new();
+                o.insert("read_only".into(), OptionValue::Bool(ro));
+                (o, None)
+            })
+            .boxed(),
+        Engine::Mysql => prop_oneof![Just(None), Just(Some("/run/mysqld/mysqld.sock".to_owned()))]
+            .prop_map(|socket| (BTreeMap::new(), socket))
+            .boxed(),
+    }
+}
+
+fn round_trip(
+    f: &ConnectionFields,
+    password: Option<String>,
+) -> std::result::Result<(), TestCaseError> {
+    for format in formats_for(f.engine) {
+        if format.payload().is_some() {
+            continue; // payloads have their own round-trip properties (payloads.rs)
+        }
+        let ctx = ExportContext {
+            password: password.clone().map(Secret::new),
+            ..ExportContext::default()
+        };
+        let e = match export(f, &ctx, format) {
+            Ok(e) => e,
+            // Refusals must be for a reason the user can act on, never a crash.
+            Err(err) => {
+                prop_assert_eq!(err.code(), ErrorCode::ExportNotPossible, "{:?}", format);
+                continue;
+            }
+        };
+        let back = import(&e.text).map_err(|err| {
+            TestCaseError::fail(format!(
+                "{format:?}: {} did not import: {err} ({})",
+                e.text,
+                err.hint()
+            ))
+        })?;
+        prop_assert_eq!(
+            carried(&back.imported.fields, &e.dropped),
+            carried(f, &e.dropped),
+            "{:?}: {}",
+            format,
+            e.text
+        );
+        if !e.dropped.iter().any(|d| d == "username") {
+            prop_assert_eq!(
+                back.imported
+                    .password
+                    .as_ref()
+                    .map(|p| p.expose().to_owned()),
+                password.clone(),
+                "{:?}: {}",
+                format,
+                e.text
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn postgres_every_format_round_trips((f, p) in fields_for(Engine::Postgres)) { round_trip(&f, p)?; }
+
+    #[test]
+    fn sql_server_every_format_round_trips((f, p) in fields_for(Engine::SqlServer)) { round_trip(&f, p)?; }
+
+    #[test]
+    fn mysql_every_format_round_trips((f, p) in fields_for(Engine::Mysql)) { round_trip(&f, p)?; }
+
+    #[test]
+    fn mongodb_every_format_round_trips((f, p) in fields_for(Engine::Mongodb)) { round_trip(&f, p)?; }
+
+    #[test]
+    fn oracle_every_format_round_trips((f, p) in fields_for(Engine::Oracle)) { round_trip(&f, p)?; }
+
+    #[test]
+    fn sqlite_every_format_round_trips((f, p) in fields_for(Engine::Sqlite)) { round_trip(&f, p)?; }
+
+    #[test]
+    fn import_never_panics_on_arbitrary_text(s in "\\PC{0,200}") {
+        let _ = import(&s);
+        let _ = batch::parse(&s, None);
+    }
+}

@@ -1,0 +1,450 @@
+//! Importing into the saved set: a pasted string becomes a form draft; a batch becomes a
+//! preview (each row validated, names made unique, .pgpass lines matched with saved
+//! connections), and the rows the user chooses are saved in one transaction: every row
+//! and every keychain entry, or none of them.
+//!
+//! Secrets never leave: drafts and previews say only whether a password is present. A
+//! form saves an imported password by handing the same string back (`secrets_of`).
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::connections::{blocking, now, Switchboard};
+use crate::connstr::{self, batch, SourceKind};
+use crate::error::{ApiError, CoreError, ErrorCode, FieldIssue, Result};
+use crate::keychain::{SecretKind, SecretRef};
+use crate::model::{Connection, ConnectionFields, NewConnection, PasswordSave};
+use crate::payloads::Imported;
+use crate::secret::Secret;
+use crate::store;
+
+/// A pasted string, read for the form.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Draft {
+    pub kind: SourceKind,
+    /// `kind` in words ("ADO.NET (SQL Server)").
+    pub kind_label: String,
+    pub fields: ConnectionFields,
+    pub has_password: bool,
+    pub has_client_key: bool,
+    /// Parameters that had no place, and defaults that were assumed.
+    pub warnings: Vec<String>,
+    /// What validation says about the draft (it is not saved yet).
+    pub issues: Vec<FieldIssue>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RowStatus {
+    /// A valid connection, ready to save.
+    Ready,
+    /// Cannot be imported as it is (see `error` / `issues`).
+    Invalid,
+    /// A .pgpass line that supplies the password of saved connections (`matches`).
+    Password,
+    /// A .pgpass line no saved connection matches.
+    NoMatch,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PreviewRow {
+    pub index: u32,
+    pub label: String,
+    pub status: RowStatus,
+    pub kind: Option<SourceKind>,
+    pub fields: Option<ConnectionFields>,
+    pub has_password: bool,
+    pub has_client_key: bool,
+    pub warnings: Vec<String>,
+    pub issues: Vec<FieldIssue>,
+    pub error: Option<ApiError>,
+    /// For .pgpass lines: the saved connections whose password it sets.
+    pub matches: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportPreview {
+    pub source: batch::BatchSource,
+    pub rows: Vec<PreviewRow>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportResult {
+    pub created: Vec<Connection>,
+    /// Names of saved connections whose password a .pgpass line set.
+    pub passwords_set: Vec<String>,
+}
+
+/// What saving a chosen row means.
+enum Plan {
+    Create(Box<NewConnection>),
+    Passwords(Vec<(Connection, Secret)>),
+    Nothing,
+}
+
+/// `base`, or `base-2`, `base-3`, … whichever is free (case-insensitively).
+fn unique_name(base: &str, taken: &HashSet<String>) -> String {
+    if !taken.contains(&base.to_lowercase()) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| {
+            let suffix = format!("-{n}");
+            let keep = crate::validation::NAME_MAX.saturating_sub(suffix.len());
+            format!("{}{suffix}", base.chars().take(keep).collect::<String>())
+        })
+        .find(|c| !taken.contains(&c.to_lowercase()))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+impl Switchboard {
+    /// Reads one pasted string for the form: files it names are read (they are the
+    /// user's), a replica's primary is matched, and validation runs without saving.
+    pub async fn parse_draft(&self, input: &str) -> Result<Draft> {
+        let parsed = connstr::import(input)?;
+        let mut imp = parsed.imported;
+        connstr::read_files(&mut imp).await?;
+        self.match_primary(&mut imp).await?;
+        crate::validation::normalize(&mut imp.fields);
+        let mut issues = self.issues(&imp.fields, None).await?;
+        issues.extend(crate::validation::client_key_issues(
+            &imp.fields,
+            imp.client_key.as_ref(),
+            false,
+        ));
+        Ok(Draft {
+            kind: parsed.kind,
+            kind_label: parsed.kind.label().to_owned(),
+            has_password: imp.password.is_some(),
+            has_client_key: imp.client_key.is_some(),
+            fields: imp.fields,
+            warnings: imp.warnings,
+            issues,
+        })
+    }
+
+    /// Saves one pasted string as a new connection (a taken name gets a `-2` suffix, with
+    /// a warning). Returns the connection and the import's warnings.
+    pub async fn import_one(&self, input: &str) -> Result<(Connection, Vec<String>)> {
+        let mut imp = connstr::import(input)?.imported;
+        let mut taken: HashSet<String> = self
+            .store
+            .list()
+            .await?
+            .iter()
+            .map(|c| c.fields.name.to_lowercase())
+            .collect();
+        let new = self.prepare_row(&mut imp, &mut taken).await?;
+        let c = self.create(new).await?;
+        Ok((c, imp.warnings))
+    }
+
+    /// The password and client key a pasted string carries, for a form that was filled
+    /// from it and is now being saved or tested.
+    pub async fn secrets_of(input: &str) -> Result<(Option<Secret>, Option<Secret>)> {
+        let mut imp = connstr::import(input)?.imported;
+        connstr::read_files(&mut imp).await?;
+        Ok((imp.password, imp.client_key))
+    }
+
+    pub async fn preview_import(
+        &self,
+        text: &str,
+        file_name: Option<&str>,
+    ) -> Result<ImportPreview> {
+        Ok(self.plan_import(text, file_name).await?.0)
+    }
+
+    async fn plan_import(
+        &self,
+        text: &str,
+        file_name: Option<&str>,
+    ) -> Result<(ImportPreview, Vec<Plan>)> {
+        let parsed = batch::parse(text, file_name)?;
+        let saved = self.store.list().await?;
+        let mut taken: HashSet<String> =
+            saved.iter().map(|c| c.fields.name.to_lowercase()).collect();
+        // libpq uses the first .pgpass line that matches; so does the import.
+        let mut password_claimed: HashSet<Uuid> = HashSet::new();
+        let mut rows = Vec::new();
+        let mut plans = Vec::new();
+        for (i, row) in parsed.rows.into_iter().enumerate() {
+            let mut out = PreviewRow {
+                index: u32::try_from(i).unwrap_or(u32::MAX),
+                label: row.label,
+                status: RowStatus::Invalid,
+                kind: None,
+                fields: None,
+                has_password: false,
+                has_client_key: false,
+                warnings: Vec::new(),
+                issues: Vec::new(),
+                error: None,
+                matches: Vec::new(),
+            };
+            let plan = match row.entry {
+                batch::Entry::Invalid(e) => {
+                    out.error = Some(e.to_api());
+                    Plan::Nothing
+                }
+                batch::Entry::Password(line) => {
+                    let mut targets = Vec::new();
+                    for c in saved.iter().filter(|c| line.matches(&c.fields)) {
+                        if password_claimed.insert(c.id) {
+                            out.matches.push(c.fields.name.clone());
+                            targets.push((c.clone(), line.password.clone()));
+                        }
+                    }
+                    out.has_password = !line.password.is_empty();
+                    out.status = if targets.is_empty() {
+                        RowStatus::NoMatch
+                    } else {
+                        RowStatus::Password
+                    };
+                    Plan::Passwords(targets)
+                }
+                batch::Entry::Connection(p) => {
+                    out.kind = Some(p.kind);
+                    let mut imp = p.imported;
+                    match self.prepare_row(&mut imp, &mut taken).await {
+                        Ok(new) => {
+                            out.status = RowStatus::Ready;
+                            out.issues = crate::validation::warnings(&new.fields);
+                            out.fields = Some(new.fields.clone());
+                            out.has_password = new.password.is_some();
+                            out.has_client_key = new.client_key.is_some();
+                            out.warnings = imp.warnings;
+                            Plan::Create(Box::new(new))
+                        }
+                        Err(CoreError::Validation(issues)) => {
+                            out.issues = issues;
+                            out.fields = Some(imp.fields);
+                            out.warnings = imp.warnings;
+                            Plan::Nothing
+                        }
+                        Err(e) => {
+                            out.error = Some(e.to_api());
+                            out.warnings = imp.warnings;
+                            Plan::Nothing
+                        }
+                    }
+                }
+            };
+            rows.push(out);
+            plans.push(plan);
+        }
+        Ok((
+            ImportPreview {
+                source: parsed.source,
+                rows,
+                notes: parsed.notes,
+            },
+            plans,
+        ))
+    }
+
+    async fn prepare_row(
+        &self,
+        imp: &mut Imported,
+        taken: &mut HashSet<String>,
+    ) -> Result<NewConnection> {
+        connstr::read_files(imp).await?;
+        self.match_primary(imp).await?;
+        crate::validation::normalize(&mut imp.fields);
+        let name = unique_name(&imp.fields.name, taken);
+        if name != imp.fields.name {
+            imp.warnings.push(format!(
+                "renamed from {} to {name}: the name is taken",
+                imp.fields.name
+            ));
+            imp.fields.name = name;
+        }
+        let mut new = NewConnection {
+            fields: imp.fields.clone(),
+            password: imp.password.clone(),
+            client_key: imp.client_key.clone(),
+        };
+        self.check_new(&mut new).await?;
+        taken.insert(new.fields.name.to_lowercase());
+        Ok(new)
+    }
+
+    /// Saves the chosen rows of `text` (as `preview_import` numbered them) in one
+    /// transaction. A chosen row that is not ready fails the whole import.
+    pub async fn import_rows(
+        &self,
+        text: &str,
+        file_name: Option<&str>,
+        chosen: &[u32],
+    ) -> Result<ImportResult> {
+        let (preview, plans) = self.plan_import(text, file_name).await?;
+        let mut issues = Vec::new();
+        for &i in chosen {
+            match preview.rows.get(i as usize) {
+                None => issues.push(FieldIssue::new(
+                    ErrorCode::ValidationFailed,
+                    "rows",
+                    format!("There is no row {i}."),
+                    "Preview the import again and choose among its rows.",
+                )),
+                Some(r) if matches!(r.status, RowStatus::Invalid | RowStatus::NoMatch) => issues
+                    .push(FieldIssue::new(
+                        ErrorCode::ValidationFailed,
+                        "rows",
+                        format!("{} cannot be imported as it is.", r.label),
+                        "Leave it out, or fix it and preview again.",
+                    )),
+                Some(_) => {}
+            }
+        }
+        if !issues.is_empty() {
+            return Err(CoreError::Validation(issues));
+        }
+        let chosen: HashSet<u32> = chosen.iter().copied().collect();
+        let mut creates = Vec::new();
+        let mut passwords = Vec::new();
+        for (i, plan) in plans.into_iter().enumerate() {
+            if !chosen.contains(&u32::try_from(i).unwrap_or(u32::MAX)) {
+                continue;
+            }
+            match plan {
+                Plan::Create(n) => creates.push(*n),
+                Plan::Passwords(p) => passwords.extend(p),
+                Plan::Nothing => {}
+            }
+        }
+        self.save_batch(creates, passwords).await
+    }
+
+    async fn save_batch(
+        &self,
+        creates: Vec<NewConnection>,
+        passwords: Vec<(Connection, Secret)>,
+    ) -> Result<ImportResult> {
+        let stamp = now();
+        let mut tx = self.store.pool().begin().await?;
+        // Undo log: (entry, what it held before) for every keychain write.
+        let mut written: Vec<(SecretRef, Option<Secret>)> = Vec::new();
+        let mut created = Vec::new();
+        let mut passwords_set = Vec::new();
+        let result: Result<()> = async {
+            for new in creates {
+                let conn = Connection {
+                    id: Uuid::new_v4(),
+                    has_saved_password: new.password.is_some(),
+                    has_client_key: new.client_key.is_some(),
+                    fields: new.fields,
+                    created_at: stamp.clone(),
+                    updated_at: stamp.clone(),
+                    version: 1,
+                };
+                store::insert(&mut tx, &conn).await?;
+                for (kind, value) in [
+                    (SecretKind::Password, new.password),
+                    (SecretKind::ClientKey, new.client_key),
+                ] {
+                    if let Some(v) = value {
+                        let r = SecretRef::new(kind, conn.id, &conn.fields.name);
+                        self.write_secret(r, v, false, &mut written).await?;
+                    }
+                }
+                created.push(conn);
+            }
+            for (mut c, secret) in passwords {
+                let expected = c.version;
+                c.version += 1;
+                c.updated_at = stamp.clone();
+                c.has_saved_password = true;
+                c.fields.password_save = PasswordSave::Keychain;
+                store::update(&mut tx, &c, expected).await?;
+                let r = SecretRef::new(SecretKind::Password, c.id, &c.fields.name);
+                self.write_secret(r, secret, true, &mut written).await?;
+                passwords_set.push(c.fields.name.clone());
+            }
+            Ok(())
+        }
+        .await;
+        let result = match result {
+            Ok(()) => tx.commit().await.map_err(CoreError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            self.undo_writes(written).await;
+            return Err(e);
+        }
+        tracing::info!(
+            created = created.len(),
+            passwords = passwords_set.len(),
+            "import saved"
+        );
+        Ok(ImportResult {
+            created,
+            passwords_set,
+        })
+    }
+
+    async fn write_secret(
+        &self,
+        r: SecretRef,
+        value: Secret,
+        keep_old: bool,
+        written: &mut Vec<(SecretRef, Option<Secret>)>,
+    ) -> Result<()> {
+        let kc = self.keychain.clone();
+        let r2 = r.clone();
+        let old = if keep_old {
+            blocking(move || kc.get(&r2)).await?
+        } else {
+            None
+        };
+        let kc = self.keychain.clone();
+        let r2 = r.clone();
+        blocking(move || kc.set(&r2, &value)).await?;
+        written.push((r, old));
+        Ok(())
+    }
+
+    /// Puts back what the keychain held before a failed save (best effort: the store was
+    /// rolled back, so an entry left over is unreachable, never wrong; the original error
+    /// is what the user needs to see).
+    pub(crate) async fn undo_writes(&self, written: Vec<(SecretRef, Option<Secret>)>) {
+        for (r, old) in written.into_iter().rev() {
+            let kc = self.keychain.clone();
+            let outcome = blocking(move || match old {
+                Some(v) => kc.set(&r, &v),
+                None => kc.delete(&r),
+            })
+            .await;
+            if let Err(e) = outcome {
+                tracing::warn!(code = %e.code(), "could not restore a keychain entry after a failed save");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_names_count_up_and_stay_within_the_limit() {
+        let taken: HashSet<String> = ["orders", "orders-2"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(unique_name("Orders", &taken), "Orders-3");
+        assert_eq!(unique_name("billing", &taken), "billing");
+        let long = "x".repeat(64);
+        let taken: HashSet<String> = [long.clone()].into_iter().collect();
+        assert_eq!(unique_name(&long, &taken).len(), 64);
+    }
+}
