@@ -17,6 +17,13 @@ fn main() {
             "list_engines",
             "pick_pem_file",
             "reveal_password",
+            "parse_connection_string",
+            "export_connection",
+            "preview_connection_string",
+            "export_formats",
+            "preview_import",
+            "import_rows",
+            "pick_import_file",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {e:#}");

@@ -1,16 +1,22 @@
 //! The Tauri shell: thin command adapters over `switchboard_core::Switchboard`.
 //! Errors cross IPC as `ApiError` values (code, field, message, hint, issues).
 
+use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
 use switchboard_core::engines::EngineSpec;
+use switchboard_core::imports::{Draft, ImportPreview, ImportResult, PickedFile};
 use switchboard_core::model::{
-    Connection, ConnectionFields, ConnectionUpdate, Environment, EnvironmentInfo, NewConnection,
+    Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
+    NewConnection, SecretChange,
 };
+use switchboard_core::payloads::ExportContext;
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
 use tauri::State;
 use uuid::Uuid;
 
 pub struct AppState {
     pub sb: Switchboard,
+    /// Files the user picked for a batch import, by token.
+    picked: std::sync::Mutex<std::collections::HashMap<String, std::path::PathBuf>>,
 }
 
 type CmdResult<T> = Result<T, ApiError>;
@@ -25,19 +31,49 @@ async fn get_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<Conne
     Ok(state.sb.get(id).await?)
 }
 
+/// The secrets of a pasted string the form was filled from (`secrets_from`), for the ones
+/// the user did not type: they travel UI → core only, never back.
+async fn fill_secrets(
+    secrets_from: Option<String>,
+    password: &mut Option<Secret>,
+    client_key: &mut Option<Secret>,
+) -> CmdResult<()> {
+    if let Some(s) = secrets_from.filter(|s| !s.trim().is_empty()) {
+        let (p, k) = Switchboard::secrets_of(&s).await?;
+        if password.as_ref().is_none_or(|x| x.is_empty()) {
+            *password = p;
+        }
+        if client_key.as_ref().is_none_or(|x| x.is_empty()) {
+            *client_key = k;
+        }
+    }
+    Ok(())
+}
+
 #[tauri::command]
 async fn create_connection(
     state: State<'_, AppState>,
-    input: NewConnection,
+    mut input: NewConnection,
+    secrets_from: Option<String>,
 ) -> CmdResult<Connection> {
+    fill_secrets(secrets_from, &mut input.password, &mut input.client_key).await?;
     Ok(state.sb.create(input).await?)
 }
 
 #[tauri::command]
 async fn update_connection(
     state: State<'_, AppState>,
-    input: ConnectionUpdate,
+    mut input: ConnectionUpdate,
+    secrets_from: Option<String>,
 ) -> CmdResult<Connection> {
+    let (mut p, mut k) = (None, None);
+    fill_secrets(secrets_from, &mut p, &mut k).await?;
+    if let (Some(p), SecretChange::Keep) = (p, &input.password) {
+        input.password = SecretChange::Set(p);
+    }
+    if let (Some(k), SecretChange::Keep) = (k, &input.client_key) {
+        input.client_key = SecretChange::Set(k);
+    }
     Ok(state.sb.update(input).await?)
 }
 
@@ -64,10 +100,51 @@ async fn test_connection(
 async fn test_draft(
     state: State<'_, AppState>,
     fields: ConnectionFields,
-    password: Option<Secret>,
-    client_key: Option<Secret>,
+    mut password: Option<Secret>,
+    mut client_key: Option<Secret>,
+    secrets_from: Option<String>,
 ) -> CmdResult<TestReport> {
+    fill_secrets(secrets_from, &mut password, &mut client_key).await?;
     Ok(state.sb.test_fields(fields, password, client_key).await?)
+}
+
+/// A pasted string read for the form (secrets reported as present, never returned).
+#[tauri::command]
+async fn parse_connection_string(state: State<'_, AppState>, input: String) -> CmdResult<Draft> {
+    Ok(state.sb.parse_draft(&input).await?)
+}
+
+/// A saved connection as text; the password only when the user ticked "include it".
+#[tauri::command]
+async fn export_connection(
+    state: State<'_, AppState>,
+    id: Uuid,
+    format: ExportFormat,
+    include_password: bool,
+) -> CmdResult<ExportedText> {
+    let c = state.sb.get(id).await?;
+    let ctx = state.sb.export_context(id, include_password).await?;
+    Ok(switchboard_core::connstr::export(&c.fields, &ctx, format)?)
+}
+
+/// The live, password-free preview of what a form holds.
+#[tauri::command]
+fn preview_connection_string(
+    fields: ConnectionFields,
+    format: ExportFormat,
+) -> CmdResult<ExportedText> {
+    let mut fields = fields;
+    switchboard_core::validation::normalize(&mut fields);
+    Ok(switchboard_core::connstr::export(
+        &fields,
+        &ExportContext::default(),
+        format,
+    )?)
+}
+
+#[tauri::command]
+fn export_formats(engine: Engine) -> Vec<ExportFormatInfo> {
+    switchboard_core::connstr::format_menu(engine)
 }
 
 #[tauri::command]
@@ -124,6 +201,97 @@ async fn reveal_password(state: State<'_, AppState>, id: Uuid) -> CmdResult<Stri
     Ok(state.sb.reveal_password(id).await?.expose().to_owned())
 }
 
+/// Where a batch comes from: text the user pasted, or a file they picked (named by the
+/// token `pick_import_file` gave; its text never goes to the window, as it may hold
+/// passwords).
+async fn batch_text(
+    state: &AppState,
+    text: Option<String>,
+    file: Option<String>,
+) -> CmdResult<(String, Option<String>)> {
+    if let Some(token) = file {
+        let path = state
+            .picked
+            .lock()
+            .map_err(|_| switchboard_core::CoreError::Storage("picked-file list poisoned".into()))?
+            .get(&token)
+            .cloned()
+            .ok_or_else(|| {
+                switchboard_core::CoreError::input(
+                    switchboard_core::ErrorCode::FileUnreadable,
+                    Some("file"),
+                    "That file is no longer chosen.",
+                    "Choose the file again.",
+                )
+            })?;
+        let text = switchboard_core::imports::read_import_file(&path).await?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        return Ok((text, name));
+    }
+    Ok((text.unwrap_or_default(), None))
+}
+
+#[tauri::command]
+async fn preview_import(
+    state: State<'_, AppState>,
+    text: Option<String>,
+    file: Option<String>,
+) -> CmdResult<ImportPreview> {
+    let (text, name) = batch_text(&state, text, file).await?;
+    Ok(state.sb.preview_import(&text, name.as_deref()).await?)
+}
+
+/// Saves the chosen rows of a previewed batch in one transaction.
+#[tauri::command]
+async fn import_rows(
+    state: State<'_, AppState>,
+    text: Option<String>,
+    file: Option<String>,
+    rows: Vec<u32>,
+) -> CmdResult<ImportResult> {
+    let (text, name) = batch_text(&state, text, file).await?;
+    Ok(state.sb.import_rows(&text, name.as_deref(), &rows).await?)
+}
+
+/// Lets the user pick a file of connections (.env, .pgpass, pg_service.conf, JSON) in the
+/// native dialog; returns a token and the file's name (`None` when cancelled).
+#[tauri::command]
+async fn pick_import_file(
+    state: State<'_, AppState>,
+    app: tauri::AppHandle,
+) -> CmdResult<Option<PickedFile>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Choose a file of connections")
+        .pick_file(move |picked| {
+            let _ = tx.send(picked);
+        });
+    let Some(picked) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = picked.into_path().map_err(|e| {
+        switchboard_core::CoreError::input(
+            switchboard_core::ErrorCode::FileUnreadable,
+            Some("file"),
+            format!("The chosen file cannot be opened: {e}"),
+            "Pick a file on this machine.",
+        )
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let token = Uuid::new_v4().to_string();
+    state
+        .picked
+        .lock()
+        .map_err(|_| switchboard_core::CoreError::Storage("picked-file list poisoned".into()))?
+        .insert(token.clone(), path);
+    Ok(Some(PickedFile { token, name }))
+}
+
 /// Start-up: open the store in the data dir, then run the window. Failing here is fatal
 /// and reported on stderr.
 pub fn run() {
@@ -144,7 +312,10 @@ pub fn run() {
     tracing::info!(data_dir = %dir.display(), "starting");
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState { sb })
+        .manage(AppState {
+            sb,
+            picked: Default::default(),
+        })
         .invoke_handler(tauri::generate_handler![
             list_connections,
             get_connection,
@@ -158,7 +329,14 @@ pub fn run() {
             list_environments,
             list_engines,
             pick_pem_file,
-            reveal_password
+            reveal_password,
+            parse_connection_string,
+            export_connection,
+            preview_connection_string,
+            export_formats,
+            preview_import,
+            import_rows,
+            pick_import_file
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

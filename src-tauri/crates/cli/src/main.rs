@@ -708,23 +708,11 @@ async fn import(sb: &Switchboard, a: ImportArgs) -> Result<Outcome, CoreError> {
 
 async fn import_file(
     sb: &Switchboard,
-    path: &PathBuf,
+    path: &std::path::Path,
     save: bool,
     rows: &[u32],
 ) -> Result<Outcome, CoreError> {
-    let unreadable = |why: String| {
-        CoreError::input(
-            ErrorCode::FileUnreadable,
-            Some("file"),
-            format!("{} cannot be read: {why}", path.display()),
-            "Give a readable text file (.env, .pgpass, pg_service.conf, JSON).",
-        )
-    };
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
-    if meta.len() > connstr::INPUT_MAX as u64 {
-        return Err(unreadable("it is larger than 4 MiB".into()));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+    let text = switchboard_core::imports::read_import_file(path).await?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let preview = sb.preview_import(&text, name.as_deref()).await?;
     use switchboard_core::imports::RowStatus;

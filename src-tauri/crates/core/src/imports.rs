@@ -84,6 +84,36 @@ pub struct ImportResult {
     pub passwords_set: Vec<String>,
 }
 
+/// A file picked for a batch import: the window holds only its token and name.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PickedFile {
+    pub token: String,
+    pub name: String,
+}
+
+/// Reads a file of connections (bounded: 4 MiB, text).
+pub async fn read_import_file(path: &std::path::Path) -> Result<String> {
+    let unreadable = |why: String| {
+        CoreError::input(
+            ErrorCode::FileUnreadable,
+            Some("file"),
+            format!("{} cannot be read: {why}.", path.display()),
+            "Choose a text file: .env, .pgpass, pg_service.conf or a JSON export.",
+        )
+    };
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    if meta.len() > connstr::INPUT_MAX as u64 {
+        return Err(unreadable("it is larger than 4 MiB".into()));
+    }
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
+}
+
 /// What saving a chosen row means.
 enum Plan {
     Create(Box<NewConnection>),

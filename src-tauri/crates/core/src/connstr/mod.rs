@@ -320,6 +320,49 @@ pub struct ExportedText {
     pub dropped: Vec<String>,
 }
 
+/// One entry of the "Copy as…" menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportFormatInfo {
+    pub format: ExportFormat,
+    /// In the engine's words: "psql command", "ADO.NET string", "JDBC URL".
+    pub label: String,
+}
+
+/// The "Copy as…" menu for `engine`.
+pub fn format_menu(engine: Engine) -> Vec<ExportFormatInfo> {
+    formats_for(engine)
+        .into_iter()
+        .map(|format| {
+            let label = match format {
+                ExportFormat::Url => match engine {
+                    Engine::Oracle => "EZConnect string".to_owned(),
+                    _ => "URL".to_owned(),
+                },
+                ExportFormat::Kv => "libpq keyword=value".to_owned(),
+                ExportFormat::Jdbc => "JDBC URL".to_owned(),
+                ExportFormat::Ado => "ADO.NET string".to_owned(),
+                ExportFormat::Shell => format!(
+                    "{} command",
+                    match engine {
+                        Engine::Postgres => "psql",
+                        Engine::Mysql => "mysql",
+                        Engine::SqlServer => "sqlcmd",
+                        Engine::Mongodb => "mongosh",
+                        Engine::Oracle => "sqlplus",
+                        Engine::Sqlite => "sqlite3",
+                    }
+                ),
+                ExportFormat::Env => "DATABASE_URL= line".to_owned(),
+                ExportFormat::Infisical => "Infisical JSON".to_owned(),
+                ExportFormat::Sequin => "Sequin JSON".to_owned(),
+                ExportFormat::Lerian => "Lerian JSON".to_owned(),
+            };
+            ExportFormatInfo { format, label }
+        })
+        .collect()
+}
+
 /// The formats `engine` can be written in, in menu order.
 pub fn formats_for(engine: Engine) -> Vec<ExportFormat> {
     let mut v = vec![ExportFormat::Url];
