@@ -1,6 +1,7 @@
 //! Saved connections end to end through the core: a real SQLite file, the real Secret
 //! Service (gnome-keyring under dbus-run-session) and the throwaway PostgreSQL.
 
+use switchboard_core::imports::RowStatus;
 use switchboard_core::keychain::{Keychain, SecretRef};
 use switchboard_core::model::{
     ConnectionFields, ConnectionUpdate, NewConnection, PasswordSave, SecretChange, TlsMode,
@@ -943,4 +944,242 @@ async fn renaming_a_primary_keeps_its_replicas_pointing_at_it() {
     })
     .await
     .unwrap();
+}
+
+// ---------- imports through the core ----------
+
+/// RFC 3986 percent-encoding of everything but the unreserved characters.
+fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Whether the keyring holds a Switchboard entry labelled for `name` (by any id).
+fn keyring_has_label_for(name: &str) -> bool {
+    let out = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "service", "switchboard"])
+        .output()
+        .expect("secret-tool");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    text.contains(&format!("for {name}\n"))
+}
+
+/// Makes SQLite refuse `op` (INSERT or UPDATE) of the connection named `name`: a fault
+/// in the middle of a batch, after earlier rows were written to the store and keychain.
+async fn fail_on(sb: &Switchboard, op: &str, name: &str) {
+    sqlx::query(&format!(
+        "CREATE TRIGGER fail_{op} BEFORE {op} ON connections WHEN NEW.name = '{name}' \
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+    ))
+    .execute(sb.store().pool())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_batch_that_fails_midway_removes_the_keychain_entries_it_had_written() {
+    let (sb, _) = open("import-undo-create").await;
+    let (pw1, pw2) = (test_password("undo-1"), test_password("undo-2"));
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let (first, second) = (
+        format!("one{tag}-h1.example.com"),
+        format!("two{tag}-h2.example.com"),
+    );
+    let text = format!(
+        "postgresql://app:{}@h1.example.com/one{tag}?sslmode=require\n\
+         postgresql://app:{}@h2.example.com/two{tag}?sslmode=require\n",
+        pct(&pw1),
+        pct(&pw2)
+    );
+    let preview = sb.preview_import(&text, None).await.unwrap();
+    let labels: Vec<_> = preview
+        .rows
+        .iter()
+        .map(|r| r.fields.as_ref().unwrap().name.clone())
+        .collect();
+    assert_eq!(labels, vec![first.clone(), second.clone()]);
+
+    // Row 1 is inserted and its password written; row 2's insert then fails.
+    fail_on(&sb, "INSERT", &second).await;
+    let e = sb.import_rows(&text, None, &[0, 1]).await.unwrap_err();
+    assert!(!e.to_api().message.contains(&pw1), "{e:?}");
+    assert!(sb.list().await.unwrap().is_empty(), "the store rolled back");
+    assert!(
+        !keyring_has_label_for(&first),
+        "the password written for {first} was removed again"
+    );
+    assert!(!keyring_has_label_for(&second));
+
+    // Control: without the fault the same batch saves both, entries and all.
+    sqlx::query("DROP TRIGGER fail_INSERT")
+        .execute(sb.store().pool())
+        .await
+        .unwrap();
+    let r = sb.import_rows(&text, None, &[0, 1]).await.unwrap();
+    assert_eq!(r.created.len(), 2);
+    assert!(keyring_has_label_for(&first));
+    assert_eq!(
+        sb.reveal_password(r.created[0].id).await.unwrap().expose(),
+        pw1
+    );
+    assert_eq!(
+        sb.reveal_password(r.created[1].id).await.unwrap().expose(),
+        pw2
+    );
+}
+
+#[tokio::test]
+async fn a_pgpass_batch_that_fails_midway_puts_back_the_passwords_it_replaced() {
+    let (sb, _) = open("import-undo-pgpass").await;
+    let (old_a, old_b) = (test_password("old-a"), test_password("old-b"));
+    let mut fa = fields("pgpass-a");
+    fa.host = "a.example.com".into();
+    let mut fb = fields("pgpass-b");
+    fb.host = "b.example.com".into();
+    let a = sb
+        .create(NewConnection {
+            fields: fa,
+            password: Some(Secret::new(old_a.clone())),
+            client_key: None,
+        })
+        .await
+        .unwrap();
+    let b = sb
+        .create(NewConnection {
+            fields: fb,
+            password: Some(Secret::new(old_b.clone())),
+            client_key: None,
+        })
+        .await
+        .unwrap();
+    let (new_a, new_b) = (test_password("new-a"), test_password("new-b"));
+    let esc = |p: &str| p.replace('\\', "\\\\").replace(':', "\\:");
+    let text = format!(
+        "a.example.com:5432:orders:app:{}\nb.example.com:5432:orders:app:{}\n",
+        esc(&new_a),
+        esc(&new_b)
+    );
+    let preview = sb.preview_import(&text, Some(".pgpass")).await.unwrap();
+    let matches: Vec<_> = preview.rows.iter().map(|r| r.matches.clone()).collect();
+    assert_eq!(
+        matches,
+        vec![vec!["pgpass-a".to_owned()], vec!["pgpass-b".to_owned()]]
+    );
+
+    // Line 1 replaces a's password; line 2's update of b then fails.
+    fail_on(&sb, "UPDATE", "pgpass-b").await;
+    sb.import_rows(&text, Some(".pgpass"), &[0, 1])
+        .await
+        .unwrap_err();
+    let kc = Keychain::new();
+    assert_eq!(
+        kc.get(&SecretRef::password(a.id, "pgpass-a"))
+            .unwrap()
+            .unwrap()
+            .expose(),
+        old_a,
+        "a's old password is back in the keychain"
+    );
+    assert_eq!(sb.reveal_password(b.id).await.unwrap().expose(), old_b);
+    assert_eq!(sb.get(a.id).await.unwrap(), a, "a's row rolled back");
+    assert_eq!(sb.get(b.id).await.unwrap(), b);
+
+    sqlx::query("DROP TRIGGER fail_UPDATE")
+        .execute(sb.store().pool())
+        .await
+        .unwrap();
+    let r = sb
+        .import_rows(&text, Some(".pgpass"), &[0, 1])
+        .await
+        .unwrap();
+    assert_eq!(r.passwords_set, vec!["pgpass-a", "pgpass-b"]);
+    assert_eq!(sb.reveal_password(a.id).await.unwrap().expose(), new_a);
+    assert_eq!(sb.reveal_password(b.id).await.unwrap().expose(), new_b);
+    assert_eq!(sb.get(a.id).await.unwrap().version, 2);
+}
+
+#[tokio::test]
+async fn drafts_previews_and_import_results_never_carry_the_password() {
+    let (sb, _) = open("import-no-secrets").await;
+    let pw = test_password("serialise");
+    let enc = pct(&pw);
+    let lerian = serde_json::json!({
+        "configName": "ledger-db", "type": "POSTGRESQL", "host": "ledger.example.com",
+        "port": 5432, "databaseName": "ledger", "userName": "ledger", "password": pw,
+        "ssl": {"mode": "require"}
+    })
+    .to_string();
+    let strings = [
+        format!("postgresql://app:{enc}@db.example.com/orders?sslmode=require"),
+        format!("host=db.example.com dbname=orders user=app password='{pw}' sslmode=require"),
+        format!("jdbc:postgresql://db.example.com/orders?user=app&password={enc}"),
+        format!("psql 'postgresql://app:{enc}@db.example.com/orders'"),
+        format!("DATABASE_URL=postgresql://app:{enc}@db.example.com/orders"),
+        format!("Server=sql.example.com;Database=orders;User Id=sa;Password={{{pw}}};Encrypt=true"),
+        format!("jdbc:sqlserver://sql.example.com;databaseName=orders;user=sa;password={{{pw}}}"),
+        format!("mysql://root:{enc}@mysql.example.com/shop"),
+        format!("mongodb://admin:{enc}@mongo.example.com/app"),
+        lerian.clone(),
+    ];
+    let leaks = |s: &str| s.contains(&pw) || s.contains(&enc);
+    for input in &strings {
+        // The string really carries the password…
+        let (password, _) = Switchboard::secrets_of(input).await.unwrap();
+        assert_eq!(password.unwrap().expose(), pw, "{input}");
+        // …and the draft says only that it does.
+        let draft = sb.parse_draft(input).await.unwrap();
+        assert!(draft.has_password, "{input}");
+        let json = serde_json::to_string(&draft).unwrap();
+        assert!(!leaks(&json), "{input}: {json}");
+        assert!(!leaks(&format!("{draft:?}")), "{input}");
+        let parsed = switchboard_core::connstr::import(input).unwrap();
+        assert!(!leaks(&format!("{parsed:?}")), "{input}");
+    }
+
+    let esc = pw.replace(':', "\\:");
+    let batches = [
+        (
+            format!(
+                "DATABASE_URL=postgresql://app:{enc}@db.example.com/orders\nPGHOST=pg.example.com\nPGUSER=etl\nPGPASSWORD={pw}\n"
+            ),
+            Some(".env"),
+        ),
+        (strings[..8].join("\n"), Some("connections.txt")),
+        (format!("[svc]\nhost=svc.example.com\nuser=u\npassword={pw}\n"), Some("pg_service.conf")),
+        (format!("[{lerian}]"), Some("export.json")),
+        (format!("*:*:*:app:{esc}\n"), Some(".pgpass")),
+    ];
+    for (text, name) in &batches {
+        let preview = sb.preview_import(text, *name).await.unwrap();
+        assert!(
+            preview.rows.iter().any(|r| r.has_password),
+            "{name:?}: {preview:?}"
+        );
+        let json = serde_json::to_string(&preview).unwrap();
+        assert!(!leaks(&json), "{name:?}: {json}");
+        assert!(!leaks(&format!("{preview:?}")), "{name:?}");
+    }
+
+    let (text, name) = &batches[1];
+    let all: Vec<u32> = (0..8).collect();
+    let result = sb.import_rows(text, *name, &all).await.unwrap();
+    assert_eq!(result.created.len(), 8);
+    let json = serde_json::to_string(&result).unwrap();
+    assert!(!leaks(&json), "{json}");
+    for c in &result.created {
+        assert_eq!(sb.reveal_password(c.id).await.unwrap().expose(), pw);
+    }
+    // And a .pgpass preview now matching them still hides the value.
+    let (text, name) = &batches[4];
+    let preview = sb.preview_import(text, *name).await.unwrap();
+    assert_eq!(preview.rows[0].status, RowStatus::Password);
+    assert!(!leaks(&serde_json::to_string(&preview).unwrap()));
 }

@@ -1,6 +1,7 @@
 //! The real app window, driven through WebDriver (tauri-driver + Debian's WebKitWebDriver)
 //! under Xvfb: create a PostgreSQL connection, see it listed, reopen it, test it against
-//! the throwaway server and see "Connected".
+//! the throwaway server and see "Connected"; fill a form from a pasted URL, edit it through
+//! the live preview, copy it as a psql command, and import a batch.
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ fn tauri_driver() -> PathBuf {
         None => PathBuf::from("tauri-driver"),
     }
 }
+
+/// One window at a time: two WebKit sessions on 2 cores make both flaky.
+static WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn start_driver(data: &Path) -> (Driver, u16) {
     let port = net::free_port();
@@ -67,6 +71,52 @@ async fn fill(c: &Client, name: &str, value: &str) {
     el.send_keys(value).await.unwrap();
 }
 
+async fn open_window(data: &Path) -> (Driver, Client) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (driver, port) = start_driver(data);
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": workspace_bin("switchboard-app") }),
+    );
+    caps.insert("browserName".into(), "wry".into());
+    let c = ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session");
+    (driver, c)
+}
+
+/// The value of the first element matching `css`, once `ok` holds for it (10 s at most).
+async fn value_when(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.prop("value").await.unwrap().unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if ok(&v) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{css} has value {v:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Everything but RFC 3986's unreserved characters percent-encoded.
+fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Waits for `css`; on timeout saves a screenshot and fails with what the page says.
 async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
     match c
@@ -100,23 +150,10 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
         std::env::var_os("DISPLAY").is_some(),
         "needs an X display (the test command runs Xvfb)"
     );
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    let _window = WINDOW.lock().await;
     let pg = PgServer::shared();
     let data = data_dir("ui-e2e");
-    let (_driver, port) = start_driver(&data);
-
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({ "application": workspace_bin("switchboard-app") }),
-    );
-    caps.insert("browserName".into(), "wry".into());
-    let c = ClientBuilder::rustls()
-        .unwrap()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("WebDriver session");
+    let (_driver, c) = open_window(&data).await;
 
     let outcome = async {
         wait_for(&c, "[data-testid=new-connection]").await.click().await.unwrap();
@@ -185,6 +222,130 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
         assert!(refused.starts_with("refused:") && refused.contains("not allowed"), "{refused}");
         let shot = c.screenshot().await.unwrap();
         std::fs::write(test_root().join("ui-e2e-connected.png"), shot).unwrap();
+    }
+    .await;
+    c.close().await.ok();
+    outcome
+}
+
+#[tokio::test]
+async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imports() {
+    require_keyring_session();
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "needs an X display (the test command runs Xvfb)"
+    );
+    let _window = WINDOW.lock().await;
+    let pg = PgServer::shared();
+    let data = data_dir("ui-e2e-import");
+    let ca = test_root().join(format!("ui-ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, &pg.ca.cert_pem).unwrap();
+    let (_driver, c) = open_window(&data).await;
+
+    let outcome = async {
+        wait_for(&c, "[data-testid=new-connection]").await.click().await.unwrap();
+        wait_for(&c, "[data-testid=import-box] summary").await.click().await.unwrap();
+        // The password is percent-encoded (it holds @ : / %); sslrootcert names a file the
+        // backend reads into the CA field; keepalives has no setting and must be reported.
+        let url = format!(
+            "postgresql://{APP_USER}:{}@localhost:{}/{APP_DB}?sslmode=verify-full&sslrootcert={}&application_name=e2e&keepalives=1",
+            pct(&pg.app_password),
+            pg.port,
+            ca.display()
+        );
+        let text = wait_for(&c, "[data-testid=import-text]").await;
+        text.send_keys(&url).await.unwrap();
+        c.find(Locator::Css("[data-testid=import-apply]")).await.unwrap().click().await.unwrap();
+        let notes = wait_for(&c, "[data-testid=import-notes]").await.text().await.unwrap();
+        assert!(notes.contains("PostgreSQL URI"), "{notes}");
+        assert!(notes.contains("keepalives"), "{notes}");
+        wait_for(&c, "[data-testid=import-secret-note]").await;
+        value_when(&c, "[name=host]", |v| v == "localhost").await;
+        value_when(&c, "[name=port]", |v| v == pg.port.to_string()).await;
+        value_when(&c, "[name=ca_pem]", |v| v.contains("BEGIN CERTIFICATE")).await;
+        // The secret stayed in the backend: the password box is still empty.
+        let typed = c.find(Locator::Css("[name=password]")).await.unwrap().prop("value").await.unwrap();
+        assert_eq!(typed.as_deref(), Some(""));
+
+        // The live preview shows the fields without the password.
+        let preview = value_when(&c, "[data-testid=url-preview]", |v| v.starts_with("postgresql://")).await;
+        assert!(preview.contains(&format!("{APP_USER}@localhost:{}/{APP_DB}", pg.port)), "{preview}");
+        assert!(preview.contains("sslmode=verify-full") && preview.contains("application_name=e2e"), "{preview}");
+        assert!(!preview.contains(&pct(&pg.app_password)) && !preview.contains(&pg.app_password));
+
+        // Tested before saving, with the password from the pasted string.
+        c.find(Locator::Css("[data-testid=test]")).await.unwrap().click().await.unwrap();
+        let result = wait_for(&c, "[data-testid=test-result][data-status=ok], [data-testid=test-result][data-status=failed]").await;
+        let status = result.attr("data-status").await.unwrap();
+        assert_eq!(status.as_deref(), Some("ok"), "{}", result.text().await.unwrap());
+
+        fill(&c, "name", "e2e-imported").await;
+        c.find(Locator::Css("[data-testid=save]")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "[data-testid=connection-item][data-name=e2e-imported]").await;
+        let sb = switchboard_core::Switchboard::open(&data).await.unwrap();
+        let saved = sb.find("e2e-imported").await.unwrap();
+        assert!(saved.has_saved_password);
+        assert_eq!(sb.reveal_password(saved.id).await.unwrap().expose(), pg.app_password);
+
+        // Two-way: editing the preview updates the fields.
+        let box_ = c.find(Locator::Css("[data-testid=url-preview]")).await.unwrap();
+        box_.click().await.unwrap();
+        box_.clear().await.unwrap();
+        box_.send_keys(&format!(
+            "postgresql://{APP_USER}@127.0.0.1:{}/{APP_DB}?sslmode=verify-ca&application_name=e2e",
+            pg.port
+        ))
+        .await
+        .unwrap();
+        c.find(Locator::Css("[name=database]")).await.unwrap().click().await.unwrap();
+        value_when(&c, "[name=host]", |v| v == "127.0.0.1").await;
+        value_when(&c, "[name=tls_mode]", |v| v == "verify-ca").await;
+        // What a URL cannot carry (the CA's text) is kept, not wiped, by reading it back.
+        value_when(&c, "[name=ca_pem]", |v| v.contains("BEGIN CERTIFICATE")).await;
+
+        // Copy as psql: without the password unless asked for.
+        c.find(Locator::Css("[data-testid=copy-as]")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "[data-testid=copy-format] option[value=shell]").await;
+        c.find(Locator::Css("[data-testid=copy-format]"))
+            .await
+            .unwrap()
+            .select_by_value("shell")
+            .await
+            .unwrap();
+        c.find(Locator::Css("[data-testid=copy-run]")).await.unwrap().click().await.unwrap();
+        let out = value_when(&c, "[data-testid=copy-output]", |v| v.starts_with("psql ")).await;
+        assert!(out.contains(&format!("postgresql://{APP_USER}@localhost:{}", pg.port)), "{out}");
+        assert!(!out.contains(&pct(&pg.app_password)), "{out}");
+        c.find(Locator::Css("[data-testid=copy-include-password]")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css("[data-testid=copy-run]")).await.unwrap().click().await.unwrap();
+        value_when(&c, "[data-testid=copy-output]", |v| v.contains(&pct(&pg.app_password))).await;
+
+        let shot = c.screenshot().await.unwrap();
+        std::fs::write(test_root().join("ui-e2e-copy-as.png"), shot).unwrap();
+
+        // Batch: three lines, one of them not a connection string.
+        c.find(Locator::Css("[data-testid=import-batch]")).await.unwrap().click().await.unwrap();
+        // Lines are typed with the Enter key: WebKitWebDriver drops a bare "\n".
+        let enter = char::from(fantoccini::key::Key::Enter);
+        let lines = [
+            "DATABASE_URL=postgresql://u@db.example.com/app?sslmode=verify-full",
+            "REPORTS_URL=mysql://r@my.example.com/rep?ssl-mode=REQUIRED",
+            "this is not a connection",
+        ]
+        .join(&enter.to_string());
+        wait_for(&c, "[data-testid=batch-text]").await.send_keys(&lines).await.unwrap();
+        c.find(Locator::Css("[data-testid=batch-preview]")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "[data-testid=batch-row][data-status=invalid]").await;
+        let rows = c.find_all(Locator::Css("[data-testid=batch-row]")).await.unwrap();
+        assert_eq!(rows.len(), 3);
+        let ready = c.find_all(Locator::Css("[data-testid=batch-row][data-status=ready]")).await.unwrap();
+        assert_eq!(ready.len(), 2);
+        c.find(Locator::Css("[data-testid=batch-import]")).await.unwrap().click().await.unwrap();
+        let done = wait_for(&c, "[data-testid=batch-result]").await.text().await.unwrap();
+        assert!(done.contains("Imported 2 connections"), "{done}");
+        wait_for(&c, "[data-testid=connection-item][data-name=reports]").await;
+        let shot = c.screenshot().await.unwrap();
+        std::fs::write(test_root().join("ui-e2e-import.png"), shot).unwrap();
     }
     .await;
     c.close().await.ok();

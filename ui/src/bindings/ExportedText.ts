@@ -8,4 +8,9 @@ export type ExportedText = { format: ExportFormat, text: string,
 /**
  * What the format cannot carry (or carries stricter), in words.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * The fields the text does not carry (`tls.ca_pem`, `options.replica_of`, …): a form
+ * that reads the text back keeps its own values for these.
+ */
+dropped: Array<string>, };

@@ -3,6 +3,14 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import type { ApiError } from '../bindings/ApiError';
 import type { Connection } from '../bindings/Connection';
+import type { Draft } from '../bindings/Draft';
+import type { Engine } from '../bindings/Engine';
+import type { ExportedText } from '../bindings/ExportedText';
+import type { ExportFormat } from '../bindings/ExportFormat';
+import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
+import type { ImportPreview } from '../bindings/ImportPreview';
+import type { ImportResult } from '../bindings/ImportResult';
+import type { PickedFile } from '../bindings/PickedFile';
 import type { ConnectionFields } from '../bindings/ConnectionFields';
 import type { ConnectionUpdate } from '../bindings/ConnectionUpdate';
 import type { EngineSpec } from '../bindings/EngineSpec';
@@ -44,18 +52,43 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   }
 }
 
+/** Where a batch import reads from: pasted text, or a file picked in the native dialog
+ *  (only its token; the backend reads it, so its passwords never reach the window). */
+export type BatchInput = { text: string; file: null } | { text: null; file: string };
+
 export const api = {
   listConnections: () => call<Connection[]>('list_connections'),
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
-  createConnection: (input: NewConnection) => call<Connection>('create_connection', { input }),
-  updateConnection: (input: ConnectionUpdate) => call<Connection>('update_connection', { input }),
+  // `secretsFrom`: the pasted string the form was filled from; the backend takes from it
+  // the password / client key the user did not type (they are never sent back to us).
+  createConnection: (input: NewConnection, secretsFrom: string | null = null) =>
+    call<Connection>('create_connection', { input, secretsFrom }),
+  updateConnection: (input: ConnectionUpdate, secretsFrom: string | null = null) =>
+    call<Connection>('update_connection', { input, secretsFrom }),
   deleteConnection: (id: string) => call<null>('delete_connection', { id }),
   duplicateConnection: (id: string) => call<Connection>('duplicate_connection', { id }),
   testConnection: (id: string, password: string | null) =>
     call<TestReport>('test_connection', { id, password }),
   // Tauri maps the Rust parameter `client_key` to the camelCase key `clientKey`.
-  testDraft: (fields: ConnectionFields, password: string | null, clientKey: string | null) =>
-    call<TestReport>('test_draft', { fields, password, clientKey }),
+  testDraft: (
+    fields: ConnectionFields,
+    password: string | null,
+    clientKey: string | null,
+    secretsFrom: string | null = null,
+  ) => call<TestReport>('test_draft', { fields, password, clientKey, secretsFrom }),
+  /** A pasted connection string read for the form: says whether it holds a password, never which. */
+  parseConnectionString: (input: string) => call<Draft>('parse_connection_string', { input }),
+  /** A saved connection as text; the password only when the user ticked "include". */
+  exportConnection: (id: string, format: ExportFormat, includePassword: boolean) =>
+    call<ExportedText>('export_connection', { id, format, includePassword }),
+  /** The live preview of unsaved fields (never with a password). */
+  previewConnectionString: (fields: ConnectionFields, format: ExportFormat) =>
+    call<ExportedText>('preview_connection_string', { fields, format }),
+  exportFormats: (engine: Engine) => call<ExportFormatInfo[]>('export_formats', { engine }),
+  previewImport: (input: BatchInput) => call<ImportPreview>('preview_import', input),
+  /** Saves the chosen rows (indexes from the preview) in one transaction. */
+  importRows: (input: BatchInput, rows: number[]) => call<ImportResult>('import_rows', { ...input, rows }),
+  pickImportFile: () => call<PickedFile | null>('pick_import_file'),
   /** Errors and warnings (`severity`); only errors stop a save. */
   validateConnection: (fields: ConnectionFields, id: string | null) =>
     call<FieldIssue[]>('validate_connection', { fields, id }),

@@ -2,7 +2,6 @@
 // Numbers are kept as the text the user typed so a half-typed or empty entry is not
 // silently rewritten; they become numbers only when sent. Which of the fields an engine
 // uses comes from its description (see spec.ts).
-import type { Connection } from '../bindings/Connection';
 import type { ConnectionFields } from '../bindings/ConnectionFields';
 import type { Engine } from '../bindings/Engine';
 import type { EngineSpec } from '../bindings/EngineSpec';
@@ -74,7 +73,8 @@ export function blankValues(spec?: EngineSpec): FormValues {
   return v;
 }
 
-export function valuesOf(c: Connection): FormValues {
+/** The form's values for stored (or imported) fields. */
+export function valuesOf(c: ConnectionFields): FormValues {
   return {
     name: c.name,
     engine: c.engine,

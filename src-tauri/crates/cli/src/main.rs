@@ -157,7 +157,7 @@ struct ImportArgs {
     #[arg(long)]
     save: bool,
     /// With --file --save: only these rows (numbered from 1 as the preview shows them).
-    #[arg(long, value_delimiter = ',', requires = "file")]
+    #[arg(long, value_delimiter = ',', requires = "file", value_parser = clap::value_parser!(u32).range(1..))]
     rows: Vec<u32>,
 }
 
@@ -725,7 +725,7 @@ async fn import_file(
                 .map(|r| r.index)
                 .collect()
         } else {
-            rows.iter().map(|r| r.saturating_sub(1)).collect()
+            rows.iter().map(|r| r - 1).collect()
         };
         let result = sb.import_rows(&text, name.as_deref(), &chosen).await?;
         let mut text = result

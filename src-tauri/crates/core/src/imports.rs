@@ -145,6 +145,16 @@ impl Switchboard {
         connstr::read_files(&mut imp).await?;
         self.match_primary(&mut imp).await?;
         crate::validation::normalize(&mut imp.fields);
+        // The suggested name is made free, as saving would.
+        let taken = self.taken_names().await?;
+        let free = unique_name(&imp.fields.name, &taken);
+        if free != imp.fields.name {
+            imp.warnings.push(format!(
+                "renamed from {} to {free}: the name is taken",
+                imp.fields.name
+            ));
+            imp.fields.name = free;
+        }
         let mut issues = self.issues(&imp.fields, None).await?;
         issues.extend(crate::validation::client_key_issues(
             &imp.fields,
@@ -166,16 +176,20 @@ impl Switchboard {
     /// a warning). Returns the connection and the import's warnings.
     pub async fn import_one(&self, input: &str) -> Result<(Connection, Vec<String>)> {
         let mut imp = connstr::import(input)?.imported;
-        let mut taken: HashSet<String> = self
+        let mut taken = self.taken_names().await?;
+        let new = self.prepare_row(&mut imp, &mut taken).await?;
+        let c = self.create(new).await?;
+        Ok((c, imp.warnings))
+    }
+
+    async fn taken_names(&self) -> Result<HashSet<String>> {
+        Ok(self
             .store
             .list()
             .await?
             .iter()
             .map(|c| c.fields.name.to_lowercase())
-            .collect();
-        let new = self.prepare_row(&mut imp, &mut taken).await?;
-        let c = self.create(new).await?;
-        Ok((c, imp.warnings))
+            .collect())
     }
 
     /// The password and client key a pasted string carries, for a form that was filled
@@ -323,7 +337,11 @@ impl Switchboard {
                 None => issues.push(FieldIssue::new(
                     ErrorCode::ValidationFailed,
                     "rows",
-                    format!("There is no row {i}."),
+                    format!(
+                        "There is no row {} (the preview has {}).",
+                        u64::from(i) + 1,
+                        preview.rows.len()
+                    ),
                     "Preview the import again and choose among its rows.",
                 )),
                 Some(r) if matches!(r.status, RowStatus::Invalid | RowStatus::NoMatch) => issues

@@ -104,9 +104,7 @@ fn store(out: &mut Conninfo, keyword: &str, value: String) -> Result<(), ParseEr
         return Ok(());
     }
     if !KEYWORDS.contains(&keyword) {
-        return err(format!(
-            "{keyword:?} is not a connection option libpq knows"
-        ));
+        return err("not a connection option libpq knows");
     }
     out.insert(keyword.to_owned(), value);
     Ok(())
@@ -226,8 +224,20 @@ fn parse_uri(uri: &str) -> Result<Conninfo, ParseError> {
     Ok(out)
 }
 
+/// How a message names a keyword: itself when it is one of libpq's, else by position, as
+/// an unknown word may be a piece of a password split by a stray separator.
+fn named(keyword: &str, what: &str, n: usize) -> String {
+    if KEYWORDS.contains(&keyword) || keyword == "requiressl" {
+        format!("{keyword:?}")
+    } else {
+        format!("{what} {n}")
+    }
+}
+
 fn parse_query(mut params: &str, out: &mut Conninfo) -> Result<(), ParseError> {
+    let mut n = 0;
     while !params.is_empty() {
+        n += 1;
         let end = params.find('&').unwrap_or(params.len());
         let pair = &params[..end];
         params = params.get(end + 1..).unwrap_or("");
@@ -235,14 +245,22 @@ fn parse_query(mut params: &str, out: &mut Conninfo) -> Result<(), ParseError> {
             return err("a query parameter has no \"=\"");
         };
         if value.contains('=') {
-            return err(format!("query parameter {keyword:?} has a second \"=\""));
+            return err(format!(
+                "{} has a second \"=\" (percent-encode it as %3D)",
+                named(keyword, "query parameter", n)
+            ));
         }
         let keyword = decode(keyword, "parameter name")?;
-        let value = decode(value, &format!("value of {keyword}"))?;
+        let value = decode(
+            value,
+            &format!("value of {}", named(&keyword, "query parameter", n)),
+        )?;
         if keyword == "ssl" && value == "true" {
             store(out, "sslmode", "require".into())?;
         } else if store(out, &keyword, value).is_err() {
-            return err(format!("{keyword:?} is not a query parameter libpq knows"));
+            return err(format!(
+                "query parameter {n} is not one libpq knows (check its spelling, and percent-encode & in values as %26)"
+            ));
         }
     }
     Ok(())
@@ -258,7 +276,9 @@ fn is_space(c: &char) -> bool {
 fn parse_keywords(s: &str) -> Result<Conninfo, ParseError> {
     let mut out = Conninfo::new();
     let mut chars = s.chars().peekable();
+    let mut n = 0;
     loop {
+        n += 1;
         while chars.peek().is_some_and(is_space) {
             chars.next();
         }
@@ -277,7 +297,10 @@ fn parse_keywords(s: &str) -> Result<Conninfo, ParseError> {
             chars.next();
         }
         if chars.next() != Some('=') {
-            return err(format!("\"=\" is missing after {keyword:?}"));
+            return err(format!(
+                "\"=\" is missing after {} (quote values with spaces: password='a b')",
+                named(&keyword, "setting", n)
+            ));
         }
         while chars.peek().is_some_and(is_space) {
             chars.next();
@@ -287,7 +310,12 @@ fn parse_keywords(s: &str) -> Result<Conninfo, ParseError> {
             chars.next();
             loop {
                 match chars.next() {
-                    None => return err(format!("the quoted value of {keyword:?} is not closed")),
+                    None => {
+                        return err(format!(
+                            "the quoted value of {} is not closed",
+                            named(&keyword, "setting", n)
+                        ))
+                    }
                     Some('\\') => {
                         if let Some(c) = chars.next() {
                             value.push(c);
@@ -312,7 +340,11 @@ fn parse_keywords(s: &str) -> Result<Conninfo, ParseError> {
                 }
             }
         }
-        store(&mut out, &keyword, value)?;
+        if store(&mut out, &keyword, value).is_err() {
+            return err(format!(
+                "setting {n} is not a connection option libpq knows (check its spelling, and quote values with spaces: password='a b')"
+            ));
+        }
     }
     Ok(out)
 }

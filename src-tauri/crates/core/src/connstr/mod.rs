@@ -314,9 +314,8 @@ pub struct ExportedText {
     pub text: String,
     /// What the format cannot carry (or carries stricter), in words.
     pub warnings: Vec<String>,
-    /// The fields behind those warnings (`tls.ca_pem`, `options.schema`, …), for tests.
-    #[serde(skip)]
-    #[ts(skip)]
+    /// The fields the text does not carry (`tls.ca_pem`, `options.replica_of`, …): a form
+    /// that reads the text back keeps its own values for these.
     pub dropped: Vec<String>,
 }
 

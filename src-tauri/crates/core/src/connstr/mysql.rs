@@ -48,7 +48,15 @@ fn mode_word(m: TlsMode) -> &'static str {
 }
 
 pub fn import_url(s: &str) -> Result<Imported> {
-    let url = url::Url::parse(s).map_err(|_| invalid("The MySQL URL is not valid.", HINT))?;
+    let url = url::Url::parse(s).map_err(|e| match e {
+        url::ParseError::InvalidPort => CoreError::input(
+            ErrorCode::PortOutOfRange,
+            Some("port"),
+            "The port is not a number in 1–65535.",
+            "Use the server's port, e.g. 3306.",
+        ),
+        _ => invalid("The MySQL URL is not valid.", HINT),
+    })?;
     // The driver's own reading; its errors may quote a value, so they are not passed on.
     let opts = MySqlConnectOptions::from_str(s).map_err(|_| {
         if url
