@@ -1251,3 +1251,42 @@ fn a_json_list_of_lerian_sequin_and_infisical_bodies_previews_one_row_per_item()
         vec!["ledger-db", "orders-replica", "billing-mssql"]
     );
 }
+
+#[test]
+fn import_takes_nothing_from_pg_environment_variables_or_a_pgpass_file() {
+    // libpq (and sqlx's parser) would fill the gaps from these; an import must not.
+    let dir = data_dir("imp-no-env");
+    let home = test_root().join(format!("home-{}", unique("env")));
+    std::fs::create_dir_all(&home).unwrap();
+    let pgpass = home.join(".pgpass");
+    std::fs::write(&pgpass, "*:*:*:*:from-pgpass-file\n").unwrap();
+    let home_str = home.display().to_string();
+    let pgpass_str = pgpass.display().to_string();
+    let o = cli(
+        &dir,
+        &["import", "postgresql:///orders", "--json"],
+        None,
+        &[
+            ("PGHOST", "env-host.example.com"),
+            ("PGPORT", "6543"),
+            ("PGUSER", "env-user"),
+            ("PGPASSWORD", "from-env"),
+            ("PGSSLMODE", "disable"),
+            ("PGPASSFILE", &pgpass_str),
+            ("HOME", &home_str),
+        ],
+    );
+    let d = json(&o);
+    assert_eq!(d["fields"]["host"], "", "{d}");
+    assert_eq!(d["fields"]["port"], 5432);
+    assert_eq!(d["fields"]["username"], "");
+    assert_eq!(d["fields"]["tls"]["mode"], "prefer");
+    assert_eq!(d["has_password"], false);
+    assert!(!all_output(&o).contains("from-env") && !all_output(&o).contains("from-pgpass-file"));
+    // The draft is incomplete, and says so, rather than borrowing the environment's values.
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        errors(&d["issues"]).contains(&"host_required".to_owned()),
+        "{d}"
+    );
+}
