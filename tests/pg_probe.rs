@@ -24,6 +24,7 @@ fn target(host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
             ..Default::default()
         },
         timeout: Duration::from_secs(10),
+        options: Default::default(),
     }
 }
 

@@ -634,5 +634,6 @@ pub fn target_from_fields(
             client_key_pem: client_key,
         },
         timeout: Duration::from_secs(u64::from(f.timeout_secs)),
+        options: f.options.clone(),
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod postgres;
 pub mod report;
+pub mod sqlite;
 pub use report::TestReport;
 pub mod tls;
 
@@ -29,6 +30,8 @@ pub struct ProbeTarget {
     pub tls_mode: TlsMode,
     pub tls: TlsMaterial,
     pub timeout: Duration,
+    /// The engine's own settings (`options.<name>` in its description).
+    pub options: crate::model::Options,
 }
 
 /// A failure inside a step, before it is stamped with time.
@@ -61,6 +64,7 @@ impl Fail {
 pub async fn run(target: &ProbeTarget) -> TestReport {
     match target.engine {
         Engine::Postgres => postgres::run(target).await,
+        Engine::Sqlite => sqlite::run(target).await,
         other => TestReport::not_started(
             ErrorCode::TestNotAvailable,
             format!(
