@@ -27,7 +27,7 @@ if [ "$purpose" = test ]; then
   # The real parts the tests use: Secret Service, a session bus, a virtual display, the
   # WebDriver for WebKitGTK, PostgreSQL server binaries, libsecret's CLI, and libpq with
   # Python (the parser parity test asks the real libpq).
-  packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 python3)
+  packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 mariadb-server mariadb-client python3)
 fi
 missing=()
 for p in "${packages[@]}"; do

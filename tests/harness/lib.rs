@@ -4,8 +4,10 @@
 //! (so the final secret scan can read every data directory), else under a temp dir.
 
 pub mod ca;
+pub mod mariadb;
 pub mod net;
 pub mod pg;
+pub mod proc;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -41,3 +41,17 @@ pub fn garbage_listener() -> SocketAddr {
     });
     addr
 }
+
+/// Speaks first with another protocol's banner, like an SSH server on the wrong port.
+pub fn banner_listener() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf);
+        }
+    });
+    addr
+}

@@ -6,13 +6,15 @@
 //! however they end.
 
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::ca::TestCa;
+use crate::proc::{run, OsUser};
+
+const SERVER_USER: OsUser = OsUser("postgres");
 
 pub const APP_USER: &str = "app";
 pub const APP_DB: &str = "appdb";
@@ -38,73 +40,6 @@ fn bin_dir() -> PathBuf {
     panic!("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install the postgresql package");
 }
 
-/// (uid, gid) to run the server as: `postgres` when we are root, else ourselves.
-fn server_ids() -> Option<(u32, u32)> {
-    // SAFETY: getuid has no preconditions.
-    if unsafe { libc::getuid() } != 0 {
-        return None;
-    }
-    let name = std::ffi::CString::new("postgres").expect("cstring");
-    // SAFETY: name is a valid C string; the result is checked for null before use.
-    let pw = unsafe { libc::getpwnam(name.as_ptr()) };
-    assert!(
-        !pw.is_null(),
-        "running as root but there is no postgres user"
-    );
-    // SAFETY: pw is non-null and points to a passwd struct owned by libc.
-    unsafe { Some(((*pw).pw_uid, (*pw).pw_gid)) }
-}
-
-fn as_server_user(cmd: &mut Command, die_with_parent: bool) {
-    let ids = server_ids();
-    // SAFETY: only async-signal-safe libc calls run between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            if let Some((uid, gid)) = ids {
-                if libc::setgroups(0, std::ptr::null()) != 0
-                    || libc::setgid(gid) != 0
-                    || libc::setuid(uid) != 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
-            }
-            // After setuid: a credential change clears the parent-death signal.
-            if die_with_parent && libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-}
-
-fn chown_tree(p: &Path) {
-    if let Some((uid, gid)) = server_ids() {
-        for entry in walk(p) {
-            std::os::unix::fs::chown(&entry, Some(uid), Some(gid)).expect("chown");
-        }
-    }
-}
-
-fn walk(p: &Path) -> Vec<PathBuf> {
-    let mut out = vec![p.to_path_buf()];
-    if p.is_dir() {
-        for e in std::fs::read_dir(p).expect("read_dir").flatten() {
-            out.extend(walk(&e.path()));
-        }
-    }
-    out
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 impl PgServer {
     /// The one cluster for this test process, started on first use.
     pub fn shared() -> &'static PgServer {
@@ -124,18 +59,8 @@ impl PgServer {
         std::fs::create_dir_all(&socket_dir).expect("mkdir");
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         // The path to the dir must be traversable by the server user.
-        let mut up = dir.parent();
-        while let Some(p) = up {
-            if let Ok(meta) = std::fs::metadata(p) {
-                let mode = meta.permissions().mode();
-                if mode & 0o001 == 0 && server_ids().is_some() {
-                    let _ =
-                        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode | 0o711));
-                }
-            }
-            up = p.parent();
-        }
-        chown_tree(&dir);
+        crate::proc::open_path_to(&dir, SERVER_USER);
+        SERVER_USER.chown_tree(&dir);
 
         let mut initdb = Command::new(bin.join("initdb"));
         initdb.args(["-D"]).arg(&data).args([
@@ -147,7 +72,7 @@ impl PgServer {
             "UTF8",
             "--locale=C",
         ]);
-        as_server_user(&mut initdb, false);
+        SERVER_USER.apply(&mut initdb, false);
         run(&mut initdb, "initdb");
 
         let ca = TestCa::new("Switchboard Test CA");
@@ -183,7 +108,7 @@ impl PgServer {
             ),
         )
         .expect("write hba");
-        chown_tree(&dir);
+        SERVER_USER.chown_tree(&dir);
 
         // The keeper thread owns the server process and never exits, so PDEATHSIG fires
         // only when the whole test process ends.
@@ -200,7 +125,7 @@ impl PgServer {
                     .stdin(Stdio::null())
                     .stdout(Stdio::null())
                     .stderr(logf);
-                as_server_user(&mut cmd, true);
+                SERVER_USER.apply(&mut cmd, true);
                 let child = cmd.spawn();
                 let ok = child.is_ok();
                 tx.send(child.map(|c| c.id()).map_err(|e| e.to_string()))

@@ -106,6 +106,12 @@ pub struct Parsed {
 
 /// Reads one connection string, whatever its format.
 pub fn import(input: &str) -> Result<Parsed> {
+    import_one(input, true)
+}
+
+/// `env_ok` is false for the value of a `KEY=value` line: its value is not read as another
+/// `KEY=value` (`A=A=A=…` would otherwise recurse once per `=` and overflow the stack).
+fn import_one(input: &str, env_ok: bool) -> Result<Parsed> {
     if input.len() > INPUT_MAX {
         return Err(invalid(
             "The text is larger than 4 MiB.",
@@ -153,8 +159,8 @@ pub fn import(input: &str) -> Result<Parsed> {
         (SourceKind::OracleTns, oracle::import_tns(s)?)
     } else if let Some(tool) = shell::tool(s) {
         (SourceKind::ShellCommand, shell::import(tool, s)?)
-    } else if let Some((key, value)) = env_line(s) {
-        let inner = import(&value).map_err(|e| within(e, &key))?;
+    } else if let Some((key, value)) = env_ok.then(|| env_line(s)).flatten() {
+        let inner = import_one(&value, false).map_err(|e| within(e, &key))?;
         let mut imp = inner.imported;
         let named = name_from_key(&key);
         if !named.is_empty() {

@@ -239,6 +239,17 @@ fn oracle_ezconnect_tns_and_sqlite_forms() {
 }
 
 #[test]
+fn a_chain_of_env_keys_is_read_once_not_recursively() {
+    // Each `KEY=` used to start another import of the rest: 100 000 of them overflowed the
+    // stack. A value is never itself a `KEY=value` line.
+    let chain = format!("{}postgresql://u@db/app", "A=".repeat(100_000));
+    assert!(import(&chain).is_err());
+    let e = import("A=B=postgresql://u@db/app").unwrap_err();
+    assert!(e.to_string().starts_with("A: "), "{e}");
+    assert_eq!(imp("A=postgresql://u@db/app").kind, SourceKind::EnvLine);
+}
+
+#[test]
 fn env_lines_and_shell_commands() {
     let p = imp("export BILLING_DATABASE_URL=\"postgresql://u:pw@db/billing?sslmode=verify-full\"");
     assert_eq!(p.kind, SourceKind::EnvLine);

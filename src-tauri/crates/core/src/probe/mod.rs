@@ -1,6 +1,7 @@
 //! Live connection tests. `run` drives one engine's driver module through the timeline
 //! (resolve → TCP connect → TLS → authenticate → first query) under one timeout.
 
+pub mod mysql;
 pub mod postgres;
 pub mod report;
 pub mod sqlite;
@@ -62,9 +63,13 @@ impl Fail {
 /// Runs a test. Never panics and never exceeds `target.timeout` by more than scheduling
 /// noise: when the time is up every in-flight future is dropped (closing its socket).
 pub async fn run(target: &ProbeTarget) -> TestReport {
+    // Drivers that build their own rustls config (sqlx) need a process-wide provider; ring
+    // is the one Switchboard uses everywhere. Installing twice is a no-op.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     match target.engine {
         Engine::Postgres => postgres::run(target).await,
         Engine::Sqlite => sqlite::run(target).await,
+        Engine::Mysql => mysql::run(target).await,
         other => TestReport::not_started(
             ErrorCode::TestNotAvailable,
             format!(

@@ -348,62 +348,7 @@ fn classify_tls(
             "Enable ssl on the server, or (only on a trusted network) choose TLS mode disable or prefer.",
         ));
     }
-    let verify_error = obs.lock().ok().and_then(|o| o.verify_error.clone());
-    let rustls_err = verify_error.or_else(|| tls_source(e).cloned())?;
-    let leaf = obs
-        .lock()
-        .ok()
-        .and_then(|o| o.chain.first().and_then(tls::certificate_info));
-    use rustls::CertificateError as C;
-    Some(match &rustls_err {
-        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
-            let names = leaf.map(|l| l.subject_alt_names.join(", ")).unwrap_or_default();
-            Fail::new(
-                Step::Tls,
-                ErrorCode::TlsHostnameMismatch,
-                format!("The server's certificate is for {names}, but you connected to {}.", target.host),
-                format!("Connect using a name the certificate lists ({names}), or choose verify-ca to check the chain without the host name."),
-            )
-        }
-        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => Fail::new(
-            Step::Tls,
-            ErrorCode::TlsExpired,
-            format!(
-                "The server's certificate expired{}.",
-                leaf.map(|l| format!(" on {}", l.not_after)).unwrap_or_default()
-            ),
-            "Ask the server's owner to renew its certificate.",
-        ),
-        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => Fail::new(
-            Step::Tls,
-            ErrorCode::TlsExpired,
-            "The server's certificate is not valid yet.",
-            "Check this machine's clock, or ask the server's owner about the certificate's dates.",
-        ),
-        rustls::Error::InvalidCertificate(_) => Fail::new(
-            Step::Tls,
-            ErrorCode::TlsUntrusted,
-            format!(
-                "The server's certificate{} is not signed by a CA this machine trusts ({rustls_err}).",
-                leaf.map(|l| format!(" (issued by {})", l.issuer)).unwrap_or_default()
-            ),
-            "Paste the server's CA certificate (PEM) into the CA field, or choose require to encrypt without verifying.",
-        ),
-        rustls::Error::AlertReceived(
-            rustls::AlertDescription::CertificateRequired | rustls::AlertDescription::HandshakeFailure,
-        ) if target.tls.client_cert_pem.is_none() => Fail::new(
-            Step::Tls,
-            ErrorCode::TlsClientCertRequired,
-            "The server asks for a client certificate and none was given.",
-            "Add your client certificate and key.",
-        ),
-        other => Fail::new(
-            Step::Tls,
-            ErrorCode::TlsHandshakeFailed,
-            format!("The TLS handshake failed: {other}."),
-            "Check the TLS settings on both sides (protocol versions, certificates).",
-        ),
-    })
+    tls::classify_failure(target, obs, tls_source(e).cloned())
 }
 
 /// Failures after (or without) TLS: the server's own errors, or a peer that is not PostgreSQL.

@@ -25,7 +25,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-use super::report::{CertificateInfo, TlsInfo};
+use super::report::{CertificateInfo, Step, TlsInfo};
+use super::{Fail, ProbeTarget};
+use crate::error::ErrorCode;
 use crate::model::TlsMode;
 use crate::secret::Secret;
 
@@ -252,6 +254,35 @@ pub struct PgTlsConnect {
     pub obs: SharedObservation,
 }
 
+/// Runs the TLS handshake on `stream`, noting when it started and ended and what was
+/// negotiated. Shared by engines whose driver lets us hand it the stream, and by the
+/// certificate inspection of those that do not.
+pub async fn handshake<S>(
+    connector: &TlsConnector,
+    server_name: ServerName<'static>,
+    stream: S,
+    obs: &SharedObservation,
+) -> io::Result<TlsStream<S>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    with_obs(obs, |o| o.started = Some(Instant::now()));
+    let tls = connector.connect(server_name, stream).await?;
+    let (_, conn) = tls.get_ref();
+    let protocol = conn
+        .protocol_version()
+        .map(|v| format!("{v:?}").replace("TLSv1_", "TLS 1."));
+    let cipher = conn
+        .negotiated_cipher_suite()
+        .map(|c| format!("{:?}", c.suite()));
+    with_obs(obs, |o| {
+        o.finished = Some(Instant::now());
+        o.protocol = protocol;
+        o.cipher_suite = cipher;
+    });
+    Ok(tls)
+}
+
 impl<S> tokio_postgres::tls::TlsConnect<S> for PgTlsConnect
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -262,20 +293,7 @@ where
 
     fn connect(self, stream: S) -> Self::Future {
         Box::pin(async move {
-            with_obs(&self.obs, |o| o.started = Some(Instant::now()));
-            let tls = self.connector.connect(self.server_name, stream).await?;
-            let (_, conn) = tls.get_ref();
-            let protocol = conn
-                .protocol_version()
-                .map(|v| format!("{v:?}").replace("TLSv1_", "TLS 1."));
-            let cipher = conn
-                .negotiated_cipher_suite()
-                .map(|c| format!("{:?}", c.suite()));
-            with_obs(&self.obs, |o| {
-                o.finished = Some(Instant::now());
-                o.protocol = protocol;
-                o.cipher_suite = cipher;
-            });
+            let tls = handshake(&self.connector, self.server_name, stream, &self.obs).await?;
             Ok(PgTlsStream(tls))
         })
     }
@@ -407,4 +425,69 @@ fn subject_alt_names(cert: &x509_parser::certificate::X509Certificate<'_>) -> Ve
             _ => None,
         })
         .collect()
+}
+
+/// A failed handshake in the user's terms: what the verifier recorded (or the error the
+/// transport returned), with the leaf certificate's names and dates. Shared by engines.
+pub(crate) fn classify_failure(
+    target: &ProbeTarget,
+    obs: &SharedObservation,
+    transport: Option<rustls::Error>,
+) -> Option<Fail> {
+    let verify_error = obs.lock().ok().and_then(|o| o.verify_error.clone());
+    let rustls_err = verify_error.or(transport)?;
+    let leaf = obs
+        .lock()
+        .ok()
+        .and_then(|o| o.chain.first().and_then(certificate_info));
+    use rustls::CertificateError as C;
+    Some(match &rustls_err {
+        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
+            let names = leaf.map(|l| l.subject_alt_names.join(", ")).unwrap_or_default();
+            Fail::new(
+                Step::Tls,
+                ErrorCode::TlsHostnameMismatch,
+                format!("The server's certificate is for {names}, but you connected to {}.", target.host),
+                format!("Connect using a name the certificate lists ({names}), or choose verify-ca to check the chain without the host name."),
+            )
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsExpired,
+            format!(
+                "The server's certificate expired{}.",
+                leaf.map(|l| format!(" on {}", l.not_after)).unwrap_or_default()
+            ),
+            "Ask the server's owner to renew its certificate.",
+        ),
+        rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsExpired,
+            "The server's certificate is not valid yet.",
+            "Check this machine's clock, or ask the server's owner about the certificate's dates.",
+        ),
+        rustls::Error::InvalidCertificate(_) => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsUntrusted,
+            format!(
+                "The server's certificate{} is not signed by a CA this machine trusts ({rustls_err}).",
+                leaf.map(|l| format!(" (issued by {})", l.issuer)).unwrap_or_default()
+            ),
+            "Paste the server's CA certificate (PEM) into the CA field, or choose require to encrypt without verifying.",
+        ),
+        rustls::Error::AlertReceived(
+            rustls::AlertDescription::CertificateRequired | rustls::AlertDescription::HandshakeFailure,
+        ) if target.tls.client_cert_pem.is_none() => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsClientCertRequired,
+            "The server asks for a client certificate and none was given.",
+            "Add your client certificate and key.",
+        ),
+        other => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsHandshakeFailed,
+            format!("The TLS handshake failed: {other}."),
+            "Check the TLS settings on both sides (protocol versions, certificates).",
+        ),
+    })
 }

@@ -1,0 +1,441 @@
+//! MySQL and MariaDB tests. sqlx (the driver) logs in and runs the first query; it cannot
+//! be handed a stream or report its TLS session, so before that Switchboard opens its own
+//! connection to the same address, reads the server greeting (version, whether it offers
+//! TLS), asks for TLS the MySQL way (SSLRequest) and runs the handshake with the same
+//! verifier as every engine: that connection times resolve/connect/TLS and shows the
+//! certificate chain, then is closed. The driver's login then verifies TLS again on its own.
+
+use std::sync::{Arc, Mutex};
+
+use rustls::pki_types::ServerName;
+use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError, MySqlSslMode};
+use sqlx::{ConnectOptions, Connection, Row};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+use super::report::{Recorder, ServerInfo, Step, StepStatus, TestFailure, TestReport};
+use super::tls::{self, Observation, SharedObservation};
+use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
+use crate::error::ErrorCode;
+use crate::model::TlsMode;
+
+const CLIENT_LONG_PASSWORD: u32 = 0x1;
+const CLIENT_PROTOCOL_41: u32 = 0x200;
+const CLIENT_SSL: u32 = 0x800;
+const CLIENT_SECURE_CONNECTION: u32 = 0x8000;
+const CLIENT_PLUGIN_AUTH: u32 = 0x80000;
+
+pub async fn run(target: &ProbeTarget) -> TestReport {
+    let mut rec = Recorder::new();
+    let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
+    let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
+    let observed = obs
+        .lock()
+        .map(|o| tls::tls_info(target.tls_mode, &o))
+        .ok()
+        .flatten();
+    let (server, error) = match outcome {
+        Ok(Ok(info)) => (Some(info), None),
+        Ok(Err(f)) => (
+            None,
+            Some(TestFailure {
+                code: f.code,
+                step: f.step,
+                message: f.message,
+                hint: f.hint,
+            }),
+        ),
+        Err(_) => (None, Some(timed_out(&mut rec, target, Step::Connect))),
+    };
+    TestReport {
+        ok: error.is_none(),
+        total_ms: super::report::ms(rec.started.elapsed()),
+        steps: rec.steps,
+        tls: observed,
+        server,
+        error,
+    }
+}
+
+fn not_mysql(target: &ProbeTarget) -> Fail {
+    Fail::new(
+        Step::Tls,
+        ErrorCode::ProtocolError,
+        format!(
+            "{}:{} answered with something that is not a MySQL or MariaDB server.",
+            target.host, target.port
+        ),
+        "Check that the port is the database's (3306 by default) and not another service.",
+    )
+}
+
+/// The server's first packet: its version and capability flags, or its refusal.
+struct Greeting {
+    version: String,
+    capabilities: u32,
+}
+
+async fn read_greeting(target: &ProbeTarget, stream: &mut TcpStream) -> Result<Greeting, Fail> {
+    let mut header = [0u8; 4];
+    stream
+        .read_exact(&mut header)
+        .await
+        .map_err(|_| not_mysql(target))?;
+    let len = usize::from(header[0]) | usize::from(header[1]) << 8 | usize::from(header[2]) << 16;
+    // A greeting is ~100 bytes; anything far larger is another protocol's banner.
+    if len == 0 || len > 4096 || header[3] != 0 {
+        return Err(not_mysql(target));
+    }
+    let mut payload = vec![0u8; len];
+    stream
+        .read_exact(&mut payload)
+        .await
+        .map_err(|_| not_mysql(target))?;
+    match payload.first() {
+        Some(0xFF) if payload.len() >= 3 => {
+            let number = u16::from_le_bytes([payload[1], payload[2]]);
+            let text = String::from_utf8_lossy(&payload[3..])
+                .trim_start_matches('#')
+                .to_owned();
+            return Err(Fail::new(
+                Step::Connect,
+                ErrorCode::ConnectionFailed,
+                format!("The server refused the connection (error {number}: {text})."),
+                match number {
+                    1129 => "Too many failed connections from this host: run FLUSH HOSTS on the server (or raise max_connect_errors).",
+                    1040 => "The server has no free connections: try again later, or raise max_connections.",
+                    _ => "Read the server's message; it is about this client, not the network.",
+                },
+            ));
+        }
+        Some(10) => {}
+        _ => return Err(not_mysql(target)),
+    }
+    let rest = &payload[1..];
+    let nul = rest
+        .iter()
+        .position(|b| *b == 0)
+        .ok_or_else(|| not_mysql(target))?;
+    let version = String::from_utf8_lossy(&rest[..nul]).into_owned();
+    // After the version: thread id (4), auth data (8), filler (1), capabilities low (2),
+    // charset (1), status (2), capabilities high (2).
+    let at = nul + 1 + 4 + 8 + 1;
+    let lo = rest
+        .get(at..at + 2)
+        .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+        .ok_or_else(|| not_mysql(target))?;
+    let hi = rest
+        .get(at + 5..at + 7)
+        .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+        .unwrap_or(0);
+    Ok(Greeting {
+        version,
+        capabilities: lo | hi << 16,
+    })
+}
+
+fn ssl_request() -> Vec<u8> {
+    let mut p = Vec::with_capacity(36);
+    p.extend_from_slice(&[32, 0, 0, 1]);
+    let caps = CLIENT_LONG_PASSWORD
+        | CLIENT_PROTOCOL_41
+        | CLIENT_SSL
+        | CLIENT_SECURE_CONNECTION
+        | CLIENT_PLUGIN_AUTH;
+    p.extend_from_slice(&caps.to_le_bytes());
+    p.extend_from_slice(&(16u32 * 1024 * 1024).to_le_bytes());
+    p.push(45); // utf8mb4_general_ci
+    p.extend_from_slice(&[0u8; 23]);
+    p
+}
+
+/// Greeting and TLS on Switchboard's own connection; says whether TLS is in use.
+async fn inspect(
+    target: &ProbeTarget,
+    rec: &mut Recorder,
+    obs: &SharedObservation,
+) -> Result<(bool, String), Fail> {
+    let material = if target.tls_mode == TlsMode::Disable {
+        tls::TlsMaterial::default()
+    } else {
+        target.tls.clone()
+    };
+    let client_config = tls::client_config(target.tls_mode, &material, obs.clone())
+        .map_err(|e| Fail::new(Step::Tls, e.code, e.message.clone(), tls::material_hint(&e)))?;
+    let server_name = ServerName::try_from(target.host.clone()).map_err(|e| {
+        Fail::new(
+            Step::Tls,
+            ErrorCode::HostInvalid,
+            format!("{:?} cannot be used as a TLS server name: {e}", target.host),
+            "Use a DNS name or an IP address.",
+        )
+    })?;
+    let mut stream = resolve_and_connect(rec, &target.host, target.port).await?;
+    let t = rec.start(Step::Tls);
+    let greeting = match read_greeting(target, &mut stream).await {
+        Ok(g) => g,
+        Err(f) => {
+            rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+            return Err(f);
+        }
+    };
+    let offers_tls = greeting.capabilities & CLIENT_SSL != 0;
+    if target.tls_mode == TlsMode::Disable {
+        rec.push(
+            Step::Tls,
+            StepStatus::Skipped,
+            Default::default(),
+            "TLS disabled for this connection".into(),
+        );
+        return Ok((false, greeting.version));
+    }
+    if !offers_tls {
+        if target.tls_mode == TlsMode::Prefer {
+            rec.push(
+                Step::Tls,
+                StepStatus::Skipped,
+                t.elapsed(),
+                "the server does not offer TLS; continued without it (prefer)".into(),
+            );
+            return Ok((false, greeting.version));
+        }
+        let f = Fail::new(
+            Step::Tls,
+            ErrorCode::TlsNotSupportedByServer,
+            format!(
+                "{}:{} ({}) does not offer TLS.",
+                target.host, target.port, greeting.version
+            ),
+            "Configure ssl_cert / ssl_key on the server, or (only on a trusted network) choose TLS mode disable or prefer.",
+        );
+        rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+        return Err(f);
+    }
+    if stream.write_all(&ssl_request()).await.is_err() {
+        let f = not_mysql(target);
+        rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+        return Err(f);
+    }
+    let connector = TlsConnector::from(Arc::new(client_config));
+    match tls::handshake(&connector, server_name, stream, obs).await {
+        Ok(_) => {
+            let (protocol, cipher) = obs
+                .lock()
+                .map(|o| (o.protocol.clone(), o.cipher_suite.clone()))
+                .unwrap_or_default();
+            rec.finish(
+                Step::Tls,
+                StepStatus::Ok,
+                format!(
+                    "{}, {}; {}{}",
+                    protocol.unwrap_or_default(),
+                    cipher.unwrap_or_default(),
+                    tls::verification_words(target.tls_mode),
+                    if target.tls_mode == TlsMode::VerifyCa {
+                        " (on this inspection connection; the driver's login connection is encrypted without its own check, as sqlx 0.8 cannot do verify-ca)"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            Ok((true, greeting.version))
+        }
+        Err(e) => {
+            let transport = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                .cloned();
+            let f = tls::classify_failure(target, obs, transport).unwrap_or_else(|| {
+                Fail::new(
+                    Step::Tls,
+                    ErrorCode::TlsHandshakeFailed,
+                    format!("The TLS handshake failed: {e}."),
+                    "Check the TLS settings on both sides (protocol versions, certificates).",
+                )
+            });
+            rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+            Err(f)
+        }
+    }
+}
+
+async fn steps(
+    target: &ProbeTarget,
+    rec: &mut Recorder,
+    obs: &SharedObservation,
+) -> Result<ServerInfo, Fail> {
+    let (tls_on, version) = inspect(target, rec, obs).await?;
+    rec.start(Step::Auth);
+    let mut options = MySqlConnectOptions::new()
+        .host(&target.host)
+        .port(target.port)
+        .username(&target.username)
+        .ssl_mode(match target.tls_mode {
+            TlsMode::Disable => MySqlSslMode::Disabled,
+            TlsMode::Prefer => MySqlSslMode::Preferred,
+            TlsMode::Require => MySqlSslMode::Required,
+            // sqlx 0.8's verify-ca still rejects a host-name mismatch (it matches rustls'
+            // old error variant only), so the chain is verified by Switchboard's own
+            // verifier on the inspection connection and the login connection is encrypted.
+            TlsMode::VerifyCa => MySqlSslMode::Required,
+            TlsMode::VerifyFull => MySqlSslMode::VerifyIdentity,
+        })
+        .disable_statement_logging();
+    if let Some(p) = &target.password {
+        options = options.password(p.expose());
+    }
+    if !target.database.is_empty() {
+        options = options.database(&target.database);
+    }
+    if target.tls_mode != TlsMode::Disable {
+        if let Some(ca) = &target.tls.ca_pem {
+            options = options.ssl_ca_from_pem(ca.as_bytes().to_vec());
+        }
+        if let (Some(cert), Some(key)) = (&target.tls.client_cert_pem, &target.tls.client_key_pem) {
+            options = options
+                .ssl_client_cert_from_pem(cert.as_bytes())
+                .ssl_client_key_from_pem(key.expose().as_bytes());
+        }
+    }
+    let mut conn = match options.connect().await {
+        Ok(c) => c,
+        Err(e) => {
+            let f = classify_login(target, &e, tls_on);
+            rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+            return Err(f);
+        }
+    };
+    rec.finish(
+        Step::Auth,
+        StepStatus::Ok,
+        format!("logged in as {}", target.username),
+    );
+    rec.start(Step::Query);
+    let row =
+        sqlx::query("SELECT VERSION(), CURRENT_USER(), COALESCE(DATABASE(), ''), @@read_only")
+            .fetch_one(&mut conn)
+            .await;
+    let out = match row {
+        Ok(row) => {
+            let info = ServerInfo {
+                version: row.try_get(0).unwrap_or(version),
+                current_user: row.try_get(1).unwrap_or_default(),
+                current_database: row.try_get(2).unwrap_or_default(),
+                in_recovery: row.try_get::<i64, _>(3).map(|v| v != 0).unwrap_or(false),
+            };
+            rec.finish(
+                Step::Query,
+                StepStatus::Ok,
+                format!(
+                    "{}{}",
+                    info.version,
+                    if info.in_recovery { ", read-only" } else { "" }
+                ),
+            );
+            Ok(info)
+        }
+        Err(e) => {
+            let f = Fail {
+                step: Step::Query,
+                ..classify_login(target, &e, tls_on)
+            };
+            rec.finish(Step::Query, StepStatus::Failed, f.message.clone());
+            Err(f)
+        }
+    };
+    let _ = conn.close().await;
+    out
+}
+
+fn rustls_cause(e: &sqlx::Error) -> Option<rustls::Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return Some(r.clone());
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return Some(r.clone());
+            }
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// The driver's failures in the user's terms.
+fn classify_login(target: &ProbeTarget, e: &sqlx::Error, tls_on: bool) -> Fail {
+    let user = &target.username;
+    if let Some(db) = e
+        .as_database_error()
+        .and_then(|d| d.try_downcast_ref::<MySqlDatabaseError>())
+    {
+        let msg = db.message().to_owned();
+        return match db.number() {
+            1045 if tls_on && target.password.is_none() && target.tls.client_cert_pem.is_none() => Fail::new(
+                Step::Auth,
+                ErrorCode::TlsClientCertRequired,
+                format!("The server refused {user:?} without a password or a client certificate ({msg})."),
+                "Add the password, or a client certificate and key if the account is REQUIRE X509.",
+            ),
+            1045 if !tls_on => Fail::new(
+                Step::Auth,
+                ErrorCode::AuthFailed,
+                format!("The server refused the login of {user:?} over an unencrypted connection ({msg})."),
+                "Check the username and password; if the account is REQUIRE SSL, choose TLS mode require or stronger (verify-full is best).",
+            ),
+            1045 if target.tls.client_cert_pem.is_none() => Fail::new(
+                Step::Auth,
+                ErrorCode::AuthFailed,
+                format!("The server rejected the login of {user:?} ({msg})."),
+                "Check the username and password (the password is case-sensitive); an account that is REQUIRE X509 also needs a client certificate.",
+            ),
+            1045 => Fail::new(
+                Step::Auth,
+                ErrorCode::AuthFailed,
+                format!("The server rejected the login of {user:?} ({msg})."),
+                "Check the username, the password and that the client certificate is the one the account requires.",
+            ),
+            1049 => Fail::new(
+                Step::Auth,
+                ErrorCode::DatabaseNotFound,
+                format!("The database {:?} does not exist ({msg}).", target.database),
+                "Check the database name, or leave it empty to connect without a default database.",
+            ),
+            // MariaDB and MySQL say "access denied" both for a database that does not
+            // exist and for one the account may not use, so as not to reveal which.
+            1044 | 1142 | 1227 => Fail::new(
+                Step::Auth,
+                ErrorCode::PermissionDenied,
+                format!("{user:?} may not use the database {:?} ({msg}).", target.database),
+                "Check the database name (the server does not say whether it exists), or ask for a GRANT on it.",
+            ),
+            3159 | 1941 => Fail::new(
+                Step::Auth,
+                ErrorCode::TlsRequiredByServer,
+                format!("The server only accepts encrypted connections ({msg})."),
+                "Choose TLS mode require or stronger (verify-full is best).",
+            ),
+            n => Fail::new(
+                Step::Auth,
+                ErrorCode::ConnectionFailed,
+                format!("The server refused the login (error {n}: {msg})."),
+                "Read the server's message; check the account and its grants.",
+            ),
+        };
+    }
+    if let Some(r) = rustls_cause(e) {
+        let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
+        if let Some(mut f) = tls::classify_failure(target, &obs, Some(r)) {
+            f.step = Step::Auth;
+            return f;
+        }
+    }
+    Fail::new(
+        Step::Auth,
+        ErrorCode::ConnectionFailed,
+        format!("The driver could not log in: {e}."),
+        "Check the settings; the steps above show how far the connection got.",
+    )
+}

@@ -1,0 +1,176 @@
+//! MySQL / MariaDB live tests against a throwaway MariaDB (Debian's mariadb-server) with
+//! TLS from a CA made at test time: every TLS level, REQUIRE SSL and REQUIRE X509 accounts,
+//! wrong password, unknown database, and peers that are not MariaDB.
+
+use std::time::Duration;
+
+use switchboard_core::model::{Engine, TlsMode};
+use switchboard_core::probe::report::{Step, StepStatus};
+// The test CA's server certificate names localhost and 127.0.0.1; 127.0.0.2 reaches the
+// same server under a name the certificate does not list.
+use switchboard_core::probe::{self, ProbeTarget, TestReport, TlsMaterial};
+use switchboard_core::{ErrorCode, Secret};
+use switchboard_tests::mariadb::{MariaDbServer, APP_DB, APP_USER, CERT_USER, PLAIN_USER};
+use switchboard_tests::net;
+
+fn target(host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
+    let m = MariaDbServer::shared();
+    ProbeTarget {
+        engine: Engine::Mysql,
+        host: host.into(),
+        port: m.port,
+        database: APP_DB.into(),
+        username: APP_USER.into(),
+        password: Some(Secret::new(m.app_password.clone())),
+        tls_mode: mode,
+        tls: TlsMaterial {
+            ca_pem: ca.map(str::to_owned),
+            ..Default::default()
+        },
+        timeout: Duration::from_secs(10),
+        options: Default::default(),
+    }
+}
+
+fn ca() -> Option<&'static str> {
+    Some(MariaDbServer::shared().ca.cert_pem.as_str())
+}
+
+fn code(r: &TestReport) -> Option<ErrorCode> {
+    r.error.as_ref().map(|e| e.code)
+}
+
+fn step(r: &TestReport, s: Step) -> Option<StepStatus> {
+    r.steps.iter().find(|x| x.step == s).map(|x| x.status)
+}
+
+#[tokio::test]
+async fn verify_full_with_the_test_ca_logs_in_and_shows_the_chain_and_server() {
+    let r = probe::run(&target("localhost", TlsMode::VerifyFull, ca())).await;
+    assert!(r.ok, "{r:#?}");
+    let steps: Vec<Step> = r.steps.iter().map(|s| s.step).collect();
+    assert_eq!(
+        steps,
+        [
+            Step::Resolve,
+            Step::Connect,
+            Step::Tls,
+            Step::Auth,
+            Step::Query
+        ]
+    );
+    assert!(r.steps.iter().all(|s| s.status == StepStatus::Ok), "{r:#?}");
+    let tls = r.tls.as_ref().expect("TLS details");
+    assert!(tls.protocol.starts_with("TLS 1."), "{tls:?}");
+    assert!(tls.peer_certificates[0]
+        .subject_alt_names
+        .iter()
+        .any(|n| n.contains("localhost")));
+    let server = r.server.as_ref().unwrap();
+    assert!(server.version.contains("MariaDB"), "{server:?}");
+    assert!(server.current_user.starts_with(APP_USER), "{server:?}");
+    assert_eq!(server.current_database, APP_DB);
+}
+
+#[tokio::test]
+async fn untrusted_foreign_ca_and_wrong_host_name_fail_at_the_tls_step() {
+    let r = probe::run(&target("localhost", TlsMode::VerifyFull, None)).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
+    let foreign = MariaDbServer::shared().foreign_ca.cert_pem.clone();
+    let r = probe::run(&target("localhost", TlsMode::VerifyCa, Some(&foreign))).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    let r = probe::run(&target("127.0.0.2", TlsMode::VerifyFull, ca())).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert!(r.error.as_ref().unwrap().hint.contains("verify-ca"));
+}
+
+#[tokio::test]
+async fn verify_ca_accepts_another_host_name_and_require_does_not_verify() {
+    let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, ca())).await;
+    assert!(r.ok, "{r:#?}");
+    let r = probe::run(&target("127.0.0.2", TlsMode::Require, None)).await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.tls.is_some());
+}
+
+#[tokio::test]
+async fn a_require_ssl_account_is_refused_without_tls_and_says_so() {
+    let r = probe::run(&target("localhost", TlsMode::Disable, None)).await;
+    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(step(&r, Step::Tls), Some(StepStatus::Skipped));
+    assert!(
+        r.error.as_ref().unwrap().hint.contains("REQUIRE SSL"),
+        "{r:#?}"
+    );
+}
+
+#[tokio::test]
+async fn an_account_without_tls_requirements_logs_in_without_tls() {
+    let m = MariaDbServer::shared();
+    let mut t = target("127.0.0.1", TlsMode::Disable, None);
+    t.username = PLAIN_USER.into();
+    t.password = Some(Secret::new(m.plain_password.clone()));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.tls.is_none());
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_database_are_classified() {
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.password = Some(Secret::new("not-the-password".to_owned()));
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error.as_ref().unwrap().step, Step::Auth);
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.database = "no_such_db".into();
+    let r = probe::run(&t).await;
+    // As the mariadb client: "Access denied … to database" (existence is not revealed).
+    assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
+    assert!(r.error.as_ref().unwrap().hint.contains("database name"));
+}
+
+#[tokio::test]
+async fn a_require_x509_account_needs_its_client_certificate() {
+    let m = MariaDbServer::shared();
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.username = CERT_USER.into();
+    t.password = None;
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsClientCertRequired), "{r:#?}");
+    let client = m.ca.client(CERT_USER);
+    t.tls.client_cert_pem = Some(client.cert_pem.clone());
+    t.tls.client_key_pem = Some(Secret::new(client.key_pem.clone()));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+}
+
+#[tokio::test]
+async fn closed_port_silent_listener_and_garbage_are_told_apart() {
+    let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
+    t.port = net::closed_port();
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::Refused), "{r:#?}");
+
+    let addr = net::silent_listener();
+    let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
+    t.port = addr.port();
+    t.timeout = Duration::from_secs(2);
+    let started = std::time::Instant::now();
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(
+        r.error.as_ref().unwrap().step,
+        Step::Tls,
+        "waiting for the greeting"
+    );
+    assert!(started.elapsed() < Duration::from_millis(2200 + 500));
+
+    // Another service that speaks first (an SSH banner) is not MariaDB.
+    let addr = net::banner_listener();
+    let mut t = target("127.0.0.1", TlsMode::Disable, None);
+    t.port = addr.port();
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+}
