@@ -11,6 +11,7 @@ fn main() {
             "delete_connection",
             "duplicate_connection",
             "test_connection",
+            "cancel_test",
             "test_draft",
             "validate_connection",
             "list_environments",

@@ -1,6 +1,7 @@
 //! The Tauri shell: thin command adapters over `switchboard_core::Switchboard`.
 //! Errors cross IPC as `ApiError` values (code, field, message, hint, issues).
 
+use switchboard_core::connections::TestControl;
 use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
 use switchboard_core::engines::EngineSpec;
 use switchboard_core::imports::{Draft, ImportPreview, ImportResult, PickedFile};
@@ -9,12 +10,16 @@ use switchboard_core::model::{
     NewConnection, SecretChange,
 };
 use switchboard_core::payloads::ExportContext;
+use switchboard_core::probe::report::{Progress, StepReport};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
+use tauri::ipc::Channel;
 use tauri::State;
 use uuid::Uuid;
 
 pub struct AppState {
     pub sb: Switchboard,
+    /// Tests in flight, by the window's test id: sending () cancels one.
+    running: std::sync::Mutex<std::collections::HashMap<String, tokio::sync::oneshot::Sender<()>>>,
     /// Files the user picked for a batch import, by token.
     picked: std::sync::Mutex<std::collections::HashMap<String, std::path::PathBuf>>,
 }
@@ -87,13 +92,64 @@ async fn duplicate_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult
     Ok(state.sb.duplicate(id).await?)
 }
 
+/// Streams each finished step to `on_step` and registers the test under `test_id` so that
+/// `cancel_test` can stop it.
+fn control(
+    state: &AppState,
+    test_id: &str,
+    on_step: Channel<StepReport>,
+) -> CmdResult<TestControl> {
+    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
+    state
+        .running
+        .lock()
+        .map_err(|_| switchboard_core::CoreError::Storage("test list poisoned".into()))?
+        .insert(test_id.to_owned(), cancel_tx);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<StepReport>();
+    tauri::async_runtime::spawn(async move {
+        while let Some(step) = rx.recv().await {
+            if on_step.send(step).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(TestControl {
+        progress: Some(Progress::new(Some(tx))),
+        cancel: Some(cancel_rx),
+    })
+}
+
+fn finished(state: &AppState, test_id: &str) {
+    if let Ok(mut running) = state.running.lock() {
+        running.remove(test_id);
+    }
+}
+
 #[tauri::command]
 async fn test_connection(
     state: State<'_, AppState>,
     id: Uuid,
     password: Option<Secret>,
+    test_id: String,
+    on_step: Channel<StepReport>,
 ) -> CmdResult<TestReport> {
-    Ok(state.sb.test(id, password).await?)
+    let control = control(&state, &test_id, on_step)?;
+    let r = state.sb.test_with(id, password, control).await;
+    finished(&state, &test_id);
+    Ok(r?)
+}
+
+/// Stops a running test at once (its sockets are closed); its report says `cancelled`.
+#[tauri::command]
+fn cancel_test(state: State<'_, AppState>, test_id: String) {
+    let sender = state
+        .running
+        .lock()
+        .ok()
+        .and_then(|mut r| r.remove(&test_id));
+    if let Some(tx) = sender {
+        let _ = tx.send(());
+    }
 }
 
 #[tauri::command]
@@ -103,9 +159,17 @@ async fn test_draft(
     mut password: Option<Secret>,
     mut client_key: Option<Secret>,
     secrets_from: Option<String>,
+    test_id: String,
+    on_step: Channel<StepReport>,
 ) -> CmdResult<TestReport> {
     fill_secrets(secrets_from, &mut password, &mut client_key).await?;
-    Ok(state.sb.test_fields(fields, password, client_key).await?)
+    let control = control(&state, &test_id, on_step)?;
+    let r = state
+        .sb
+        .test_fields_with(fields, password, client_key, control)
+        .await;
+    finished(&state, &test_id);
+    Ok(r?)
 }
 
 /// A pasted string read for the form (secrets reported as present, never returned).
@@ -314,6 +378,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState {
             sb,
+            running: Default::default(),
             picked: Default::default(),
         })
         .invoke_handler(tauri::generate_handler![
@@ -324,6 +389,7 @@ pub fn run() {
             delete_connection,
             duplicate_connection,
             test_connection,
+            cancel_test,
             test_draft,
             validate_connection,
             list_environments,

@@ -29,6 +29,7 @@ fn target(host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
         },
         timeout: Duration::from_secs(10),
         options: Default::default(),
+        progress: None,
     }
 }
 

@@ -24,6 +24,7 @@ fn target(path: &std::path::Path, read_only: bool) -> ProbeTarget {
         tls: Default::default(),
         timeout: Duration::from_secs(10),
         options,
+        progress: None,
     }
 }
 

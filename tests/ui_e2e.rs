@@ -243,6 +243,25 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
     let (_driver, c) = open_window(&data).await;
 
     let outcome = async {
+        // Steps stream in while the test runs, and Cancel stops it at once: a server that
+        // accepts and never answers keeps the test waiting for its 30 s timeout otherwise.
+        let silent = net::silent_listener();
+        wait_for(&c, "[data-testid=new-connection]").await.click().await.unwrap();
+        fill(&c, "host", "127.0.0.1").await;
+        fill(&c, "port", &silent.port().to_string()).await;
+        fill(&c, "database", "x").await;
+        fill(&c, "username", "x").await;
+        fill(&c, "timeout_secs", "30").await;
+        c.find(Locator::Css("[name=tls_mode]")).await.unwrap().select_by_value("require").await.unwrap();
+        c.find(Locator::Css("[data-testid=test]")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "[data-testid=test-result][data-status=running] [data-testid=test-step][data-step=connect][data-status=ok]").await;
+        let clicked = Instant::now();
+        c.find(Locator::Css("[data-testid=test-cancel]")).await.unwrap().click().await.unwrap();
+        let result = wait_for(&c, "[data-testid=test-result][data-status=failed]").await;
+        assert!(clicked.elapsed() < Duration::from_secs(3), "cancel took {:?}", clicked.elapsed());
+        let text = result.text().await.unwrap();
+        assert!(text.contains("cancelled"), "{text}");
+
         wait_for(&c, "[data-testid=new-connection]").await.click().await.unwrap();
         wait_for(&c, "[data-testid=import-box] summary").await.click().await.unwrap();
         // The password is percent-encoded (it holds @ : / %); sslrootcert names a file the

@@ -1,6 +1,6 @@
 // The one typed door to the Rust backend. Every command name lives here, and every
 // rejection comes out as an ApiError, so components never see raw IPC failures.
-import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import type { ApiError } from '../bindings/ApiError';
 import type { Connection } from '../bindings/Connection';
 import type { Draft } from '../bindings/Draft';
@@ -11,6 +11,7 @@ import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { PickedFile } from '../bindings/PickedFile';
+import type { StepReport } from '../bindings/StepReport';
 import type { ConnectionFields } from '../bindings/ConnectionFields';
 import type { ConnectionUpdate } from '../bindings/ConnectionUpdate';
 import type { EngineSpec } from '../bindings/EngineSpec';
@@ -56,6 +57,13 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
  *  (only its token; the backend reads it, so its passwords never reach the window). */
 export type BatchInput = { text: string; file: null } | { text: null; file: string };
 
+/** A channel that hands each finished step of a test to `onStep` as it happens. */
+function stepChannel(onStep: (s: StepReport) => void): Channel<StepReport> {
+  const channel = new Channel<StepReport>();
+  channel.onmessage = onStep;
+  return channel;
+}
+
 export const api = {
   listConnections: () => call<Connection[]>('list_connections'),
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
@@ -67,15 +75,27 @@ export const api = {
     call<Connection>('update_connection', { input, secretsFrom }),
   deleteConnection: (id: string) => call<null>('delete_connection', { id }),
   duplicateConnection: (id: string) => call<Connection>('duplicate_connection', { id }),
-  testConnection: (id: string, password: string | null) =>
-    call<TestReport>('test_connection', { id, password }),
+  /** Steps stream to `onStep`; `cancelTest(testId)` stops it. */
+  testConnection: (id: string, password: string | null, testId: string, onStep: (s: StepReport) => void) =>
+    call<TestReport>('test_connection', { id, password, testId, onStep: stepChannel(onStep) }),
+  cancelTest: (testId: string) => call<null>('cancel_test', { testId }),
   // Tauri maps the Rust parameter `client_key` to the camelCase key `clientKey`.
   testDraft: (
     fields: ConnectionFields,
     password: string | null,
     clientKey: string | null,
-    secretsFrom: string | null = null,
-  ) => call<TestReport>('test_draft', { fields, password, clientKey, secretsFrom }),
+    secretsFrom: string | null,
+    testId: string,
+    onStep: (s: StepReport) => void,
+  ) =>
+    call<TestReport>('test_draft', {
+      fields,
+      password,
+      clientKey,
+      secretsFrom,
+      testId,
+      onStep: stepChannel(onStep),
+    }),
   /** A pasted connection string read for the form: says whether it holds a password, never which. */
   parseConnectionString: (input: string) => call<Draft>('parse_connection_string', { input }),
   /** A saved connection as text; the password only when the user ticked "include". */

@@ -546,6 +546,16 @@ impl Switchboard {
     /// Tests a saved connection. `password` overrides the saved one (and is required when
     /// the connection asks every time).
     pub async fn test(&self, id: Uuid, password: Option<Secret>) -> Result<TestReport> {
+        self.test_with(id, password, TestControl::default()).await
+    }
+
+    /// `test`, streaming steps to `control.progress` and stoppable through `control.cancel`.
+    pub async fn test_with(
+        &self,
+        id: Uuid,
+        password: Option<Secret>,
+        control: TestControl,
+    ) -> Result<TestReport> {
         let c = self.store.get(id).await?;
         let password = match (password.filter(|p| !p.is_empty()), c.fields.password_save) {
             (Some(p), _) => Some(p),
@@ -565,7 +575,7 @@ impl Switchboard {
         };
         let client_key = self.saved_secret(&c, SecretKind::ClientKey).await?;
         let report = self
-            .test_fields(c.fields.clone(), password, client_key)
+            .test_fields_with(c.fields.clone(), password, client_key, control)
             .await?;
         tracing::info!(
             id = %id,
@@ -584,9 +594,41 @@ impl Switchboard {
         password: Option<Secret>,
         client_key: Option<Secret>,
     ) -> Result<TestReport> {
-        let target = checked_target(fields, password, client_key)?;
-        Ok(probe::run(&target).await)
+        self.test_fields_with(fields, password, client_key, TestControl::default())
+            .await
     }
+
+    pub async fn test_fields_with(
+        &self,
+        fields: ConnectionFields,
+        password: Option<Secret>,
+        client_key: Option<Secret>,
+        control: TestControl,
+    ) -> Result<TestReport> {
+        let mut target = checked_target(fields, password, client_key)?;
+        target.progress = control.progress;
+        Ok(match control.cancel {
+            Some(rx) => {
+                // A dropped sender is not a cancel: only a sent () is.
+                let cancelled = async {
+                    if rx.await.is_err() {
+                        std::future::pending::<()>().await;
+                    }
+                };
+                probe::run_cancellable(&target, cancelled).await
+            }
+            None => probe::run(&target).await,
+        })
+    }
+}
+
+/// How a caller follows and stops a test.
+#[derive(Debug, Default)]
+pub struct TestControl {
+    /// Receives each step as it finishes.
+    pub progress: Option<probe::report::Progress>,
+    /// Sending () stops the test at once.
+    pub cancel: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 /// A test target from unsaved fields, after the same normalising and checks as a save
@@ -635,5 +677,6 @@ pub fn target_from_fields(
         },
         timeout: Duration::from_secs(u64::from(f.timeout_secs)),
         options: f.options.clone(),
+        progress: None,
     })
 }

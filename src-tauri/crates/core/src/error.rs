@@ -86,6 +86,7 @@ pub enum ErrorCode {
     PermissionDenied,
     ProtocolError,
     ConnectionFailed,
+    Cancelled,
 }
 
 impl ErrorCode {

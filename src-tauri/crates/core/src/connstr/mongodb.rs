@@ -137,7 +137,9 @@ pub fn import_url(s: &str) -> Result<Imported> {
 }
 
 fn strip_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+    // `get`: the prefix's length may fall inside a multi-byte character of `s`.
+    s.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
         .then(|| &s[prefix.len()..])
 }
 

@@ -204,7 +204,11 @@ pub fn import_cli(args: &[String]) -> Result<Imported> {
         let (name, inline) = match a.split_once('=') {
             Some((n, v)) if a.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
             _ if a.starts_with("--") => (a.clone(), None),
-            _ if a.starts_with('-') && a.len() > 2 => (a[..2].to_owned(), Some(a[2..].to_owned())),
+            _ if a.starts_with('-') && a.chars().nth(2).is_some() => {
+                // `-pSECRET`: the flag is one character, which may take more than one byte.
+                let at = a.char_indices().nth(2).map_or(a.len(), |(i, _)| i);
+                (a[..at].to_owned(), Some(a[at..].to_owned()))
+            }
             _ => (a.clone(), None),
         };
         let mut value = |needs: &str| -> Result<String> {

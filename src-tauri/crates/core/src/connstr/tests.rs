@@ -250,6 +250,28 @@ fn a_chain_of_env_keys_is_read_once_not_recursively() {
 }
 
 #[test]
+fn a_mongodb_prefix_cut_inside_a_multibyte_character_is_an_error_not_a_panic() {
+    // Found by the fuzz target: the test for "mongodb+srv://" cut the input at byte 14,
+    // here inside a U+FFFD (bytes 13..16).
+    let _ = import(&format!("mongodb://u]{}:", "\u{fffd}".repeat(9)));
+    let _ = import("mongodb://\u{fffd}\u{fffd}");
+    let _ = import("mongosh mongodb://abc\u{e9}");
+    let p = imp("mongodb://h\u{e9}t\u{e9}/d");
+    assert_eq!(p.imported.fields.database, "d");
+}
+
+#[test]
+fn a_mysql_short_flag_followed_by_a_multibyte_character_is_not_a_panic() {
+    // `-é…` used to be cut after its second byte, inside the é.
+    let _ = import("mysql -\u{e9}x h");
+    let p = imp("mysql -h db -u u -p\u{e9}t\u{e9} shop");
+    assert_eq!(pw(&p), Some("\u{e9}t\u{e9}"));
+    assert_eq!(p.imported.fields.database, "shop");
+    let p = imp("mysql -h db -u u -\u{e9}x shop");
+    assert_eq!(p.imported.fields.database, "shop");
+}
+
+#[test]
 fn env_lines_and_shell_commands() {
     let p = imp("export BILLING_DATABASE_URL=\"postgresql://u:pw@db/billing?sslmode=verify-full\"");
     assert_eq!(p.kind, SourceKind::EnvLine);

@@ -33,6 +33,8 @@ pub struct ProbeTarget {
     pub timeout: Duration,
     /// The engine's own settings (`options.<name>` in its description).
     pub options: crate::model::Options,
+    /// Where finished steps are streamed; `None` for a report only at the end.
+    pub progress: Option<report::Progress>,
 }
 
 /// A failure inside a step, before it is stamped with time.
@@ -78,6 +80,52 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
             ),
             "Test a PostgreSQL connection, or use the engine's own client for now.".into(),
         ),
+    }
+}
+
+/// Runs a test that `cancel` can stop at any moment: the test's futures are dropped (its
+/// sockets closed, its tasks aborted) and the report shows the steps done so far.
+pub async fn run_cancellable(
+    target: &ProbeTarget,
+    cancel: impl std::future::Future<Output = ()>,
+) -> TestReport {
+    let progress = target
+        .progress
+        .clone()
+        .unwrap_or_else(|| report::Progress::new(None));
+    let mut target = target.clone();
+    target.progress = Some(progress.clone());
+    let started = Instant::now();
+    tokio::select! {
+        r = run(&target) => r,
+        () = cancel => {
+            let steps = progress.seen();
+            let step = next_step(&steps);
+            TestReport {
+                ok: false,
+                total_ms: report::ms(started.elapsed()),
+                steps,
+                tls: None,
+                server: None,
+                error: Some(TestFailure {
+                    code: ErrorCode::Cancelled,
+                    step,
+                    message: format!("The test was cancelled during {}.", step.label()),
+                    hint: "Run the test again when you are ready.".into(),
+                }),
+            }
+        }
+    }
+}
+
+/// The step after the last one that finished.
+fn next_step(done: &[report::StepReport]) -> Step {
+    match done.last().map(|s| s.step) {
+        None => Step::Resolve,
+        Some(Step::Resolve) => Step::Connect,
+        Some(Step::Connect) => Step::Tls,
+        Some(Step::Tls) => Step::Auth,
+        Some(Step::Auth | Step::Query) => Step::Query,
     }
 }
 

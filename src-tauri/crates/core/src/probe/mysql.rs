@@ -27,7 +27,7 @@ const CLIENT_SECURE_CONNECTION: u32 = 0x8000;
 const CLIENT_PLUGIN_AUTH: u32 = 0x80000;
 
 pub async fn run(target: &ProbeTarget) -> TestReport {
-    let mut rec = Recorder::new();
+    let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
     let observed = obs

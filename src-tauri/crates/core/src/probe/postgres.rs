@@ -17,7 +17,7 @@ use crate::error::ErrorCode;
 use crate::model::TlsMode;
 
 pub async fn run(target: &ProbeTarget) -> TestReport {
-    let mut rec = Recorder::new();
+    let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
     let observed = obs

@@ -139,14 +139,47 @@ pub(crate) struct Recorder {
     pub started: Instant,
     pub steps: Vec<StepReport>,
     current: Option<(Step, Instant)>,
+    progress: Option<Progress>,
+}
+
+/// Where steps go as they finish (the window's channel, the CLI's printer), besides the
+/// final report; it also keeps them, so a cancelled test can still show how far it got.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    tx: Option<tokio::sync::mpsc::UnboundedSender<StepReport>>,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<StepReport>>>,
+}
+
+impl Progress {
+    pub fn new(tx: Option<tokio::sync::mpsc::UnboundedSender<StepReport>>) -> Self {
+        Progress {
+            tx,
+            seen: Default::default(),
+        }
+    }
+
+    fn send(&self, step: &StepReport) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(step.clone());
+        }
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.push(step.clone());
+        }
+    }
+
+    /// The steps finished so far.
+    pub fn seen(&self) -> Vec<StepReport> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
 }
 
 impl Recorder {
-    pub fn new() -> Self {
+    pub fn new(progress: Option<Progress>) -> Self {
         Recorder {
             started: Instant::now(),
             steps: Vec::new(),
             current: None,
+            progress,
         }
     }
 
@@ -168,12 +201,16 @@ impl Recorder {
         if self.current.map(|(s, _)| s) == Some(step) {
             self.current = None;
         }
-        self.steps.push(StepReport {
+        let report = StepReport {
             step,
             status,
             elapsed_ms: ms(elapsed),
             detail,
-        });
+        };
+        if let Some(p) = &self.progress {
+            p.send(&report);
+        }
+        self.steps.push(report);
     }
 
     pub fn finish(&mut self, step: Step, status: StepStatus, detail: String) {

@@ -12,7 +12,7 @@ use crate::error::ErrorCode;
 use crate::model::OptionValue;
 
 pub async fn run(target: &ProbeTarget) -> TestReport {
-    let mut rec = Recorder::new();
+    let mut rec = Recorder::new(target.progress.clone());
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec)).await;
     let (server, error) = match outcome {
         Ok(Ok(info)) => (Some(info), None),
