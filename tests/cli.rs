@@ -833,3 +833,45 @@ fn a_sequin_replica_is_matched_to_its_saved_primary_and_exported_with_it() {
     assert_eq!(out["primary"]["hostname"], "primary.example.com");
     assert_eq!(out["primary"]["port"], 5433);
 }
+
+#[test]
+fn test_prints_each_step_as_it_finishes_and_ctrl_c_cancels_at_once() {
+    use std::io::{BufRead, BufReader};
+    let silent = switchboard_tests::net::silent_listener();
+    let url = format!(
+        "postgresql://x@127.0.0.1:{}/d?sslmode=require&connect_timeout=60",
+        silent.port()
+    );
+    let mut child = Command::new(workspace_bin("switchboard"))
+        .arg("--data-dir")
+        .arg(data_dir("cli-cancel"))
+        .args(["test", "--url", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The connect step is printed while the test is still waiting on the server.
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.contains("TCP connect") {
+            break;
+        }
+    }
+    assert!(seen.last().is_some_and(|l| l.starts_with("ok")), "{seen:?}");
+    let sent = std::time::Instant::now();
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert_eq!(status.code(), Some(1));
+    let text = rest.join("\n");
+    assert!(text.contains("failed [cancelled]"), "{text}");
+}

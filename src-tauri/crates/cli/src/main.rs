@@ -6,13 +6,14 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
+use switchboard_core::connections::TestControl;
 use switchboard_core::connstr::{self, ExportFormat};
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, NewConnection,
     OptionValue, PasswordSave, SecretChange, TlsMode,
 };
 use switchboard_core::payloads::{self, PayloadFormat};
-use switchboard_core::probe::report::StepStatus;
+use switchboard_core::probe::report::{Progress, StepReport, StepStatus};
 use switchboard_core::{
     paths, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,
 };
@@ -226,6 +227,7 @@ enum Outcome {
     Done(serde_json::Value, String),
     /// Printed like `Done`, but the exit code says something is wrong.
     Invalid(serde_json::Value, String),
+    /// A test's report; its steps were printed as they finished (text mode).
     TestRan(Box<TestReport>),
 }
 
@@ -263,7 +265,7 @@ fn main() -> ExitCode {
             if json {
                 print_json(&report);
             } else {
-                print!("{}", render_report(&report));
+                print!("{}", render_summary(&report));
             }
             if report.ok {
                 ExitCode::SUCCESS
@@ -301,24 +303,56 @@ fn render_error(e: &ApiError) -> String {
     out
 }
 
-fn render_report(r: &TestReport) -> String {
+fn render_step(s: &StepReport) -> String {
+    let mark = match s.status {
+        StepStatus::Ok => "ok  ",
+        StepStatus::Failed => "FAIL",
+        StepStatus::Skipped => "skip",
+    };
+    format!(
+        "{mark} {:<14} {:>9.1} ms  {}",
+        s.step.label(),
+        s.elapsed_ms,
+        s.detail
+    )
+}
+
+/// Runs a test, printing each step as it finishes (text mode); Ctrl-C cancels it.
+async fn streamed_test<F, Fut>(json: bool, run: F) -> Result<TestReport, CoreError>
+where
+    F: FnOnce(TestControl) -> Fut,
+    Fut: std::future::Future<Output = Result<TestReport, CoreError>>,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<StepReport>();
+    let printer = tokio::spawn(async move {
+        while let Some(s) = rx.recv().await {
+            if !json {
+                println!("{}", render_step(&s));
+            }
+        }
+    });
+    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = cancel_tx.send(());
+        }
+    });
+    let report = run(TestControl {
+        progress: Some(Progress::new(Some(tx))),
+        cancel: Some(cancel_rx),
+    })
+    .await;
+    ctrl_c.abort();
+    // The sender went with the test: the printer ends once it has printed every step.
+    let _ = printer.await;
+    report
+}
+
+fn render_summary(r: &TestReport) -> String {
     let mut out = String::new();
-    for s in &r.steps {
-        let mark = match s.status {
-            StepStatus::Ok => "ok  ",
-            StepStatus::Failed => "FAIL",
-            StepStatus::Skipped => "skip",
-        };
-        out.push_str(&format!(
-            "{mark} {:<14} {:>9.1} ms  {}\n",
-            s.step.label(),
-            s.elapsed_ms,
-            s.detail
-        ));
-    }
     match (&r.server, &r.error) {
         (Some(srv), _) => out.push_str(&format!(
-            "connected: PostgreSQL {} as {} to {} in {:.1} ms\n",
+            "connected: {} as {} to {} in {:.1} ms\n",
             srv.version, srv.current_user, srv.current_database, r.total_ms
         )),
         (_, Some(e)) => out.push_str(&format!(
@@ -465,6 +499,7 @@ fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
 }
 
 async fn run(cli: Cli) -> Result<Outcome, CoreError> {
+    let json = cli.json;
     // A URL test needs no saved data at all.
     if let Command::Test(TestArgs {
         url: Some(url),
@@ -485,7 +520,23 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             imp.password,
             imp.client_key,
         )?;
-        return Ok(Outcome::TestRan(Box::new(probe::run(&target).await)));
+        let report = streamed_test(json, |control| async move {
+            let mut target = target;
+            target.progress = control.progress;
+            let cancel = control.cancel;
+            Ok(probe::run_cancellable(&target, async move {
+                let sent = match cancel {
+                    Some(rx) => rx.await.is_ok(),
+                    None => false,
+                };
+                if !sent {
+                    std::future::pending::<()>().await;
+                }
+            })
+            .await)
+        })
+        .await?;
+        return Ok(Outcome::TestRan(Box::new(report)));
     }
     let dir = cli
         .data_dir
@@ -570,7 +621,9 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             } else {
                 None
             };
-            Outcome::TestRan(Box::new(sb.test(c.id, password).await?))
+            let report =
+                streamed_test(json, |control| sb.test_with(c.id, password, control)).await?;
+            Outcome::TestRan(Box::new(report))
         }
         Command::Engines => {
             let specs = switchboard_core::engines::all();
