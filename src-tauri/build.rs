@@ -12,6 +12,8 @@ fn main() {
             "duplicate_connection",
             "test_connection",
             "cancel_test",
+            "test_many",
+            "list_last_tests",
             "test_draft",
             "validate_connection",
             "list_environments",

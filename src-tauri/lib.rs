@@ -1,7 +1,7 @@
 //! The Tauri shell: thin command adapters over `switchboard_core::Switchboard`.
 //! Errors cross IPC as `ApiError` values (code, field, message, hint, issues).
 
-use switchboard_core::connections::TestControl;
+use switchboard_core::connections::{ManyResult, TestControl};
 use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
 use switchboard_core::engines::EngineSpec;
 use switchboard_core::imports::{Draft, ImportPreview, ImportResult, PickedFile};
@@ -11,6 +11,7 @@ use switchboard_core::model::{
 };
 use switchboard_core::payloads::ExportContext;
 use switchboard_core::probe::report::{Progress, StepReport};
+use switchboard_core::store::LastTest;
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -137,6 +138,30 @@ async fn test_connection(
     let r = state.sb.test_with(id, password, control).await;
     finished(&state, &test_id);
     Ok(r?)
+}
+
+/// Tests the given connections, at most `concurrency` (default 8) at once, streaming each
+/// result as it arrives.
+#[tauri::command]
+async fn test_many(
+    state: State<'_, AppState>,
+    ids: Vec<Uuid>,
+    concurrency: Option<usize>,
+    on_result: Channel<ManyResult>,
+) -> CmdResult<Vec<ManyResult>> {
+    let n = concurrency.unwrap_or(switchboard_core::connections::DEFAULT_CONCURRENCY);
+    Ok(state
+        .sb
+        .test_many(ids, n.clamp(1, 64), |r| {
+            let _ = on_result.send(r.clone());
+        })
+        .await?)
+}
+
+/// Every connection's latest test, for the list's status dots.
+#[tauri::command]
+async fn list_last_tests(state: State<'_, AppState>) -> CmdResult<Vec<LastTest>> {
+    Ok(state.sb.last_tests().await?)
 }
 
 /// Stops a running test at once (its sockets are closed); its report says `cancelled`.
@@ -390,6 +415,8 @@ pub fn run() {
             duplicate_connection,
             test_connection,
             cancel_test,
+            test_many,
+            list_last_tests,
             test_draft,
             validate_connection,
             list_environments,

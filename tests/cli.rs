@@ -687,10 +687,16 @@ fn every_engine_can_be_described_and_saved_from_the_command_line() {
         .collect();
     assert_eq!(codes, vec!["tls_mode_unsupported", "option_unknown"]);
 
-    // Live tests exist for PostgreSQL only so far: others say so plainly.
-    let t = cli(&dir, &["test", "maria", "--json"], None, &[]);
+    // Engines without a live test yet say so plainly.
+    let t = cli(&dir, &["test", "ora", "--json"], None, &[]);
     assert_eq!(t.status.code(), Some(1));
     assert_eq!(json(&t)["error"]["code"], "test_not_available");
+    // A MySQL socket that is not there: refused at the connect step, no TLS attempted.
+    let t = cli(&dir, &["test", "maria", "--json"], None, &[]);
+    assert_eq!(t.status.code(), Some(1));
+    let r = json(&t);
+    assert_eq!(r["error"]["code"], "refused", "{r}");
+    assert_eq!(r["error"]["step"], "connect", "{r}");
 }
 
 #[test]
@@ -874,4 +880,86 @@ fn test_prints_each_step_as_it_finishes_and_ctrl_c_cancels_at_once() {
     assert_eq!(status.code(), Some(1));
     let text = rest.join("\n");
     assert!(text.contains("failed [cancelled]"), "{text}");
+}
+
+#[test]
+fn test_all_runs_every_connection_reports_each_and_list_remembers_the_last_result() {
+    require_keyring_session();
+    let pg = PgServer::shared();
+    let dir = data_dir("cli-test-all");
+    let ca = ca_file(pg);
+    let args = add_args(pg, &ca, "live");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(cli(&dir, &args, Some(&pg.app_password), &[])
+        .status
+        .success());
+    let closed = switchboard_tests::net::closed_port().to_string();
+    for (name, port, save) in [("closed", closed.as_str(), "none"), ("asks", "5432", "ask")] {
+        let o = cli(
+            &dir,
+            &[
+                "add",
+                "--name",
+                name,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--database",
+                "d",
+                "--username",
+                "u",
+                "--sslmode",
+                "require",
+                "--password-save",
+                save,
+            ],
+            None,
+            &[],
+        );
+        assert!(o.status.success(), "{}", all_output(&o));
+    }
+    let o = cli(
+        &dir,
+        &["test", "--all", "--concurrency", "2", "--json"],
+        None,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1), "one failed: {}", all_output(&o));
+    let results = json(&o);
+    let by_name = |n: &str| {
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == n)
+            .cloned()
+            .unwrap_or_else(|| panic!("{n} missing from {results}"))
+    };
+    assert_eq!(results.as_array().unwrap().len(), 3);
+    assert_eq!(by_name("live")["report"]["ok"], true);
+    assert_eq!(by_name("closed")["report"]["error"]["code"], "refused");
+    assert_eq!(by_name("asks")["error"]["code"], "password_required");
+    assert!(!all_output(&o).contains(&pg.app_password));
+
+    let list = json(&cli(&dir, &["list", "--json"], None, &[]));
+    let last = |n: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .map(|c| c["last_test"].clone())
+            .unwrap()
+    };
+    assert_eq!(last("live")["ok"], true);
+    assert_eq!(last("closed")["ok"], false);
+    assert_eq!(last("closed")["code"], "refused");
+    assert!(
+        last("asks").is_null(),
+        "a connection that was not tested has no result"
+    );
+    let text = cli(&dir, &["list"], None, &[]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("last test: FAILED [refused]"), "{text}");
+    assert!(text.contains("last test: untested"), "{text}");
 }

@@ -208,6 +208,11 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
         assert!(text.contains("Connected"), "{text}");
         let steps = c.find_all(Locator::Css("[data-testid=test-step]")).await.unwrap();
         assert_eq!(steps.len(), 5, "{text}");
+        // The list remembers it: a green dot; "Test all" runs it again.
+        wait_for(&c, "[data-testid=connection-item][data-name=e2e-pg] [data-testid=status-dot][data-status=ok]").await;
+        c.find(Locator::Css("[data-testid=test-all]")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "[data-testid=test-all]:not([disabled])").await;
+        wait_for(&c, "[data-testid=connection-item][data-name=e2e-pg] [data-testid=status-dot][data-status=ok]").await;
         // The capability grants our commands only: a core plugin command is refused.
         let refused = c
             .execute_async(

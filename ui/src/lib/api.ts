@@ -10,6 +10,8 @@ import type { ExportFormat } from '../bindings/ExportFormat';
 import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
+import type { LastTest } from '../bindings/LastTest';
+import type { ManyResult } from '../bindings/ManyResult';
 import type { PickedFile } from '../bindings/PickedFile';
 import type { StepReport } from '../bindings/StepReport';
 import type { ConnectionFields } from '../bindings/ConnectionFields';
@@ -79,6 +81,13 @@ export const api = {
   testConnection: (id: string, password: string | null, testId: string, onStep: (s: StepReport) => void) =>
     call<TestReport>('test_connection', { id, password, testId, onStep: stepChannel(onStep) }),
   cancelTest: (testId: string) => call<null>('cancel_test', { testId }),
+  /** Tests many at once (at most `concurrency`); each result goes to `onResult` as it arrives. */
+  testMany: (ids: string[], concurrency: number | null, onResult: (r: ManyResult) => void) => {
+    const channel = new Channel<ManyResult>();
+    channel.onmessage = onResult;
+    return call<ManyResult[]>('test_many', { ids, concurrency, onResult: channel });
+  },
+  listLastTests: () => call<LastTest[]>('list_last_tests'),
   // Tauri maps the Rust parameter `client_key` to the camelCase key `clientKey`.
   testDraft: (
     fields: ConnectionFields,

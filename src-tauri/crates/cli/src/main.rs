@@ -187,8 +187,16 @@ fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {
 #[derive(Args)]
 struct TestArgs {
     /// Saved connection name or id.
-    #[arg(required_unless_present = "url", conflicts_with = "url")]
+    #[arg(required_unless_present_any = ["url", "all"], conflicts_with_all = ["url", "all"])]
     connection: Option<String>,
+    /// Test every saved connection (those that ask for their password are reported, not
+    /// tested); exit code 1 if any failed.
+    #[arg(long, conflicts_with = "url")]
+    all: bool,
+    /// With --all: how many tests run at once.
+    #[arg(long, default_value_t = switchboard_core::connections::DEFAULT_CONCURRENCY, requires = "all",
+          value_parser = concurrency)]
+    concurrency: usize,
     /// Any connection string Switchboard imports, e.g.
     /// 'postgresql://u@h/db?sslmode=verify-full&sslrootcert=ca.pem'.
     #[arg(long)]
@@ -196,6 +204,13 @@ struct TestArgs {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     password_stdin: bool,
+}
+
+fn concurrency(s: &str) -> Result<usize, String> {
+    s.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=64).contains(n))
+        .ok_or_else(|| "expected a number from 1 to 64".into())
 }
 
 fn parse_mode(s: &str) -> Result<TlsMode, String> {
@@ -548,8 +563,37 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     Ok(match cli.command {
         Command::List => {
             let all = sb.list().await?;
-            let text = all.iter().map(summary).collect::<Vec<_>>().join("\n");
-            Outcome::Done(to_json(&all)?, text)
+            let last: std::collections::HashMap<_, _> = sb
+                .last_tests()
+                .await?
+                .into_iter()
+                .map(|t| (t.connection_id, t))
+                .collect();
+            let text = all
+                .iter()
+                .map(|c| {
+                    let status = match last.get(&c.id) {
+                        None => "untested".to_owned(),
+                        Some(t) if t.ok => format!("ok {}", t.tested_at),
+                        Some(t) => format!(
+                            "FAILED [{}] {}",
+                            t.code.as_deref().unwrap_or("?"),
+                            t.tested_at
+                        ),
+                    };
+                    format!("{}  last test: {status}", summary(c))
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let value = all
+                .iter()
+                .map(|c| {
+                    let mut v = to_json(c)?;
+                    v["last_test"] = to_json(&last.get(&c.id))?;
+                    Ok(v)
+                })
+                .collect::<Result<Vec<_>, CoreError>>()?;
+            Outcome::Done(serde_json::Value::Array(value), text)
         }
         Command::Show { connection } => {
             let c = sb.find(&connection).await?;
@@ -612,6 +656,39 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 serde_json::json!({ "deleted": c.id }),
                 format!("deleted {}", c.fields.name),
             )
+        }
+        Command::Test(t) if t.all => {
+            let ids: Vec<_> = sb.list().await?.into_iter().map(|c| c.id).collect();
+            let results = sb
+                .test_many(ids, t.concurrency, |r| {
+                    if !json {
+                        match (&r.report, &r.error) {
+                            (Some(rep), _) if rep.ok => {
+                                println!("ok     {:<24} {:>9.1} ms", r.name, rep.total_ms)
+                            }
+                            (Some(rep), _) => println!(
+                                "FAILED {:<24} {:>9.1} ms  [{}] {}",
+                                r.name,
+                                rep.total_ms,
+                                rep.error.as_ref().map(|e| e.code.as_str()).unwrap_or("?"),
+                                rep.error.as_ref().map(|e| e.message.as_str()).unwrap_or("")
+                            ),
+                            (None, Some(e)) => {
+                                println!("FAILED {:<24} [{}] {}", r.name, e.code, e.message)
+                            }
+                            (None, None) => {}
+                        }
+                    }
+                })
+                .await?;
+            let failed = results.iter().filter(|r| !r.ok()).count();
+            let text = format!("{} tested, {failed} failed", results.len());
+            let value = to_json(&results)?;
+            if failed > 0 {
+                Outcome::Invalid(value, text)
+            } else {
+                Outcome::Done(value, text)
+            }
         }
         Command::Test(t) => {
             let name = t.connection.unwrap_or_default();

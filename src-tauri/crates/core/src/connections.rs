@@ -577,6 +577,19 @@ impl Switchboard {
         let report = self
             .test_fields_with(c.fields.clone(), password, client_key, control)
             .await?;
+        let last = crate::store::LastTest {
+            connection_id: id,
+            ok: report.ok,
+            code: report.error.as_ref().map(|e| e.code.as_str().to_owned()),
+            step: report.error.as_ref().map(|e| e.step.label().to_owned()),
+            message: report.error.as_ref().map(|e| e.message.clone()),
+            total_ms: report.total_ms,
+            tested_at: now(),
+        };
+        if let Err(e) = self.store.record_test(id, &last).await {
+            // The test itself succeeded in running; only its remembering failed.
+            tracing::warn!(id = %id, error = %e, "could not record the test result");
+        }
         tracing::info!(
             id = %id,
             ok = report.ok,
@@ -619,6 +632,77 @@ impl Switchboard {
             }
             None => probe::run(&target).await,
         })
+    }
+}
+
+/// One connection's outcome in a "test many" run: its report, or why it could not run
+/// (e.g. a connection that asks for its password every time).
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ManyResult {
+    pub connection_id: Uuid,
+    pub name: String,
+    pub report: Option<TestReport>,
+    pub error: Option<crate::error::ApiError>,
+}
+
+impl ManyResult {
+    pub fn ok(&self) -> bool {
+        self.report.as_ref().is_some_and(|r| r.ok)
+    }
+}
+
+/// How many tests run at once unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+impl Switchboard {
+    /// Tests `ids` with at most `concurrency` at a time, handing each result to `on_result`
+    /// as it arrives; returns them all in the order they finished.
+    pub async fn test_many(
+        &self,
+        ids: Vec<Uuid>,
+        concurrency: usize,
+        on_result: impl Fn(&ManyResult),
+    ) -> Result<Vec<ManyResult>> {
+        use futures_util::stream::StreamExt;
+        let names: std::collections::HashMap<Uuid, String> = self
+            .store
+            .list()
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.fields.name))
+            .collect();
+        let mut stream = futures_util::stream::iter(ids)
+            .map(|id| {
+                let name = names.get(&id).cloned().unwrap_or_default();
+                async move {
+                    match self.test(id, None).await {
+                        Ok(report) => ManyResult {
+                            connection_id: id,
+                            name,
+                            report: Some(report),
+                            error: None,
+                        },
+                        Err(e) => ManyResult {
+                            connection_id: id,
+                            name,
+                            report: None,
+                            error: Some(e.to_api()),
+                        },
+                    }
+                }
+            })
+            .buffer_unordered(concurrency.max(1));
+        let mut all = Vec::new();
+        while let Some(r) = stream.next().await {
+            on_result(&r);
+            all.push(r);
+        }
+        Ok(all)
+    }
+
+    pub async fn last_tests(&self) -> Result<Vec<crate::store::LastTest>> {
+        self.store.last_tests().await
     }
 }
 

@@ -19,6 +19,21 @@ use crate::model::{
 
 pub const DB_FILE: &str = "switchboard.db";
 
+/// How a connection's latest test ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct LastTest {
+    pub connection_id: Uuid,
+    pub ok: bool,
+    /// The error code when it failed.
+    pub code: Option<String>,
+    pub step: Option<String>,
+    pub message: Option<String>,
+    pub total_ms: f64,
+    /// RFC 3339, UTC.
+    pub tested_at: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
@@ -55,6 +70,52 @@ impl Store {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Remembers how a connection's latest test ended (a deleted connection is ignored).
+    pub async fn record_test(&self, id: Uuid, t: &LastTest) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO last_tests (connection_id, ok, code, step, message, total_ms, tested_at) \
+             SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM connections WHERE id = ?) \
+             ON CONFLICT (connection_id) DO UPDATE SET ok = excluded.ok, code = excluded.code, \
+             step = excluded.step, message = excluded.message, total_ms = excluded.total_ms, \
+             tested_at = excluded.tested_at",
+        )
+        .bind(id.to_string())
+        .bind(t.ok)
+        .bind(&t.code)
+        .bind(&t.step)
+        .bind(&t.message)
+        .bind(t.total_ms)
+        .bind(&t.tested_at)
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every connection's latest test.
+    pub async fn last_tests(&self) -> Result<Vec<LastTest>> {
+        let rows = sqlx::query(
+            "SELECT connection_id, ok, code, step, message, total_ms, tested_at FROM last_tests",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("connection_id")?;
+                Ok(LastTest {
+                    connection_id: Uuid::parse_str(&id)
+                        .map_err(|e| CoreError::Storage(format!("bad id in last_tests: {e}")))?,
+                    ok: r.try_get("ok")?,
+                    code: r.try_get("code")?,
+                    step: r.try_get("step")?,
+                    message: r.try_get("message")?,
+                    total_ms: r.try_get("total_ms")?,
+                    tested_at: r.try_get("tested_at")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn list(&self) -> Result<Vec<Connection>> {

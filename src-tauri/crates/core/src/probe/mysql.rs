@@ -265,13 +265,24 @@ async fn steps(
     rec: &mut Recorder,
     obs: &SharedObservation,
 ) -> Result<ServerInfo, Fail> {
-    let (tls_on, version) = inspect(target, rec, obs).await?;
+    let socket = target.host.starts_with('/');
+    let (tls_on, version) = if socket {
+        reach_socket(target, rec).await?;
+        (false, String::new())
+    } else {
+        inspect(target, rec, obs).await?
+    };
     rec.start(Step::Auth);
-    let mut options = MySqlConnectOptions::new()
-        .host(&target.host)
-        .port(target.port)
+    let mut options = MySqlConnectOptions::new();
+    options = if socket {
+        options.socket(&target.host)
+    } else {
+        options.host(&target.host).port(target.port)
+    };
+    let mut options = options
         .username(&target.username)
         .ssl_mode(match target.tls_mode {
+            _ if socket => MySqlSslMode::Disabled,
             TlsMode::Disable => MySqlSslMode::Disabled,
             TlsMode::Prefer => MySqlSslMode::Preferred,
             TlsMode::Require => MySqlSslMode::Required,
@@ -319,7 +330,16 @@ async fn steps(
     let out = match row {
         Ok(row) => {
             let info = ServerInfo {
-                version: row.try_get(0).unwrap_or(version),
+                version: row
+                    .try_get::<String, _>(0)
+                    .map(|v| {
+                        if v.contains("MariaDB") {
+                            v
+                        } else {
+                            format!("MySQL {v}")
+                        }
+                    })
+                    .unwrap_or(version),
                 current_user: row.try_get(1).unwrap_or_default(),
                 current_database: row.try_get(2).unwrap_or_default(),
                 in_recovery: row.try_get::<i64, _>(3).map(|v| v != 0).unwrap_or(false),
@@ -346,6 +366,57 @@ async fn steps(
     };
     let _ = conn.close().await;
     out
+}
+
+/// A Unix-socket connection: nothing to resolve, no TLS; the socket must accept.
+async fn reach_socket(target: &ProbeTarget, rec: &mut Recorder) -> Result<(), Fail> {
+    rec.push(
+        Step::Resolve,
+        StepStatus::Skipped,
+        Default::default(),
+        "a Unix socket: nothing to resolve".into(),
+    );
+    rec.start(Step::Connect);
+    match tokio::net::UnixStream::connect(&target.host).await {
+        Ok(_) => {
+            rec.finish(
+                Step::Connect,
+                StepStatus::Ok,
+                format!("{} accepted", target.host),
+            );
+            rec.push(
+                Step::Tls,
+                StepStatus::Skipped,
+                Default::default(),
+                "a Unix socket does not leave this machine: no TLS".into(),
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let f = match e.kind() {
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => Fail::new(
+                    Step::Connect,
+                    ErrorCode::Refused,
+                    format!("Nothing listens on the socket {} ({e}).", target.host),
+                    "Check that the server runs on this machine and the socket path (SHOW VARIABLES LIKE 'socket').",
+                ),
+                std::io::ErrorKind::PermissionDenied => Fail::new(
+                    Step::Connect,
+                    ErrorCode::PermissionDenied,
+                    format!("You may not use the socket {}.", target.host),
+                    "Check the socket's permissions (and its folder's).",
+                ),
+                _ => Fail::new(
+                    Step::Connect,
+                    ErrorCode::ConnectionFailed,
+                    format!("Could not open the socket {}: {e}.", target.host),
+                    "Check the socket path.",
+                ),
+            };
+            rec.finish(Step::Connect, StepStatus::Failed, f.message.clone());
+            Err(f)
+        }
+    }
 }
 
 fn rustls_cause(e: &sqlx::Error) -> Option<rustls::Error> {

@@ -143,7 +143,10 @@ async fn steps(
     match row {
         Ok(row) => {
             let info = ServerInfo {
-                version: row.try_get(0).unwrap_or_default(),
+                version: row
+                    .try_get::<_, String>(0)
+                    .map(|v| format!("PostgreSQL {v}"))
+                    .unwrap_or_default(),
                 current_user: row.try_get(1).unwrap_or_default(),
                 current_database: row.try_get(2).unwrap_or_default(),
                 in_recovery: row.try_get(3).unwrap_or_default(),
@@ -152,7 +155,7 @@ async fn steps(
                 Step::Query,
                 StepStatus::Ok,
                 format!(
-                    "PostgreSQL {}{}",
+                    "{}{}",
                     info.version,
                     if info.in_recovery {
                         ", read-only replica (in recovery)"

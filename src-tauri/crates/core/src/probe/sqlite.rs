@@ -137,7 +137,7 @@ async fn steps(target: &ProbeTarget, rec: &mut Recorder) -> Result<ServerInfo, F
                 format!("SQLite {version}; {tables} table(s)"),
             );
             Ok(ServerInfo {
-                version,
+                version: format!("SQLite {version}"),
                 current_user: String::new(),
                 current_database: path.display().to_string(),
                 in_recovery: read_only,
