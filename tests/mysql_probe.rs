@@ -29,6 +29,8 @@ fn target(host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
         },
         timeout: Duration::from_secs(10),
         options: Default::default(),
+        environment: None,
+        expect_replica: None,
         progress: None,
     }
 }

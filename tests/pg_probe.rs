@@ -25,6 +25,8 @@ fn target(host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
         },
         timeout: Duration::from_secs(10),
         options: Default::default(),
+        environment: None,
+        expect_replica: None,
         progress: None,
     }
 }
@@ -250,4 +252,98 @@ async fn a_listener_that_answers_garbage_is_a_protocol_error() {
     t.port = addr.port();
     let r = probe::run(&t).await;
     assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+}
+
+fn check<'a>(r: &'a TestReport, name: &str) -> &'a switchboard_core::probe::report::Check {
+    r.checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no {name} check in {:#?}", r.checks))
+}
+
+#[tokio::test]
+async fn the_configured_schema_is_checked_after_login() {
+    use switchboard_core::model::OptionValue;
+    use switchboard_core::probe::report::CheckStatus;
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.options
+        .insert("schema".into(), OptionValue::Text("public".into()));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(check(&r, "schema").status, CheckStatus::Ok);
+    assert!(check(&r, "schema").detail.contains("table(s)"));
+    t.options
+        .insert("schema".into(), OptionValue::Text("no_such_schema".into()));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "a finding, not a failed connection: {r:#?}");
+    assert_eq!(check(&r, "schema").status, CheckStatus::Failed);
+}
+
+#[tokio::test]
+async fn logical_replication_readiness_is_checked_as_sequin_needs_it() {
+    use switchboard_core::model::OptionValue;
+    use switchboard_core::probe::report::CheckStatus;
+    let pg = PgServer::shared();
+    let (publication, slot) = ("sb_pub_check", "sb_slot_check");
+    pg.psql_super_in(
+        APP_DB,
+        &[
+            &format!("DROP PUBLICATION IF EXISTS {publication}"),
+            &format!("CREATE PUBLICATION {publication} FOR ALL TABLES"),
+            &format!(
+                "SELECT pg_create_logical_replication_slot('{slot}', 'pgoutput') \
+                 WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '{slot}')"
+            ),
+        ],
+    );
+    let mut t = target("localhost", TlsMode::VerifyFull, ca());
+    t.options
+        .insert("publication".into(), OptionValue::Text(publication.into()));
+    t.options
+        .insert("replication_slot".into(), OptionValue::Text(slot.into()));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(check(&r, "wal_level").status, CheckStatus::Ok);
+    assert_eq!(check(&r, "publication").status, CheckStatus::Ok);
+    // Nothing reads the slot: the server keeps WAL for it.
+    assert_eq!(
+        check(&r, "replication_slot").status,
+        CheckStatus::Warning,
+        "{r:#?}"
+    );
+    assert_eq!(check(&r, "replication_role").status, CheckStatus::Failed);
+    assert!(check(&r, "replication_role").hint.contains("REPLICATION"));
+
+    t.options.insert(
+        "publication".into(),
+        OptionValue::Text("missing_pub".into()),
+    );
+    t.options.insert(
+        "replication_slot".into(),
+        OptionValue::Text("missing_slot".into()),
+    );
+    let r = probe::run(&t).await;
+    assert_eq!(check(&r, "publication").status, CheckStatus::Failed);
+    assert_eq!(check(&r, "replication_slot").status, CheckStatus::Failed);
+}
+
+#[tokio::test]
+async fn a_replica_that_is_not_in_recovery_and_weak_tls_in_production_are_flagged() {
+    use switchboard_core::probe::report::CheckStatus;
+    let mut t = target("localhost", TlsMode::Require, None);
+    t.expect_replica = Some(true);
+    t.environment = Some(switchboard_core::model::Environment::Production);
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    assert_eq!(check(&r, "replica_role").status, CheckStatus::Failed);
+    assert_eq!(check(&r, "production_tls").status, CheckStatus::Warning);
+    t.expect_replica = Some(false);
+    t.tls_mode = TlsMode::VerifyFull;
+    t.tls.ca_pem = ca().map(str::to_owned);
+    let r = probe::run(&t).await;
+    assert_eq!(check(&r, "replica_role").status, CheckStatus::Ok);
+    assert!(
+        r.checks.iter().all(|c| c.name != "production_tls"),
+        "{r:#?}"
+    );
 }

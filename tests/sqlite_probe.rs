@@ -24,6 +24,8 @@ fn target(path: &std::path::Path, read_only: bool) -> ProbeTarget {
         tls: Default::default(),
         timeout: Duration::from_secs(10),
         options,
+        environment: None,
+        expect_replica: None,
         progress: None,
     }
 }

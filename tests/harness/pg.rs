@@ -92,7 +92,8 @@ impl PgServer {
             "\nlisten_addresses = '127.0.0.1,127.0.0.2'\nport = {port}\nunix_socket_directories = '{}'\n\
              ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n\
              password_encryption = 'scram-sha-256'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n\
-             max_connections = 40\nshared_buffers = 16MB\nlog_min_messages = warning\n",
+             max_connections = 40\nshared_buffers = 16MB\nlog_min_messages = warning\n\
+             wal_level = logical\nmax_replication_slots = 10\nmax_wal_senders = 10\n",
             socket_dir.display()
         );
         let mut pc = std::fs::read_to_string(data.join("postgresql.conf")).expect("read conf");
@@ -185,17 +186,15 @@ impl PgServer {
 
     /// Runs statements (each in its own transaction) as the superuser over the Unix socket.
     pub fn psql_super(&self, statements: &[&str]) {
+        self.psql_super_in("postgres", statements);
+    }
+
+    /// `psql_super` in database `db`.
+    pub fn psql_super_in(&self, db: &str, statements: &[&str]) {
         let mut cmd = Command::new(bin_dir().join("psql"));
         cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.socket_dir)
-            .args([
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-            ]);
+            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", db]);
         for s in statements {
             cmd.args(["-c", s]);
         }

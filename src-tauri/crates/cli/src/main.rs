@@ -13,7 +13,7 @@ use switchboard_core::model::{
     OptionValue, PasswordSave, SecretChange, TlsMode,
 };
 use switchboard_core::payloads::{self, PayloadFormat};
-use switchboard_core::probe::report::{Progress, StepReport, StepStatus};
+use switchboard_core::probe::report::{CheckStatus, Progress, StepReport, StepStatus};
 use switchboard_core::{
     paths, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,
 };
@@ -365,6 +365,18 @@ where
 
 fn render_summary(r: &TestReport) -> String {
     let mut out = String::new();
+    for c in &r.checks {
+        let mark = match c.status {
+            CheckStatus::Ok => "ok  ",
+            CheckStatus::Warning => "WARN",
+            CheckStatus::Failed => "FAIL",
+        };
+        out.push_str(&format!("{mark} check {:<16} {}", c.name, c.detail));
+        if !c.hint.is_empty() {
+            out.push_str(&format!("\n       hint: {}", c.hint));
+        }
+        out.push('\n');
+    }
     match (&r.server, &r.error) {
         (Some(srv), _) => out.push_str(&format!(
             "connected: {} as {} to {} in {:.1} ms\n",

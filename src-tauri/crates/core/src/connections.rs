@@ -618,8 +618,24 @@ impl Switchboard {
         client_key: Option<Secret>,
         control: TestControl,
     ) -> Result<TestReport> {
+        let name = fields.name.clone();
+        let engine = fields.engine;
         let mut target = checked_target(fields, password, client_key)?;
         target.progress = control.progress;
+        if target.expect_replica.is_none() && !name.is_empty() {
+            // A saved replica that names this connection makes it a primary.
+            let is_primary = self.store.list().await?.iter().any(|c| {
+                c.fields.engine == engine
+                    && c.fields
+                        .options
+                        .get("replica_of")
+                        .and_then(crate::model::OptionValue::as_text)
+                        .is_some_and(|p| p.eq_ignore_ascii_case(&name))
+            });
+            if is_primary {
+                target.expect_replica = Some(false);
+            }
+        }
         Ok(match control.cancel {
             Some(rx) => {
                 // A dropped sender is not a cancel: only a sent () is.
@@ -761,6 +777,13 @@ pub fn target_from_fields(
         },
         timeout: Duration::from_secs(u64::from(f.timeout_secs)),
         options: f.options.clone(),
+        environment: f.environment,
+        expect_replica: f
+            .options
+            .get("replica_of")
+            .and_then(crate::model::OptionValue::as_text)
+            .filter(|s| !s.is_empty())
+            .map(|_| true),
         progress: None,
     })
 }

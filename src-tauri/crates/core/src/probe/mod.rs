@@ -33,6 +33,11 @@ pub struct ProbeTarget {
     pub timeout: Duration,
     /// The engine's own settings (`options.<name>` in its description).
     pub options: crate::model::Options,
+    /// The connection's environment label: production gets a warning below verify-full.
+    pub environment: Option<crate::model::Environment>,
+    /// `Some(true)`: this is a read replica (it should be in recovery); `Some(false)`: a
+    /// saved replica names it as its primary (it should not be).
+    pub expect_replica: Option<bool>,
     /// Where finished steps are streamed; `None` for a report only at the end.
     pub progress: Option<report::Progress>,
 }
@@ -68,6 +73,25 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     // Drivers that build their own rustls config (sqlx) need a process-wide provider; ring
     // is the one Switchboard uses everywhere. Installing twice is a no-op.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut report = by_engine(target).await;
+    if target.environment == Some(crate::model::Environment::Production)
+        && target.tls_mode != TlsMode::VerifyFull
+        && target.engine != Engine::Sqlite
+    {
+        report.checks.push(report::Check::new(
+            "production_tls",
+            report::CheckStatus::Warning,
+            format!(
+                "This production connection uses TLS mode {}: the server's identity is not fully verified.",
+                target.tls_mode.as_str()
+            ),
+            "Choose verify-full (with the server's CA if it is private).",
+        ));
+    }
+    report
+}
+
+async fn by_engine(target: &ProbeTarget) -> TestReport {
     match target.engine {
         Engine::Postgres => postgres::run(target).await,
         Engine::Sqlite => sqlite::run(target).await,
@@ -102,6 +126,7 @@ pub async fn run_cancellable(
             let steps = progress.seen();
             let step = next_step(&steps);
             TestReport {
+                checks: Vec::new(),
                 ok: false,
                 total_ms: report::ms(started.elapsed()),
                 steps,

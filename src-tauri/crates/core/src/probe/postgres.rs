@@ -10,7 +10,7 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tokio_rustls::TlsConnector;
 
-use super::report::{Recorder, ServerInfo, Step, StepStatus, TestReport};
+use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, PgTlsConnect, SharedObservation};
 use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
 use crate::error::ErrorCode;
@@ -25,8 +25,12 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
         .map(|o| tls::tls_info(target.tls_mode, &o))
         .ok()
         .flatten();
+    let mut checks = Vec::new();
     let (server, error) = match outcome {
-        Ok(Ok(server)) => (Some(server), None),
+        Ok(Ok((server, found))) => {
+            checks = found;
+            (Some(server), None)
+        }
         Ok(Err(f)) => (
             None,
             Some(super::report::TestFailure {
@@ -43,6 +47,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
         }
     };
     TestReport {
+        checks,
         ok: error.is_none(),
         total_ms: super::report::ms(rec.started.elapsed()),
         steps: rec.steps,
@@ -56,7 +61,7 @@ async fn steps(
     target: &ProbeTarget,
     rec: &mut Recorder,
     obs: &SharedObservation,
-) -> Result<ServerInfo, Fail> {
+) -> Result<(ServerInfo, Vec<Check>), Fail> {
     let mut config = tokio_postgres::Config::new();
     config
         .user(&target.username)
@@ -164,7 +169,8 @@ async fn steps(
                     }
                 ),
             );
-            Ok(info)
+            let found = checks(&client, target, &info).await;
+            Ok((info, found))
         }
         Err(e) => {
             let f = classify_login(target, &e);
@@ -446,4 +452,196 @@ fn classify_login(target: &ProbeTarget, e: &tokio_postgres::Error) -> Fail {
         ),
         "Check that the port is PostgreSQL's (5432 by default) and not another service.",
     )
+}
+
+/// After login: what the connection's settings promise, checked on the server. A query the
+/// role may not run is reported as such, never as a pass.
+async fn checks(
+    client: &tokio_postgres::Client,
+    target: &ProbeTarget,
+    info: &ServerInfo,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    let text = |k: &str| {
+        target
+            .options
+            .get(k)
+            .and_then(crate::model::OptionValue::as_text)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let could_not = |name: &str, e: tokio_postgres::Error| {
+        Check::new(
+            name,
+            CheckStatus::Warning,
+            format!(
+                "could not be checked: {}",
+                e.as_db_error()
+                    .map(|d| d.message().to_owned())
+                    .unwrap_or_else(|| e.to_string())
+            ),
+            "Grant the role read access to the catalog, or check it on the server.",
+        )
+    };
+    match target.expect_replica {
+        Some(true) if !info.in_recovery => out.push(Check::new(
+            "replica_role",
+            CheckStatus::Failed,
+            "This connection is set as a read replica, but the server is not in recovery: it is a primary.".into(),
+            "Point it at the replica's address, or clear 'Replica of'.",
+        )),
+        Some(false) if info.in_recovery => out.push(Check::new(
+            "replica_role",
+            CheckStatus::Failed,
+            "A saved replica names this connection as its primary, but this server is in recovery (a replica itself).".into(),
+            "Point this connection at the primary, or fix the replica's 'Replica of'.",
+        )),
+        Some(true) => out.push(Check::new("replica_role", CheckStatus::Ok, "in recovery, as a replica should be".into(), "")),
+        Some(false) => out.push(Check::new("replica_role", CheckStatus::Ok, "not in recovery, as a primary should be".into(), "")),
+        None => {}
+    }
+    if let Some(schema) = text("schema") {
+        let q = client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1), \
+                 (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p'))",
+                &[&schema],
+            )
+            .await;
+        out.push(match q {
+            Ok(row) => {
+                let exists: bool = row.try_get(0).unwrap_or(false);
+                let tables: i64 = row.try_get(1).unwrap_or(0);
+                if exists {
+                    Check::new(
+                        "schema",
+                        CheckStatus::Ok,
+                        format!("schema {schema:?} exists with {tables} table(s)"),
+                        "",
+                    )
+                } else {
+                    Check::new(
+                        "schema",
+                        CheckStatus::Failed,
+                        format!(
+                            "schema {schema:?} does not exist in {}",
+                            info.current_database
+                        ),
+                        "Check the schema name (it is case-sensitive when quoted), or create it.",
+                    )
+                }
+            }
+            Err(e) => could_not("schema", e),
+        });
+    }
+    let (publication, slot) = (text("publication"), text("replication_slot"));
+    if publication.is_none() && slot.is_none() {
+        return out;
+    }
+    match client
+        .query_one("SELECT current_setting('wal_level')", &[])
+        .await
+    {
+        Ok(row) => {
+            let level: String = row.try_get(0).unwrap_or_default();
+            out.push(if level == "logical" {
+                Check::new("wal_level", CheckStatus::Ok, "wal_level = logical".into(), "")
+            } else {
+                Check::new(
+                    "wal_level",
+                    CheckStatus::Failed,
+                    format!("wal_level = {level}: logical replication needs logical"),
+                    "Set wal_level = logical on the server and restart it (managed services: the logical replication parameter).",
+                )
+            });
+        }
+        Err(e) => out.push(could_not("wal_level", e)),
+    }
+    if let Some(p) = &publication {
+        out.push(
+            match client
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1)",
+                    &[p],
+                )
+                .await
+            {
+                Ok(row) if row.try_get::<_, bool>(0).unwrap_or(false) => Check::new(
+                    "publication",
+                    CheckStatus::Ok,
+                    format!("publication {p:?} exists"),
+                    "",
+                ),
+                Ok(_) => Check::new(
+                    "publication",
+                    CheckStatus::Failed,
+                    format!(
+                        "publication {p:?} does not exist in {}",
+                        info.current_database
+                    ),
+                    "Create it: CREATE PUBLICATION … FOR TABLE … (or FOR ALL TABLES).",
+                ),
+                Err(e) => could_not("publication", e),
+            },
+        );
+    }
+    if let Some(s) = &slot {
+        let want_active = text("slot_status").as_deref() != Some("disabled");
+        out.push(
+            match client
+                .query_opt(
+                    "SELECT active, plugin FROM pg_replication_slots WHERE slot_name = $1",
+                    &[s],
+                )
+                .await
+            {
+                Ok(Some(row)) => {
+                    let active: bool = row.try_get(0).unwrap_or(false);
+                    let plugin: Option<String> = row.try_get(1).unwrap_or(None);
+                    let what = format!(
+                        "slot {s:?} exists ({}{})",
+                        if active { "active" } else { "inactive" },
+                        plugin.map(|p| format!(", plugin {p}")).unwrap_or_default()
+                    );
+                    if active || !want_active {
+                        Check::new("replication_slot", CheckStatus::Ok, what, "")
+                    } else {
+                        Check::new(
+                        "replication_slot",
+                        CheckStatus::Warning,
+                        format!("{what}: nothing is reading it, so the server keeps WAL for it"),
+                        "Start the consumer, or mark the slot disabled here if that is intended.",
+                    )
+                    }
+                }
+                Ok(None) => Check::new(
+                    "replication_slot",
+                    CheckStatus::Failed,
+                    format!("replication slot {s:?} does not exist"),
+                    "Create it: SELECT pg_create_logical_replication_slot('<slot>', 'pgoutput').",
+                ),
+                Err(e) => could_not("replication_slot", e),
+            },
+        );
+    }
+    out.push(match client
+        .query_one("SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user", &[])
+        .await
+    {
+        Ok(row) if row.try_get::<_, bool>(0).unwrap_or(false) => Check::new(
+            "replication_role",
+            CheckStatus::Ok,
+            format!("{} has REPLICATION", info.current_user),
+            "",
+        ),
+        Ok(_) => Check::new(
+            "replication_role",
+            CheckStatus::Failed,
+            format!("{} lacks the REPLICATION attribute", info.current_user),
+            "Grant it: ALTER ROLE <user> WITH REPLICATION (managed services have their own role for this).",
+        ),
+        Err(e) => could_not("replication_role", e),
+    });
+    out
 }

@@ -83,6 +83,38 @@ pub struct ServerInfo {
     pub in_recovery: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CheckStatus {
+    Ok,
+    Warning,
+    Failed,
+}
+
+/// One finding after login, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Check {
+    /// Short and stable: `wal_level`, `publication`, `replication_slot`, `replication_role`,
+    /// `schema`, `replica_role`, `production_tls`.
+    pub name: String,
+    pub status: CheckStatus,
+    pub detail: String,
+    pub hint: String,
+}
+
+impl Check {
+    pub fn new(name: &str, status: CheckStatus, detail: String, hint: &str) -> Self {
+        Check {
+            name: name.to_owned(),
+            status,
+            detail,
+            hint: hint.to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct TestFailure {
@@ -97,6 +129,9 @@ pub struct TestFailure {
 pub struct TestReport {
     pub ok: bool,
     pub total_ms: f64,
+    /// What was checked after logging in (replication readiness, the schema, the server's
+    /// role, TLS for production): findings, not failures of the test itself.
+    pub checks: Vec<Check>,
     pub steps: Vec<StepReport>,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,6 +150,7 @@ impl TestReport {
         TestReport {
             ok: false,
             total_ms: 0.0,
+            checks: Vec::new(),
             steps: Vec::new(),
             tls: None,
             server: None,

@@ -28,6 +28,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
         Err(_) => (None, Some(timed_out(&mut rec, target, Step::Connect))),
     };
     TestReport {
+        checks: Vec::new(),
         ok: error.is_none(),
         total_ms: super::report::ms(rec.started.elapsed()),
         steps: rec.steps,
