@@ -8,6 +8,7 @@ pub mod mariadb;
 pub mod net;
 pub mod pg;
 pub mod proc;
+pub mod tns;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

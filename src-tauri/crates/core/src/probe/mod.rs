@@ -2,6 +2,7 @@
 //! (resolve → TCP connect → TLS → authenticate → first query) under one timeout.
 
 pub mod mysql;
+pub mod oracle;
 pub mod postgres;
 pub mod report;
 pub mod sqlite;
@@ -96,6 +97,7 @@ async fn by_engine(target: &ProbeTarget) -> TestReport {
         Engine::Postgres => postgres::run(target).await,
         Engine::Sqlite => sqlite::run(target).await,
         Engine::Mysql => mysql::run(target).await,
+        Engine::Oracle => oracle::run(target).await,
         other => TestReport::not_started(
             ErrorCode::TestNotAvailable,
             format!(
