@@ -156,6 +156,45 @@ fn next_step(done: &[report::StepReport]) -> Step {
     }
 }
 
+impl From<Fail> for TestFailure {
+    fn from(f: Fail) -> Self {
+        TestFailure {
+            code: f.code,
+            step: f.step,
+            message: f.message,
+            hint: f.hint,
+        }
+    }
+}
+
+/// What the handshake showed, for the report.
+pub(crate) fn observed(obs: &tls::SharedObservation, mode: TlsMode) -> Option<report::TlsInfo> {
+    obs.lock().ok().and_then(|o| tls::tls_info(mode, &o))
+}
+
+/// The report of a driver's steps that ran under the test's timeout.
+pub(crate) fn conclude(
+    mut rec: Recorder,
+    target: &ProbeTarget,
+    outcome: Result<Result<report::ServerInfo, Fail>, tokio::time::error::Elapsed>,
+    tls: Option<report::TlsInfo>,
+) -> TestReport {
+    let (server, error) = match outcome {
+        Ok(Ok(info)) => (Some(info), None),
+        Ok(Err(f)) => (None, Some(f.into())),
+        Err(_) => (None, Some(timed_out(&mut rec, target, Step::Connect))),
+    };
+    TestReport {
+        checks: Vec::new(),
+        ok: error.is_none(),
+        total_ms: report::ms(rec.started.elapsed()),
+        steps: rec.steps,
+        tls,
+        server,
+        error,
+    }
+}
+
 /// Shared by engines: on timeout, pins the failure on the step that was running.
 pub(crate) fn timed_out(rec: &mut Recorder, target: &ProbeTarget, fallback: Step) -> TestFailure {
     let (step, since) = rec.current().unwrap_or((fallback, rec.started));

@@ -7,16 +7,14 @@
 
 use std::sync::{Arc, Mutex};
 
-use rustls::pki_types::ServerName;
 use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError, MySqlSslMode};
 use sqlx::{ConnectOptions, Connection, Row};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
-use super::report::{Recorder, ServerInfo, Step, StepStatus, TestFailure, TestReport};
+use super::report::{Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, SharedObservation};
-use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
+use super::{resolve_and_connect, Fail, ProbeTarget};
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 
@@ -30,33 +28,8 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
-    let observed = obs
-        .lock()
-        .map(|o| tls::tls_info(target.tls_mode, &o))
-        .ok()
-        .flatten();
-    let (server, error) = match outcome {
-        Ok(Ok(info)) => (Some(info), None),
-        Ok(Err(f)) => (
-            None,
-            Some(TestFailure {
-                code: f.code,
-                step: f.step,
-                message: f.message,
-                hint: f.hint,
-            }),
-        ),
-        Err(_) => (None, Some(timed_out(&mut rec, target, Step::Connect))),
-    };
-    TestReport {
-        checks: Vec::new(),
-        ok: error.is_none(),
-        total_ms: super::report::ms(rec.started.elapsed()),
-        steps: rec.steps,
-        tls: observed,
-        server,
-        error,
-    }
+    let tls = super::observed(&obs, target.tls_mode);
+    super::conclude(rec, target, outcome, tls)
 }
 
 fn not_mysql(target: &ProbeTarget) -> Fail {
@@ -157,21 +130,7 @@ async fn inspect(
     rec: &mut Recorder,
     obs: &SharedObservation,
 ) -> Result<(bool, String), Fail> {
-    let material = if target.tls_mode == TlsMode::Disable {
-        tls::TlsMaterial::default()
-    } else {
-        target.tls.clone()
-    };
-    let client_config = tls::client_config(target.tls_mode, &material, obs.clone())
-        .map_err(|e| Fail::new(Step::Tls, e.code, e.message.clone(), tls::material_hint(&e)))?;
-    let server_name = ServerName::try_from(target.host.clone()).map_err(|e| {
-        Fail::new(
-            Step::Tls,
-            ErrorCode::HostInvalid,
-            format!("{:?} cannot be used as a TLS server name: {e}", target.host),
-            "Use a DNS name or an IP address.",
-        )
-    })?;
+    let (connector, server_name) = tls::connector_for(target, obs)?;
     let mut stream = resolve_and_connect(rec, &target.host, target.port).await?;
     let t = rec.start(Step::Tls);
     let greeting = match read_greeting(target, &mut stream).await {
@@ -218,7 +177,6 @@ async fn inspect(
         rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
         return Err(f);
     }
-    let connector = TlsConnector::from(Arc::new(client_config));
     match tls::handshake(&connector, server_name, stream, obs).await {
         Ok(_) => {
             let (protocol, cipher) = obs

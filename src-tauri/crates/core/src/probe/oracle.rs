@@ -7,9 +7,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio_rustls::TlsConnector;
 
 use super::report::{Recorder, Step, StepStatus, TestFailure, TestReport};
 use super::tls::{self, Observation, SharedObservation};
@@ -27,11 +25,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
-    let observed = obs
-        .lock()
-        .map(|o| tls::tls_info(target.tls_mode, &o))
-        .ok()
-        .flatten();
+    let observed = super::observed(&obs, target.tls_mode);
     let error = match outcome {
         Ok(f) => f,
         Err(_) => timed_out(&mut rec, target, Step::Connect),
@@ -62,14 +56,8 @@ fn not_oracle(target: &ProbeTarget, step: Step) -> Fail {
 /// Always ends in a failure: the listener's refusal, a peer that is not Oracle, or (when
 /// everything answered) that logging in is not available.
 async fn steps(target: &ProbeTarget, rec: &mut Recorder, obs: &SharedObservation) -> TestFailure {
-    let f = match attempt(target, rec, obs).await {
-        Ok(f) | Err(f) => f,
-    };
-    TestFailure {
-        code: f.code,
-        step: f.step,
-        message: f.message,
-        hint: f.hint,
+    match attempt(target, rec, obs).await {
+        Ok(f) | Err(f) => f.into(),
     }
 }
 
@@ -89,18 +77,8 @@ async fn attempt(
         );
         return listener(target, rec, stream).await;
     }
-    let client_config = tls::client_config(target.tls_mode, &target.tls, obs.clone())
-        .map_err(|e| Fail::new(Step::Tls, e.code, e.message.clone(), tls::material_hint(&e)))?;
-    let server_name = ServerName::try_from(target.host.clone()).map_err(|e| {
-        Fail::new(
-            Step::Tls,
-            ErrorCode::HostInvalid,
-            format!("{:?} cannot be used as a TLS server name: {e}", target.host),
-            "Use a DNS name or an IP address.",
-        )
-    })?;
+    let (connector, server_name) = tls::connector_for(target, obs)?;
     rec.start(Step::Tls);
-    let connector = TlsConnector::from(Arc::new(client_config));
     match tls::handshake(&connector, server_name, stream, obs).await {
         Ok(s) => {
             let (protocol, cipher) = obs

@@ -5,10 +5,8 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use rustls::pki_types::ServerName;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
-use tokio_rustls::TlsConnector;
 
 use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, PgTlsConnect, SharedObservation};
@@ -20,26 +18,14 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
-    let observed = obs
-        .lock()
-        .map(|o| tls::tls_info(target.tls_mode, &o))
-        .ok()
-        .flatten();
+    let observed = super::observed(&obs, target.tls_mode);
     let mut checks = Vec::new();
     let (server, error) = match outcome {
         Ok(Ok((server, found))) => {
             checks = found;
             (Some(server), None)
         }
-        Ok(Err(f)) => (
-            None,
-            Some(super::report::TestFailure {
-                code: f.code,
-                step: f.step,
-                message: f.message,
-                hint: f.hint,
-            }),
-        ),
+        Ok(Err(f)) => (None, Some(f.into())),
         Err(_) => {
             // Timed out inside connect_raw: decide from the handshake whether TLS or auth hung.
             settle_tls_step(&mut rec, target.tls_mode, &obs, Settle::TimedOut);
@@ -76,21 +62,7 @@ async fn steps(
         TlsMode::Require | TlsMode::VerifyCa | TlsMode::VerifyFull => SslMode::Require,
     });
     // With TLS disabled the material is not used, so it cannot fail the test.
-    let material = if target.tls_mode == TlsMode::Disable {
-        tls::TlsMaterial::default()
-    } else {
-        target.tls.clone()
-    };
-    let client_config = tls::client_config(target.tls_mode, &material, obs.clone())
-        .map_err(|e| Fail::new(Step::Tls, e.code, e.message.clone(), tls::material_hint(&e)))?;
-    let server_name = ServerName::try_from(target.host.clone()).map_err(|e| {
-        Fail::new(
-            Step::Tls,
-            ErrorCode::HostInvalid,
-            format!("{:?} cannot be used as a TLS server name: {e}", target.host),
-            "Use a DNS name or an IP address.",
-        )
-    })?;
+    let (connector, server_name) = tls::connector_for(target, obs)?;
 
     let first_byte = Arc::new(AtomicU16::new(NO_BYTE));
     let stream = FirstByte {
@@ -102,7 +74,7 @@ async fn steps(
     // connector stamps when the handshake started and ended so they can be told apart.
     rec.start(Step::Auth);
     let tls_connect = PgTlsConnect {
-        connector: TlsConnector::from(Arc::new(client_config)),
+        connector,
         server_name,
         obs: obs.clone(),
     };

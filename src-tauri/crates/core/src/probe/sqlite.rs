@@ -6,36 +6,15 @@ use std::str::FromStr;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, Row};
 
-use super::report::{Recorder, ServerInfo, Step, StepStatus, TestFailure, TestReport};
-use super::{timed_out, Fail, ProbeTarget};
+use super::report::{Recorder, ServerInfo, Step, StepStatus, TestReport};
+use super::{Fail, ProbeTarget};
 use crate::error::ErrorCode;
 use crate::model::OptionValue;
 
 pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec)).await;
-    let (server, error) = match outcome {
-        Ok(Ok(info)) => (Some(info), None),
-        Ok(Err(f)) => (
-            None,
-            Some(TestFailure {
-                code: f.code,
-                step: f.step,
-                message: f.message,
-                hint: f.hint,
-            }),
-        ),
-        Err(_) => (None, Some(timed_out(&mut rec, target, Step::Connect))),
-    };
-    TestReport {
-        checks: Vec::new(),
-        ok: error.is_none(),
-        total_ms: super::report::ms(rec.started.elapsed()),
-        steps: rec.steps,
-        tls: None,
-        server,
-        error,
-    }
+    super::conclude(rec, target, outcome, None)
 }
 
 async fn steps(target: &ProbeTarget, rec: &mut Recorder) -> Result<ServerInfo, Fail> {

@@ -254,6 +254,30 @@ pub struct PgTlsConnect {
     pub obs: SharedObservation,
 }
 
+/// The rustls connector and server name for `target` (its TLS material is ignored when TLS
+/// is disabled, so it cannot fail such a test). Shared by engines.
+pub(crate) fn connector_for(
+    target: &ProbeTarget,
+    obs: &SharedObservation,
+) -> Result<(TlsConnector, ServerName<'static>), Fail> {
+    let material = if target.tls_mode == TlsMode::Disable {
+        TlsMaterial::default()
+    } else {
+        target.tls.clone()
+    };
+    let config = client_config(target.tls_mode, &material, obs.clone())
+        .map_err(|e| Fail::new(Step::Tls, e.code, e.message.clone(), material_hint(&e)))?;
+    let server_name = ServerName::try_from(target.host.clone()).map_err(|e| {
+        Fail::new(
+            Step::Tls,
+            ErrorCode::HostInvalid,
+            format!("{:?} cannot be used as a TLS server name: {e}", target.host),
+            "Use a DNS name or an IP address.",
+        )
+    })?;
+    Ok((TlsConnector::from(Arc::new(config)), server_name))
+}
+
 /// Runs the TLS handshake on `stream`, noting when it started and ended and what was
 /// negotiated. Shared by engines whose driver lets us hand it the stream, and by the
 /// certificate inspection of those that do not.
