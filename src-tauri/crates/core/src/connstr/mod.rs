@@ -646,6 +646,50 @@ fn parse_port(s: &str) -> Result<u32> {
         })
 }
 
+/// `user:password@host1:port,host2` → user and password into the draft, the first host
+/// and its port (the others are a warning: one server per connection).
+fn authority(imp: &mut Imported, authority: &str) -> Result<(String, Option<u32>)> {
+    let hosts = match authority.rsplit_once('@') {
+        Some((userinfo, hosts)) => {
+            let (u, p) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+            imp.fields.username = decode(u, "user name")?;
+            set_password(imp, decode(p, "password")?);
+            hosts
+        }
+        None => authority,
+    };
+    first_host(imp, hosts)
+}
+
+/// The first of a comma-separated host list, with a warning when there are more.
+fn first_host(imp: &mut Imported, hosts: &str) -> Result<(String, Option<u32>)> {
+    let list: Vec<&str> = hosts.split(',').collect();
+    if list.len() > 1 {
+        imp.warnings.push(format!(
+            "{} hosts are listed; only the first is imported (add a connection for each of the others)",
+            list.len()
+        ));
+    }
+    split_host_port(list[0])
+}
+
+/// `user:password@`, `user@` or nothing, percent-encoded for a URL.
+fn userinfo(user: &str, password: Option<&str>) -> String {
+    match (user.is_empty(), password) {
+        (true, None) => String::new(),
+        (_, Some(p)) => format!("{}:{}@", encode(user), encode(p)),
+        (false, None) => format!("{}@", encode(user)),
+    }
+}
+
+/// A text option that is set.
+fn text_opt<'a>(f: &'a ConnectionFields, key: &str) -> Option<&'a str> {
+    f.options
+        .get(key)
+        .and_then(OptionValue::as_text)
+        .filter(|s| !s.is_empty())
+}
+
 /// `host`, `host:port`, `[v6]`, `[v6]:port`.
 fn split_host_port(s: &str) -> Result<(String, Option<u32>)> {
     if let Some(rest) = s.strip_prefix('[') {

@@ -184,10 +184,10 @@ pub fn export(
         "a MongoDB URL",
     );
     let srv = flag("srv");
-    let user = match (f.username.is_empty(), password) {
-        (true, _) => String::new(),
-        (false, Some(p)) => format!("{}:{}@", encode(&f.username), encode(p)),
-        (false, None) => format!("{}@", encode(&f.username)),
+    let user = if f.username.is_empty() {
+        String::new()
+    } else {
+        super::userinfo(&f.username, password)
     };
     let hosts = f
         .host

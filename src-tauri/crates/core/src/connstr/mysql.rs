@@ -7,8 +7,8 @@ use std::str::FromStr;
 use sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
 
 use super::{
-    decode, draft, encode, file, invalid, set_password, split_host_port, timeout_from_secs,
-    unmapped, url_host, ExportFormat, FileSlot, Out,
+    decode, draft, encode, file, invalid, set_password, timeout_from_secs, unmapped, url_host,
+    ExportFormat, FileSlot, Out,
 };
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::model::{ConnectionFields, Engine, TlsMode, DEFAULT_TIMEOUT_SECS};
@@ -124,23 +124,7 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
     let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, path) = main.split_once('/').unwrap_or((main, ""));
     let mut imp = draft(Engine::Mysql);
-    let hosts = match authority.rsplit_once('@') {
-        Some((userinfo, hosts)) => {
-            let (u, p) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-            imp.fields.username = decode(u, "user name")?;
-            set_password(&mut imp, decode(p, "password")?);
-            hosts
-        }
-        None => authority,
-    };
-    let list: Vec<&str> = hosts.split(',').collect();
-    if list.len() > 1 {
-        imp.warnings.push(format!(
-            "{} hosts are listed; only the first is imported (add a connection for each of the others)",
-            list.len()
-        ));
-    }
-    let (h, p) = split_host_port(list[0])?;
+    let (h, p) = super::authority(&mut imp, authority)?;
     imp.fields.host = if h.is_empty() { "localhost".into() } else { h };
     if let Some(p) = p {
         imp.fields.port = p;
@@ -294,11 +278,7 @@ pub fn export(
                     "a mysql:// URL has no timeout; set it in the client",
                 );
             }
-            let user = match password {
-                Some(p) => format!("{}:{}@", encode(&f.username), encode(p)),
-                None if f.username.is_empty() => String::new(),
-                None => format!("{}@", encode(&f.username)),
-            };
+            let user = super::userinfo(&f.username, password);
             let mut q = format!("ssl-mode={}", mode_word(f.tls.mode));
             let host = if socket {
                 q.push_str(&format!("&socket={}", encode(&f.host)));

@@ -121,14 +121,7 @@ fn ezconnect(s: &str) -> Result<Imported> {
     let (tcps, rest) = strip_protocol(s);
     let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (hostport, path) = main.split_once('/').unwrap_or((main, ""));
-    let hosts: Vec<&str> = hostport.split(',').collect();
-    if hosts.len() > 1 {
-        imp.warnings.push(format!(
-            "{} hosts are listed; only the first is imported (add a connection for each of the others)",
-            hosts.len()
-        ));
-    }
-    let (h, p) = split_host_port(hosts[0])?;
+    let (h, p) = super::first_host(&mut imp, hostport)?;
     if h.is_empty() {
         return Err(CoreError::input(
             ErrorCode::HostRequired,
@@ -379,12 +372,7 @@ pub fn export(
     format: ExportFormat,
     out: &mut Out,
 ) -> Result<String> {
-    let opt = |k: &str| {
-        f.options
-            .get(k)
-            .and_then(OptionValue::as_text)
-            .filter(|s| !s.is_empty())
-    };
+    let opt = |k: &str| super::text_opt(f, k);
     out.unexported_options(f, &["connect_by", "server_dn"], "an Oracle connect string");
     if [&f.username, password.unwrap_or("")]
         .iter()

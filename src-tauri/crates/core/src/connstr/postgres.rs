@@ -2,8 +2,8 @@
 //! with the real libpq), pgjdbc URLs, and psql. Out: URL, keyword=value, JDBC, psql.
 
 use super::{
-    decode, draft, encode, file, invalid, parse_port, set_option, set_password, split_host_port,
-    timeout_from_secs, unmapped, url_host, ExportFormat, FileSlot, Out,
+    decode, draft, encode, file, invalid, parse_port, set_option, set_password, timeout_from_secs,
+    unmapped, url_host, ExportFormat, FileSlot, Out,
 };
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::libpq::Conninfo;
@@ -221,23 +221,7 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
     let mut imp = draft(Engine::Postgres);
     let database = if let Some(after) = main.strip_prefix("//") {
         let (authority, path) = after.split_once('/').unwrap_or((after, ""));
-        let hosts = match authority.rsplit_once('@') {
-            Some((userinfo, hosts)) => {
-                let (u, p) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-                imp.fields.username = decode(u, "user name")?;
-                set_password(&mut imp, decode(p, "password")?);
-                hosts
-            }
-            None => authority,
-        };
-        let list: Vec<&str> = hosts.split(',').collect();
-        if list.len() > 1 {
-            imp.warnings.push(format!(
-                "{} hosts are listed; only the first is imported (add a connection for each of the others)",
-                list.len()
-            ));
-        }
-        let (h, p) = split_host_port(list[0])?;
+        let (h, p) = super::authority(&mut imp, authority)?;
         imp.fields.host = h;
         if let Some(p) = p {
             imp.fields.port = p;
@@ -314,12 +298,7 @@ pub fn export(
     format: ExportFormat,
     out: &mut Out,
 ) -> Result<String> {
-    let opt = |k: &str| {
-        f.options
-            .get(k)
-            .and_then(OptionValue::as_text)
-            .filter(|s| !s.is_empty())
-    };
+    let opt = |k: &str| super::text_opt(f, k);
     let carried = ["schema", "application_name", "target_session_attrs"];
     let timeout = (f.timeout_secs != DEFAULT_TIMEOUT_SECS).then_some(f.timeout_secs);
     match format {
@@ -347,10 +326,10 @@ pub fn export(
             if let Some(v) = opt("schema") {
                 params.push(("options", options_value(v)));
             }
-            let user = match (f.username.is_empty(), password) {
-                (true, _) => String::new(),
-                (false, Some(p)) => format!("{}:{}@", encode(&f.username), encode(p)),
-                (false, None) => format!("{}@", encode(&f.username)),
+            let user = if f.username.is_empty() {
+                String::new()
+            } else {
+                super::userinfo(&f.username, password)
             };
             let query = params
                 .iter()

@@ -39,7 +39,13 @@ pub fn import(tool: Tool, s: &str) -> Result<Imported> {
             "Paste the whole command; close every ' and \".",
         )
     })?;
-    let args = &words[1..];
+    // `#/psql …`: the shell reads a comment, no words at all.
+    let Some((_, args)) = words.split_first() else {
+        return Err(invalid(
+            "The command has no words (a # starts a shell comment).",
+            "Paste the command itself, e.g. psql -h host -d db.",
+        ));
+    };
     match tool {
         Tool::Psql => super::postgres::import_psql(args),
         Tool::Mysql => super::mysql::import_cli(args),

@@ -447,12 +447,7 @@ pub fn export(
     format: ExportFormat,
     out: &mut Out,
 ) -> Result<String> {
-    let opt = |k: &str| {
-        f.options
-            .get(k)
-            .and_then(OptionValue::as_text)
-            .filter(|s| !s.is_empty())
-    };
+    let opt = |k: &str| super::text_opt(f, k);
     out.unexported_options(
         f,
         &["instance", "host_name_in_certificate", "application_intent"],
@@ -474,16 +469,18 @@ pub fn export(
     let read_only = opt("application_intent") == Some("read_only");
     let cert_name = opt("host_name_in_certificate");
     let timeout = (f.timeout_secs != DEFAULT_TIMEOUT_SECS).then_some(f.timeout_secs);
+    // ADO.NET and sqlcmd: tcp:host[\instance][,port] (a named instance's port only when
+    // it is not the default, as the SQL Server Browser finds it otherwise).
+    let mut server = format!("tcp:{}", f.host);
+    if let Some(i) = instance {
+        server.push('\\');
+        server.push_str(i);
+    }
+    if instance.is_none() || f.port != 1433 {
+        server.push_str(&format!(",{}", f.port));
+    }
     match format {
         ExportFormat::Ado => {
-            let mut server = format!("tcp:{}", f.host);
-            if let Some(i) = instance {
-                server.push('\\');
-                server.push_str(i);
-            }
-            if instance.is_none() || f.port != 1433 {
-                server.push_str(&format!(",{}", f.port));
-            }
             let mut kv = vec![("Server", server)];
             if !f.database.is_empty() {
                 kv.push(("Initial Catalog", f.database.clone()));
@@ -562,11 +559,7 @@ pub fn export(
             Ok(s)
         }
         ExportFormat::Url => {
-            let user = match (f.username.is_empty(), password) {
-                (true, None) => String::new(),
-                (_, Some(p)) => format!("{}:{}@", encode(&f.username), encode(p)),
-                (false, None) => format!("{}@", encode(&f.username)),
-            };
+            let user = super::userinfo(&f.username, password);
             let path = instance
                 .map(|i| format!("/{}", encode(i)))
                 .unwrap_or_default();
@@ -595,14 +588,6 @@ pub fn export(
             ))
         }
         ExportFormat::Shell => {
-            let mut server = format!("tcp:{}", f.host);
-            if let Some(i) = instance {
-                server.push('\\');
-                server.push_str(i);
-            }
-            if instance.is_none() || f.port != 1433 {
-                server.push_str(&format!(",{}", f.port));
-            }
             let mut args = vec!["sqlcmd".to_owned(), "-S".into(), server];
             if !f.database.is_empty() {
                 args.extend(["-d".into(), f.database.clone()]);

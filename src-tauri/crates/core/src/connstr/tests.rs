@@ -273,6 +273,14 @@ fn a_mysql_short_flag_followed_by_a_multibyte_character_is_not_a_panic() {
 }
 
 #[test]
+fn a_command_that_is_a_shell_comment_is_an_error_not_a_panic() {
+    // Found by the fuzz target (minimised: `#/psql \x9e`): the tool is named, but the shell
+    // reads a comment and gives no words.
+    assert!(import("#/psql \u{fffd}").is_err());
+    assert!(import("#/usr/bin/mysql -h db").is_err());
+}
+
+#[test]
 fn env_lines_and_shell_commands() {
     let p = imp("export BILLING_DATABASE_URL=\"postgresql://u:pw@db/billing?sslmode=verify-full\"");
     assert_eq!(p.kind, SourceKind::EnvLine);
