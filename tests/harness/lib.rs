@@ -8,6 +8,7 @@ pub mod mariadb;
 pub mod net;
 pub mod pg;
 pub mod proc;
+pub mod tds;
 pub mod tns;
 
 use std::path::PathBuf;

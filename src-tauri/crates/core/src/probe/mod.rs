@@ -6,6 +6,7 @@ pub mod oracle;
 pub mod postgres;
 pub mod report;
 pub mod sqlite;
+pub mod sqlserver;
 pub use report::TestReport;
 pub mod tls;
 
@@ -98,6 +99,7 @@ async fn by_engine(target: &ProbeTarget) -> TestReport {
         Engine::Sqlite => sqlite::run(target).await,
         Engine::Mysql => mysql::run(target).await,
         Engine::Oracle => oracle::run(target).await,
+        Engine::SqlServer => sqlserver::run(target).await,
         other => TestReport::not_started(
             ErrorCode::TestNotAvailable,
             format!(
