@@ -177,3 +177,90 @@ async fn closed_port_silent_listener_and_garbage_are_told_apart() {
     let r = probe::run(&t).await;
     assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
 }
+
+#[tokio::test]
+async fn an_expired_server_certificate_is_named() {
+    let m = MariaDbServer::expired();
+    let mut t = target("localhost", TlsMode::VerifyFull, Some(&m.ca.cert_pem));
+    t.port = m.port;
+    t.password = Some(Secret::new(m.app_password.clone()));
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsExpired), "{r:#?}");
+}
+
+/// The mariadb client on the same server with the same settings: both log in, or both
+/// refuse (verify-ca has no mariadb-client equivalent and is left out).
+#[tokio::test]
+async fn each_outcome_matches_what_the_mariadb_client_does_on_the_same_server() {
+    let m = MariaDbServer::shared();
+    let root = switchboard_tests::test_root();
+    let ca_file = root.join(format!("maria-ca-{}.pem", std::process::id()));
+    let foreign_file = root.join(format!("maria-foreign-{}.pem", std::process::id()));
+    std::fs::write(&ca_file, &m.ca.cert_pem).unwrap();
+    std::fs::write(&foreign_file, &m.foreign_ca.cert_pem).unwrap();
+    let cases: Vec<(&str, TlsMode, Option<&std::path::Path>, Option<&str>, bool)> = vec![
+        ("localhost", TlsMode::VerifyFull, Some(&ca_file), None, true),
+        (
+            "localhost",
+            TlsMode::VerifyFull,
+            Some(&foreign_file),
+            None,
+            false,
+        ),
+        (
+            "127.0.0.2",
+            TlsMode::VerifyFull,
+            Some(&ca_file),
+            None,
+            false,
+        ),
+        ("localhost", TlsMode::Require, None, None, true),
+        ("localhost", TlsMode::Disable, None, None, false),
+        (
+            "localhost",
+            TlsMode::VerifyFull,
+            Some(&ca_file),
+            Some("wrong-password"),
+            false,
+        ),
+    ];
+    for (host, mode, ca_path, password, expect_ok) in cases {
+        let mut t = target(host, mode, None);
+        t.tls.ca_pem = ca_path.map(|p| std::fs::read_to_string(p).unwrap());
+        if let Some(p) = password {
+            t.password = Some(Secret::new(p.to_owned()));
+        }
+        let ours = probe::run(&t).await.ok;
+        let mut cmd = std::process::Command::new("mariadb");
+        cmd.args(["--no-defaults", "--protocol=TCP", "-h", host])
+            .arg(format!("--port={}", m.port))
+            .arg(format!("--user={APP_USER}"))
+            .arg(format!(
+                "--password={}",
+                password.unwrap_or(&m.app_password)
+            ))
+            .args(["--connect-timeout=5", "-e", "select 1", APP_DB]);
+        match mode {
+            TlsMode::Disable => {
+                cmd.arg("--skip-ssl");
+            }
+            TlsMode::Require => {
+                cmd.args(["--ssl", "--skip-ssl-verify-server-cert"]);
+            }
+            _ => {
+                cmd.args(["--ssl", "--ssl-verify-server-cert"]);
+            }
+        }
+        if let Some(p) = ca_path {
+            cmd.arg(format!("--ssl-ca={}", p.display()));
+        }
+        let out = cmd.output().unwrap();
+        let theirs = out.status.success();
+        assert_eq!(
+            (ours, theirs),
+            (expect_ok, expect_ok),
+            "{host} {mode:?} ca={ca_path:?}: ours {ours}, mariadb {theirs} ({})",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -347,3 +347,101 @@ async fn a_replica_that_is_not_in_recovery_and_weak_tls_in_production_are_flagge
         "{r:#?}"
     );
 }
+
+#[tokio::test]
+async fn an_expired_server_certificate_is_named_and_require_still_connects() {
+    let pg = PgServer::expired();
+    let mut t = target("localhost", TlsMode::VerifyFull, Some(&pg.ca.cert_pem));
+    t.port = pg.port;
+    t.password = Some(Secret::new(pg.app_password.clone()));
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsExpired), "{r:#?}");
+    t.tls_mode = TlsMode::Require;
+    let r = probe::run(&t).await;
+    assert!(r.ok, "require does not verify: {r:#?}");
+}
+
+/// What psql (the real libpq) does on the same server with the same settings: both connect,
+/// or both refuse. Our codes say why; here only the verdicts must agree.
+#[tokio::test]
+async fn each_outcome_matches_what_psql_does_on_the_same_server() {
+    let pg = PgServer::shared();
+    let root = switchboard_tests::test_root();
+    let ca_file = root.join(format!("psql-ca-{}.pem", std::process::id()));
+    let foreign_file = root.join(format!("psql-foreign-{}.pem", std::process::id()));
+    std::fs::write(&ca_file, &pg.ca.cert_pem).unwrap();
+    std::fs::write(&foreign_file, &pg.foreign_ca.cert_pem).unwrap();
+    let empty_home = root.join(format!("psql-home-{}", std::process::id()));
+    std::fs::create_dir_all(&empty_home).unwrap();
+    let cases: Vec<(&str, TlsMode, Option<&std::path::Path>, Option<&str>, bool)> = vec![
+        ("localhost", TlsMode::VerifyFull, Some(&ca_file), None, true),
+        (
+            "localhost",
+            TlsMode::VerifyFull,
+            Some(&foreign_file),
+            None,
+            false,
+        ),
+        (
+            "127.0.0.2",
+            TlsMode::VerifyFull,
+            Some(&ca_file),
+            None,
+            false,
+        ),
+        ("127.0.0.2", TlsMode::VerifyCa, Some(&ca_file), None, true),
+        ("localhost", TlsMode::Require, None, None, true),
+        ("localhost", TlsMode::Disable, None, None, false),
+        (
+            "localhost",
+            TlsMode::VerifyFull,
+            Some(&ca_file),
+            Some("wrong-password"),
+            false,
+        ),
+    ];
+    for (host, mode, ca_path, password, expect_ok) in cases {
+        let mut t = target(host, mode, ca_path.map(|_| pg.ca.cert_pem.as_str()));
+        if ca_path == Some(foreign_file.as_path()) {
+            t.tls.ca_pem = Some(pg.foreign_ca.cert_pem.clone());
+        }
+        if let Some(p) = password {
+            t.password = Some(Secret::new(p.to_owned()));
+        }
+        let ours = probe::run(&t).await.ok;
+        let mut conninfo = format!(
+            "host={host} port={} dbname={APP_DB} user={APP_USER} sslmode={} connect_timeout=5",
+            pg.port,
+            mode.as_str()
+        );
+        if let Some(p) = ca_path {
+            conninfo.push_str(&format!(" sslrootcert={}", p.display()));
+        }
+        let status = std::process::Command::new(pg_bin("psql"))
+            .arg(&conninfo)
+            .args(["-X", "-w", "-Atc", "select 1"])
+            .env("PGPASSWORD", password.unwrap_or(&pg.app_password))
+            .env("HOME", &empty_home)
+            .env_remove("PGSSLROOTCERT")
+            .env_remove("PGSERVICE")
+            .output()
+            .unwrap();
+        let theirs = status.status.success();
+        assert_eq!(
+            (ours, theirs),
+            (expect_ok, expect_ok),
+            "{host} {mode:?} ca={ca_path:?}: ours {ours}, psql {theirs} ({})",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+}
+
+fn pg_bin(name: &str) -> std::path::PathBuf {
+    for v in ["17", "16", "15"] {
+        let p = std::path::PathBuf::from(format!("/usr/lib/postgresql/{v}/bin/{name}"));
+        if p.exists() {
+            return p;
+        }
+    }
+    std::path::PathBuf::from(name)
+}

@@ -32,10 +32,17 @@ pub struct MariaDbServer {
 impl MariaDbServer {
     pub fn shared() -> &'static MariaDbServer {
         static S: OnceLock<MariaDbServer> = OnceLock::new();
-        S.get_or_init(MariaDbServer::start)
+        S.get_or_init(|| MariaDbServer::start(30))
     }
 
-    fn start() -> MariaDbServer {
+    /// A second server whose certificate expired yesterday (for `tls_expired`).
+    pub fn expired() -> &'static MariaDbServer {
+        static S: OnceLock<MariaDbServer> = OnceLock::new();
+        S.get_or_init(|| MariaDbServer::start(-1))
+    }
+
+    /// Its certificate is valid until `not_after_days` from now (negative: expired).
+    fn start(not_after_days: i64) -> MariaDbServer {
         let dir = crate::test_root().join(format!(
             "mariadb-{}-{}",
             std::process::id(),
@@ -47,7 +54,7 @@ impl MariaDbServer {
 
         let ca = TestCa::new("Switchboard Test CA (MariaDB)");
         let foreign_ca = TestCa::new("Some Other CA");
-        let server = ca.server(&["localhost", "127.0.0.1"], -1, 30);
+        let server = ca.server(&["localhost", "127.0.0.1"], -30, not_after_days);
         for (name, text) in [
             ("server.crt", &server.cert_pem),
             ("server.key", &server.key_pem),

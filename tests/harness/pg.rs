@@ -44,10 +44,17 @@ impl PgServer {
     /// The one cluster for this test process, started on first use.
     pub fn shared() -> &'static PgServer {
         static S: OnceLock<PgServer> = OnceLock::new();
-        S.get_or_init(PgServer::start)
+        S.get_or_init(|| PgServer::start(30))
     }
 
-    fn start() -> PgServer {
+    /// A second server whose certificate expired yesterday (for `tls_expired`).
+    pub fn expired() -> &'static PgServer {
+        static S: OnceLock<PgServer> = OnceLock::new();
+        S.get_or_init(|| PgServer::start(-1))
+    }
+
+    /// Its certificate is valid until `not_after_days` from now (negative: expired).
+    fn start(not_after_days: i64) -> PgServer {
         let bin = bin_dir();
         let dir = crate::test_root().join(format!(
             "pg-{}-{}",
@@ -77,7 +84,7 @@ impl PgServer {
 
         let ca = TestCa::new("Switchboard Test CA");
         let foreign_ca = TestCa::new("Some Other CA");
-        let server = ca.server(&["localhost", "127.0.0.1"], -1, 30);
+        let server = ca.server(&["localhost", "127.0.0.1"], -30, not_after_days);
         std::fs::write(data.join("server.crt"), &server.cert_pem).expect("write");
         std::fs::write(data.join("server.key"), &server.key_pem).expect("write");
         std::fs::write(data.join("root.crt"), &ca.cert_pem).expect("write");
