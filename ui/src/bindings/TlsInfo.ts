@@ -3,6 +3,11 @@ import type { CertificateInfo } from "./CertificateInfo";
 
 export type TlsInfo = { protocol: string, cipher_suite: string, 
 /**
+ * The application protocol agreed by ALPN, when one was (most database servers do not
+ * use ALPN; PostgreSQL 17's direct TLS does).
+ */
+alpn: string | null, 
+/**
  * What this test checked, in plain words.
  */
 verification: string, 

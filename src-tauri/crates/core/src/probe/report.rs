@@ -68,6 +68,9 @@ pub struct CertificateInfo {
 pub struct TlsInfo {
     pub protocol: String,
     pub cipher_suite: String,
+    /// The application protocol agreed by ALPN, when one was (most database servers do not
+    /// use ALPN; PostgreSQL 17's direct TLS does).
+    pub alpn: Option<String>,
     /// What this test checked, in plain words.
     pub verification: String,
     /// Leaf first, as the server sent it.

@@ -40,6 +40,7 @@ pub struct Observation {
     pub verify_error: Option<rustls::Error>,
     pub protocol: Option<String>,
     pub cipher_suite: Option<String>,
+    pub alpn: Option<String>,
 }
 
 pub type SharedObservation = Arc<Mutex<Observation>>;
@@ -299,10 +300,14 @@ where
     let cipher = conn
         .negotiated_cipher_suite()
         .map(|c| format!("{:?}", c.suite()));
+    let alpn = conn
+        .alpn_protocol()
+        .map(|p| String::from_utf8_lossy(p).into_owned());
     with_obs(obs, |o| {
         o.finished = Some(Instant::now());
         o.protocol = protocol;
         o.cipher_suite = cipher;
+        o.alpn = alpn;
     });
     Ok(tls)
 }
@@ -398,6 +403,7 @@ pub fn tls_info(mode: TlsMode, obs: &Observation) -> Option<TlsInfo> {
     Some(TlsInfo {
         protocol: obs.protocol.clone().unwrap_or_default(),
         cipher_suite: obs.cipher_suite.clone().unwrap_or_default(),
+        alpn: obs.alpn.clone(),
         verification: verification_words(mode).to_owned(),
         peer_certificates: obs.chain.iter().filter_map(certificate_info).collect(),
     })
