@@ -196,6 +196,12 @@ fn families() -> Vec<Family> {
             },
         },
         Family {
+            // Once one import per `KEY=`: a stack overflow, and quadratic copying.
+            name: "env line, KEY=KEY=… chain",
+            target: Target::Import,
+            build: |n| fill(n, "", "postgresql://u@db.example.test/d", |_| "A=".into()),
+        },
+        Family {
             name: "all '('",
             target: Target::Import,
             build: |n| repeat_char('(', n),
