@@ -198,7 +198,15 @@ async fn each_outcome_matches_what_the_mariadb_client_does_on_the_same_server() 
     let foreign_file = root.join(format!("maria-foreign-{}.pem", std::process::id()));
     std::fs::write(&ca_file, &m.ca.cert_pem).unwrap();
     std::fs::write(&foreign_file, &m.foreign_ca.cert_pem).unwrap();
-    let cases: Vec<(&str, TlsMode, Option<&std::path::Path>, Option<&str>, bool)> = vec![
+    // host, TLS mode, CA file, password override, whether it should connect
+    type Case<'a> = (
+        &'a str,
+        TlsMode,
+        Option<&'a std::path::Path>,
+        Option<&'a str>,
+        bool,
+    );
+    let cases: Vec<Case> = vec![
         ("localhost", TlsMode::VerifyFull, Some(&ca_file), None, true),
         (
             "localhost",

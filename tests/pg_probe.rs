@@ -373,7 +373,15 @@ async fn each_outcome_matches_what_psql_does_on_the_same_server() {
     std::fs::write(&foreign_file, &pg.foreign_ca.cert_pem).unwrap();
     let empty_home = root.join(format!("psql-home-{}", std::process::id()));
     std::fs::create_dir_all(&empty_home).unwrap();
-    let cases: Vec<(&str, TlsMode, Option<&std::path::Path>, Option<&str>, bool)> = vec![
+    // host, TLS mode, CA file, password override, whether it should connect
+    type Case<'a> = (
+        &'a str,
+        TlsMode,
+        Option<&'a std::path::Path>,
+        Option<&'a str>,
+        bool,
+    );
+    let cases: Vec<Case> = vec![
         ("localhost", TlsMode::VerifyFull, Some(&ca_file), None, true),
         (
             "localhost",

@@ -5,6 +5,7 @@
 
 pub mod ca;
 pub mod mariadb;
+pub mod mongo;
 pub mod net;
 pub mod pg;
 pub mod proc;

@@ -1,6 +1,7 @@
 //! Live connection tests. `run` drives one engine's driver module through the timeline
 //! (resolve → TCP connect → TLS → authenticate → first query) under one timeout.
 
+pub mod mongodb;
 pub mod mysql;
 pub mod oracle;
 pub mod postgres;
@@ -100,14 +101,7 @@ async fn by_engine(target: &ProbeTarget) -> TestReport {
         Engine::Mysql => mysql::run(target).await,
         Engine::Oracle => oracle::run(target).await,
         Engine::SqlServer => sqlserver::run(target).await,
-        other => TestReport::not_started(
-            ErrorCode::TestNotAvailable,
-            format!(
-                "Live tests of {} connections are not available in this version; the connection is saved and can be exported.",
-                other.spec().label
-            ),
-            "Test a PostgreSQL connection, or use the engine's own client for now.".into(),
-        ),
+        Engine::Mongodb => mongodb::run(target).await,
     }
 }
 
