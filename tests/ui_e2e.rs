@@ -213,6 +213,13 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
         c.find(Locator::Css("[data-testid=test-all]")).await.unwrap().click().await.unwrap();
         wait_for(&c, "[data-testid=test-all]:not([disabled])").await;
         wait_for(&c, "[data-testid=connection-item][data-name=e2e-pg] [data-testid=status-dot][data-status=ok]").await;
+        // Ticking connections narrows the run to them.
+        c.find(Locator::Css("li:has([data-name=e2e-pg]) [data-testid=select-item]")).await.unwrap().click().await.unwrap();
+        let label = wait_for(&c, "[data-testid=test-all]").await.text().await.unwrap();
+        assert_eq!(label.trim(), "Test 1 selected");
+        c.find(Locator::Css("[data-testid=test-all]")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "[data-testid=test-all]:not([disabled])").await;
+        wait_for(&c, "[data-testid=connection-item][data-name=e2e-pg] [data-testid=status-dot][data-status=ok]").await;
         // The capability grants our commands only: a core plugin command is refused.
         let refused = c
             .execute_async(
