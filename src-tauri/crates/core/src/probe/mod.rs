@@ -152,6 +152,51 @@ fn next_step(done: &[report::StepReport]) -> Step {
     }
 }
 
+/// A CA certificate written for a driver that reads CAs only from files (tiberius,
+/// mongodb); the file is removed however the test ends.
+pub(crate) struct TempCa(std::path::PathBuf);
+
+impl TempCa {
+    pub fn write(driver: &str, extension: &str, bytes: &[u8]) -> Result<TempCa, Fail> {
+        let path = std::env::temp_dir().join(format!(
+            "switchboard-{driver}-ca-{}-{}.{extension}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::write(&path, bytes).map_err(|e| {
+            Fail::new(
+                Step::Auth,
+                ErrorCode::ConnectionFailed,
+                format!(
+                    "Could not hand the CA certificate to the driver ({}: {e}).",
+                    path.display()
+                ),
+                "Check that the temporary folder is writable.",
+            )
+        })?;
+        Ok(TempCa(path))
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempCa {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Aborts a spawned driver task however the test ends (error, timeout, cancel).
+pub(crate) struct AbortOnDrop(pub tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl From<Fail> for TestFailure {
     fn from(f: Fail) -> Self {
         TestFailure {

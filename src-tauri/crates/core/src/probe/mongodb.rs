@@ -30,7 +30,6 @@
 //! client keys from a file, and Switchboard does not write private keys to disk.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -101,7 +100,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
 #[derive(Default)]
 struct Driver {
     client: Option<Client>,
-    ca_file: Option<TempFile>,
+    ca_file: Option<super::TempCa>,
 }
 
 impl Driver {
@@ -123,15 +122,6 @@ impl Drop for Driver {
                 });
             }
         }
-    }
-}
-
-/// Removes the temporary CA file, however the test ends.
-struct TempFile(PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -795,7 +785,7 @@ fn driver_options(
     hosts: &[Seed],
     seen: &SharedSeen,
     budget: Duration,
-) -> Result<(ClientOptions, Option<TempFile>), Fail> {
+) -> Result<(ClientOptions, Option<super::TempCa>), Fail> {
     options.hosts = hosts
         .iter()
         .map(|s| ServerAddress::Tcp {
@@ -843,24 +833,9 @@ fn driver_options(
                 .as_deref()
                 .filter(|p| !p.trim().is_empty())
             {
-                let path = std::env::temp_dir().join(format!(
-                    "switchboard-mongodb-ca-{}-{}.pem",
-                    std::process::id(),
-                    uuid::Uuid::new_v4().simple()
-                ));
-                std::fs::write(&path, pem).map_err(|e| {
-                    Fail::new(
-                        Step::Auth,
-                        ErrorCode::ConnectionFailed,
-                        format!(
-                            "Could not hand the CA certificate to the driver ({}: {e}).",
-                            path.display()
-                        ),
-                        "Check that the temporary folder is writable.",
-                    )
-                })?;
-                t.ca_file_path = Some(path.clone());
-                ca_file = Some(TempFile(path));
+                let temp = super::TempCa::write("mongodb", "pem", pem.as_bytes())?;
+                t.ca_file_path = Some(temp.path().to_path_buf());
+                ca_file = Some(temp);
             }
             Tls::Enabled(t)
         }

@@ -108,7 +108,7 @@ async fn steps(
 
     let task = tokio::spawn(connection);
     // Aborts the connection task however this function ends (error, timeout, cancel).
-    let _abort = AbortOnDrop(task.abort_handle());
+    let _abort = super::AbortOnDrop(task.abort_handle());
     rec.start(Step::Query);
     let row = client
         .query_one(
@@ -153,14 +153,6 @@ async fn steps(
             rec.finish(Step::Query, StepStatus::Failed, f.message.clone());
             Err(f)
         }
-    }
-}
-
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

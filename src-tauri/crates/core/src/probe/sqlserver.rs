@@ -435,24 +435,6 @@ async fn inspect(
     }
 }
 
-/// Removes the temporary CA file when the login is over, however it ends.
-struct TempFile(std::path::PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Aborts a spawned driver task however the test ends (error, timeout, cancel).
-struct AbortOnDrop(tokio::task::AbortHandle);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 /// The CA certificate the driver should trust on its own (tiberius 0.12 takes exactly one,
 /// from a file): the connection's only CA, or the one that issued the top of the chain
 /// the server sent. `None`: the system's store anchors the chain.
@@ -475,7 +457,7 @@ fn anchor_for_driver(ca_pem: Option<&str>, chain: &[CertificateDer<'_>]) -> Opti
 fn driver_config(
     target: &ProbeTarget,
     inspected: &Inspected,
-) -> Result<(Config, Option<TempFile>), Fail> {
+) -> Result<(Config, Option<super::TempCa>), Fail> {
     let mut config = Config::new();
     config.host(&target.host);
     config.port(target.port);
@@ -504,24 +486,9 @@ fn driver_config(
         // The system's store; the inspection connection already found an anchor there.
         return Ok((config, None));
     };
-    let path = std::env::temp_dir().join(format!(
-        "switchboard-sqlserver-ca-{}-{}.der",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::write(&path, der).map_err(|e| {
-        Fail::new(
-            Step::Auth,
-            ErrorCode::ConnectionFailed,
-            format!(
-                "Could not hand the CA certificate to the driver ({}: {e}).",
-                path.display()
-            ),
-            "Check that the temporary folder is writable.",
-        )
-    })?;
-    config.trust_cert_ca(path.display());
-    Ok((config, Some(TempFile(path))))
+    let temp = super::TempCa::write("sqlserver", "der", &der)?;
+    config.trust_cert_ca(temp.path().display());
+    Ok((config, Some(temp)))
 }
 
 /// The driver's login and first query, on its own connection to the inspected address.
@@ -558,7 +525,7 @@ async fn login(
         let _ca_file = ca_file;
         tiberius::Client::connect(config, tcp.compat_write()).await
     });
-    let _abort = AbortOnDrop(task.abort_handle());
+    let _abort = super::AbortOnDrop(task.abort_handle());
     let mut client = match task.await {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
@@ -616,7 +583,7 @@ async fn login(
         let _ = client.close().await;
         row
     });
-    let _abort = AbortOnDrop(task.abort_handle());
+    let _abort = super::AbortOnDrop(task.abort_handle());
     let outcome = match task.await {
         Ok(Ok(Some(values))) => Ok(values),
         Ok(Ok(None)) => Err(Fail::new(
