@@ -7,7 +7,7 @@ use switchboard_core::engines::EngineSpec;
 use switchboard_core::imports::{Draft, ImportPreview, ImportResult, PickedFile};
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
-    NewConnection, SecretChange,
+    NewConnection, PasswordSave, SecretChange,
 };
 use switchboard_core::payloads::ExportContext;
 use switchboard_core::probe::report::{Progress, StepReport};
@@ -41,12 +41,14 @@ async fn get_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<Conne
 /// the user did not type: they travel UI → core only, never back.
 async fn fill_secrets(
     secrets_from: Option<String>,
+    save: PasswordSave,
     password: &mut Option<Secret>,
     client_key: &mut Option<Secret>,
 ) -> CmdResult<()> {
     if let Some(s) = secrets_from.filter(|s| !s.trim().is_empty()) {
         let (p, k) = Switchboard::secrets_of(&s).await?;
-        if password.as_ref().is_none_or(|x| x.is_empty()) {
+        // A connection set to ask every time (or to use none) keeps no pasted password.
+        if save == PasswordSave::Keychain && password.as_ref().is_none_or(|x| x.is_empty()) {
             *password = p;
         }
         if client_key.as_ref().is_none_or(|x| x.is_empty()) {
@@ -62,7 +64,14 @@ async fn create_connection(
     mut input: NewConnection,
     secrets_from: Option<String>,
 ) -> CmdResult<Connection> {
-    fill_secrets(secrets_from, &mut input.password, &mut input.client_key).await?;
+    let save = input.fields.password_save;
+    fill_secrets(
+        secrets_from,
+        save,
+        &mut input.password,
+        &mut input.client_key,
+    )
+    .await?;
     Ok(state.sb.create(input).await?)
 }
 
@@ -73,7 +82,8 @@ async fn update_connection(
     secrets_from: Option<String>,
 ) -> CmdResult<Connection> {
     let (mut p, mut k) = (None, None);
-    fill_secrets(secrets_from, &mut p, &mut k).await?;
+    let save = input.fields.password_save;
+    fill_secrets(secrets_from, save, &mut p, &mut k).await?;
     if let (Some(p), SecretChange::Keep) = (p, &input.password) {
         input.password = SecretChange::Set(p);
     }
@@ -187,7 +197,8 @@ async fn test_draft(
     test_id: String,
     on_step: Channel<StepReport>,
 ) -> CmdResult<TestReport> {
-    fill_secrets(secrets_from, &mut password, &mut client_key).await?;
+    let save = fields.password_save;
+    fill_secrets(secrets_from, save, &mut password, &mut client_key).await?;
     let control = control(&state, &test_id, on_step)?;
     let r = state
         .sb

@@ -586,7 +586,17 @@ impl Switchboard {
             total_ms: report.total_ms,
             tested_at: now(),
         };
-        if let Err(e) = self.store.record_test(id, &last).await {
+        let cancelled = report
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::Cancelled);
+        // A test the user stopped says nothing about the connection: the last real result stays.
+        let recorded = if cancelled {
+            Ok(())
+        } else {
+            self.store.record_test(id, &last).await
+        };
+        if let Err(e) = recorded {
             // The test itself succeeded in running; only its remembering failed.
             tracing::warn!(id = %id, error = %e, "could not record the test result");
         }

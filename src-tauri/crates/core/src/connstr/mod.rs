@@ -155,6 +155,9 @@ fn import_one(input: &str, env_ok: bool) -> Result<Parsed> {
         (SourceKind::SqlServerUrl, sqlserver::import_url(s)?)
     } else if starts("sqlite:") || starts("file:") {
         (SourceKind::SqliteUrl, sqlite::import_url(s)?)
+    } else if sqlserver::looks_like_ado(s) {
+        // Before TNS: `Server=(local);…` looks like a tnsnames entry to a quick glance.
+        (SourceKind::AdoNet, sqlserver::import_ado(s)?)
     } else if starts("(description") || starts("(address") || oracle::is_tns_alias(s) {
         (SourceKind::OracleTns, oracle::import_tns(s)?)
     } else if let Some(tool) = shell::tool(s) {
@@ -167,8 +170,6 @@ fn import_one(input: &str, env_ok: bool) -> Result<Parsed> {
             imp.fields.name = named;
         }
         (SourceKind::EnvLine, imp)
-    } else if sqlserver::looks_like_ado(s) {
-        (SourceKind::AdoNet, sqlserver::import_ado(s)?)
     } else if postgres::looks_like_keywords(s) {
         (SourceKind::LibpqKeywords, postgres::import_keywords(s)?)
     } else if sqlite::looks_like_path(s) {

@@ -151,6 +151,8 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
             _ => unmapped(&mut imp, &k),
         }
     }
+    // Connector/J's useSSL defaults to true: requireSSL / verifyServerCertificate alone mean it.
+    let use_ssl = use_ssl.or((require.is_some() || verify.is_some()).then_some(true));
     imp.fields.tls.mode = match (mode, use_ssl) {
         (Some(m), _) => m,
         (None, Some(false)) => TlsMode::Disable,
@@ -222,8 +224,8 @@ pub fn import_cli(args: &[String]) -> Result<Imported> {
                 said_mode = true;
                 imp.fields.tls.mode = mode_from_word(&value("--ssl-mode")?).ok_or_else(bad_mode)?;
             }
-            "--ssl" => ssl_flag = Some(true),
-            "--skip-ssl" | "--ssl=0" => ssl_flag = Some(false),
+            "--ssl" => ssl_flag = Some(inline.as_deref().and_then(super::is_true).unwrap_or(true)),
+            "--skip-ssl" => ssl_flag = Some(false),
             "--ssl-verify-server-cert" => verify_flag = true,
             "--ssl-ca" => file(&mut imp, FileSlot::Ca, "--ssl-ca", value("--ssl-ca")?),
             "--ssl-cert" => file(

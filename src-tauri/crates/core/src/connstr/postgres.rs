@@ -109,6 +109,14 @@ pub fn from_conninfo(mut kv: Conninfo) -> Result<Imported> {
     };
     if let Some(root) = take("sslrootcert") {
         if root != "system" {
+            if imp.fields.tls.mode == TlsMode::Require {
+                // libpq: with a root certificate given, require verifies the chain.
+                imp.fields.tls.mode = TlsMode::VerifyCa;
+                imp.warnings.push(
+                    "sslmode=require with sslrootcert verifies the chain in libpq: imported as verify-ca"
+                        .into(),
+                );
+            }
             file(&mut imp, FileSlot::Ca, "sslrootcert", root);
         }
     }

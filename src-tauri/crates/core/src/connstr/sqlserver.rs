@@ -57,6 +57,7 @@ fn pairs(s: &str, what: &str, quotes: bool) -> Result<Vec<(String, String)>> {
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
     let mut out: Vec<(String, String)> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     while i < chars.len() {
         while i < chars.len() && (chars[i] == ';' || chars[i].is_whitespace()) {
             i += 1;
@@ -127,8 +128,14 @@ fn pairs(s: &str, what: &str, quotes: bool) -> Result<Vec<(String, String)>> {
                 value = value.trim().to_owned();
             }
         }
-        out.retain(|(k, _)| *k != key);
-        out.push((key, value));
+        // The last of a repeated key wins, in its first place.
+        match seen.get(&key) {
+            Some(&at) => out[at].1 = value,
+            None => {
+                seen.insert(key.clone(), out.len());
+                out.push((key, value));
+            }
+        }
     }
     Ok(out)
 }
@@ -397,7 +404,9 @@ pub fn import_sqlcmd(args: &[String]) -> Result<Imported> {
                 "Keep only -S -d -U -P -N -C -K -l.",
             ));
         }
-        let (flag, attached) = a.split_at(2);
+        // The flag is two characters, which may take more than two bytes.
+        let at = a.char_indices().nth(2).map_or(a.len(), |(i, _)| i);
+        let (flag, attached) = a.split_at(at);
         let mut value = || -> Result<String> {
             if attached.is_empty() {
                 it.next().cloned().ok_or_else(|| {

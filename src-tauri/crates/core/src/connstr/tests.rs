@@ -851,3 +851,42 @@ proptest! {
         let _ = batch::parse(&s, None);
     }
 }
+
+#[test]
+fn review_found_misreadings_are_fixed() {
+    // sqlcmd with a non-ASCII flag: an error, not a panic.
+    assert!(import("sqlcmd -é x").is_err());
+    // ADO.NET with a parenthesised server is not a TNS entry.
+    let p = imp("Server=(local);Database=db;User Id=sa;Password=x;Encrypt=True");
+    assert_eq!(p.kind, SourceKind::AdoNet);
+    assert_eq!(p.imported.fields.host, "localhost");
+    // mysql --ssl=0 turns TLS off.
+    assert_eq!(
+        imp("mysql --host=h --ssl=0 db").imported.fields.tls.mode,
+        TlsMode::Disable
+    );
+    // Connector/J: requireSSL alone means useSSL (its default is true).
+    assert_eq!(
+        imp("jdbc:mysql://h/db?requireSSL=true")
+            .imported
+            .fields
+            .tls
+            .mode,
+        TlsMode::Require
+    );
+    assert_eq!(
+        imp("jdbc:mysql://h/db?verifyServerCertificate=true")
+            .imported
+            .fields
+            .tls
+            .mode,
+        TlsMode::VerifyCa
+    );
+    // libpq verifies the chain for require + sslrootcert: imported as verify-ca, said so.
+    let p = imp("postgresql://u@h/d?sslmode=require&sslrootcert=/etc/ca.pem");
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyCa);
+    assert!(p.imported.warnings.iter().any(|w| w.contains("verify-ca")));
+    // A repeated ADO.NET key: the last value wins.
+    let p = imp("Server=a;Database=one;Database=two");
+    assert_eq!(p.imported.fields.database, "two");
+}
