@@ -13,13 +13,13 @@
 //!   insists on encrypting everything fails the test (`tls_required_by_server`).
 //! - prefer: Encrypt=Optional: as disable, but the server may insist (then `Required`).
 //! - require: `Required` + `trust_cert()` (TrustServerCertificate=True).
-//! - verify-ca: tiberius 0.12 has no such level, so the chain is verified by Switchboard's
-//!   verifier on the inspection connection and the login connection is `Required` +
-//!   `trust_cert()` (said in the TLS step's detail).
+//! - verify-ca: tiberius 0.12 has no such level; as it runs on our own stream, the name it
+//!   checks is only the TLS name, so it is given a name the certificate lists and the
+//!   connection's CA: the chain is verified again on the login connection, the host name
+//!   is not (the password never crosses an unverified connection).
 //! - verify-full: `Required`, and tiberius verifies again: against the connection's CA (a
-//!   temporary file, deleted after the login) or the system's store. With
-//!   `host_name_in_certificate` the name is only checked on the inspection connection
-//!   (tiberius 0.12 checks the host it is given), as for verify-ca.
+//!   temporary file, deleted after the login) or the system's store, for the host name — or
+//!   for `host_name_in_certificate` when set.
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -395,8 +395,8 @@ async fn inspect(
                 .map(|o| (o.protocol.clone(), o.cipher_suite.clone(), o.chain.clone()))
                 .unwrap_or_default();
             let driver_note = match target.tls_mode {
-                TlsMode::VerifyCa => " (checked on this inspection connection; the driver's login connection is encrypted without its own check, as tiberius 0.12 cannot check a chain without the host name)",
-                TlsMode::VerifyFull if cert_name != target.host => " (checked on this inspection connection against the host name in certificate; the driver's login connection is encrypted without its own check, as tiberius 0.12 only checks the name of the host it connects to)",
+                TlsMode::VerifyCa => " (the driver checks the chain again on its login connection, against a name the certificate lists)",
+                TlsMode::VerifyFull if cert_name != target.host => " (the driver checks the certificate again on its login connection, for the host name in certificate)",
                 TlsMode::VerifyFull => " (the driver checks the certificate again on its login connection)",
                 _ => "",
             };
@@ -438,6 +438,39 @@ async fn inspect(
 /// The CA certificate the driver should trust on its own (tiberius 0.12 takes exactly one,
 /// from a file): the connection's only CA, or the one that issued the top of the chain
 /// the server sent. `None`: the system's store anchors the chain.
+/// A name the leaf certificate lists (a DNS or IP subject-alternative name, else its CN).
+fn name_in_leaf(chain: &[CertificateDer<'_>]) -> Option<String> {
+    let leaf = chain.first()?;
+    let (_, cert) = x509_parser::parse_x509_certificate(leaf).ok()?;
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                x509_parser::extensions::GeneralName::DNSName(d) if !d.starts_with('*') => {
+                    return Some((*d).to_owned())
+                }
+                x509_parser::extensions::GeneralName::IPAddress(ip) => {
+                    let addr = match ip.len() {
+                        4 => <[u8; 4]>::try_from(*ip).ok().map(std::net::IpAddr::from),
+                        16 => <[u8; 16]>::try_from(*ip).ok().map(std::net::IpAddr::from),
+                        _ => None,
+                    };
+                    if let Some(a) = addr {
+                        return Some(a.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let cn = cert
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_owned);
+    cn
+}
+
 fn anchor_for_driver(ca_pem: Option<&str>, chain: &[CertificateDer<'_>]) -> Option<Vec<u8>> {
     let cas = crate::pem::parse_certificates(ca_pem?).ok()?;
     if cas.len() == 1 {
@@ -476,13 +509,31 @@ fn driver_config(
         Negotiated::LoginOnly => EncryptionLevel::Off,
         Negotiated::Full => EncryptionLevel::Required,
     });
-    let driver_verifies = target.tls_mode == TlsMode::VerifyFull
-        && option_text(target, "host_name_in_certificate").is_none();
-    if !driver_verifies {
+    let encrypted = !matches!(inspected.negotiated, Negotiated::None);
+    let verifying = matches!(target.tls_mode, TlsMode::VerifyCa | TlsMode::VerifyFull);
+    if !(encrypted && verifying) {
         config.trust_cert();
         return Ok((config, None));
     }
-    let Some(der) = anchor_for_driver(target.tls.ca_pem.as_deref(), &inspected.chain) else {
+    // tiberius runs on our stream, so the host it is given is only the name TLS checks.
+    let tls_name = match target.tls_mode {
+        TlsMode::VerifyCa => name_in_leaf(&inspected.chain),
+        _ => option_text(target, "host_name_in_certificate").map(str::to_owned),
+    };
+    if let Some(name) = &tls_name {
+        config.host(name);
+    }
+    let anchor = anchor_for_driver(target.tls.ca_pem.as_deref(), &inspected.chain);
+    if target.tls_mode == TlsMode::VerifyCa && (tls_name.is_none() || anchor.is_none()) {
+        // Never send the password over a connection whose certificate is not checked.
+        return Err(Fail::new(
+            Step::Auth,
+            ErrorCode::TlsModeUnsupported,
+            "verify-ca cannot be kept on the driver's login connection: the certificate names no host, or its CA is not the connection's.",
+            "Choose verify-full with the name the certificate lists, or paste the CA that issued it.",
+        ));
+    }
+    let Some(der) = anchor else {
         // The system's store; the inspection connection already found an anchor there.
         return Ok((config, None));
     };
