@@ -212,7 +212,10 @@ async fn a_host_name_the_certificate_does_not_list_fails_verify_full_and_passes_
     // tiberius has no verify-ca: it is given a name the certificate lists and the CA, so the
     // login connection's chain is verified too (the password never crosses an unchecked one).
     let (_, detail) = step(&r, Step::Tls).unwrap();
-    assert!(detail.contains("checks the chain again on its login connection"), "{detail}");
+    assert!(
+        detail.contains("checks the chain again on its login connection"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]

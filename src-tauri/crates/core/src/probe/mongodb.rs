@@ -19,9 +19,9 @@
 //! - disable: `tls=false`.
 //! - prefer: not offered for MongoDB (no opportunistic TLS); refused before any step.
 //! - require: `tls=true` + `tlsAllowInvalidCertificates`.
-//! - verify-ca: the crate's rustls backend has no `tlsAllowInvalidHostnames`, so the chain
-//!   is verified by Switchboard's verifier on the inspection connection (first host only)
-//!   and the driver's connections are `tlsAllowInvalidCertificates` (said in the TLS step).
+//! - verify-ca: the crate's rustls backend has no `tlsAllowInvalidHostnames`: when the
+//!   certificate also names the host the driver checks it fully, else the test stops
+//!   before any password is sent (`tls_mode_unsupported`, with what to choose instead).
 //! - verify-full: `tls=true`, and the driver verifies again: against the connection's CA
 //!   (a temporary file, deleted as soon as the driver has read it) or, without one,
 //!   Mozilla's roots (webpki-roots), not the system's store (said in the TLS step).
@@ -316,6 +316,15 @@ async fn steps(
         }
     }
     check_replica_set(target, shown, rec, &inspected)?;
+    if let Err(f) = tls::verify_ca_needs_name(shown, obs, "the mongodb driver's rustls TLS") {
+        rec.push(
+            Step::Auth,
+            StepStatus::Failed,
+            Default::default(),
+            f.message.clone(),
+        );
+        return Err(f);
+    }
     login(
         target, shown, rec, driver, base, &hosts, &inspected, &seen, deadline,
     )
@@ -684,7 +693,7 @@ async fn inspect(
         }
     };
     let driver_note = match shown.tls_mode {
-        TlsMode::VerifyCa => " (checked on this inspection connection, first host only; the driver's own connections are encrypted without checking the certificate, as the mongodb crate's rustls TLS has no tlsAllowInvalidHostnames)",
+        TlsMode::VerifyCa => " (the driver checks the certificate fully on its own connections when it names the host: the mongodb crate's rustls TLS has no tlsAllowInvalidHostnames)",
         TlsMode::VerifyFull if shown.tls.ca_pem.as_deref().is_some_and(|p| !p.trim().is_empty()) => " (the driver checks the certificate again on its own connections, against this connection's CA only)",
         TlsMode::VerifyFull => " (the driver checks the certificate again on its own connections, against Mozilla's roots (webpki-roots), not this machine's store)",
         _ => "",
@@ -820,12 +829,14 @@ fn driver_options(
     let mut ca_file = None;
     options.tls = Some(match target.tls_mode {
         TlsMode::Disable => Tls::Disabled,
-        TlsMode::Require | TlsMode::Prefer | TlsMode::VerifyCa => {
+        TlsMode::Require | TlsMode::Prefer => {
             let mut t = TlsOptions::default();
             t.allow_invalid_certificates = Some(true);
             Tls::Enabled(t)
         }
-        TlsMode::VerifyFull => {
+        // verify-ca reaches the driver only when the certificate names the host
+        // (`verify_ca_needs_name`): the full check is what it asks, and more.
+        TlsMode::VerifyCa | TlsMode::VerifyFull => {
             let mut t = TlsOptions::default();
             if let Some(pem) = target
                 .tls
@@ -919,7 +930,7 @@ async fn login(
     let tls_words = match target.tls_mode {
         TlsMode::Disable => "unencrypted",
         TlsMode::Require | TlsMode::Prefer => "encrypted, certificate not checked",
-        TlsMode::VerifyCa => "encrypted, certificate not checked by the driver (verify-ca was checked on the inspection connection)",
+        TlsMode::VerifyCa => "encrypted, certificate checked by the driver (it names the host)",
         TlsMode::VerifyFull => "encrypted, certificate checked by the driver",
     };
     let mut detail = format!("the driver {who}, on its own connections ({tls_words})");

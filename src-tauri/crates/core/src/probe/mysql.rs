@@ -192,7 +192,7 @@ async fn inspect(
                     cipher.unwrap_or_default(),
                     tls::verification_words(target.tls_mode),
                     if target.tls_mode == TlsMode::VerifyCa {
-                        " (on this inspection connection; the driver's login connection is encrypted without its own check, as sqlx 0.8 cannot do verify-ca)"
+                        " (the driver checks the certificate fully on its login connection when it names the host; sqlx 0.8 cannot skip the name check)"
                     } else {
                         ""
                     }
@@ -232,6 +232,10 @@ async fn steps(
         inspect(target, rec, obs).await?
     };
     rec.start(Step::Auth);
+    if let Err(f) = tls::verify_ca_needs_name(target, obs, "sqlx 0.8") {
+        rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+        return Err(f);
+    }
     let mut options = MySqlConnectOptions::new();
     options = if socket {
         options.socket(&target.host)
@@ -246,9 +250,9 @@ async fn steps(
             TlsMode::Prefer => MySqlSslMode::Preferred,
             TlsMode::Require => MySqlSslMode::Required,
             // sqlx 0.8's verify-ca still rejects a host-name mismatch (it matches rustls'
-            // old error variant only), so the chain is verified by Switchboard's own
-            // verifier on the inspection connection and the login connection is encrypted.
-            TlsMode::VerifyCa => MySqlSslMode::Required,
+            // old error variant only); it is reached only when the certificate names the
+            // host (`verify_ca_needs_name`), so the full check is what verify-ca asks, and more.
+            TlsMode::VerifyCa => MySqlSslMode::VerifyIdentity,
             TlsMode::VerifyFull => MySqlSslMode::VerifyIdentity,
         })
         .disable_statement_logging();

@@ -41,6 +41,9 @@ pub struct Observation {
     pub protocol: Option<String>,
     pub cipher_suite: Option<String>,
     pub alpn: Option<String>,
+    /// verify-ca: whether the certificate also names the host (the name is not required,
+    /// but a driver that cannot skip the name check can then be given the full check).
+    pub name_matches: Option<bool>,
 }
 
 pub type SharedObservation = Arc<Mutex<Observation>>;
@@ -108,7 +111,14 @@ impl ServerCertVerifier for Observer {
                     Err(rustls::Error::InvalidCertificate(
                         CertificateError::NotValidForName
                         | CertificateError::NotValidForNameContext { .. },
-                    )) => Ok(ServerCertVerified::assertion()),
+                    )) => {
+                        with_obs(&self.obs, |o| o.name_matches = Some(false));
+                        Ok(ServerCertVerified::assertion())
+                    }
+                    Ok(v) => {
+                        with_obs(&self.obs, |o| o.name_matches = Some(true));
+                        Ok(v)
+                    }
                     other => other,
                 }
             }
@@ -253,6 +263,29 @@ pub struct PgTlsConnect {
     pub connector: TlsConnector,
     pub server_name: ServerName<'static>,
     pub obs: SharedObservation,
+}
+
+/// For a driver that cannot check a chain without the host name: a verify-ca test may go
+/// on only if the certificate also names the host (the driver then checks it fully);
+/// otherwise it stops before the password is sent.
+pub(crate) fn verify_ca_needs_name(
+    target: &ProbeTarget,
+    obs: &SharedObservation,
+    driver: &str,
+) -> Result<(), Fail> {
+    let matches = obs.lock().ok().and_then(|o| o.name_matches);
+    if target.tls_mode != TlsMode::VerifyCa || matches == Some(true) {
+        return Ok(());
+    }
+    Err(Fail::new(
+        Step::Auth,
+        ErrorCode::TlsModeUnsupported,
+        format!(
+            "The certificate is good for this CA but does not name {}, and {driver} cannot check a chain without the host name on its own connection: the password is not sent over an unchecked one.",
+            target.host
+        ),
+        "Connect with a name the certificate lists and choose verify-full, or choose require if an unverified encrypted connection is acceptable.",
+    ))
 }
 
 /// The rustls connector and server name for `target` (its TLS material is ignored when TLS
