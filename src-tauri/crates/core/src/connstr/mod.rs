@@ -570,9 +570,12 @@ fn file(imp: &mut Imported, slot: FileSlot, param: &str, path: String) {
     });
 }
 
+/// Names a parameter without a place. Only its name: a `name=value` argument loses its
+/// value here, which may be a secret.
 fn unmapped(imp: &mut Imported, param: &str) {
+    let name = param.split('=').next().unwrap_or("");
     imp.warnings.push(format!(
-        "parameter {param} has no Switchboard setting; it was not imported"
+        "parameter {name} has no Switchboard setting; it was not imported"
     ));
 }
 

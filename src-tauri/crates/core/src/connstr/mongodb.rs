@@ -152,8 +152,17 @@ pub fn import_mongosh(args: &[String]) -> Result<Imported> {
     let mut imp = import_url(url)?;
     let mut it = args.iter().filter(|a| *a != url);
     while let Some(a) = it.next() {
-        let mut value = || it.next().cloned().unwrap_or_default();
-        match a.as_str() {
+        // `--password=…` and `--password …` alike.
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if a.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .unwrap_or_else(|| it.next().cloned().unwrap_or_default())
+        };
+        match flag {
             "-u" | "--username" => imp.fields.username = value(),
             "-p" | "--password" => set_password(&mut imp, value()),
             "--authenticationDatabase" => {

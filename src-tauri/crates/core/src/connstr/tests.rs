@@ -890,3 +890,13 @@ fn review_found_misreadings_are_fixed() {
     let p = imp("Server=a;Database=one;Database=two");
     assert_eq!(p.imported.fields.database, "two");
 }
+
+#[test]
+fn mongosh_password_flags_with_equals_are_read_and_never_echoed() {
+    let p =
+        imp("mongosh mongodb://h/db --password=S3cretValue --username=me --frobnicate=S3cretToo");
+    assert_eq!(pw(&p), Some("S3cretValue"));
+    assert_eq!(p.imported.fields.username, "me");
+    let w = p.imported.warnings.join("\n");
+    assert!(w.contains("--frobnicate") && !w.contains("S3cret"), "{w}");
+}
