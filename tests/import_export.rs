@@ -1,55 +1,14 @@
 //! Import and export through the `switchboard` CLI as a user runs it: a real process, a
 //! real data dir, the real keychain, the throwaway PostgreSQL and the real `psql`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 use switchboard_tests::pg::{PgServer, APP_DB, APP_USER};
-use switchboard_tests::{
-    data_dir, require_keyring_session, test_password, test_root, workspace_bin,
-};
+use switchboard_tests::{data_dir, require_keyring_session, test_password, test_root};
 
-fn cli(dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(workspace_bin("switchboard"));
-    cmd.arg("--data-dir").arg(dir).args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run switchboard");
-    if let Some(s) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{s}\n").as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
-
-fn all_output(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use switchboard_tests::cli::{all_output, json, run as cli};
 
 fn unique(tag: &str) -> String {
     format!("{tag}-{}", uuid::Uuid::new_v4().simple())

@@ -4,6 +4,7 @@
 //! (so the final secret scan can read every data directory), else under a temp dir.
 
 pub mod ca;
+pub mod cli;
 pub mod mariadb;
 pub mod mongo;
 pub mod net;

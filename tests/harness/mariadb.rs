@@ -97,31 +97,12 @@ impl MariaDbServer {
             "--innodb-log-file-size=8M".into(),
             "--max-connect-errors=100000".into(),
         ];
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("mariadb-keeper".into())
-            .spawn(move || {
-                let mut cmd = Command::new("mariadbd");
-                cmd.args(&args)
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null());
-                SERVER_USER.apply(&mut cmd, true);
-                let child = cmd.spawn();
-                let ok = child.is_ok();
-                tx.send(child.map(|c| c.id()).map_err(|e| e.to_string()))
-                    .ok();
-                if ok {
-                    loop {
-                        std::thread::park();
-                    }
-                }
-            })
-            .expect("spawn keeper");
-        let pid = rx
-            .recv()
-            .expect("keeper")
-            .unwrap_or_else(|e| panic!("start mariadbd: {e}"));
+        let mut cmd = Command::new("mariadbd");
+        cmd.args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let pid = crate::proc::keep_running("mariadbd", SERVER_USER, cmd);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let ok = Command::new("mariadb-admin")

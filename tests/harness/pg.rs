@@ -118,37 +118,14 @@ impl PgServer {
         .expect("write hba");
         SERVER_USER.chown_tree(&dir);
 
-        // The keeper thread owns the server process and never exits, so PDEATHSIG fires
-        // only when the whole test process ends.
-        let (tx, rx) = std::sync::mpsc::channel();
-        let data_for_thread = data.clone();
         let log = dir.join("server.log");
-        std::thread::Builder::new()
-            .name("pg-keeper".into())
-            .spawn(move || {
-                let logf = std::fs::File::create(&log).expect("log");
-                let mut cmd = Command::new(bin.join("postgres"));
-                cmd.arg("-D")
-                    .arg(&data_for_thread)
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(logf);
-                SERVER_USER.apply(&mut cmd, true);
-                let child = cmd.spawn();
-                let ok = child.is_ok();
-                tx.send(child.map(|c| c.id()).map_err(|e| e.to_string()))
-                    .ok();
-                if ok {
-                    loop {
-                        std::thread::park();
-                    }
-                }
-            })
-            .expect("spawn keeper");
-        let pid = rx
-            .recv()
-            .expect("keeper")
-            .unwrap_or_else(|e| panic!("start postgres: {e}"));
+        let mut cmd = Command::new(bin.join("postgres"));
+        cmd.arg("-D")
+            .arg(&data)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log"));
+        let pid = crate::proc::keep_running("postgres", SERVER_USER, cmd);
 
         let isready = bin_dir().join("pg_isready");
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -95,3 +95,27 @@ pub fn open_path_to(dir: &Path, user: OsUser) {
         up = p.parent();
     }
 }
+
+/// Starts `cmd` (as `user`, dying with the test process) from a thread that lives as long
+/// as the process, so PR_SET_PDEATHSIG fires only when the tests end. Returns its pid.
+pub fn keep_running(thread_name: &str, user: OsUser, mut cmd: Command) -> u32 {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(thread_name.into())
+        .spawn(move || {
+            user.apply(&mut cmd, true);
+            let child = cmd.spawn();
+            let ok = child.is_ok();
+            tx.send(child.map(|c| c.id()).map_err(|e| e.to_string()))
+                .ok();
+            if ok {
+                loop {
+                    std::thread::park();
+                }
+            }
+        })
+        .expect("spawn keeper");
+    rx.recv()
+        .expect("keeper")
+        .unwrap_or_else(|e| panic!("start {thread_name}: {e}"))
+}
