@@ -105,17 +105,28 @@ async fn duplicate_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult
 
 /// Streams each finished step to `on_step` and registers the test under `test_id` so that
 /// `cancel_test` can stop it.
-fn control(
-    state: &AppState,
+fn control<'a>(
+    state: &'a AppState,
     test_id: &str,
     on_step: Channel<StepReport>,
-) -> CmdResult<TestControl> {
+) -> CmdResult<(TestControl, Registered<'a>)> {
     let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
-    state
-        .running
-        .lock()
-        .map_err(|_| switchboard_core::CoreError::Storage("test list poisoned".into()))?
-        .insert(test_id.to_owned(), cancel_tx);
+    {
+        let mut running = state
+            .running
+            .lock()
+            .map_err(|_| switchboard_core::CoreError::Storage("test list poisoned".into()))?;
+        if running.contains_key(test_id) {
+            return Err(switchboard_core::CoreError::input(
+                switchboard_core::ErrorCode::ValidationFailed,
+                Some("test_id"),
+                "A test with this id is already running.",
+                "Start each test with a new id.",
+            )
+            .into());
+        }
+        running.insert(test_id.to_owned(), cancel_tx);
+    }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<StepReport>();
     tauri::async_runtime::spawn(async move {
         while let Some(step) = rx.recv().await {
@@ -124,15 +135,30 @@ fn control(
             }
         }
     });
-    Ok(TestControl {
-        progress: Some(Progress::new(Some(tx))),
-        cancel: Some(cancel_rx),
-    })
+    Ok((
+        TestControl {
+            progress: Some(Progress::new(Some(tx))),
+            cancel: Some(cancel_rx),
+        },
+        Registered {
+            state,
+            test_id: test_id.to_owned(),
+        },
+    ))
 }
 
-fn finished(state: &AppState, test_id: &str) {
-    if let Ok(mut running) = state.running.lock() {
-        running.remove(test_id);
+/// Takes a test off the running list however its command ends (also when the window
+/// goes away mid-test and the command's future is dropped).
+struct Registered<'a> {
+    state: &'a AppState,
+    test_id: String,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.state.running.lock() {
+            running.remove(&self.test_id);
+        }
     }
 }
 
@@ -144,10 +170,8 @@ async fn test_connection(
     test_id: String,
     on_step: Channel<StepReport>,
 ) -> CmdResult<TestReport> {
-    let control = control(&state, &test_id, on_step)?;
-    let r = state.sb.test_with(id, password, control).await;
-    finished(&state, &test_id);
-    Ok(r?)
+    let (control, _registered) = control(&state, &test_id, on_step)?;
+    Ok(state.sb.test_with(id, password, control).await?)
 }
 
 /// Tests the given connections, at most `concurrency` (default 8) at once, streaming each
@@ -199,13 +223,11 @@ async fn test_draft(
 ) -> CmdResult<TestReport> {
     let save = fields.password_save;
     fill_secrets(secrets_from, save, &mut password, &mut client_key).await?;
-    let control = control(&state, &test_id, on_step)?;
-    let r = state
+    let (control, _registered) = control(&state, &test_id, on_step)?;
+    Ok(state
         .sb
         .test_fields_with(fields, password, client_key, control)
-        .await;
-    finished(&state, &test_id);
-    Ok(r?)
+        .await?)
 }
 
 /// A pasted string read for the form (secrets reported as present, never returned).

@@ -400,23 +400,7 @@ pub fn export(
     format: ExportFormat,
 ) -> Result<ExportedText> {
     if !formats_for(f.engine).contains(&format) {
-        return Err(CoreError::input(
-            ErrorCode::ExportNotPossible,
-            Some("format"),
-            format!(
-                "A {} connection cannot be written as {}.",
-                f.engine.spec().label,
-                format.as_str()
-            ),
-            format!(
-                "Choose one of: {}.",
-                formats_for(f.engine)
-                    .iter()
-                    .map(|x| x.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
+        return Err(not_carried(f.engine, format));
     }
     if let Some(p) = format.payload() {
         let out = crate::payloads::export(p, f, ctx)?;
@@ -477,6 +461,27 @@ fn engine_export(
         Engine::Oracle => oracle::export(f, password, format, out),
         Engine::Sqlite => sqlite::export(f, format, out),
     }
+}
+
+/// A format this engine's module does not write (`formats_for` normally stops it first).
+fn not_carried(engine: Engine, format: ExportFormat) -> CoreError {
+    CoreError::input(
+        ErrorCode::ExportNotPossible,
+        Some("format"),
+        format!(
+            "A {} connection cannot be written as {}.",
+            engine.spec().label,
+            format.as_str()
+        ),
+        format!(
+            "Choose one of: {}.",
+            formats_for(engine)
+                .iter()
+                .map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
 }
 
 /// Collects what an export could not carry.

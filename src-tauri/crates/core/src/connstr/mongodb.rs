@@ -245,6 +245,6 @@ pub fn export(
     match format {
         ExportFormat::Url => Ok(url),
         ExportFormat::Shell => Ok(format!("mongosh {}", super::shell::quote(&url))),
-        _ => Err(invalid("unreachable format", "")),
+        other => Err(super::not_carried(f.engine, other)),
     }
 }

@@ -341,6 +341,6 @@ pub fn export(
             }
             Ok(super::shell::join(&args))
         }
-        _ => Err(invalid("unreachable format", "")),
+        other => Err(super::not_carried(f.engine, other)),
     }
 }

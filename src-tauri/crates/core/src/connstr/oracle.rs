@@ -484,7 +484,7 @@ pub fn export(
             };
             Ok(format!("jdbc:oracle:thin:{who}{target}"))
         }
-        _ => Err(invalid("unreachable format", "")),
+        other => Err(super::not_carried(f.engine, other)),
     }
 }
 

@@ -249,7 +249,12 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
             "ssl" => ssl = super::is_true(&v),
             "sslmode" => {
                 mode = Some(match v.as_str() {
-                    "allow" => TlsMode::Prefer,
+                    "allow" => {
+                        imp.warnings.push(
+                            "sslmode=allow (plain first, TLS only if refused) is imported as prefer (TLS first)".into(),
+                        );
+                        TlsMode::Prefer
+                    }
                     m => TlsMode::parse(m).ok_or_else(|| {
                         CoreError::input(
                             ErrorCode::UrlInvalid,
@@ -441,7 +446,7 @@ pub fn export(
                 encode(&f.database)
             ))
         }
-        _ => Err(super::invalid("unreachable format", "")),
+        other => Err(super::not_carried(f.engine, other)),
     }
 }
 

@@ -126,6 +126,6 @@ pub fn export(f: &ConnectionFields, format: ExportFormat, out: &mut Out) -> Resu
             args.push(f.database.clone());
             Ok(super::shell::join(&args))
         }
-        _ => Err(invalid("unreachable format", "")),
+        other => Err(super::not_carried(f.engine, other)),
     }
 }

@@ -133,7 +133,7 @@ fn connect_data(target: &ProbeTarget) -> String {
         if sid { "SID" } else { "SERVICE_NAME" },
         target.database,
         target.username,
-        if target.tls_mode == TlsMode::Disable {
+        if matches!(target.tls_mode, TlsMode::Disable | TlsMode::Prefer) {
             "TCP"
         } else {
             "TCPS"
