@@ -111,22 +111,7 @@ fn control<'a>(
     on_step: Channel<StepReport>,
 ) -> CmdResult<(TestControl, Registered<'a>)> {
     let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
-    {
-        let mut running = state
-            .running
-            .lock()
-            .map_err(|_| switchboard_core::CoreError::Storage("test list poisoned".into()))?;
-        if running.contains_key(test_id) {
-            return Err(switchboard_core::CoreError::input(
-                switchboard_core::ErrorCode::ValidationFailed,
-                Some("test_id"),
-                "A test with this id is already running.",
-                "Start each test with a new id.",
-            )
-            .into());
-        }
-        running.insert(test_id.to_owned(), cancel_tx);
-    }
+    let registered = register(state, test_id, cancel_tx)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<StepReport>();
     tauri::async_runtime::spawn(async move {
         while let Some(step) = rx.recv().await {
@@ -140,11 +125,34 @@ fn control<'a>(
             progress: Some(Progress::new(Some(tx))),
             cancel: Some(cancel_rx),
         },
-        Registered {
-            state,
-            test_id: test_id.to_owned(),
-        },
+        registered,
     ))
+}
+
+/// Puts a test (or a "test many" run) on the running list, where `cancel_test` finds it.
+fn register<'a>(
+    state: &'a AppState,
+    test_id: &str,
+    cancel: tokio::sync::oneshot::Sender<()>,
+) -> CmdResult<Registered<'a>> {
+    let mut running = state
+        .running
+        .lock()
+        .map_err(|_| switchboard_core::CoreError::Storage("test list poisoned".into()))?;
+    if running.contains_key(test_id) {
+        return Err(switchboard_core::CoreError::input(
+            switchboard_core::ErrorCode::ValidationFailed,
+            Some("test_id"),
+            "A test with this id is already running.",
+            "Start each test with a new id.",
+        )
+        .into());
+    }
+    running.insert(test_id.to_owned(), cancel);
+    Ok(Registered {
+        state,
+        test_id: test_id.to_owned(),
+    })
 }
 
 /// Takes a test off the running list however its command ends (also when the window
@@ -181,14 +189,27 @@ async fn test_many(
     state: State<'_, AppState>,
     ids: Vec<Uuid>,
     concurrency: Option<usize>,
+    test_id: String,
     on_result: Channel<ManyResult>,
 ) -> CmdResult<Vec<ManyResult>> {
     let n = concurrency.unwrap_or(switchboard_core::connections::DEFAULT_CONCURRENCY);
+    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
+    let _registered = register(&state, &test_id, cancel_tx)?;
+    let cancelled = async {
+        if cancel_rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
     Ok(state
         .sb
-        .test_many(ids, n.clamp(1, 64), |r| {
-            let _ = on_result.send(r.clone());
-        })
+        .test_many(
+            ids,
+            n.clamp(1, 64),
+            |r| {
+                let _ = on_result.send(r.clone());
+            },
+            cancelled,
+        )
         .await?)
 }
 

@@ -918,3 +918,58 @@ fn test_all_runs_every_connection_reports_each_and_list_remembers_the_last_resul
     assert!(text.contains("last test: FAILED [refused]"), "{text}");
     assert!(text.contains("last test: untested"), "{text}");
 }
+
+#[test]
+fn ctrl_c_stops_test_all_at_once_and_reports_what_was_not_tested() {
+    use std::io::{BufRead, BufReader};
+    let dir = data_dir("cli-test-all-cancel");
+    let silent = switchboard_tests::net::silent_listener();
+    let o = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "hangs",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &silent.port().to_string(),
+            "--database",
+            "d",
+            "--username",
+            "u",
+            "--sslmode",
+            "require",
+            "--password-save",
+            "none",
+            "--timeout",
+            "60",
+        ],
+        None,
+        &[],
+    );
+    assert!(o.status.success(), "{}", all_output(&o));
+    let mut child = Command::new(workspace_bin("switchboard"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["test", "--all"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = err.next().unwrap().unwrap();
+    assert!(first.contains("Ctrl-C stops"), "{first}");
+    let sent = std::time::Instant::now();
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 not tested (cancelled)"), "{text}");
+}

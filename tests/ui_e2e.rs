@@ -273,6 +273,17 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
         assert!(clicked.elapsed() < Duration::from_secs(3), "cancel took {:?}", clicked.elapsed());
         let text = result.text().await.unwrap();
         assert!(text.contains("cancelled"), "{text}");
+        // Saved, it hangs "Test all" the same way: Cancel there stops the run at once, and a
+        // cancelled test leaves no result behind.
+        fill(&c, "name", "hangs").await;
+        c.find(Locator::Css("[data-testid=save]")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "[data-testid=connection-item][data-name=hangs]").await;
+        c.find(Locator::Css("[data-testid=test-all]")).await.unwrap().click().await.unwrap();
+        let clicked = Instant::now();
+        wait_for(&c, "[data-testid=test-all-cancel]").await.click().await.unwrap();
+        wait_for(&c, "[data-testid=test-all]:not([disabled])").await;
+        assert!(clicked.elapsed() < Duration::from_secs(3), "cancel took {:?}", clicked.elapsed());
+        wait_for(&c, "[data-testid=connection-item][data-name=hangs] [data-testid=status-dot][data-status=untested]").await;
 
         wait_for(&c, "[data-testid=new-connection]").await.click().await.unwrap();
         wait_for(&c, "[data-testid=import-box] summary").await.click().await.unwrap();

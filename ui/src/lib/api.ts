@@ -81,11 +81,12 @@ export const api = {
   testConnection: (id: string, password: string | null, testId: string, onStep: (s: StepReport) => void) =>
     call<TestReport>('test_connection', { id, password, testId, onStep: stepChannel(onStep) }),
   cancelTest: (testId: string) => call<null>('cancel_test', { testId }),
-  /** Tests many at once (at most `concurrency`); each result goes to `onResult` as it arrives. */
-  testMany: (ids: string[], concurrency: number | null, onResult: (r: ManyResult) => void) => {
+  /** Tests many at once (at most `concurrency`); each result goes to `onResult` as it
+   *  arrives; `cancelTest(testId)` stops the run. */
+  testMany: (ids: string[], concurrency: number | null, testId: string, onResult: (r: ManyResult) => void) => {
     const channel = new Channel<ManyResult>();
     channel.onmessage = onResult;
-    return call<ManyResult[]>('test_many', { ids, concurrency, onResult: channel });
+    return call<ManyResult[]>('test_many', { ids, concurrency, testId, onResult: channel });
   },
   listLastTests: () => call<LastTest[]>('list_last_tests'),
   // Tauri maps the Rust parameter `client_key` to the camelCase key `clientKey`.

@@ -206,6 +206,29 @@ struct TestArgs {
     password_stdin: bool,
 }
 
+/// Resolves on Ctrl-C (SIGINT); the handler is installed when this is called, not when the
+/// future is first polled.
+fn interrupted() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        let sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+        async move {
+            match sig {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
 fn concurrency(s: &str) -> Result<usize, String> {
     s.parse::<usize>()
         .ok()
@@ -671,32 +694,53 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         }
         Command::Test(t) if t.all => {
             let ids: Vec<_> = sb.list().await?.into_iter().map(|c| c.id).collect();
+            // Ctrl-C stops the run: tests in flight are dropped, the finished ones reported.
+            // The handler is in place before the run is announced.
+            let ctrl_c = interrupted();
+            let total = ids.len();
+            eprintln!(
+                "testing {total} connection(s), {} at a time; Ctrl-C stops",
+                t.concurrency
+            );
             let results = sb
-                .test_many(ids, t.concurrency, |r| {
-                    if !json {
-                        match (&r.report, &r.error) {
-                            (Some(rep), _) if rep.ok => {
-                                println!("ok     {:<24} {:>9.1} ms", r.name, rep.total_ms)
+                .test_many(
+                    ids,
+                    t.concurrency,
+                    |r| {
+                        if !json {
+                            match (&r.report, &r.error) {
+                                (Some(rep), _) if rep.ok => {
+                                    println!("ok     {:<24} {:>9.1} ms", r.name, rep.total_ms)
+                                }
+                                (Some(rep), _) => println!(
+                                    "FAILED {:<24} {:>9.1} ms  [{}] {}",
+                                    r.name,
+                                    rep.total_ms,
+                                    rep.error.as_ref().map(|e| e.code.as_str()).unwrap_or("?"),
+                                    rep.error.as_ref().map(|e| e.message.as_str()).unwrap_or("")
+                                ),
+                                (None, Some(e)) => {
+                                    println!("FAILED {:<24} [{}] {}", r.name, e.code, e.message)
+                                }
+                                (None, None) => {}
                             }
-                            (Some(rep), _) => println!(
-                                "FAILED {:<24} {:>9.1} ms  [{}] {}",
-                                r.name,
-                                rep.total_ms,
-                                rep.error.as_ref().map(|e| e.code.as_str()).unwrap_or("?"),
-                                rep.error.as_ref().map(|e| e.message.as_str()).unwrap_or("")
-                            ),
-                            (None, Some(e)) => {
-                                println!("FAILED {:<24} [{}] {}", r.name, e.code, e.message)
-                            }
-                            (None, None) => {}
                         }
-                    }
-                })
+                    },
+                    ctrl_c,
+                )
                 .await?;
             let failed = results.iter().filter(|r| !r.ok()).count();
-            let text = format!("{} tested, {failed} failed", results.len());
+            let stopped = total - results.len();
+            let text = if stopped > 0 {
+                format!(
+                    "{} tested, {failed} failed, {stopped} not tested (cancelled)",
+                    results.len()
+                )
+            } else {
+                format!("{} tested, {failed} failed", results.len())
+            };
             let value = to_json(&results)?;
-            if failed > 0 {
+            if failed > 0 || stopped > 0 {
                 Outcome::Invalid(value, text)
             } else {
                 Outcome::Done(value, text)

@@ -683,12 +683,15 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 
 impl Switchboard {
     /// Tests `ids` with at most `concurrency` at a time, handing each result to `on_result`
-    /// as it arrives; returns them all in the order they finished.
+    /// as it arrives; returns them in the order they finished. When `cancel` resolves, the
+    /// tests in flight are dropped (their sockets closed), no more start, and what finished
+    /// so far is returned.
     pub async fn test_many(
         &self,
         ids: Vec<Uuid>,
         concurrency: usize,
         on_result: impl Fn(&ManyResult),
+        cancel: impl std::future::Future<Output = ()>,
     ) -> Result<Vec<ManyResult>> {
         use futures_util::stream::StreamExt;
         let names: std::collections::HashMap<Uuid, String> = self
@@ -720,9 +723,21 @@ impl Switchboard {
             })
             .buffer_unordered(concurrency.max(1));
         let mut all = Vec::new();
-        while let Some(r) = stream.next().await {
-            on_result(&r);
-            all.push(r);
+        tokio::pin!(cancel);
+        loop {
+            tokio::select! {
+                next = stream.next() => match next {
+                    Some(r) => {
+                        on_result(&r);
+                        all.push(r);
+                    }
+                    None => break,
+                },
+                () = &mut cancel => {
+                    tracing::info!(done = all.len(), "test many cancelled");
+                    break;
+                }
+            }
         }
         Ok(all)
     }
