@@ -315,27 +315,40 @@ fn list_engines() -> Vec<EngineSpec> {
 /// text for the form; `None` when the dialog is cancelled. Only what the user picked is read.
 #[tauri::command]
 async fn pick_pem_file(app: tauri::AppHandle) -> CmdResult<Option<String>> {
+    let filter = ("PEM certificate or key", &["pem", "crt", "cer", "key"][..]);
+    let Some(path) = pick_path(&app, "Choose a PEM file", Some(filter)).await? else {
+        return Ok(None);
+    };
+    Ok(Some(switchboard_core::pem::read_pem_file(&path).await?))
+}
+
+/// The native file dialog: the path the user picked, or `None` when cancelled.
+async fn pick_path(
+    app: &tauri::AppHandle,
+    title: &str,
+    filter: Option<(&str, &[&str])>,
+) -> CmdResult<Option<std::path::PathBuf>> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Choose a PEM file")
-        .add_filter("PEM certificate or key", &["pem", "crt", "cer", "key"])
-        .pick_file(move |picked| {
-            let _ = tx.send(picked);
-        });
+    let mut dialog = app.dialog().file().set_title(title);
+    if let Some((name, extensions)) = filter {
+        dialog = dialog.add_filter(name, extensions);
+    }
+    dialog.pick_file(move |picked| {
+        let _ = tx.send(picked);
+    });
     let Some(picked) = rx.await.ok().flatten() else {
         return Ok(None);
     };
     let path = picked.into_path().map_err(|e| {
         switchboard_core::CoreError::input(
             switchboard_core::ErrorCode::FileUnreadable,
-            None,
+            Some("file"),
             format!("The chosen file cannot be opened: {e}"),
             "Pick a file on this machine.",
         )
     })?;
-    Ok(Some(switchboard_core::pem::read_pem_file(&path).await?))
+    Ok(Some(path))
 }
 
 /// The one command that returns a secret, and only on the user's explicit request.
@@ -403,25 +416,9 @@ async fn pick_import_file(
     state: State<'_, AppState>,
     app: tauri::AppHandle,
 ) -> CmdResult<Option<PickedFile>> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Choose a file of connections")
-        .pick_file(move |picked| {
-            let _ = tx.send(picked);
-        });
-    let Some(picked) = rx.await.ok().flatten() else {
+    let Some(path) = pick_path(&app, "Choose a file of connections", None).await? else {
         return Ok(None);
     };
-    let path = picked.into_path().map_err(|e| {
-        switchboard_core::CoreError::input(
-            switchboard_core::ErrorCode::FileUnreadable,
-            Some("file"),
-            format!("The chosen file cannot be opened: {e}"),
-            "Pick a file on this machine.",
-        )
-    })?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -70,6 +70,15 @@ impl From<&str> for OptionValue {
 
 pub type Options = std::collections::BTreeMap<String, OptionValue>;
 
+/// A text option that is set (trimmed, not empty): how every reader of `options` asks.
+pub fn text_option<'a>(options: &'a Options, name: &str) -> Option<&'a str> {
+    options
+        .get(name)
+        .and_then(OptionValue::as_text)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
 /// The one TLS ladder every engine maps onto.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, Default)]
 #[serde(rename_all = "kebab-case")]
@@ -286,6 +295,10 @@ pub struct ConnectionFields {
 }
 
 impl ConnectionFields {
+    pub fn text_option(&self, name: &str) -> Option<&str> {
+        text_option(&self.options, name)
+    }
+
     /// Where it points, in one line: `user@host:port/db`, or the file for SQLite.
     pub fn target_summary(&self) -> String {
         let spec = self.engine.spec();

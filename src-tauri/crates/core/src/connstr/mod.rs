@@ -691,14 +691,6 @@ fn userinfo(user: &str, password: Option<&str>) -> String {
     }
 }
 
-/// A text option that is set.
-fn text_opt<'a>(f: &'a ConnectionFields, key: &str) -> Option<&'a str> {
-    f.options
-        .get(key)
-        .and_then(OptionValue::as_text)
-        .filter(|s| !s.is_empty())
-}
-
 /// `host`, `host:port`, `[v6]`, `[v6]:port`.
 fn split_host_port(s: &str) -> Result<(String, Option<u32>)> {
     if let Some(rest) = s.strip_prefix('[') {

@@ -181,11 +181,7 @@ pub fn export(
     out: &mut Out,
 ) -> Result<String> {
     let opt = |k: &str| f.options.get(k);
-    let text = |k: &str| {
-        opt(k)
-            .and_then(OptionValue::as_text)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |k: &str| f.text_option(k);
     let flag = |k: &str| opt(k).and_then(OptionValue::as_bool).unwrap_or(false);
     out.unexported_options(
         f,

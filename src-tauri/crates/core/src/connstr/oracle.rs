@@ -372,7 +372,7 @@ pub fn export(
     format: ExportFormat,
     out: &mut Out,
 ) -> Result<String> {
-    let opt = |k: &str| super::text_opt(f, k);
+    let opt = |k: &str| f.text_option(k);
     out.unexported_options(f, &["connect_by", "server_dn"], "an Oracle connect string");
     if [&f.username, password.unwrap_or("")]
         .iter()

@@ -311,7 +311,7 @@ pub fn export(
     format: ExportFormat,
     out: &mut Out,
 ) -> Result<String> {
-    let opt = |k: &str| super::text_opt(f, k);
+    let opt = |k: &str| f.text_option(k);
     let carried = ["schema", "application_name", "target_session_attrs"];
     let timeout = (f.timeout_secs != DEFAULT_TIMEOUT_SECS).then_some(f.timeout_secs);
     match format {

@@ -456,7 +456,7 @@ pub fn export(
     format: ExportFormat,
     out: &mut Out,
 ) -> Result<String> {
-    let opt = |k: &str| super::text_opt(f, k);
+    let opt = |k: &str| f.text_option(k);
     out.unexported_options(
         f,
         &["instance", "host_name_in_certificate", "application_intent"],

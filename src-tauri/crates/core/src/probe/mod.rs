@@ -45,6 +45,12 @@ pub struct ProbeTarget {
     pub progress: Option<report::Progress>,
 }
 
+impl ProbeTarget {
+    pub fn text_option(&self, name: &str) -> Option<&str> {
+        crate::model::text_option(&self.options, name)
+    }
+}
+
 /// A failure inside a step, before it is stamped with time.
 #[derive(Debug)]
 pub(crate) struct Fail {

@@ -150,15 +150,6 @@ fn flag(target: &ProbeTarget, name: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn option_text<'a>(target: &'a ProbeTarget, name: &str) -> Option<&'a str> {
-    target
-        .options
-        .get(name)
-        .and_then(OptionValue::as_text)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
 /// `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address, comma-separated.
 fn parse_seeds(list: &str, default_port: u16) -> Result<Vec<Seed>, String> {
     let mut seeds = Vec::new();
@@ -268,7 +259,7 @@ async fn steps(
                         .credential
                         .as_ref()
                         .and_then(|c| c.source.as_deref())
-                        .filter(|_| option_text(target, "auth_source").is_none())
+                        .filter(|_| target.text_option("auth_source").is_none())
                         .map(|s| format!("; TXT authSource={s}"))
                         .unwrap_or_default(),
                 );
@@ -339,7 +330,7 @@ async fn srv_options(target: &ProbeTarget, host: &str) -> Result<ClientOptions, 
         // So that a TXT authSource lands in the credential when none is set here.
         let mut credential = Credential::default();
         credential.username = Some(target.username.clone());
-        credential.source = option_text(target, "auth_source").map(str::to_owned);
+        credential.source = target.text_option("auth_source").map(str::to_owned);
         cs.credential = Some(credential);
     }
     ClientOptions::parse(cs).await
@@ -639,10 +630,7 @@ async fn inspect(
     let mut stream = match tls::handshake(&connector, server_name, stream, obs).await {
         Ok(s) => s,
         Err(e) => {
-            let transport = e
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                .cloned();
+            let transport = tls::rustls_error(&e);
             let verify_failed = obs
                 .lock()
                 .map(|o| o.verify_error.is_some())
@@ -718,7 +706,7 @@ fn check_replica_set(
     rec: &mut Recorder,
     inspected: &Inspected,
 ) -> Result<(), Fail> {
-    let Some(wanted) = option_text(target, "replica_set") else {
+    let Some(wanted) = target.text_option("replica_set") else {
         return Ok(());
     };
     let hello = &inspected.hello;
@@ -804,7 +792,7 @@ fn driver_options(
         .collect();
     options.app_name = Some("switchboard".into());
     options.direct_connection = Some(flag(target, "direct_connection"));
-    if let Some(rs) = option_text(target, "replica_set") {
+    if let Some(rs) = target.text_option("replica_set") {
         options.repl_set_name = Some(rs.to_owned());
     }
     options.server_selection_timeout = Some(budget);
@@ -857,7 +845,8 @@ fn driver_options(
 /// authSource: the connection's, else what the SRV TXT record said, else the database,
 /// else admin.
 fn auth_source(target: &ProbeTarget, from_txt: Option<String>) -> String {
-    option_text(target, "auth_source")
+    target
+        .text_option("auth_source")
         .map(str::to_owned)
         .or(from_txt)
         .or_else(|| {
@@ -1040,36 +1029,21 @@ fn short(s: &str) -> String {
     }
 }
 
-/// The rustls error behind a driver error, if any (its I/O error wraps it).
+/// The rustls error behind a driver error, if any: in its own I/O error, or in the chain
+/// of errors (and driver errors) behind it.
 fn rustls_error(e: &DriverError) -> Option<rustls::Error> {
-    if let ErrorKind::Io(io) = e.kind.as_ref() {
-        if let Some(r) = io
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(r.clone());
-        }
-    }
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        if let Some(r) = s.downcast_ref::<rustls::Error>() {
-            return Some(r.clone());
-        }
-        if let Some(r) = s
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(r.clone());
-        }
-        if let Some(d) = s.downcast_ref::<DriverError>() {
-            if let Some(r) = rustls_error(d) {
-                return Some(r);
+    let own = match e.kind.as_ref() {
+        ErrorKind::Io(io) => tls::rustls_error(io.as_ref()),
+        _ => None,
+    };
+    own.or_else(|| {
+        std::iter::successors(std::error::Error::source(e), |s| s.source()).find_map(|s| {
+            match s.downcast_ref::<DriverError>() {
+                Some(d) => rustls_error(d),
+                None => tls::rustls_error(s),
             }
-        }
-        source = s.source();
-    }
-    None
+        })
+    })
 }
 
 fn io_kind(e: &DriverError) -> Option<std::io::ErrorKind> {
@@ -1264,7 +1238,7 @@ fn server_selection_failure(
     let direct = flag(target, "direct_connection");
     let hint = if direct {
         "Check that the host answers as a MongoDB server and that the replica set name (if any) is the one it reports."
-    } else if option_text(target, "replica_set").is_some() {
+    } else if target.text_option("replica_set").is_some() {
         "The driver only uses members of the named replica set, reached by the names they advertise (rs.conf()): check the replica set name, that those names resolve and are reachable from here, or turn on direct connection to talk to this one host."
     } else {
         "If the server is a replica set member, the driver reaches the members by the names they advertise (rs.conf()): check that those names resolve and are reachable from here, or turn on direct connection to talk to this one host. Several seed hosts must belong to one replica set (or be mongos routers)."

@@ -201,10 +201,7 @@ async fn inspect(
             Ok((true, greeting.version))
         }
         Err(e) => {
-            let transport = e
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                .cloned();
+            let transport = tls::rustls_error(&e);
             let f = tls::classify_failure(target, obs, transport).unwrap_or_else(|| {
                 Fail::new(
                     Step::Tls,
@@ -382,22 +379,6 @@ async fn reach_socket(target: &ProbeTarget, rec: &mut Recorder) -> Result<(), Fa
     }
 }
 
-fn rustls_cause(e: &sqlx::Error) -> Option<rustls::Error> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(r) = err.downcast_ref::<rustls::Error>() {
-            return Some(r.clone());
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return Some(r.clone());
-            }
-        }
-        cur = err.source();
-    }
-    None
-}
-
 /// The driver's failures in the user's terms.
 fn classify_login(target: &ProbeTarget, e: &sqlx::Error, tls_on: bool) -> Fail {
     let user = &target.username;
@@ -459,7 +440,7 @@ fn classify_login(target: &ProbeTarget, e: &sqlx::Error, tls_on: bool) -> Fail {
             ),
         };
     }
-    if let Some(r) = rustls_cause(e) {
+    if let Some(r) = tls::rustls_error(e) {
         let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
         if let Some(mut f) = tls::classify_failure(target, &obs, Some(r)) {
             f.step = Step::Auth;

@@ -13,7 +13,7 @@ use super::report::{Recorder, Step, StepStatus, TestFailure, TestReport};
 use super::tls::{self, Observation, SharedObservation};
 use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
 use crate::error::ErrorCode;
-use crate::model::{OptionValue, TlsMode};
+use crate::model::TlsMode;
 
 const TNS_CONNECT: u8 = 1;
 const TNS_ACCEPT: u8 = 2;
@@ -98,10 +98,7 @@ async fn attempt(
             listener(target, rec, s).await
         }
         Err(e) => {
-            let transport = e
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                .cloned();
+            let transport = tls::rustls_error(&e);
             let f = match tls::classify_failure(target, obs, transport) {
                 Some(f) => f,
                 // Not a TLS alert or certificate problem: the peer does not speak TLS.
@@ -122,11 +119,7 @@ async fn attempt(
 }
 
 fn connect_data(target: &ProbeTarget) -> String {
-    let sid = target
-        .options
-        .get("connect_by")
-        .and_then(OptionValue::as_text)
-        == Some("sid");
+    let sid = target.text_option("connect_by") == Some("sid");
     format!(
         "(DESCRIPTION=(CONNECT_DATA=({}={})(CID=(PROGRAM=switchboard)(HOST=switchboard)(USER={})))\
          (ADDRESS=(PROTOCOL={})(HOST={})(PORT={})))",
@@ -195,12 +188,7 @@ async fn listener<S: AsyncRead + AsyncWrite + Unpin>(
             }
         }
     }
-    let what = if target
-        .options
-        .get("connect_by")
-        .and_then(OptionValue::as_text)
-        == Some("sid")
-    {
+    let what = if target.text_option("connect_by") == Some("sid") {
         "SID"
     } else {
         "service"

@@ -224,22 +224,6 @@ fn settle_tls_step(rec: &mut Recorder, mode: TlsMode, obs: &SharedObservation, h
     }
 }
 
-fn tls_source(e: &tokio_postgres::Error) -> Option<&rustls::Error> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(r) = err.downcast_ref::<rustls::Error>() {
-            return Some(r);
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return Some(r);
-            }
-        }
-        cur = err.source();
-    }
-    None
-}
-
 const NO_BYTE: u16 = u16::MAX;
 
 /// The TCP stream, noting the first byte the server sends: the answer to SSLRequest,
@@ -321,7 +305,7 @@ fn classify_tls(
             "Enable ssl on the server, or (only on a trusted network) choose TLS mode disable or prefer.",
         ));
     }
-    tls::classify_failure(target, obs, tls_source(e).cloned())
+    tls::classify_failure(target, obs, tls::rustls_error(e))
 }
 
 /// Failures after (or without) TLS: the server's own errors, or a peer that is not PostgreSQL.
@@ -426,14 +410,7 @@ async fn checks(
     info: &ServerInfo,
 ) -> Vec<Check> {
     let mut out = Vec::new();
-    let text = |k: &str| {
-        target
-            .options
-            .get(k)
-            .and_then(crate::model::OptionValue::as_text)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let text = |k: &str| target.text_option(k).map(str::to_owned);
     let could_not = |name: &str, e: tokio_postgres::Error| {
         Check::new(
             name,

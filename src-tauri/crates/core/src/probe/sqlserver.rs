@@ -37,7 +37,7 @@ use super::report::{Recorder, ServerInfo, Step, StepStatus, TestFailure, TestRep
 use super::tls::{self, Observation, SharedObservation};
 use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
 use crate::error::ErrorCode;
-use crate::model::{OptionValue, TlsMode};
+use crate::model::TlsMode;
 
 /// TDS packet types.
 const PKT_PRELOGIN: u8 = 0x12;
@@ -119,15 +119,6 @@ fn verification(mode: TlsMode, n: Negotiated) -> &'static str {
         (TlsMode::Disable | TlsMode::Prefer, Negotiated::Full) => "Encrypted because the server requires it; the certificate is not verified, so an impostor could read the traffic.",
         (mode, Negotiated::Full) => tls::verification_words(mode),
     }
-}
-
-fn option_text<'a>(target: &'a ProbeTarget, name: &str) -> Option<&'a str> {
-    target
-        .options
-        .get(name)
-        .and_then(OptionValue::as_text)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
 }
 
 fn not_sql_server(target: &ProbeTarget) -> Fail {
@@ -305,7 +296,8 @@ async fn inspect(
     };
     let client_config = tls::client_config(target.tls_mode, &material, obs.clone())
         .map_err(|e| Fail::new(Step::Tls, e.code, e.message.clone(), tls::material_hint(&e)))?;
-    let cert_name = option_text(target, "host_name_in_certificate")
+    let cert_name = target
+        .text_option("host_name_in_certificate")
         .filter(|_| matches!(target.tls_mode, TlsMode::VerifyCa | TlsMode::VerifyFull))
         .unwrap_or(&target.host)
         .to_owned();
@@ -318,7 +310,7 @@ async fn inspect(
         )
     })?;
     let mut stream = resolve_and_connect(rec, &target.host, target.port).await?;
-    if let Some(instance) = option_text(target, "instance") {
+    if let Some(instance) = target.text_option("instance") {
         // Only the final report carries this (the step was already streamed).
         if let Some(connect) = rec.steps.iter_mut().rev().find(|s| s.step == Step::Connect) {
             connect.detail.push_str(&format!(
@@ -413,10 +405,7 @@ async fn inspect(
             Ok(inspected(chain))
         }
         Err(e) => {
-            let transport = e
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-                .cloned();
+            let transport = tls::rustls_error(&e);
             let f = tls::classify_failure(target, obs, transport).unwrap_or_else(|| {
                 if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("TDS") {
                     not_sql_server(target)
@@ -502,7 +491,7 @@ fn driver_config(
         &target.username,
         target.password.as_ref().map(|p| p.expose()).unwrap_or(""),
     ));
-    config.readonly(option_text(target, "application_intent") == Some("read_only"));
+    config.readonly(target.text_option("application_intent") == Some("read_only"));
     // Never `On`: tiberius 0.12 panics when the server then answers OFF or NOT_SUP.
     config.encryption(match inspected.negotiated {
         Negotiated::None => EncryptionLevel::NotSupported,
@@ -518,7 +507,9 @@ fn driver_config(
     // tiberius runs on our stream, so the host it is given is only the name TLS checks.
     let tls_name = match target.tls_mode {
         TlsMode::VerifyCa => name_in_leaf(&inspected.chain),
-        _ => option_text(target, "host_name_in_certificate").map(str::to_owned),
+        _ => target
+            .text_option("host_name_in_certificate")
+            .map(str::to_owned),
     };
     if let Some(name) = &tls_name {
         config.host(name);
@@ -601,7 +592,7 @@ async fn login(
                 Negotiated::LoginOnly => ", login packet encrypted",
                 Negotiated::Full => ", encrypted",
             },
-            if option_text(target, "application_intent") == Some("read_only") {
+            if target.text_option("application_intent") == Some("read_only") {
                 ", application intent read-only"
             } else {
                 ""

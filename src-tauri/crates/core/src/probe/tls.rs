@@ -288,6 +288,26 @@ pub(crate) fn verify_ca_needs_name(
     ))
 }
 
+/// The rustls error behind a driver's or transport's error, if any: anywhere in its source
+/// chain, or inside an I/O error there (how TLS streams report them).
+pub(crate) fn rustls_error(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return Some(r.clone());
+        }
+        if let Some(r) = err
+            .downcast_ref::<io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(r.clone());
+        }
+        cur = err.source();
+    }
+    None
+}
+
 /// The rustls connector and server name for `target` (its TLS material is ignored when TLS
 /// is disabled, so it cannot fail such a test). Shared by engines.
 pub(crate) fn connector_for(
