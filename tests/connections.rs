@@ -1183,3 +1183,39 @@ async fn drafts_previews_and_import_results_never_carry_the_password() {
     assert_eq!(preview.rows[0].status, RowStatus::Password);
     assert!(!leaks(&serde_json::to_string(&preview).unwrap()));
 }
+
+#[tokio::test]
+async fn a_saved_primary_and_its_replica_are_checked_against_the_servers_recovery_state() {
+    use switchboard_core::probe::report::CheckStatus;
+    let (sb, _) = open("replica-roles").await;
+    let pg = PgServer::shared();
+    let live = |name: &str| {
+        let mut f =
+            ConnectionFields::postgres(name, "localhost", u32::from(pg.port), APP_DB, APP_USER);
+        f.tls.ca_pem = Some(pg.ca.cert_pem.clone());
+        NewConnection {
+            fields: f,
+            password: Some(Secret::new(pg.app_password.clone())),
+            client_key: None,
+        }
+    };
+    let primary = sb.create(live("roles-primary")).await.unwrap();
+    let mut replica = live("roles-replica");
+    // Named in another case: the match ignores case, as renames do.
+    replica
+        .fields
+        .options
+        .insert("replica_of".into(), "ROLES-PRIMARY".into());
+    let replica = sb.create(replica).await.unwrap();
+    let role = |r: &switchboard_core::TestReport| {
+        r.checks
+            .iter()
+            .find(|c| c.name == "replica_role")
+            .map(|c| c.status)
+    };
+    // The throwaway server is not in recovery: right for the primary, wrong for the replica.
+    let r = sb.test(primary.id, None).await.unwrap();
+    assert_eq!(role(&r), Some(CheckStatus::Ok), "{r:#?}");
+    let r = sb.test(replica.id, None).await.unwrap();
+    assert_eq!(role(&r), Some(CheckStatus::Failed), "{r:#?}");
+}

@@ -134,7 +134,7 @@ impl Switchboard {
     ) -> Result<Vec<FieldIssue>> {
         let mut issues = validation::validate(fields);
         issues.extend(validation::warnings(fields));
-        if let Some(primary) = fields.options.get("replica_of").and_then(|v| v.as_text()) {
+        if let Some(primary) = fields.text_option("replica_of") {
             let found = self.store.find_by_name(primary).await?;
             if !found.is_some_and(|p| p.fields.engine == fields.engine && Some(p.id) != own_id) {
                 issues.push(FieldIssue::new(
@@ -489,7 +489,7 @@ impl Switchboard {
     ) -> Result<crate::payloads::ExportContext> {
         let c = self.store.get(id).await?;
         let mut ctx = crate::payloads::ExportContext::default();
-        if let Some(name) = c.fields.options.get("replica_of").and_then(|v| v.as_text()) {
+        if let Some(name) = c.fields.text_option("replica_of") {
             let same_engine = self
                 .store
                 .find_by_name(name)
@@ -634,14 +634,7 @@ impl Switchboard {
         target.progress = control.progress;
         if target.expect_replica.is_none() && !name.is_empty() {
             // A saved replica that names this connection makes it a primary.
-            let is_primary = self.store.list().await?.iter().any(|c| {
-                c.fields.engine == engine
-                    && c.fields
-                        .options
-                        .get("replica_of")
-                        .and_then(crate::model::OptionValue::as_text)
-                        .is_some_and(|p| p.eq_ignore_ascii_case(&name))
-            });
+            let is_primary = self.store.is_named_as_primary(engine, &name).await?;
             if is_primary {
                 target.expect_replica = Some(false);
             }
@@ -803,12 +796,7 @@ pub fn target_from_fields(
         timeout: Duration::from_secs(u64::from(f.timeout_secs)),
         options: f.options.clone(),
         environment: f.environment,
-        expect_replica: f
-            .options
-            .get("replica_of")
-            .and_then(crate::model::OptionValue::as_text)
-            .filter(|s| !s.is_empty())
-            .map(|_| true),
+        expect_replica: f.text_option("replica_of").map(|_| true),
         progress: None,
     })
 }

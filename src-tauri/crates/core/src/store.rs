@@ -72,6 +72,20 @@ impl Store {
         &self.pool
     }
 
+    /// Whether a saved `engine` connection names `name` as its primary (`replica_of`), as
+    /// `rename_replica_references` matches it: one query, not a read of every row.
+    pub async fn is_named_as_primary(&self, engine: Engine, name: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM connections \
+             WHERE engine = ? AND json_extract(options, '$.replica_of') = ? COLLATE NOCASE LIMIT 1",
+        )
+        .bind(engine.as_str())
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// Remembers how a connection's latest test ended (a deleted connection is ignored).
     pub async fn record_test(&self, id: Uuid, t: &LastTest) -> Result<()> {
         sqlx::query(
