@@ -45,7 +45,6 @@ pub enum ErrorCode {
     ReplicationIncomplete,
     PrimaryNotFound,
     PathInvalid,
-    TestNotAvailable,
     PayloadInvalid,
     ExportNotPossible,
     ColorInvalid,
