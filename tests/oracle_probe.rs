@@ -1,16 +1,44 @@
-//! Oracle: no server can be installed here, so these run against a test-only peer that
-//! speaks the listener handshake (tests/harness/tns.rs), over TCP and TCPS with
-//! certificates from a test CA. They prove the resolve / TCP / TCPS-certificate / listener
-//! steps and the failures a user meets before logging in.
+//! Oracle: no server can be installed here, so these run against a test-only peer
+//! (tests/harness/tns.rs) that speaks the listener handshake, the negotiation and the
+//! server side of O5LOGON (the password is really checked), over TCP and TCPS with
+//! certificates from a test CA. They prove Switchboard's whole Oracle test: its own
+//! resolve / TCP / TCPS / listener steps, then oracle-rs logging in over the TLS session
+//! Switchboard set up, and the failures a user meets on the way.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use switchboard_core::model::{Engine, OptionValue, TlsMode};
-use switchboard_core::probe::report::{Step, StepStatus};
+use switchboard_core::probe::report::{CheckStatus, Step, StepStatus};
 use switchboard_core::probe::{self, ProbeTarget, TestReport, TlsMaterial};
 use switchboard_core::{ErrorCode, Secret};
-use switchboard_tests::ca::TestCa;
-use switchboard_tests::tns::{self, Speaks};
+use switchboard_tests::ca::{Issued, TestCa};
+use switchboard_tests::tns::{self, OracleServer, Speaks};
+
+/// One password for the whole run, marked so the secret scan finds it anywhere it leaks.
+fn password() -> &'static str {
+    static P: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    P.get_or_init(|| format!("{};Ti ger wörd", switchboard_tests::test_password("oracle")))
+}
+
+fn server(service: &str) -> OracleServer {
+    OracleServer {
+        service: service.into(),
+        user: "SCOTT".into(),
+        password: password().into(),
+        locked: false,
+        row: vec![
+            "SCOTT".into(),
+            "ORCLCDB".into(),
+            service.into(),
+            "PRIMARY".into(),
+            "Oracle Database 23ai Free 23.0.0.0.0".into(),
+        ],
+        ..Default::default()
+    }
+}
 
 fn target(host: &str, port: u16, mode: TlsMode, ca: Option<&str>, service: &str) -> ProbeTarget {
     let mut options = switchboard_core::model::Options::new();
@@ -23,8 +51,8 @@ fn target(host: &str, port: u16, mode: TlsMode, ca: Option<&str>, service: &str)
         host: host.into(),
         port,
         database: service.into(),
-        username: "scott".into(),
-        password: Some(Secret::new("tiger".to_owned())),
+        username: "SCOTT".into(),
+        password: Some(Secret::new(password().to_owned())),
         tls_mode: mode,
         tls: TlsMaterial {
             ca_pem: ca.map(str::to_owned),
@@ -42,9 +70,17 @@ fn code(r: &TestReport) -> Option<ErrorCode> {
     r.error.as_ref().map(|e| e.code)
 }
 
+fn statuses(r: &TestReport) -> Vec<(Step, StepStatus)> {
+    r.steps.iter().map(|s| (s.step, s.status)).collect()
+}
+
+fn tcps(cert: &Issued) -> Option<Arc<rustls::ServerConfig>> {
+    Some(tns::tls_config(cert))
+}
+
 #[tokio::test]
-async fn a_tcp_listener_that_knows_the_service_gets_as_far_as_the_login() {
-    let addr = tns::listener("ORCLPDB1", None, Speaks::Tns);
+async fn the_right_password_over_tcp_logs_in_and_reports_user_database_and_version() {
+    let addr = tns::oracle_server(server("ORCLPDB1"), None);
     let r = probe::run(&target(
         "127.0.0.1",
         addr.port(),
@@ -53,27 +89,73 @@ async fn a_tcp_listener_that_knows_the_service_gets_as_far_as_the_login() {
         "ORCLPDB1",
     ))
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TestNotAvailable), "{r:#?}");
-    let statuses: Vec<(Step, StepStatus)> = r.steps.iter().map(|s| (s.step, s.status)).collect();
+    assert!(r.ok, "{r:#?}");
     assert_eq!(
-        statuses,
+        statuses(&r),
         [
             (Step::Resolve, StepStatus::Ok),
             (Step::Connect, StepStatus::Ok),
             (Step::Tls, StepStatus::Skipped),
-            (Step::Auth, StepStatus::Skipped),
+            (Step::Auth, StepStatus::Ok),
+            (Step::Query, StepStatus::Ok),
         ]
     );
-    assert!(r
-        .error
-        .unwrap()
-        .message
-        .contains("accepts service \"ORCLPDB1\""));
+    let info = r.server.expect("server info");
+    assert_eq!(info.current_user, "SCOTT");
+    assert_eq!(info.current_database, "ORCLPDB1 (in ORCLCDB)");
+    assert_eq!(info.version, "Oracle Database 23ai Free 23.0.0.0.0");
+    assert!(!info.in_recovery);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_auth_failed_with_the_servers_ora_01017() {
+    let addr = tns::oracle_server(server("ORCLPDB1"), None);
+    let mut t = target("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1");
+    t.password = Some(Secret::new("tiger".to_owned()));
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    let e = r.error.as_ref().expect("error");
+    assert_eq!(e.step, Step::Auth);
+    assert!(e.message.contains("ORA-01017"), "{e:#?}");
+    assert!(e.hint.contains("case-sensitive"), "{e:#?}");
+}
+
+#[tokio::test]
+async fn a_locked_account_is_permission_denied_and_names_the_unlock() {
+    let mut s = server("ORCLPDB1");
+    s.locked = true;
+    let addr = tns::oracle_server(s, None);
+    let r = probe::run(&target(
+        "127.0.0.1",
+        addr.port(),
+        TlsMode::Disable,
+        None,
+        "ORCLPDB1",
+    ))
+    .await;
+    assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
+    let e = r.error.as_ref().expect("error");
+    assert!(e.message.contains("ORA-28000"), "{e:#?}");
+    assert!(e.hint.contains("ACCOUNT UNLOCK"), "{e:#?}");
+}
+
+#[tokio::test]
+async fn no_report_carries_the_password_whether_the_login_succeeds_or_fails() {
+    let addr = tns::oracle_server(server("ORCLPDB1"), None);
+    let right = target("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1");
+    let mut wrong = right.clone();
+    wrong.password = Some(Secret::new("Wrong;Secret wörd".to_owned()));
+    for (t, secret) in [(&right, password()), (&wrong, "Wrong;Secret wörd")] {
+        let r = probe::run(t).await;
+        let json = serde_json::to_string(&r).expect("json");
+        let debug = format!("{r:?}");
+        assert!(!json.contains(secret) && !debug.contains(secret), "{json}");
+    }
 }
 
 #[tokio::test]
 async fn an_unknown_service_is_ora_12514() {
-    let addr = tns::listener("ORCLPDB1", None, Speaks::Tns);
+    let addr = tns::oracle_server(server("ORCLPDB1"), None);
     let r = probe::run(&target(
         "127.0.0.1",
         addr.port(),
@@ -87,13 +169,42 @@ async fn an_unknown_service_is_ora_12514() {
 }
 
 #[tokio::test]
-async fn tcps_verifies_the_certificate_and_shows_the_chain() {
+async fn a_listener_that_hangs_up_after_accepting_fails_the_login_step() {
+    // Accepts the service, then closes whatever comes next: not Oracle beyond the listener.
+    let addr = tns::listener("ORCLPDB1", None, Speaks::Tns);
+    let r = probe::run(&target(
+        "127.0.0.1",
+        addr.port(),
+        TlsMode::Disable,
+        None,
+        "ORCLPDB1",
+    ))
+    .await;
+    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(r.error.as_ref().unwrap().step, Step::Auth, "{r:#?}");
+}
+
+#[tokio::test]
+async fn an_11g_server_is_named_as_too_old_for_the_driver() {
+    let addr = tns::listener("ORCLPDB1", None, Speaks::Tns11g);
+    let r = probe::run(&target(
+        "127.0.0.1",
+        addr.port(),
+        TlsMode::Disable,
+        None,
+        "ORCLPDB1",
+    ))
+    .await;
+    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    let e = r.error.as_ref().expect("error");
+    assert_eq!(e.step, Step::Auth);
+    assert!(e.message.contains("12.1"), "{e:#?}");
+}
+
+#[tokio::test]
+async fn tcps_verifies_the_certificate_shows_the_chain_and_logs_in_over_it() {
     let ca = TestCa::new("Switchboard Test CA (TNS)");
-    let addr = tns::listener(
-        "SALES",
-        Some(tns::tls_config(&ca.server(&["localhost"], -1, 30))),
-        Speaks::Tns,
-    );
+    let addr = tns::oracle_server(server("SALES"), tcps(&ca.server(&["localhost"], -1, 30)));
     let r = probe::run(&target(
         "localhost",
         addr.port(),
@@ -102,7 +213,7 @@ async fn tcps_verifies_the_certificate_and_shows_the_chain() {
         "SALES",
     ))
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TestNotAvailable), "{r:#?}");
+    assert!(r.ok, "{r:#?}");
     assert_eq!(r.steps[2].status, StepStatus::Ok, "{r:#?}");
     let tls = r.tls.expect("TLS details");
     assert!(tls.peer_certificates[0]
@@ -128,6 +239,7 @@ async fn tcps_verifies_the_certificate_and_shows_the_chain() {
     ))
     .await;
     assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    // verify-ca: the chain is checked, the name is not; the login goes ahead.
     let r = probe::run(&target(
         "127.0.0.1",
         addr.port(),
@@ -136,17 +248,141 @@ async fn tcps_verifies_the_certificate_and_shows_the_chain() {
         "SALES",
     ))
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TestNotAvailable), "{r:#?}");
+    assert!(r.ok, "{r:#?}");
+    let foreign = TestCa::new("Switchboard Test CA (foreign)");
+    let r = probe::run(&target(
+        "localhost",
+        addr.port(),
+        TlsMode::VerifyCa,
+        Some(&foreign.cert_pem),
+        "SALES",
+    ))
+    .await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+}
+
+#[tokio::test]
+async fn require_logs_in_over_a_certificate_nobody_trusts() {
+    // oracle-rs alone ignores "accept invalid certificates"; Switchboard's TLS does not.
+    let ca = TestCa::new("Switchboard Test CA (unknown to the client)");
+    let addr = tns::oracle_server(server("SALES"), tcps(&ca.server(&["elsewhere"], -1, 30)));
+    let r = probe::run(&target(
+        "127.0.0.1",
+        addr.port(),
+        TlsMode::Require,
+        None,
+        "SALES",
+    ))
+    .await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.steps[2].detail.contains("not verified"), "{r:#?}");
+}
+
+#[tokio::test]
+async fn verify_full_with_a_server_dn_matches_the_subject_instead_of_the_host() {
+    let ca = TestCa::new("Switchboard Test CA (DN)");
+    let addr = tns::oracle_server(server("SALES"), tcps(&ca.server(&["db.internal"], -1, 30)));
+    let mut t = target(
+        "127.0.0.1",
+        addr.port(),
+        TlsMode::VerifyFull,
+        Some(&ca.cert_pem),
+        "SALES",
+    );
+    t.options.insert(
+        "server_dn".into(),
+        OptionValue::Text("cn=db.internal".into()),
+    );
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.steps[2].detail.contains("subject matches"), "{r:#?}");
+
+    t.options.insert(
+        "server_dn".into(),
+        OptionValue::Text("CN=db.example.com".into()),
+    );
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert!(r.error.unwrap().message.contains("CN=db.internal"));
+}
+
+/// A TCPS listener that requires a client certificate from `ca`.
+fn mutual_tls(server: &Issued, ca: &TestCa) -> Option<Arc<rustls::ServerConfig>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.cert_pem.as_bytes()).expect("ca"))
+        .expect("root");
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .expect("client verifier");
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from_pem_slice(server.cert_pem.as_bytes()).expect("cert")],
+            PrivateKeyDer::from_pem_slice(server.key_pem.as_bytes()).expect("key"),
+        )
+        .expect("server config");
+    config.send_tls13_tickets = 0;
+    Some(Arc::new(config))
+}
+
+#[tokio::test]
+async fn a_listener_requiring_a_client_certificate_gets_it_on_both_connections() {
+    let ca = TestCa::new("Switchboard Test CA (mutual TNS)");
+    let addr = tns::oracle_server(
+        server("SALES"),
+        mutual_tls(&ca.server(&["localhost"], -1, 30), &ca),
+    );
+    let mut t = target(
+        "localhost",
+        addr.port(),
+        TlsMode::VerifyFull,
+        Some(&ca.cert_pem),
+        "SALES",
+    );
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsClientCertRequired), "{r:#?}");
+
+    let client = ca.client("SCOTT");
+    t.tls.client_cert_pem = Some(client.cert_pem.clone());
+    t.tls.client_key_pem = Some(Secret::new(client.key_pem.clone()));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+}
+
+#[tokio::test]
+async fn a_standby_saved_as_a_primary_fails_the_replica_check() {
+    let mut s = server("ORCLPDB1");
+    s.row[3] = "PHYSICAL STANDBY".into();
+    let addr = tns::oracle_server(s, None);
+    let mut t = target("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1");
+    t.expect_replica = Some(false);
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    assert!(r.server.as_ref().unwrap().in_recovery);
+    let check = r
+        .checks
+        .iter()
+        .find(|c| c.name == "replica_role")
+        .expect("replica check");
+    assert_eq!(check.status, CheckStatus::Failed, "{r:#?}");
+
+    t.expect_replica = Some(true);
+    let r = probe::run(&t).await;
+    let check = r.checks.iter().find(|c| c.name == "replica_role").unwrap();
+    assert_eq!(check.status, CheckStatus::Ok, "{r:#?}");
 }
 
 #[tokio::test]
 async fn an_expired_listener_certificate_is_named() {
     let ca = TestCa::new("Switchboard Test CA (TNS expired)");
-    let addr = tns::listener(
-        "SALES",
-        Some(tns::tls_config(&ca.server(&["localhost"], -30, -1))),
-        Speaks::Tns,
-    );
+    let addr = tns::oracle_server(server("SALES"), tcps(&ca.server(&["localhost"], -30, -1)));
     let r = probe::run(&target(
         "localhost",
         addr.port(),

@@ -270,6 +270,10 @@ impl OracleStream {
 
 }
 
+/// TNS_CCAP_FIELD_VERSION_20_1: from here on error messages carry the SQL type and the
+/// server checksum (Switchboard patch).
+const FIELD_VERSION_20_1: u8 = 14;
+
 /// Internal connection state shared across async operations
 struct ConnectionInner {
     stream: Option<OracleStream>,
@@ -605,9 +609,13 @@ impl ConnectionInner {
         let payload_len = 3; // 0x01, 0x00, marker_type
         let total_len = (PACKET_HEADER_SIZE + payload_len) as u16;
 
-        // Header
-        buf.write_u16_be(total_len)?;
-        buf.write_u16_be(0)?; // zeros in large_sdu position
+        // Header. Switchboard patch: a 4-byte length once large SDU is negotiated.
+        if self.large_sdu {
+            buf.write_u32_be(u32::from(total_len))?;
+        } else {
+            buf.write_u16_be(total_len)?;
+            buf.write_u16_be(0)?; // zeros in large_sdu position
+        }
         buf.write_u8(PacketType::Marker as u8)?;
         buf.write_u8(0)?; // flags
         buf.write_u16_be(0)?; // reserved
@@ -1097,10 +1105,10 @@ impl Connection {
     /// Switchboard patch: the ORA error a login was refused with (ORA-01017 wrong
     /// credentials, ORA-28000 locked account, ORA-01045 no CREATE SESSION, ...), read from
     /// the error message that follows the data flags and message type.
-    fn auth_error(&self, response: &[u8]) -> Option<Error> {
+    fn auth_error(&self, response: &[u8], field_version: u8) -> Option<Error> {
         let body = response.get(PACKET_HEADER_SIZE + 3..)?;
         let mut buf = ReadBuffer::from_slice(body);
-        match self.parse_error_info(&mut buf) {
+        match self.parse_error_info_for(&mut buf, field_version) {
             Ok((code, message, _)) if code != 0 => Some(Error::OracleError {
                 code,
                 message: message.unwrap_or_default(),
@@ -1138,7 +1146,7 @@ impl Connection {
             if response.len() > PACKET_HEADER_SIZE + 2 {
                 let msg_type = response[PACKET_HEADER_SIZE + 2];
                 if msg_type == MessageType::Error as u8 {
-                    return Err(self.auth_error(&response).unwrap_or_else(|| {
+                    return Err(self.auth_error(&response, inner.capabilities.ttc_field_version).unwrap_or_else(|| {
                         Error::AuthenticationFailed(
                             "Server rejected authentication phase one".to_string(),
                         )
@@ -1172,7 +1180,7 @@ impl Connection {
                 let msg_type = response[PACKET_HEADER_SIZE + 2];
                 if msg_type == MessageType::Error as u8 {
                     return Err(self
-                        .auth_error(&response)
+                        .auth_error(&response, inner.capabilities.ttc_field_version)
                         .unwrap_or(Error::InvalidCredentials));
                 }
             }
@@ -1734,7 +1742,7 @@ impl Connection {
             match msg_type {
                 // Error (4) - may contain error or success info
                 x if x == MessageType::Error as u8 => {
-                    let (error_code, error_msg, _cid, row_count) = self.parse_error_info_with_rowcount(&mut buf)?;
+                    let (error_code, error_msg, _cid, row_count) = self.parse_error_info_with_rowcount(&mut buf, crate::constants::ccap_value::FIELD_VERSION_MAX)?;
                     rows_affected = row_count;
                     if error_code != 0 && error_code != 1403 {
                         return Err(Error::OracleError {
@@ -2729,7 +2737,7 @@ impl Connection {
 
                 // Error (4) - completion or error
                 x if x == MessageType::Error as u8 => {
-                    let (error_code, error_msg, cid, rc) = self.parse_error_info_with_rowcount(&mut buf)?;
+                    let (error_code, error_msg, cid, rc) = self.parse_error_info_with_rowcount(&mut buf, caps.ttc_field_version)?;
                     cursor_id = cid;
                     row_count = rc;
                     if error_code != 0 && error_code != 1403 {
@@ -2875,7 +2883,7 @@ impl Connection {
 
                 // Error (4) - completion or error
                 x if x == MessageType::Error as u8 => {
-                    let (error_code, error_msg, _cid, rc) = self.parse_error_info_with_rowcount(&mut buf)?;
+                    let (error_code, error_msg, _cid, rc) = self.parse_error_info_with_rowcount(&mut buf, caps.ttc_field_version)?;
                     row_count = rc;
                     if error_code != 0 {
                         return Err(Error::OracleError {
@@ -3464,6 +3472,12 @@ impl Connection {
     /// Parse error info message and extract cursor_id
     /// Format per Python's _process_error_info in base.pyx
     fn parse_error_info(&self, buf: &mut ReadBuffer) -> Result<(u32, Option<String>, u16)> {
+        self.parse_error_info_for(buf, 0)
+    }
+
+    /// Switchboard patch: `parse_error_info` reading the 20c fields when the negotiated
+    /// TTC field version has them (the other callers keep the published behaviour).
+    fn parse_error_info_for(&self, buf: &mut ReadBuffer, field_version: u8) -> Result<(u32, Option<String>, u16)> {
         // End of call status
         let _call_status = buf.read_ub4()?;
         // End to end seq#
@@ -3547,6 +3561,10 @@ impl Connection {
         let error_code = buf.read_ub4()?;
         // Row count (UB8)
         let _row_count = buf.read_ub8()?;
+        if field_version >= FIELD_VERSION_20_1 {
+            buf.skip_ub4()?; // sql_type
+            buf.skip_ub4()?; // server_checksum
+        }
 
         // Error message
         let error_msg = if error_code != 0 {
@@ -3687,7 +3705,7 @@ impl Connection {
             match msg_type {
                 // Error (4) - may contain error or success info
                 x if x == MessageType::Error as u8 => {
-                    let (error_code, error_msg, cid, row_count) = self.parse_error_info_with_rowcount(&mut buf)?;
+                    let (error_code, error_msg, cid, row_count) = self.parse_error_info_with_rowcount(&mut buf, crate::constants::ccap_value::FIELD_VERSION_MAX)?;
                     cursor_id = cid;
                     rows_affected = row_count;
                     if error_code != 0 && error_code != 1403 {
@@ -3741,7 +3759,7 @@ impl Connection {
     }
 
     /// Parse error info and return (error_code, error_msg, cursor_id, row_count)
-    fn parse_error_info_with_rowcount(&self, buf: &mut ReadBuffer) -> Result<(u32, Option<String>, u16, u64)> {
+    fn parse_error_info_with_rowcount(&self, buf: &mut ReadBuffer, field_version: u8) -> Result<(u32, Option<String>, u16, u64)> {
         // End of call status
         let _call_status = buf.read_ub4()?;
         // End to end seq#
@@ -3826,10 +3844,13 @@ impl Connection {
         // Row count (UB8) - this is the rows affected!
         let row_count = buf.read_ub8()?;
 
-        // Fields added in Oracle Database 20c (TTC field version >= 16)
-        // We always skip these since we support Oracle 20c+
-        buf.skip_ub4()?; // sql_type
-        buf.skip_ub4()?; // server_checksum
+        // Fields added in Oracle Database 20c. Switchboard patch: only when the
+        // negotiated TTC field version has them (as python-oracledb does); a 19c server
+        // does not send them.
+        if field_version >= FIELD_VERSION_20_1 {
+            buf.skip_ub4()?; // sql_type
+            buf.skip_ub4()?; // server_checksum
+        }
 
         // Error message
         let error_msg = if error_code != 0 {
@@ -5063,8 +5084,14 @@ impl Connection {
 
         // Build MARKER packet header
         let packet_len = PACKET_HEADER_SIZE + 3; // Header + 3 bytes payload
-        packet_buf.write_u16_be(packet_len as u16)?;
-        packet_buf.write_u16_be(0)?; // Checksum
+        // Switchboard patch: a 4-byte length once large SDU is negotiated (the published
+        // code always wrote 2 bytes, which a 12c+ server reads as a huge packet).
+        if inner.large_sdu {
+            packet_buf.write_u32_be(packet_len as u32)?;
+        } else {
+            packet_buf.write_u16_be(packet_len as u16)?;
+            packet_buf.write_u16_be(0)?; // Checksum
+        }
         packet_buf.write_u8(PacketType::Marker as u8)?;
         packet_buf.write_u8(0)?; // Flags
         packet_buf.write_u16_be(0)?; // Header checksum
@@ -5106,8 +5133,14 @@ impl Connection {
         let data_payload = buf.freeze();
         let mut packet_buf = WriteBuffer::new();
         let packet_len = PACKET_HEADER_SIZE + data_payload.len();
-        packet_buf.write_u16_be(packet_len as u16)?;
-        packet_buf.write_u16_be(0)?; // Checksum
+        // Switchboard patch: a 4-byte length once large SDU is negotiated (the published
+        // code always wrote 2 bytes, which a 12c+ server reads as a huge packet).
+        if inner.large_sdu {
+            packet_buf.write_u32_be(packet_len as u32)?;
+        } else {
+            packet_buf.write_u16_be(packet_len as u16)?;
+            packet_buf.write_u16_be(0)?; // Checksum
+        }
         packet_buf.write_u8(PacketType::Data as u8)?;
         packet_buf.write_u8(0)?; // Flags
         packet_buf.write_u16_be(0)?; // Header checksum

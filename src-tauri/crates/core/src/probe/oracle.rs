@@ -69,7 +69,7 @@ async fn attempt(
     let address = stream.peer_addr().ok();
     if tcps(target) {
         let secured = tls_step(target, rec, obs, stream).await?;
-        listener(target, rec, secured).await?;
+        listener(target, rec, obs, secured).await?;
     } else {
         rec.push(
             Step::Tls,
@@ -77,7 +77,7 @@ async fn attempt(
             Default::default(),
             "PROTOCOL=TCP: no TLS".into(),
         );
-        listener(target, rec, stream).await?;
+        listener(target, rec, obs, stream).await?;
     }
     let conn = login(target, rec, address).await?;
     let info = first_query(rec, &conn).await;
@@ -246,35 +246,52 @@ fn connect_packet(data: &str) -> Vec<u8> {
     p
 }
 
-async fn read_packet<S: AsyncRead + Unpin>(s: &mut S) -> Option<(u8, Vec<u8>)> {
+/// The next TNS packet: `Ok(None)` for something that is not one, `Err` when the
+/// connection failed (a TLS alert after the handshake among them).
+async fn read_packet<S: AsyncRead + Unpin>(s: &mut S) -> std::io::Result<Option<(u8, Vec<u8>)>> {
     let mut header = [0u8; 8];
-    s.read_exact(&mut header).await.ok()?;
+    s.read_exact(&mut header).await?;
     let len = usize::from(u16::from_be_bytes([header[0], header[1]]));
     if !(8..=8192).contains(&len) || header[4] == 0 || header[4] > 19 {
-        return None;
+        return Ok(None);
     }
     let mut body = vec![0u8; len - 8];
-    s.read_exact(&mut body).await.ok()?;
-    Some((header[4], body))
+    s.read_exact(&mut body).await?;
+    Ok(Some((header[4], body)))
 }
 
 /// The listener handshake: ACCEPT, REFUSE (with its ORA code), REDIRECT, or not Oracle.
 async fn listener<S: AsyncRead + AsyncWrite + Unpin>(
     target: &ProbeTarget,
     rec: &mut Recorder,
+    obs: &SharedObservation,
     mut s: S,
 ) -> Result<(), Fail> {
     rec.start(Step::Auth);
     let packet = connect_packet(&connect_data(target));
     let mut answer = None;
     for _ in 0..2 {
-        if s.write_all(&packet).await.is_err() {
-            break;
-        }
-        match read_packet(&mut s).await {
-            Some((TNS_RESEND, _)) => continue,
-            other => {
+        let sent = s.write_all(&packet).await;
+        let read = match sent {
+            Ok(()) => read_packet(&mut s).await,
+            Err(e) => Err(e),
+        };
+        match read {
+            Ok(Some((TNS_RESEND, _))) => continue,
+            Ok(other) => {
                 answer = other;
+                break;
+            }
+            Err(e) => {
+                // TLS 1.3 servers refuse a missing client certificate after the handshake,
+                // so the alert arrives here rather than in the TLS step.
+                if let Some(mut f) =
+                    tls::rustls_error(&e).and_then(|t| tls::classify_failure(target, obs, Some(t)))
+                {
+                    f.step = Step::Auth;
+                    rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+                    return Err(f);
+                }
                 break;
             }
         }
@@ -491,6 +508,11 @@ fn login_failure(target: &ProbeTarget, e: &oracle_rs::Error) -> Fail {
             ErrorCode::AuthFailed,
             format!("The account {user:?} only has a password verifier Switchboard cannot use ({e})."),
             "Reset the password on the server so that a 12c (SHA-2) verifier is stored.".to_owned(),
+        ),
+        E::ProtocolVersionNotSupported(version, needed) => (
+            ErrorCode::ProtocolError,
+            format!("This Oracle server is older than Switchboard's driver supports (TNS protocol {version}; it needs {needed}, i.e. Oracle Database 12.1 or later)."),
+            "Test this server with SQL*Plus or SQLcl; Oracle 11g and older cannot be tested here.".to_owned(),
         ),
         E::NativeNetworkEncryptionRequired => (
             ErrorCode::TlsRequiredByServer,
