@@ -442,3 +442,108 @@ async fn peers_that_are_not_oracle_are_classified() {
     .await;
     assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
 }
+
+/// Hands out `first` for the first handshake and `later` for every one after it: a
+/// listener whose certificate changes between Switchboard's two connections.
+#[derive(Debug)]
+struct SwitchingCert {
+    first: Arc<rustls::sign::CertifiedKey>,
+    later: Arc<rustls::sign::CertifiedKey>,
+    served: std::sync::atomic::AtomicUsize,
+}
+
+impl rustls::server::ResolvesServerCert for SwitchingCert {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        let n = self
+            .served
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Some(if n == 0 {
+            self.first.clone()
+        } else {
+            self.later.clone()
+        })
+    }
+}
+
+fn certified(issued: &Issued) -> Arc<rustls::sign::CertifiedKey> {
+    let key = PrivateKeyDer::from_pem_slice(issued.key_pem.as_bytes()).expect("key");
+    Arc::new(rustls::sign::CertifiedKey::new(
+        vec![CertificateDer::from_pem_slice(issued.cert_pem.as_bytes()).expect("cert")],
+        rustls::crypto::ring::sign::any_supported_type(&key).expect("signing key"),
+    ))
+}
+
+#[tokio::test]
+async fn the_login_connection_must_match_the_server_dn_too() {
+    // Same CA, so the chain checks out on both connections; only the DN tells them apart.
+    let ca = TestCa::new("Switchboard Test CA (switching DN)");
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_cert_resolver(Arc::new(SwitchingCert {
+        first: certified(&ca.server(&["db.internal"], -1, 30)),
+        later: certified(&ca.server(&["impostor.internal"], -1, 30)),
+        served: Default::default(),
+    }));
+    config.send_tls13_tickets = 0;
+    let addr = tns::oracle_server(server("SALES"), Some(Arc::new(config)));
+    let mut t = target(
+        "127.0.0.1",
+        addr.port(),
+        TlsMode::VerifyFull,
+        Some(&ca.cert_pem),
+        "SALES",
+    );
+    t.options.insert(
+        "server_dn".into(),
+        OptionValue::Text("CN=db.internal".into()),
+    );
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    let e = r.error.as_ref().expect("error");
+    assert_eq!(e.step, Step::Auth, "{r:#?}");
+    assert!(e.message.contains("impostor.internal"), "{e:#?}");
+    assert_eq!(
+        statuses(&r)[2],
+        (Step::Tls, StepStatus::Ok),
+        "the first connection matched"
+    );
+}
+
+/// Waits (bounded) until the peer has no connection open.
+async fn all_closed(open: &std::sync::atomic::AtomicUsize) -> bool {
+    for _ in 0..50 {
+        if open.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_login_that_never_answers_times_out_at_authenticate_and_closes_both_connections() {
+    let (addr, open) = tns::listener_counting("ORCLPDB1", None, Speaks::TnsThenSilent);
+    let mut t = target("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1");
+    t.timeout = Duration::from_secs(1);
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error.as_ref().unwrap().step, Step::Auth, "{r:#?}");
+    assert!(all_closed(&open).await, "connections left open");
+}
+
+#[tokio::test]
+async fn a_cancelled_login_closes_both_connections() {
+    let (addr, open) = tns::listener_counting("ORCLPDB1", None, Speaks::TnsThenSilent);
+    let t = target("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1");
+    let r = probe::run_cancellable(&t, tokio::time::sleep(Duration::from_millis(500))).await;
+    assert_eq!(code(&r), Some(ErrorCode::Cancelled), "{r:#?}");
+    assert_eq!(r.error.as_ref().unwrap().step, Step::Auth, "{r:#?}");
+    assert!(all_closed(&open).await, "connections left open");
+}

@@ -54,6 +54,8 @@ pub enum Speaks {
     Tns,
     /// The same as an 11g listener: TNS protocol version 314, older than oracle-rs takes.
     Tns11g,
+    /// Accepts like [`Speaks::Tns`], then reads whatever follows and never answers.
+    TnsThenSilent,
     /// Something else entirely.
     Garbage,
 }
@@ -112,8 +114,25 @@ pub fn listener(
     tls: Option<Arc<rustls::ServerConfig>>,
     speaks: Speaks,
 ) -> SocketAddr {
+    listener_counting(service, tls, speaks).0
+}
+
+/// [`listener`], with the number of connections it is serving at the moment (one ends
+/// when the client closes it).
+pub fn listener_counting(
+    service: &str,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    speaks: Speaks,
+) -> (SocketAddr, Arc<AtomicUsize>) {
     let service = service.to_owned();
-    accept_loop(tls, move |s| serve(s, &service, speaks))
+    let open = Arc::new(AtomicUsize::new(0));
+    let counter = open.clone();
+    let addr = accept_loop(tls, move |s| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        serve(s, &service, speaks);
+        counter.fetch_sub(1, Ordering::SeqCst);
+    });
+    (addr, open)
 }
 
 fn packet(kind: u8, body: &[u8]) -> Vec<u8> {
@@ -156,7 +175,7 @@ fn serve(s: &mut dyn Stream, service: &str, speaks: Speaks) {
     }
     let reply = if !names_service(&String::from_utf8_lossy(&body), service) {
         refuse_12514()
-    } else if speaks == Speaks::Tns {
+    } else if speaks != Speaks::Tns11g {
         packet(2, &accept())
     } else {
         // version, service options, SDU, TDU, hardware byte order, data length/offset, flags
@@ -170,7 +189,11 @@ fn serve(s: &mut dyn Stream, service: &str, speaks: Speaks) {
     let _ = s.write_all(&reply);
     let _ = s.flush();
     let mut rest = [0u8; 64];
-    let _ = s.read(&mut rest);
+    while matches!(s.read(&mut rest), Ok(n) if n > 0) {
+        if speaks != Speaks::TnsThenSilent {
+            return;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -102,30 +102,13 @@ async fn tls_step(
     rec.start(Step::Tls);
     match tls::handshake(&connector, server_name, stream, obs).await {
         Ok(s) => {
-            let (protocol, cipher, leaf) = obs
+            let (protocol, cipher) = obs
                 .lock()
-                .map(|o| {
-                    (
-                        o.protocol.clone(),
-                        o.cipher_suite.clone(),
-                        o.chain.first().and_then(tls::certificate_info),
-                    )
-                })
+                .map(|o| (o.protocol.clone(), o.cipher_suite.clone()))
                 .unwrap_or_default();
-            if let Some(dn) = dn {
-                let subject = leaf.map(|c| c.subject).unwrap_or_default();
-                if !same_dn(&subject, dn) {
-                    let f = Fail::new(
-                        Step::Tls,
-                        ErrorCode::TlsHostnameMismatch,
-                        format!(
-                            "The server's certificate is for {subject:?}, not the DN {dn:?} this connection expects."
-                        ),
-                        "Correct the Server certificate DN (or clear it to match the host name instead).",
-                    );
-                    rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
-                    return Err(f);
-                }
+            if let Some(f) = dn_mismatch(target, obs) {
+                rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+                return Err(f);
             }
             rec.finish(
                 Step::Tls,
@@ -161,6 +144,25 @@ async fn tls_step(
             Err(f)
         }
     }
+}
+
+/// With a DN to match, whether the certificate the handshake recorded has another subject.
+fn dn_mismatch(target: &ProbeTarget, obs: &SharedObservation) -> Option<Fail> {
+    let dn = expected_dn(target)?;
+    let subject = obs
+        .lock()
+        .ok()
+        .and_then(|o| o.chain.first().and_then(tls::certificate_info))
+        .map(|c| c.subject)
+        .unwrap_or_default();
+    (!same_dn(&subject, dn)).then(|| {
+        Fail::new(
+            Step::Tls,
+            ErrorCode::TlsHostnameMismatch,
+            format!("The server's certificate is for {subject:?}, not the DN {dn:?} this connection expects."),
+            "Correct the Server certificate DN (or clear it to match the host name instead).",
+        )
+    })
 }
 
 /// SSL_SERVER_CERT_DN: with verify-full, a DN given replaces the host-name match.
@@ -414,6 +416,13 @@ async fn login(
             .connect(name, stream)
             .await
             .map_err(|e| lost(&e))?;
+        // The login connection's certificate must match the DN too: it is the one the
+        // password goes over.
+        if let Some(mut f) = dn_mismatch(target, &obs) {
+            f.step = Step::Auth;
+            rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+            return Err(f);
+        }
         Connection::connect_with_tls_stream(config, secured).await
     } else {
         Connection::connect_with_tcp_stream(config, stream).await
