@@ -973,3 +973,98 @@ fn ctrl_c_stops_test_all_at_once_and_reports_what_was_not_tested() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("1 not tested (cancelled)"), "{text}");
 }
+
+#[test]
+fn an_oracle_connection_saved_through_the_cli_logs_in_with_the_keychain_password() {
+    // Oracle cannot be installed here: the test-only peer checks the password for real
+    // (O5LOGON) over TCPS with a certificate from a test CA.
+    require_keyring_session();
+    let password = switchboard_tests::test_password("cli-oracle");
+    let ca = switchboard_tests::ca::TestCa::new("Switchboard Test CA (CLI Oracle)");
+    let addr = switchboard_tests::tns::oracle_server(
+        switchboard_tests::tns::OracleServer {
+            service: "ORCLPDB1".into(),
+            user: "SCOTT".into(),
+            password: password.clone(),
+            row: vec![
+                "SCOTT".into(),
+                "ORCLCDB".into(),
+                "ORCLPDB1".into(),
+                "PRIMARY".into(),
+                "Oracle Database 21c test peer".into(),
+            ],
+            ..Default::default()
+        },
+        Some(switchboard_tests::tns::tls_config(&ca.server(
+            &["localhost"],
+            -1,
+            30,
+        ))),
+    );
+    let ca_path = test_root().join(format!("ora-ca-{}.pem", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&ca_path, &ca.cert_pem).unwrap();
+    let dir = data_dir("cli-oracle");
+    let port = addr.port().to_string();
+    let ca_arg = ca_path.display().to_string();
+    let added = cli(
+        &dir,
+        &[
+            "add",
+            "--engine",
+            "oracle",
+            "--name",
+            "ora",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--database",
+            "ORCLPDB1",
+            "--username",
+            "scott",
+            "--sslmode",
+            "verify-full",
+            "--ca-file",
+            &ca_arg,
+            "--password-stdin",
+            "--json",
+        ],
+        Some(&password),
+        &[],
+    );
+    assert!(added.status.success(), "{}", all_output(&added));
+
+    let t = cli(&dir, &["test", "ora", "--json"], None, &[]);
+    assert!(t.status.success(), "{}", all_output(&t));
+    let report = json(&t);
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["server"]["current_user"], "SCOTT");
+    assert_eq!(
+        report["server"]["current_database"],
+        "ORCLPDB1 (in ORCLCDB)"
+    );
+    assert!(!all_output(&t).contains(&password));
+
+    let human = all_output(&cli(&dir, &["test", "ora"], None, &[]));
+    assert!(
+        human.contains("TLS handshake") && human.contains("connected: Oracle Database"),
+        "{human}"
+    );
+    assert!(!human.contains(&password));
+
+    let u = cli(
+        &dir,
+        &["update", "ora", "--password-stdin", "--json"],
+        Some("wrong-password"),
+        &[],
+    );
+    assert!(u.status.success(), "{}", all_output(&u));
+    let t = cli(&dir, &["test", "ora", "--json"], None, &[]);
+    assert_eq!(t.status.code(), Some(1), "{}", all_output(&t));
+    let report = json(&t);
+    assert_eq!(report["error"]["code"], "auth_failed");
+    assert!(report["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("ORA-01017"));
+}
