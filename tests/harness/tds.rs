@@ -111,7 +111,13 @@ impl TdsPeer {
 
     /// Listens on 127.0.0.1 and serves each connection on its own thread.
     pub fn listen(&self) -> SocketAddr {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        self.listen_on("127.0.0.1")
+    }
+
+    /// Listens on `ip` (any loopback address: tests that need a port of their own, such
+    /// as the SQL Server Browser's UDP 1434, each take one).
+    pub fn listen_on(&self, ip: &str) -> SocketAddr {
+        let l = TcpListener::bind((ip, 0)).expect("bind");
         let addr = l.local_addr().expect("addr");
         let peer = self.clone();
         std::thread::spawn(move || {
@@ -484,4 +490,41 @@ mod tests {
             assert_eq!((sent ^ 0xA5).rotate_left(4), b);
         }
     }
+}
+
+/// A test-only SQL Server Browser (SSRP, [MC-SQLR]) on UDP `ip`:1434: answers every
+/// CLNT_UCAST_INST with SVR_RESP carrying `records` (`ServerName;…;InstanceName;…;tcp;…`
+/// records, each ending in `;;`), or stays silent when `records` is `None`. Returns the
+/// instance names it was asked for.
+pub fn browser(ip: &str, records: Option<String>) -> Arc<Mutex<Vec<String>>> {
+    let socket = std::net::UdpSocket::bind((ip, 1434)).expect("bind UDP 1434");
+    let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = asked.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok((n, from)) = socket.recv_from(&mut buf) {
+            if n < 2 || buf[0] != 0x04 {
+                continue;
+            }
+            let name = buf[1..n].split(|b| *b == 0).next().unwrap_or_default();
+            seen.lock()
+                .expect("lock")
+                .push(String::from_utf8_lossy(name).into_owned());
+            if let Some(records) = &records {
+                let mut reply = vec![0x05];
+                reply.extend_from_slice(&(records.len() as u16).to_le_bytes());
+                reply.extend_from_slice(records.as_bytes());
+                let _ = socket.send_to(&reply, from);
+            }
+        }
+    });
+    asked
+}
+
+/// One Browser record, as SQL Server writes it.
+pub fn browser_record(instance: &str, tcp: Option<u16>) -> String {
+    format!(
+        "ServerName;TESTHOST;InstanceName;{instance};IsClustered;No;Version;16.0.1000.6;{}np;\\\\TESTHOST\\pipe\\MSSQL${instance}\\sql\\query;;",
+        tcp.map(|p| format!("tcp;{p};")).unwrap_or_default()
+    )
 }

@@ -12,7 +12,7 @@ pub fn spec() -> EngineSpec {
     fields.extend([
         field("options.instance", "Instance name", FieldKind::Text, Section::Server)
             .placeholder("SQLEXPRESS")
-            .help("For a named instance (host\\instance); its port is then found through the SQL Server Browser."),
+            .help("For a named instance (host\\instance). With the port left at 1433 the instance's port is asked of the SQL Server Browser (UDP 1434); any other port is used as given."),
     ]);
     fields.extend(tls_fields(false));
     fields.extend([

@@ -139,9 +139,186 @@ async fn steps(
     obs: &SharedObservation,
     negotiated: &mut Option<Negotiated>,
 ) -> Result<ServerInfo, Fail> {
-    let inspected = inspect(target, rec, obs).await?;
+    let instance = target
+        .text_option("instance")
+        .map(str::trim)
+        .filter(|i| !i.is_empty());
+    // As `host\instance` without a port: the instance's port is the Browser's to say.
+    let browse_port = instance.filter(|_| target.port == DEFAULT_PORT);
+    let browsed = match browse_port {
+        Some(instance) => Some(ProbeTarget {
+            port: browse(rec, target, instance).await?,
+            ..target.clone()
+        }),
+        None => None,
+    };
+    let target = browsed.as_ref().unwrap_or(target);
+    let inspected = inspect(target, rec, obs).await;
+    if let Some(instance) = instance.filter(|_| browse_port.is_none()) {
+        // Only the final report carries this (the step was already streamed).
+        if let Some(connect) = rec.steps.iter_mut().rev().find(|s| s.step == Step::Connect) {
+            connect.detail.push_str(&format!(
+                "; instance {instance:?}: port {} used as given (the SQL Server Browser is asked only when the port is left at 1433)",
+                target.port
+            ));
+        }
+    }
+    let inspected = inspected?;
     *negotiated = Some(inspected.negotiated);
     login(target, rec, inspected).await
+}
+
+const DEFAULT_PORT: u16 = 1433;
+/// The SQL Server Browser's UDP port (SSRP, [MC-SQLR]).
+const BROWSER_PORT: u16 = 1434;
+/// How long each address's Browser gets to answer.
+const BROWSER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Asks the SQL Server Browser on the host (CLNT_UCAST_INST) which TCP port the named
+/// instance listens on. Recorded as a resolve step of its own; the host's addresses and
+/// the TCP connection follow as for any connection. A host name that does not resolve is
+/// left to that resolve step to report.
+async fn browse(rec: &mut Recorder, target: &ProbeTarget, instance: &str) -> Result<u16, Fail> {
+    let t = rec.start(Step::Resolve);
+    let Ok(addrs) = tokio::net::lookup_host((target.host.as_str(), BROWSER_PORT)).await else {
+        rec.push(
+            Step::Resolve,
+            StepStatus::Skipped,
+            t.elapsed(),
+            format!(
+                "SQL Server Browser not asked for instance {instance:?}: the host does not resolve"
+            ),
+        );
+        return Ok(target.port);
+    };
+    let mut request = vec![0x04];
+    request.extend_from_slice(instance.as_bytes());
+    request.push(0);
+    let mut asked = Vec::new();
+    for addr in addrs {
+        asked.push(addr.to_string());
+        let Some(answer) = ask_browser(addr, &request).await else {
+            continue;
+        };
+        let fail = |message: String, hint: &str| {
+            Fail::new(Step::Resolve, ErrorCode::ConnectionFailed, message, hint)
+        };
+        let result = match browser_port(&answer, instance) {
+            BrowserAnswer::Port(port) => Ok(port),
+            BrowserAnswer::NoTcp => Err(fail(
+                format!("The SQL Server Browser at {addr} knows instance {instance:?}, but it does not listen on TCP."),
+                "Enable TCP/IP for the instance (SQL Server Configuration Manager → Network Configuration) and restart it.",
+            )),
+            BrowserAnswer::Unknown(listed) => Err(fail(
+                format!(
+                    "The SQL Server Browser at {addr} does not know instance {instance:?}{}.",
+                    if listed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it lists {})", listed.join(", "))
+                    }
+                ),
+                "Check the instance name, or clear it to use the default instance.",
+            )),
+            BrowserAnswer::Garbled => Err(fail(
+                format!("UDP {addr} answered, but not as a SQL Server Browser."),
+                "Enter the instance's TCP port instead of relying on the Browser.",
+            )),
+        };
+        return match result {
+            Ok(port) => {
+                rec.finish(
+                    Step::Resolve,
+                    StepStatus::Ok,
+                    format!("SQL Server Browser at {addr}: instance {instance:?} listens on TCP port {port}"),
+                );
+                Ok(port)
+            }
+            Err(f) => {
+                rec.finish(Step::Resolve, StepStatus::Failed, f.message.clone());
+                Err(f)
+            }
+        };
+    }
+    let f = Fail::new(
+        Step::Resolve,
+        ErrorCode::Timeout,
+        format!(
+            "The SQL Server Browser on {} (UDP {BROWSER_PORT}) did not answer for instance {instance:?} within {} s (asked {}).",
+            target.host,
+            BROWSER_WAIT.as_secs(),
+            asked.join(", ")
+        ),
+        "Start the SQL Server Browser service and allow UDP 1434 through the firewall, or enter the instance's TCP port (the Browser is then not asked).",
+    );
+    rec.finish(Step::Resolve, StepStatus::Failed, f.message.clone());
+    Err(f)
+}
+
+/// One Browser's answer (SVR_RESP), or `None` when it stays silent or unreachable.
+async fn ask_browser(addr: SocketAddr, request: &[u8]) -> Option<Vec<u8>> {
+    let local: SocketAddr = if addr.is_ipv4() {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
+    let socket = tokio::net::UdpSocket::bind(local).await.ok()?;
+    socket.connect(addr).await.ok()?;
+    socket.send(request).await.ok()?;
+    let mut buf = vec![0u8; 65535];
+    let n = tokio::time::timeout(BROWSER_WAIT, socket.recv(&mut buf))
+        .await
+        .ok()?
+        .ok()?;
+    buf.truncate(n);
+    Some(buf)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum BrowserAnswer {
+    Port(u16),
+    NoTcp,
+    /// The instance names the Browser did list.
+    Unknown(Vec<String>),
+    Garbled,
+}
+
+/// Reads SVR_RESP: 0x05, a little-endian length, then `key;value;…` records, one per
+/// instance, each ending with `;;`.
+fn browser_port(answer: &[u8], instance: &str) -> BrowserAnswer {
+    let Some((&0x05, rest)) = answer.split_first() else {
+        return BrowserAnswer::Garbled;
+    };
+    let Some(text) = rest.get(2..) else {
+        return BrowserAnswer::Garbled;
+    };
+    let text = String::from_utf8_lossy(text);
+    let mut listed = Vec::new();
+    for record in text.split(";;").filter(|r| !r.trim().is_empty()) {
+        let words: Vec<&str> = record.split(';').collect();
+        let value = |key: &str| {
+            words
+                .chunks(2)
+                .find(|kv| kv[0].eq_ignore_ascii_case(key))
+                .and_then(|kv| kv.get(1).copied())
+        };
+        let Some(name) = value("InstanceName") else {
+            continue;
+        };
+        if !name.eq_ignore_ascii_case(instance) {
+            listed.push(name.to_owned());
+            continue;
+        }
+        return match value("tcp").map(str::parse::<u16>) {
+            Some(Ok(port)) if port != 0 => BrowserAnswer::Port(port),
+            _ => BrowserAnswer::NoTcp,
+        };
+    }
+    if listed.is_empty() && !text.contains("InstanceName") {
+        BrowserAnswer::Garbled
+    } else {
+        BrowserAnswer::Unknown(listed)
+    }
 }
 
 /// What the inspection connection learnt.
@@ -310,15 +487,6 @@ async fn inspect(
         )
     })?;
     let mut stream = resolve_and_connect(rec, &target.host, target.port).await?;
-    if let Some(instance) = target.text_option("instance") {
-        // Only the final report carries this (the step was already streamed).
-        if let Some(connect) = rec.steps.iter_mut().rev().find(|s| s.step == Step::Connect) {
-            connect.detail.push_str(&format!(
-                "; instance {instance:?}: its port is not looked up (the SQL Server Browser, UDP 1434, is not asked), port {} was used as given",
-                target.port
-            ));
-        }
-    }
     let addr = stream.peer_addr().map_err(|e| {
         Fail::new(
             Step::Connect,
@@ -929,6 +1097,36 @@ impl AsyncWrite for PreloginFramed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn svr_resp(text: &str) -> Vec<u8> {
+        let mut v = vec![0x05];
+        v.extend_from_slice(&(text.len() as u16).to_le_bytes());
+        v.extend_from_slice(text.as_bytes());
+        v
+    }
+
+    #[test]
+    fn browser_answers_are_read_by_instance_name_whatever_its_case() {
+        let two = svr_resp(
+            "ServerName;H;InstanceName;MSSQLSERVER;IsClustered;No;Version;16.0;tcp;1433;;\
+             ServerName;H;InstanceName;SQLEXPRESS;IsClustered;No;Version;16.0;tcp;49823;np;\\\\H\\pipe\\sql\\query;;",
+        );
+        assert_eq!(browser_port(&two, "sqlexpress"), BrowserAnswer::Port(49823));
+        assert_eq!(browser_port(&two, "MSSQLSERVER"), BrowserAnswer::Port(1433));
+        assert_eq!(
+            browser_port(&two, "OTHER"),
+            BrowserAnswer::Unknown(vec!["MSSQLSERVER".into(), "SQLEXPRESS".into()])
+        );
+        let no_tcp = svr_resp("ServerName;H;InstanceName;PIPES;IsClustered;No;np;\\\\H\\pipe;;");
+        assert_eq!(browser_port(&no_tcp, "PIPES"), BrowserAnswer::NoTcp);
+        for garbled in [&b""[..], b"\x05", b"HTTP/1.1 400", &svr_resp("hello")[..]] {
+            assert_eq!(
+                browser_port(garbled, "X"),
+                BrowserAnswer::Garbled,
+                "{garbled:?}"
+            );
+        }
+    }
 
     fn target() -> ProbeTarget {
         ProbeTarget {
