@@ -480,18 +480,6 @@ fn row(out: &mut Vec<u8>, values: &[&str]) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn password_de_obfuscation_undoes_the_login7_encoding() {
-        // tiberius' encoding (tds/codec/login.rs): swap nibbles, then XOR 0xA5.
-        for b in 0..=255u8 {
-            let sent = (b.rotate_left(4)) ^ 0xA5;
-            assert_eq!((sent ^ 0xA5).rotate_left(4), b);
-        }
-    }
-}
-
 /// A test-only SQL Server Browser (SSRP, [MC-SQLR]) on UDP `ip`:1434: answers every
 /// CLNT_UCAST_INST with SVR_RESP carrying `records` (`ServerName;…;InstanceName;…;tcp;…`
 /// records, each ending in `;;`), or stays silent when `records` is `None`. Returns the
@@ -527,4 +515,16 @@ pub fn browser_record(instance: &str, tcp: Option<u16>) -> String {
         "ServerName;TESTHOST;InstanceName;{instance};IsClustered;No;Version;16.0.1000.6;{}np;\\\\TESTHOST\\pipe\\MSSQL${instance}\\sql\\query;;",
         tcp.map(|p| format!("tcp;{p};")).unwrap_or_default()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn password_de_obfuscation_undoes_the_login7_encoding() {
+        // tiberius' encoding (tds/codec/login.rs): swap nibbles, then XOR 0xA5.
+        for b in 0..=255u8 {
+            let sent = (b.rotate_left(4)) ^ 0xA5;
+            assert_eq!((sent ^ 0xA5).rotate_left(4), b);
+        }
+    }
 }
