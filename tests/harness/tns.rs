@@ -56,6 +56,10 @@ pub enum Speaks {
     Tns11g,
     /// Accepts like [`Speaks::Tns`], then reads whatever follows and never answers.
     TnsThenSilent,
+    /// Redirects every connection for its service to another address.
+    Redirect,
+    /// Refuses every connection for its service with this ORA code.
+    Refuse(u32),
     /// Something else entirely.
     Garbage,
 }
@@ -144,12 +148,14 @@ fn packet(kind: u8, body: &[u8]) -> Vec<u8> {
 }
 
 /// REFUSE with ORA-12514 (the listener does not know the service).
-fn refuse_12514() -> Vec<u8> {
-    let text =
-        b"(DESCRIPTION=(TMP=)(VSNNUM=0)(ERR=12514)(ERROR_STACK=(ERROR=(CODE=12514)(EMFI=4))))";
+/// The listener's REFUSE with `code` (ORA-12514: unknown service).
+fn refuse(code: u32) -> Vec<u8> {
+    let text = format!(
+        "(DESCRIPTION=(TMP=)(VSNNUM=0)(ERR={code})(ERROR_STACK=(ERROR=(CODE={code})(EMFI=4))))"
+    );
     let mut b = vec![0x22, 0x00];
     b.extend_from_slice(&u16::try_from(text.len()).expect("len").to_be_bytes());
-    b.extend_from_slice(text);
+    b.extend_from_slice(text.as_bytes());
     packet(4, &b)
 }
 
@@ -159,32 +165,40 @@ fn names_service(descriptor: &str, service: &str) -> bool {
 }
 
 fn serve(s: &mut dyn Stream, service: &str, speaks: Speaks) {
-    let mut header = [0u8; 8];
-    if s.read_exact(&mut header).is_err() {
-        return;
-    }
     if speaks == Speaks::Garbage {
-        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
-        let _ = s.flush();
-        return;
-    }
-    let len = usize::from(u16::from_be_bytes([header[0], header[1]]));
-    let mut body = vec![0u8; len.saturating_sub(8)];
-    if header[4] != 1 || s.read_exact(&mut body).is_err() {
-        return;
-    }
-    let reply = if !names_service(&String::from_utf8_lossy(&body), service) {
-        refuse_12514()
-    } else if speaks != Speaks::Tns11g {
-        packet(2, &accept())
-    } else {
-        // version, service options, SDU, TDU, hardware byte order, data length/offset, flags
-        let mut b = Vec::new();
-        for v in [314u16, 0x0C41, 8192, 0xFFFF, 0x0100, 0, 0] {
-            b.extend_from_slice(&v.to_be_bytes());
+        let mut header = [0u8; 8];
+        if s.read_exact(&mut header).is_ok() {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            let _ = s.flush();
         }
-        b.extend_from_slice(&[0x41, 0x41]);
-        packet(2, &b)
+        return;
+    }
+    let Some(descriptor) = read_connect(s) else {
+        return;
+    };
+    let reply = if !names_service(&descriptor, service) {
+        refuse(12514)
+    } else {
+        match speaks {
+            Speaks::Refuse(code) => refuse(code),
+            Speaks::Redirect => {
+                let to = b"(ADDRESS=(PROTOCOL=TCP)(HOST=node2.example.com)(PORT=1522))";
+                let mut b = u16::try_from(to.len()).expect("len").to_be_bytes().to_vec();
+                b.extend_from_slice(to);
+                packet(5, &b)
+            }
+            Speaks::Tns11g => {
+                // version, service options, SDU, TDU, hardware byte order, data
+                // length/offset, flags
+                let mut b = Vec::new();
+                for v in [314u16, 0x0C41, 8192, 0xFFFF, 0x0100, 0, 0] {
+                    b.extend_from_slice(&v.to_be_bytes());
+                }
+                b.extend_from_slice(&[0x41, 0x41]);
+                packet(2, &b)
+            }
+            Speaks::Tns | Speaks::TnsThenSilent | Speaks::Garbage => packet(2, &accept()),
+        }
     };
     let _ = s.write_all(&reply);
     let _ = s.flush();
@@ -216,6 +230,24 @@ pub struct OracleServer {
     pub field_version: u8,
     /// Counts the well-formed logoffs received.
     pub logoffs: Arc<AtomicUsize>,
+    /// With the right password, refuse the login with this ORA code and message instead.
+    pub login_error: Option<(u32, String)>,
+    /// Answer every query with this ORA code and message instead of the row.
+    pub query_error: Option<(u32, String)>,
+    /// Log in without AUTH_SVR_RESPONSE: what an impostor that does not know the
+    /// password would have to do.
+    pub omit_server_proof: bool,
+    /// Phase one values no real server sends.
+    pub hostile: Option<Hostile>,
+}
+
+/// A phase-one answer meant to break a client.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Hostile {
+    /// A 16-byte AUTH_SESSKEY (the 12c combo key needs 32).
+    ShortSessionKey,
+    /// AUTH_PBKDF2_VGEN_COUNT of four billion rounds.
+    HugeRounds,
 }
 
 /// TTC field version 21.1: describe info with oaccolid, error messages with the 20c fields
@@ -274,7 +306,7 @@ const ORA_VARCHAR2: u8 = 1;
 fn session(s: &mut dyn Stream, server: &OracleServer) -> Option<()> {
     let descriptor = read_connect(s)?;
     if !names_service(&descriptor, &server.service) {
-        s.write_all(&refuse_12514()).ok()?;
+        s.write_all(&refuse(12514)).ok()?;
         return s.flush().ok();
     }
     s.write_all(&packet(2, &accept())).ok()?;
@@ -291,7 +323,7 @@ fn session(s: &mut dyn Stream, server: &OracleServer) -> Option<()> {
             (MSG_FUNCTION, Some(FN_AUTH_PHASE_ONE)) => {
                 let (user, _) = auth_request(&msg)?;
                 let v = Verifier::new(server, &user);
-                let reply = v.phase_one_reply();
+                let reply = v.phase_one_reply(server.hostile);
                 verifier = Some(v);
                 reply
             }
@@ -311,7 +343,12 @@ fn session(s: &mut dyn Stream, server: &OracleServer) -> Option<()> {
             (MSG_FUNCTION, Some(FN_EXECUTE | FN_REEXECUTE | FN_REEXECUTE_AND_FETCH))
                 if logged_in =>
             {
-                query_reply(&server.row, server.field_version)
+                match &server.query_error {
+                    Some((code, message)) => {
+                        end_of_call(*code, message, 0, 0, server.field_version)
+                    }
+                    None => query_reply(&server.row, server.field_version),
+                }
             }
             (MSG_FUNCTION, Some(FN_LOGOFF)) => {
                 server.logoffs.fetch_add(1, Ordering::SeqCst);
@@ -362,6 +399,11 @@ fn accept() -> Vec<u8> {
 fn read_packet(s: &mut dyn Stream, large: bool) -> Option<(u8, Vec<u8>)> {
     let mut h = [0u8; 8];
     s.read_exact(&mut h).ok()?;
+    if !large && h[..2] == [0x16, 0x03] {
+        // A TLS ClientHello on this plain TCP listener: hang up, as a listener does on a
+        // packet it cannot read.
+        return None;
+    }
     let len = if large {
         usize::try_from(u32::from_be_bytes([h[0], h[1], h[2], h[3]])).ok()?
     } else {
@@ -461,14 +503,22 @@ impl Verifier {
         }
     }
 
-    fn phase_one_reply(&self) -> Vec<u8> {
-        let sesskey = aes_encrypt(&self.password_hash, &self.server_key, false);
+    fn phase_one_reply(&self, hostile: Option<Hostile>) -> Vec<u8> {
+        let key = match hostile {
+            Some(Hostile::ShortSessionKey) => &self.server_key[..16],
+            _ => &self.server_key[..],
+        };
+        let sesskey = aes_encrypt(&self.password_hash, key, false);
+        let rounds = match hostile {
+            Some(Hostile::HugeRounds) => 4_000_000_000,
+            _ => VGEN_COUNT,
+        };
         let mut w = W::new(MSG_PARAMETER);
         w.ub(5);
         w.pair("AUTH_SESSKEY", &hex::encode_upper(sesskey), 0);
         w.pair("AUTH_VFR_DATA", &hex::encode_upper(self.salt), VERIFIER_12C);
         w.pair("AUTH_PBKDF2_CSK_SALT", &hex::encode_upper(self.csk_salt), 0);
-        w.pair("AUTH_PBKDF2_VGEN_COUNT", &VGEN_COUNT.to_string(), 0);
+        w.pair("AUTH_PBKDF2_VGEN_COUNT", &rounds.to_string(), 0);
         w.pair("AUTH_PBKDF2_SDER_COUNT", &SDER_COUNT.to_string(), 0);
         w.0
     }
@@ -528,10 +578,13 @@ impl Verifier {
                 server.field_version,
             ));
         }
+        if let Some((code, message)) = &server.login_error {
+            return Err(end_of_call(*code, message, 0, 0, server.field_version));
+        }
         let mut proof = rand::random::<[u8; 16]>().to_vec();
         proof.extend_from_slice(b"SERVER_TO_CLIENT");
         let mut w = W::new(MSG_PARAMETER);
-        w.ub(4);
+        w.ub(if server.omit_server_proof { 3 } else { 4 });
         // 21.3.0.0.0 in the 18c+ layout: major << 24 | release update << 16.
         w.pair(
             "AUTH_VERSION_NO",
@@ -540,11 +593,13 @@ impl Verifier {
         );
         w.pair("AUTH_SESSION_ID", "42", 0);
         w.pair("AUTH_SERIAL_NUM", "7", 0);
-        w.pair(
-            "AUTH_SVR_RESPONSE",
-            &hex::encode_upper(aes_encrypt(&combo, &proof, true)),
-            0,
-        );
+        if !server.omit_server_proof {
+            w.pair(
+                "AUTH_SVR_RESPONSE",
+                &hex::encode_upper(aes_encrypt(&combo, &proof, true)),
+                0,
+            );
+        }
         Ok(w.0)
     }
 }

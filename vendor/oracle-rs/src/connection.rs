@@ -270,6 +270,11 @@ impl OracleStream {
 
 }
 
+/// The highest TNS packet type (Switchboard patch: see `receive`).
+const MAX_PACKET_TYPE: u8 = 19;
+/// The largest SDU Oracle negotiates is 2 MiB (Switchboard patch: see `receive`).
+const MAX_PACKET_LEN: usize = 2 * 1024 * 1024 + PACKET_HEADER_SIZE;
+
 /// TNS_CCAP_FIELD_VERSION_20_1: from here on error messages carry the SQL type and the
 /// server checksum (Switchboard patch).
 const FIELD_VERSION_20_1: u8 = 14;
@@ -404,6 +409,18 @@ impl ConnectionInner {
             } else {
                 u16::from_be_bytes([header_buf[0], header_buf[1]]) as usize
             };
+
+            // Switchboard patch: a peer that is not speaking TNS (another protocol's
+            // banner, garbage) or announces a packet no SDU allows is refused here, at
+            // once, instead of waiting for (and allocating) up to 4 GiB it will not send.
+            if !(1..=MAX_PACKET_TYPE).contains(&header_buf[4]) {
+                return Err(Error::InvalidPacketType(header_buf[4]));
+            }
+            if packet_len > MAX_PACKET_LEN {
+                return Err(Error::ProtocolError(format!(
+                    "packet of {packet_len} bytes announced (at most {MAX_PACKET_LEN})"
+                )));
+            }
 
             // Read remaining payload
             let payload_len = packet_len.saturating_sub(PACKET_HEADER_SIZE);
@@ -1006,16 +1023,34 @@ impl Connection {
                     let _reason = buf.read_u8()?;
                     let _user_reason = buf.read_u8()?;
 
+                    // Switchboard patch: the listener's reason, e.g.
+                    // "(DESCRIPTION=(TMP=)(VSNNUM=0)(ERR=12514)(ERROR_STACK=...))".
+                    let text = String::from_utf8_lossy(response.get(PACKET_HEADER_SIZE + 4..).unwrap_or_default())
+                        .trim_end_matches(char::from(0))
+                        .to_string();
+                    let error_code = text
+                        .split("(ERR=")
+                        .nth(1)
+                        .and_then(|r| r.split(')').next())
+                        .and_then(|c| c.trim().parse().ok());
                     return Err(Error::ConnectionRefused {
-                        error_code: None,
-                        message: Some("Connection refused by server".to_string()),
+                        error_code,
+                        message: Some(if text.is_empty() {
+                            "Connection refused by server".to_string()
+                        } else {
+                            text
+                        }),
                     });
                 }
                 5 => {
                     // REDIRECT
-                    return Err(Error::ConnectionRedirect(
-                        "redirect not implemented".to_string(),
-                    ));
+                    // Switchboard patch: say where to (the redirect data is the address).
+                    let text = String::from_utf8_lossy(response.get(PACKET_HEADER_SIZE + 2..).unwrap_or_default())
+                        .trim_end_matches(char::from(0))
+                        .to_string();
+                    return Err(Error::ConnectionRedirect(format!(
+                        "redirect not implemented: {text}"
+                    )));
                 }
                 11 => {
                     // RESEND - server requests retransmission of the connect packet
@@ -1101,7 +1136,6 @@ impl Connection {
         }
     }
 
-    /// Perform authentication
     /// Switchboard patch: the ORA error a login was refused with (ORA-01017 wrong
     /// credentials, ORA-28000 locked account, ORA-01045 no CREATE SESSION, ...), read from
     /// the error message that follows the data flags and message type.
@@ -1117,6 +1151,7 @@ impl Connection {
         }
     }
 
+    /// Perform authentication
     async fn authenticate(&self) -> Result<()> {
 
         let service_name = match &self.config.service {
@@ -1172,8 +1207,19 @@ impl Connection {
             // Check for error message type or marker
             let packet_type = response[4];
             if packet_type == 12 {
-                // Marker - authentication failed
-                return Err(Error::AuthenticationFailed("Server sent MARKER - authentication rejected".to_string()));
+                // Marker - authentication failed. Switchboard patch: reset and read the
+                // error that follows, to keep its ORA code.
+                let error = match inner.handle_marker_reset().await {
+                    Ok(packet) if packet.len() > PACKET_HEADER_SIZE + 2
+                        && packet[PACKET_HEADER_SIZE + 2] == MessageType::Error as u8 =>
+                    {
+                        self.auth_error(&packet, inner.capabilities.ttc_field_version)
+                    }
+                    _ => None,
+                };
+                return Err(error.unwrap_or_else(|| {
+                    Error::AuthenticationFailed("Server sent MARKER - authentication rejected".to_string())
+                }));
             }
 
             if response.len() > PACKET_HEADER_SIZE + 2 {

@@ -728,6 +728,24 @@ mod tests {
     }
 
     #[test]
+    fn an_oracle_server_dn_at_verify_full_needs_the_ca_certificate() {
+        let mut f = valid();
+        f.engine = crate::model::Engine::Oracle;
+        f.tls.mode = crate::model::TlsMode::VerifyFull;
+        assert!(validate(&f).is_empty(), "{:?}", codes(&f));
+        f.options.insert(
+            "server_dn".into(),
+            crate::model::OptionValue::Text("CN=db.example.com".into()),
+        );
+        assert_eq!(
+            codes(&f),
+            vec![(ErrorCode::CaRequired, "tls.ca_pem".into())]
+        );
+        f.tls.mode = crate::model::TlsMode::Require;
+        assert!(validate(&f).is_empty(), "the DN only counts at verify-full");
+    }
+
+    #[test]
     fn every_problem_is_reported_at_once() {
         let mut f = valid();
         f.name = String::new();

@@ -76,6 +76,19 @@ impl SessionData {
     }
 }
 
+/// Switchboard patch: PBKDF2 rounds come from the server and run on the caller's thread;
+/// Oracle uses 4096 and 3, so anything past this bound is refused rather than computed.
+const MAX_PBKDF2_ROUNDS: u32 = 100_000;
+
+fn check_rounds(what: &str, rounds: u32) -> Result<()> {
+    if rounds == 0 || rounds > MAX_PBKDF2_ROUNDS {
+        return Err(Error::Protocol(format!(
+            "{what} of {rounds} (1 to {MAX_PBKDF2_ROUNDS} accepted)"
+        )));
+    }
+    Ok(())
+}
+
 /// Authentication message for O5LOGON protocol
 #[derive(Debug)]
 pub struct AuthMessage {
@@ -490,6 +503,14 @@ impl AuthMessage {
             .ok_or_else(|| Error::AuthenticationFailed("Missing AUTH_SESSKEY".to_string()))?;
         let server_key_bytes = hex::decode(server_key)
             .map_err(|e| Error::Protocol(format!("Invalid AUTH_SESSKEY hex: {}", e)))?;
+        // Switchboard patch: the combo key is cut from the first 32 bytes of each session
+        // key part; a shorter one from the server would panic there.
+        if server_key_bytes.len() < 32 {
+            return Err(Error::Protocol(format!(
+                "AUTH_SESSKEY of {} bytes (at least 32 expected)",
+                server_key_bytes.len()
+            )));
+        }
 
         match self.verifier_type {
             verifier_type::V12C => self.generate_12c_verifier(&vfr_bytes, &server_key_bytes),
@@ -504,6 +525,7 @@ impl AuthMessage {
     fn generate_12c_verifier(&mut self, vfr_data: &[u8], server_key: &[u8]) -> Result<()> {
         let iterations = self.session_data.auth_pbkdf2_vgen_count
             .ok_or_else(|| Error::AuthenticationFailed("Missing AUTH_PBKDF2_VGEN_COUNT".to_string()))?;
+        check_rounds("AUTH_PBKDF2_VGEN_COUNT", iterations)?;
 
         // Generate password hash
         let password_hash = generate_12c_password_hash(&self.password, vfr_data, iterations);
@@ -525,6 +547,7 @@ impl AuthMessage {
             .map_err(|e| Error::Protocol(format!("Invalid CSK_SALT hex: {}", e)))?;
         let sder_count = self.session_data.auth_pbkdf2_sder_count
             .ok_or_else(|| Error::AuthenticationFailed("Missing AUTH_PBKDF2_SDER_COUNT".to_string()))?;
+        check_rounds("AUTH_PBKDF2_SDER_COUNT", sder_count)?;
 
         self.combo_key = Some(generate_12c_combo_key(
             &session_key_part_a,
@@ -633,6 +656,12 @@ impl AuthMessage {
             } else {
                 Err(Error::AuthenticationFailed("Invalid server response".to_string()))
             }
+        } else if self.verifier_type == verifier_type::V12C {
+            // Switchboard patch: a 12c server always proves it knows the password; without
+            // the proof, whoever answered may be an impostor that accepts any password.
+            Err(Error::AuthenticationFailed(
+                "the server did not prove it knows the password (no AUTH_SVR_RESPONSE)".to_string(),
+            ))
         } else {
             // No response to verify (older servers may not send this)
             Ok(())

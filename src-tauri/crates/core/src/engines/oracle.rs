@@ -1,7 +1,7 @@
 //! Oracle Database: service name or SID, TCPS with DN matching.
 
 use super::{field, network_fields, tls, tls_fields, DefaultValue, EngineSpec, FieldKind, Section};
-use crate::error::FieldIssue;
+use crate::error::{ErrorCode, FieldIssue};
 use crate::model::{ConnectionFields, Engine, TlsMode};
 
 pub fn spec() -> EngineSpec {
@@ -31,7 +31,7 @@ pub fn spec() -> EngineSpec {
         )
         .placeholder("CN=db.example.com,O=Example")
         .help(
-            "SSL_SERVER_CERT_DN: the exact subject expected; when empty, the host name is matched.",
+            "SSL_SERVER_CERT_DN, with verify-full: the subject the certificate must have (the same attributes and values, in any order), checked instead of the host name; needs the CA certificate. When empty, the host name is matched.",
         ),
     );
     EngineSpec {
@@ -51,4 +51,22 @@ pub fn spec() -> EngineSpec {
     }
 }
 
-pub fn check(_f: &ConnectionFields, _issues: &mut Vec<FieldIssue>) {}
+pub fn check(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
+    let dn = f
+        .text_option("server_dn")
+        .map(str::trim)
+        .unwrap_or_default();
+    let has_ca = f
+        .tls
+        .ca_pem
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty());
+    if f.tls.mode == TlsMode::VerifyFull && !dn.is_empty() && !has_ca {
+        issues.push(FieldIssue::new(
+            ErrorCode::CaRequired,
+            "tls.ca_pem",
+            "Matching the server certificate DN needs the server's CA certificate: the DN replaces the host-name check, so the chain must lead to this connection's own CA.",
+            "Paste the server's CA certificate, or clear the Server certificate DN to match the host name.",
+        ));
+    }
+}

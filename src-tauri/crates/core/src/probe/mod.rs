@@ -194,6 +194,27 @@ impl Drop for TempCa {
     }
 }
 
+/// A driver task that ended without an answer: it panicked on something the server sent
+/// (or was cancelled). `hint` says what to check for this engine.
+pub(crate) fn driver_broke(
+    target: &ProbeTarget,
+    step: Step,
+    e: &tokio::task::JoinError,
+    hint: &str,
+) -> Fail {
+    Fail::new(
+        step,
+        ErrorCode::ProtocolError,
+        format!(
+            "The driver stopped on an answer from {}:{} it could not handle{}.",
+            target.host,
+            target.port,
+            if e.is_panic() { " (it panicked)" } else { "" }
+        ),
+        hint,
+    )
+}
+
 /// Aborts a spawned driver task however the test ends (error, timeout, cancel).
 pub(crate) struct AbortOnDrop(pub tokio::task::AbortHandle);
 

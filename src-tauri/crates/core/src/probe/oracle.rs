@@ -1,30 +1,19 @@
-//! Oracle: the test runs resolve, TCP and TCPS (TLS from the first byte, with the shared
-//! verifier and the certificate chain) on its own connection, then the listener handshake
-//! — a TNS CONNECT naming the service or SID — which tells an Oracle listener from anything
-//! else and an unknown service (ORA-12514) from a known one; oracle-rs does not report the
-//! listener's refusal code, so this is ours. Then oracle-rs (the pure-Rust thin client,
-//! patched: vendor/oracle-rs/PATCHES.md) logs in on a second connection to the same
-//! address, over a TLS session Switchboard set up with the same verifier, and runs the
-//! first query.
+//! Oracle: Switchboard runs resolve, TCP and TCPS (TLS from the first byte, with the shared
+//! verifier, the certificate chain and, for verify-full with a DN, the subject match) and
+//! hands that one connection to oracle-rs (the pure-Rust thin client, patched:
+//! vendor/oracle-rs/PATCHES.md), which speaks to the listener (CONNECT → ACCEPT, or
+//! REFUSE with its ORA code), negotiates, logs in (O5LOGON) and runs the first query.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use oracle_rs::{Config, Connection};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, SharedObservation};
-use super::{resolve_and_connect, Fail, ProbeTarget};
+use super::{resolve_and_connect, AbortOnDrop, Fail, ProbeTarget};
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
-
-const TNS_CONNECT: u8 = 1;
-const TNS_ACCEPT: u8 = 2;
-const TNS_REFUSE: u8 = 4;
-const TNS_REDIRECT: u8 = 5;
-const TNS_RESEND: u8 = 11;
 
 /// The first query: who and where we are, and whether this is a standby.
 const FIRST_QUERY: &str = "SELECT USER, SYS_CONTEXT('USERENV', 'DB_NAME'), \
@@ -36,7 +25,14 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, attempt(target, &mut rec, &obs)).await;
-    let observed = super::observed(&obs, target.tls_mode);
+    let observed = super::observed(&obs, target.tls_mode).map(|mut info| {
+        if let Some(dn) = expected_dn(target) {
+            info.verification = format!(
+                "The certificate chains to a trusted CA and its subject is {dn:?} (SSL_SERVER_CERT_DN); the host name is not checked."
+            );
+        }
+        info
+    });
     let mut report = super::conclude(rec, target, outcome, observed);
     if let Some(server) = &report.server {
         report.checks = checks(target, server);
@@ -44,9 +40,9 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     report
 }
 
-fn not_oracle(target: &ProbeTarget, step: Step) -> Fail {
+fn not_oracle(target: &ProbeTarget) -> Fail {
     Fail::new(
-        step,
+        Step::Auth,
         ErrorCode::ProtocolError,
         format!(
             "{}:{} did not answer as an Oracle listener.",
@@ -60,16 +56,20 @@ fn tcps(target: &ProbeTarget) -> bool {
     !matches!(target.tls_mode, TlsMode::Disable | TlsMode::Prefer)
 }
 
+/// The connection handed to the driver.
+enum Transport {
+    Tcp(TcpStream),
+    Tcps(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
 async fn attempt(
     target: &ProbeTarget,
     rec: &mut Recorder,
     obs: &SharedObservation,
 ) -> Result<ServerInfo, Fail> {
     let stream = resolve_and_connect(rec, &target.host, target.port).await?;
-    let address = stream.peer_addr().ok();
-    if tcps(target) {
-        let secured = tls_step(target, rec, obs, stream).await?;
-        listener(target, rec, obs, secured).await?;
+    let transport = if tcps(target) {
+        Transport::Tcps(Box::new(tls_step(target, rec, obs, stream).await?))
     } else {
         rec.push(
             Step::Tls,
@@ -77,19 +77,21 @@ async fn attempt(
             Default::default(),
             "PROTOCOL=TCP: no TLS".into(),
         );
-        listener(target, rec, obs, stream).await?;
-    }
-    let conn = login(target, rec, address).await?;
-    let info = first_query(rec, &conn).await;
+        Transport::Tcp(stream)
+    };
+    let conn = login(target, rec, obs, transport).await?;
+    let (conn, info) = first_query(target, rec, conn).await;
     // Logging off is a courtesy to the server; the result is already known, so it does
     // not count against the test's time. Bounded: nothing is left running for long.
-    tokio::spawn(async move {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), conn.close()).await;
-    });
+    if let Some(conn) = conn {
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), conn.close()).await;
+        });
+    }
     info
 }
 
-/// TLS on the inspection connection: the shared verifier, the chain for the report, and
+/// TLS on the test's one connection: the shared verifier, the chain for the report, and
 /// for verify-full with a DN the subject compared with it.
 async fn tls_step(
     target: &ProbeTarget,
@@ -149,17 +151,24 @@ async fn tls_step(
 /// With a DN to match, whether the certificate the handshake recorded has another subject.
 fn dn_mismatch(target: &ProbeTarget, obs: &SharedObservation) -> Option<Fail> {
     let dn = expected_dn(target)?;
-    let subject = obs
-        .lock()
-        .ok()
-        .and_then(|o| o.chain.first().and_then(tls::certificate_info))
-        .map(|c| c.subject)
-        .unwrap_or_default();
-    (!same_dn(&subject, dn)).then(|| {
+    let leaf = obs.lock().ok().and_then(|o| o.chain.first().cloned());
+    let subject = leaf
+        .as_ref()
+        .and_then(tls::certificate_info)
+        .map(|c| c.subject);
+    let matches = leaf
+        .as_ref()
+        .and_then(|der| certificate_subject(der))
+        .zip(parse_dn(dn))
+        .is_some_and(|(have, want)| !have.is_empty() && have == want);
+    (!matches).then(|| {
         Fail::new(
             Step::Tls,
             ErrorCode::TlsHostnameMismatch,
-            format!("The server's certificate is for {subject:?}, not the DN {dn:?} this connection expects."),
+            format!(
+                "The server's certificate is for {:?}, not the DN {dn:?} this connection expects.",
+                subject.unwrap_or_default()
+            ),
             "Correct the Server certificate DN (or clear it to match the host name instead).",
         )
     })
@@ -195,239 +204,144 @@ fn connector(
     }
 }
 
-/// Two DNs are the same when they hold the same attributes, whatever their order, spacing
-/// or the case of the attribute names ("CN=db, O=Acme" is "o=Acme,CN=db").
-fn same_dn(a: &str, b: &str) -> bool {
-    fn parts(dn: &str) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = dn
-            .split(',')
-            .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| (k.trim().to_ascii_uppercase(), v.trim().to_owned()))
-            .collect();
-        v.sort();
-        v
+/// A distinguished name as a sorted list of (attribute, value): the same whatever the
+/// order of its parts, the spacing around them or the case of attribute names.
+type Dn = Vec<(String, String)>;
+
+/// Attribute names as RFC 4514 and Oracle write them, by OID.
+fn attribute_name(oid: &str) -> String {
+    match oid {
+        "2.5.4.3" => "CN",
+        "2.5.4.5" => "SERIALNUMBER",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.9" => "STREET",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.17" => "POSTALCODE",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "1.2.840.113549.1.9.1" => "EMAILADDRESS",
+        other => other,
     }
-    let (a, b) = (parts(a), parts(b));
-    !a.is_empty() && a == b
+    .to_owned()
 }
 
-fn connect_data(target: &ProbeTarget) -> String {
-    let sid = target.text_option("connect_by") == Some("sid");
-    format!(
-        "(DESCRIPTION=(CONNECT_DATA=({}={})(CID=(PROGRAM=switchboard)(HOST=switchboard)(USER={})))\
-         (ADDRESS=(PROTOCOL={})(HOST={})(PORT={})))",
-        if sid { "SID" } else { "SERVICE_NAME" },
-        target.database,
-        target.username,
-        if matches!(target.tls_mode, TlsMode::Disable | TlsMode::Prefer) {
-            "TCP"
-        } else {
-            "TCPS"
-        },
-        target.host,
-        target.port
-    )
-}
-
-/// A TNS CONNECT packet (protocol version 314, data at offset 58).
-fn connect_packet(data: &str) -> Vec<u8> {
-    let data = data.as_bytes();
-    let total = 58 + data.len();
-    let mut p = Vec::with_capacity(total);
-    p.extend_from_slice(&u16::try_from(total).unwrap_or(u16::MAX).to_be_bytes());
-    p.extend_from_slice(&[0, 0, TNS_CONNECT, 0, 0, 0]);
-    for v in [314u16, 300, 0x0C41, 8192, 0xFFFF, 0x7F08, 0, 1] {
-        p.extend_from_slice(&v.to_be_bytes());
+/// The leaf certificate's subject, attribute by attribute (so a value holding ", O=" is
+/// one value, not two attributes).
+fn certificate_subject(der: &[u8]) -> Option<Dn> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let mut dn = Vec::new();
+    for rdn in cert.subject().iter_rdn() {
+        for attr in rdn.iter() {
+            let value = attr.as_str().ok()?;
+            dn.push((
+                attribute_name(&attr.attr_type().to_id_string()),
+                value.to_owned(),
+            ));
+        }
     }
-    p.extend_from_slice(&u16::try_from(data.len()).unwrap_or(u16::MAX).to_be_bytes());
-    p.extend_from_slice(&58u16.to_be_bytes());
-    p.extend_from_slice(&[0; 4]); // max receivable connect data
-    p.extend_from_slice(&[0x41, 0x41]); // connect flags
-    p.resize(58, 0);
-    p.extend_from_slice(data);
-    p
+    dn.sort();
+    Some(dn)
 }
 
-/// The next TNS packet: `Ok(None)` for something that is not one, `Err` when the
-/// connection failed (a TLS alert after the handshake among them).
-async fn read_packet<S: AsyncRead + Unpin>(s: &mut S) -> std::io::Result<Option<(u8, Vec<u8>)>> {
-    let mut header = [0u8; 8];
-    s.read_exact(&mut header).await?;
-    let len = usize::from(u16::from_be_bytes([header[0], header[1]]));
-    if !(8..=8192).contains(&len) || header[4] == 0 || header[4] > 19 {
-        return Ok(None);
-    }
-    let mut body = vec![0u8; len - 8];
-    s.read_exact(&mut body).await?;
-    Ok(Some((header[4], body)))
-}
-
-/// The listener handshake: ACCEPT, REFUSE (with its ORA code), REDIRECT, or not Oracle.
-async fn listener<S: AsyncRead + AsyncWrite + Unpin>(
-    target: &ProbeTarget,
-    rec: &mut Recorder,
-    obs: &SharedObservation,
-    mut s: S,
-) -> Result<(), Fail> {
-    rec.start(Step::Auth);
-    let packet = connect_packet(&connect_data(target));
-    let mut answer = None;
-    for _ in 0..2 {
-        let sent = s.write_all(&packet).await;
-        let read = match sent {
-            Ok(()) => read_packet(&mut s).await,
-            Err(e) => Err(e),
-        };
-        match read {
-            Ok(Some((TNS_RESEND, _))) => continue,
-            Ok(other) => {
-                answer = other;
-                break;
-            }
-            Err(e) => {
-                // TLS 1.3 servers refuse a missing client certificate after the handshake,
-                // so the alert arrives here rather than in the TLS step.
-                if let Some(mut f) =
-                    tls::rustls_error(&e).and_then(|t| tls::classify_failure(target, obs, Some(t)))
-                {
-                    f.step = Step::Auth;
-                    rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
-                    return Err(f);
+/// A DN as typed (RFC 4514: `,` or `+` between parts, `\\,`-style and `\\2C`-style
+/// escapes); `None` when it cannot be read.
+fn parse_dn(text: &str) -> Option<Dn> {
+    // Escaped spaces are kept through the trimming as U+0001, then put back.
+    const KEPT_SPACE: char = '\u{1}';
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let next = chars.next()?;
+                if next.is_ascii_hexdigit() {
+                    let low = chars.next().filter(char::is_ascii_hexdigit)?;
+                    let byte = u8::from_str_radix(&format!("{next}{low}"), 16).ok()?;
+                    current.push(char::from(byte));
+                } else if next == ' ' {
+                    current.push(KEPT_SPACE);
+                } else {
+                    current.push(next);
                 }
-                break;
             }
+            ',' | '+' | ';' => parts.push(std::mem::take(&mut current)),
+            c => current.push(c),
         }
     }
-    let what = if target.text_option("connect_by") == Some("sid") {
-        "SID"
-    } else {
-        "service"
-    };
-    let f = match answer {
-        Some((TNS_ACCEPT, _)) => return Ok(()),
-        Some((TNS_REDIRECT, body)) => {
-            let to = String::from_utf8_lossy(&body)
-                .split("(ADDRESS=")
-                .nth(1)
-                .map(|a| format!(" to (ADDRESS={}", a.trim_end_matches(char::from(0))))
-                .unwrap_or_default();
-            Fail::new(
-                Step::Auth,
-                ErrorCode::ConnectionFailed,
-                format!(
-                    "The listener accepts {what} {:?} but redirects the connection{to}; the Oracle driver Switchboard uses cannot follow redirects.",
-                    target.database
-                ),
-                "Connect to the address the listener redirects to (a RAC node or its local listener), or ask for a dedicated server on this listener.",
-            )
+    parts.push(current);
+    let mut dn = Vec::new();
+    for part in parts {
+        let (key, value) = part.split_once('=')?;
+        let key = key.trim().to_ascii_uppercase();
+        let key = match key.as_str() {
+            "E" => "EMAILADDRESS".to_owned(),
+            "S" => "ST".to_owned(),
+            k => attribute_name(k.strip_prefix("OID.").unwrap_or(k)),
+        };
+        let value = value.trim().replace(KEPT_SPACE, " ");
+        if key.is_empty() || value.is_empty() {
+            return None;
         }
-        Some((TNS_REFUSE, body)) => {
-            let text = String::from_utf8_lossy(&body);
-            let err = text
-                .split("(ERR=")
-                .nth(1)
-                .and_then(|r| r.split(')').next())
-                .unwrap_or("")
-                .to_owned();
-            match err.as_str() {
-                "12514" | "12505" => Fail::new(
-                    Step::Auth,
-                    ErrorCode::DatabaseNotFound,
-                    format!(
-                        "The listener does not know {what} {:?} (ORA-{err}).",
-                        target.database
-                    ),
-                    "Check the service name (lsnrctl services lists them), or switch between service name and SID.",
-                ),
-                _ => Fail::new(
-                    Step::Auth,
-                    ErrorCode::ConnectionFailed,
-                    format!(
-                        "The listener refused the connection{}.",
-                        if err.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (ORA-{err})")
-                        }
-                    ),
-                    "Look the ORA code up; it is about the listener's configuration or this client's address.",
-                ),
-            }
-        }
-        _ => not_oracle(target, Step::Auth),
-    };
-    rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
-    Err(f)
+        dn.push((key, value));
+    }
+    dn.sort();
+    Some(dn)
 }
 
-/// The login, by oracle-rs, on a second connection to the address the listener answered
-/// on (the first one has spoken its CONNECT). TLS on it is Switchboard's again: the same
-/// verifier and client certificate, handed to the driver as an established session.
+/// The driver's part, on Switchboard's connection: listener, negotiation, login. Spawned,
+/// so that a driver panic on a strange answer fails the test rather than the caller.
 async fn login(
     target: &ProbeTarget,
     rec: &mut Recorder,
-    address: Option<SocketAddr>,
+    obs: &SharedObservation,
+    transport: Transport,
 ) -> Result<Connection, Fail> {
-    let mut lost = |e: &dyn std::fmt::Display| {
-        let f = Fail::new(
-            Step::Auth,
-            ErrorCode::ConnectionFailed,
-            format!(
-                "The listener accepted, but the login connection to {}:{} failed: {e}",
-                target.host, target.port
-            ),
-            "Run the test again; if it persists, the listener may be limiting connections (check its rate limits).",
-        );
-        rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
-        f
-    };
-    let stream = match address {
-        Some(a) => TcpStream::connect(a).await,
-        None => TcpStream::connect((target.host.as_str(), target.port)).await,
-    }
-    .map_err(|e| lost(&e))?;
+    rec.start(Step::Auth);
+    let sid = target.text_option("connect_by") == Some("sid");
+    // The driver keeps this copy of the password in its connection (not zeroed) until the
+    // connection is dropped: at the latest when the bounded logoff ends.
     let password = target
         .password
         .as_ref()
         .map(|p| p.expose().to_owned())
         .unwrap_or_default();
-    let config = if target.text_option("connect_by") == Some("sid") {
-        Config::with_sid(
-            &target.host,
-            target.port,
-            &target.database,
-            &target.username,
-            password,
-        )
+    let (host, port, database, user) = (
+        target.host.clone(),
+        target.port,
+        target.database.clone(),
+        target.username.clone(),
+    );
+    let mut config = if sid {
+        Config::with_sid(host, port, database, user, password)
     } else {
-        Config::new(
-            &target.host,
-            target.port,
-            &target.database,
-            &target.username,
-            password,
-        )
+        Config::new(host, port, database, user, password)
     };
-    let connected = if tcps(target) {
-        // A throwaway observation: the report keeps the inspection's handshake.
-        let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
-        let (connector, name) = connector(target, &obs)?;
-        let secured = connector
-            .connect(name, stream)
-            .await
-            .map_err(|e| lost(&e))?;
-        // The login connection's certificate must match the DN too: it is the one the
-        // password goes over.
-        if let Some(mut f) = dn_mismatch(target, &obs) {
-            f.step = Step::Auth;
-            rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
-            return Err(f);
+    if matches!(transport, Transport::Tcps(_)) {
+        // Only the connect descriptor's PROTOCOL=TCPS: TLS is already up.
+        config = config.tls(oracle_rs::TlsMode::Require);
+    }
+    let task = tokio::spawn(async move {
+        match transport {
+            Transport::Tcp(s) => Connection::connect_with_tcp_stream(config, s).await,
+            Transport::Tcps(s) => Connection::connect_with_tls_stream(config, *s).await,
         }
-        Connection::connect_with_tls_stream(config, secured).await
-    } else {
-        Connection::connect_with_tcp_stream(config, stream).await
+    });
+    let _abort = AbortOnDrop(task.abort_handle());
+    let outcome = match task.await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(e)) => Err(login_failure(target, obs, &e)),
+        Err(e) => Err(super::driver_broke(
+            target,
+            Step::Auth,
+            &e,
+            "Check that the server is Oracle Database 12.1 or later; read its alert log.",
+        )),
     };
-    match connected {
+    match outcome {
         Ok(conn) => {
             rec.finish(
                 Step::Auth,
@@ -435,36 +349,41 @@ async fn login(
                 format!(
                     "logged in as {} to {} {:?}",
                     target.username,
-                    if target.text_option("connect_by") == Some("sid") {
-                        "SID"
-                    } else {
-                        "service"
-                    },
+                    if sid { "SID" } else { "service" },
                     target.database
                 ),
             );
             Ok(conn)
         }
-        Err(e) => {
-            let f = login_failure(target, &e);
+        Err(f) => {
             rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
             Err(f)
         }
     }
 }
 
-/// A refused login in the user's terms: the ORA codes a login meets, by what to change.
-fn login_failure(target: &ProbeTarget, e: &oracle_rs::Error) -> Fail {
+/// An ORA error's text: the server's message when it reads as one, else the bare code.
+fn ora_text(code: u32, message: &str) -> String {
+    if message.starts_with("ORA-") {
+        message.trim().to_owned()
+    } else {
+        format!("ORA-{code:05}")
+    }
+}
+
+/// A refused login in the user's terms: the listener's refusals, the ORA codes a login
+/// meets, and peers that are not Oracle, by what to change.
+fn login_failure(target: &ProbeTarget, obs: &SharedObservation, e: &oracle_rs::Error) -> Fail {
     use oracle_rs::Error as E;
     let user = &target.username;
+    let what = if target.text_option("connect_by") == Some("sid") {
+        "SID"
+    } else {
+        "service"
+    };
     let (code, message, hint) = match e {
         E::OracleError { code, message } => {
-            let ora = format!("ORA-{code:05}");
-            let said = if message.is_empty() {
-                ora.clone()
-            } else {
-                message.clone()
-            };
+            let said = ora_text(*code, message);
             match code {
                 1017 | 1005 => (
                     ErrorCode::AuthFailed,
@@ -476,7 +395,7 @@ fn login_failure(target: &ProbeTarget, e: &oracle_rs::Error) -> Fail {
                     format!("The account {user:?} is locked ({said})."),
                     format!("Ask a DBA to run ALTER USER {user} ACCOUNT UNLOCK (too many failed logins lock it)."),
                 ),
-                28001 | 28002 => (
+                28001 => (
                     ErrorCode::AuthFailed,
                     format!("The password of {user:?} has expired ({said})."),
                     "Change it with SQL*Plus or SQLcl (they prompt for a new one), then save the new password here.".to_owned(),
@@ -486,11 +405,7 @@ fn login_failure(target: &ProbeTarget, e: &oracle_rs::Error) -> Fail {
                     format!("{user:?} may not log in ({said})."),
                     format!("Ask a DBA to GRANT CREATE SESSION TO {user}."),
                 ),
-                12514 | 12505 => (
-                    ErrorCode::DatabaseNotFound,
-                    format!("The database does not know {:?} ({said}).", target.database),
-                    "Check the service name (lsnrctl services lists them), or switch between service name and SID.".to_owned(),
-                ),
+                12514 | 12505 => unknown_service(target, what, &said),
                 1033 | 1034 | 1089 => (
                     ErrorCode::ConnectionFailed,
                     format!("The database is not open ({said})."),
@@ -504,10 +419,38 @@ fn login_failure(target: &ProbeTarget, e: &oracle_rs::Error) -> Fail {
                 _ => (
                     ErrorCode::ConnectionFailed,
                     format!("Oracle refused the login ({said})."),
-                    format!("Look up {ora}; it is about the account or the database, not the network."),
+                    format!("Look up ORA-{code:05}; it is about the account or the database, not the network."),
                 ),
             }
         }
+        E::ConnectionRefused {
+            error_code: Some(code @ (12514 | 12505)),
+            ..
+        } => unknown_service(target, what, &format!("ORA-{code:05}")),
+        E::ConnectionRefused { error_code, .. } => (
+            ErrorCode::ConnectionFailed,
+            format!(
+                "The listener refused the connection{}.",
+                error_code
+                    .map(|c| format!(" (ORA-{c:05})"))
+                    .unwrap_or_default()
+            ),
+            "Look the ORA code up; it is about the listener's configuration or this client's address.".to_owned(),
+        ),
+        E::ConnectionRedirect(to) | E::ConnectionRedirected { address: to } => (
+            ErrorCode::ConnectionFailed,
+            format!(
+                "The listener accepts {what} {:?} but redirects the connection ({}); the Oracle driver Switchboard uses cannot follow redirects.",
+                target.database,
+                to.trim_start_matches("redirect not implemented: ")
+            ),
+            "Connect to the address the listener redirects to (a RAC node or its local listener), or ask for a dedicated server on this listener.".to_owned(),
+        ),
+        E::AuthenticationFailed(m) if m.contains("did not prove") => (
+            ErrorCode::ProtocolError,
+            format!("The server let {user:?} in without proving that it knows the password: whoever answered may not be the database."),
+            "Choose verify-full with the server's CA so that its certificate proves who it is, then test again; a real Oracle server always sends this proof.".to_owned(),
+        ),
         E::InvalidCredentials | E::AuthenticationFailed(_) => (
             ErrorCode::AuthFailed,
             format!("Oracle refused the login for {user:?} ({e})."),
@@ -528,16 +471,19 @@ fn login_failure(target: &ProbeTarget, e: &oracle_rs::Error) -> Fail {
             "The server requires Oracle native network encryption, which Switchboard does not speak.".to_owned(),
             "Connect over TCPS instead (a TLS mode and the TCPS port, often 2484).".to_owned(),
         ),
-        E::ConnectionRefused { .. } | E::ConnectionRedirect(_) | E::ConnectionRedirected { .. } => (
-            ErrorCode::ConnectionFailed,
-            format!("The listener did not hand the login on ({e})."),
-            "The listener accepted a moment ago: check the listener's log for this client.".to_owned(),
-        ),
-        E::Io(_) | E::ConnectionClosed | E::ConnectionClosedByServer(_) => (
-            ErrorCode::ConnectionFailed,
-            format!("The server closed the connection during the login ({e})."),
-            "Check the server's alert log and listener log for this client (sqlnet.ora settings such as SQLNET.ALLOWED_LOGON_VERSION or an IP allow-list).".to_owned(),
-        ),
+        E::InvalidPacketType(_) | E::UnexpectedPacketType { .. } => return not_oracle(target),
+        E::Io(io) => {
+            // TLS 1.3 servers refuse a missing client certificate after the handshake, so
+            // the alert arrives with the first read.
+            if let Some(mut f) =
+                tls::rustls_error(io).and_then(|t| tls::classify_failure(target, obs, Some(t)))
+            {
+                f.step = Step::Auth;
+                return f;
+            }
+            closed(target, e)
+        }
+        E::ConnectionClosed | E::ConnectionClosedByServer(_) => closed(target, e),
         _ => (
             ErrorCode::ProtocolError,
             format!("The login did not follow Oracle's protocol as expected ({e})."),
@@ -547,19 +493,85 @@ fn login_failure(target: &ProbeTarget, e: &oracle_rs::Error) -> Fail {
     Fail::new(Step::Auth, code, message, hint)
 }
 
-async fn first_query(rec: &mut Recorder, conn: &Connection) -> Result<ServerInfo, Fail> {
+fn unknown_service(target: &ProbeTarget, what: &str, said: &str) -> (ErrorCode, String, String) {
+    (
+        ErrorCode::DatabaseNotFound,
+        format!("The listener does not know {what} {:?} ({said}).", target.database),
+        "Check the service name (lsnrctl services lists them), or switch between service name and SID.".to_owned(),
+    )
+}
+
+fn closed(target: &ProbeTarget, e: &oracle_rs::Error) -> (ErrorCode, String, String) {
+    (
+        ErrorCode::ConnectionFailed,
+        format!(
+            "{}:{} closed the connection before the login finished ({e}).",
+            target.host, target.port
+        ),
+        "The listener may only admit listed addresses (TCP.VALIDNODE_CHECKING / TCP.INVITED_NODES in sqlnet.ora), a firewall may cut the connection, or this is a TCPS port reached without TLS (or the reverse). The listener log names the reason.".to_owned(),
+    )
+}
+
+/// The first query, spawned like the login. Gives the connection back for the logoff.
+async fn first_query(
+    target: &ProbeTarget,
+    rec: &mut Recorder,
+    conn: Connection,
+) -> (Option<Connection>, Result<ServerInfo, Fail>) {
+    use oracle_rs::Error as E;
     rec.start(Step::Query);
-    let rows = match conn.query(FIRST_QUERY, &[]).await {
-        Ok(r) => r,
+    let task = tokio::spawn(async move {
+        let rows = conn.query(FIRST_QUERY, &[]).await;
+        (conn, rows)
+    });
+    let _abort = AbortOnDrop(task.abort_handle());
+    let (conn, rows) = match task.await {
+        Ok((conn, rows)) => (Some(conn), rows),
         Err(e) => {
-            let f = Fail::new(
+            let f = super::driver_broke(
+                target,
                 Step::Query,
-                ErrorCode::PermissionDenied,
-                format!("Logged in, but the first query failed ({e})."),
-                "The session cannot read DUAL or USERENV: check the account's grants.",
+                &e,
+                "Check that the server is Oracle Database 12.1 or later; read its alert log.",
             );
             rec.finish(Step::Query, StepStatus::Failed, f.message.clone());
-            return Err(f);
+            return (None, Err(f));
+        }
+    };
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => {
+            let f = match &e {
+                E::OracleError {
+                    code: code @ (942 | 1031 | 1039),
+                    message,
+                } => Fail::new(
+                    Step::Query,
+                    ErrorCode::PermissionDenied,
+                    format!("Logged in, but the session may not read what the first query asks ({}).", ora_text(*code, message)),
+                    "The account cannot read USERENV or PRODUCT_COMPONENT_VERSION: check its grants (or a logon trigger's restrictions).",
+                ),
+                E::OracleError { code, message } => Fail::new(
+                    Step::Query,
+                    ErrorCode::ConnectionFailed,
+                    format!("Logged in, but the first query failed ({}).", ora_text(*code, message)),
+                    format!("Look up ORA-{code:05}; the login itself worked."),
+                ),
+                E::Io(_) | E::ConnectionClosed | E::ConnectionClosedByServer(_) => Fail::new(
+                    Step::Query,
+                    ErrorCode::ConnectionFailed,
+                    format!("The server closed the connection during the first query ({e})."),
+                    "Read the database's alert log: a logon trigger or a resource limit may end new sessions.",
+                ),
+                _ => Fail::new(
+                    Step::Query,
+                    ErrorCode::ProtocolError,
+                    format!("The first query's answer did not follow Oracle's protocol as expected ({e})."),
+                    "If this is an Oracle Database, report this message.",
+                ),
+            };
+            rec.finish(Step::Query, StepStatus::Failed, f.message.clone());
+            return (conn, Err(f));
         }
     };
     let text = |i: usize| {
@@ -595,7 +607,7 @@ async fn first_query(rec: &mut Recorder, conn: &Connection) -> Result<ServerInfo
             }
         ),
     );
-    Ok(info)
+    (conn, Ok(info))
 }
 
 /// A connection saved as a replica should reach a standby, and a primary a primary.
@@ -635,16 +647,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distinguished_names_match_whatever_their_order_spacing_and_attribute_case() {
-        assert!(same_dn(
-            "CN=db.example.com, O=Example",
-            "o=Example,CN=db.example.com"
-        ));
-        assert!(!same_dn(
-            "CN=db.example.com,O=Example",
-            "CN=other,O=Example"
-        ));
-        assert!(!same_dn("CN=db.example.com", "CN=db.example.com,O=Example"));
-        assert!(!same_dn("", ""), "an empty DN never matches");
+    fn typed_distinguished_names_read_escapes_and_ignore_order_spacing_and_name_case() {
+        let want = |pairs: &[(&str, &str)]| {
+            let mut v: Dn = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            v.sort();
+            Some(v)
+        };
+        assert_eq!(
+            parse_dn("CN=db.example.com, o=Example"),
+            want(&[("CN", "db.example.com"), ("O", "Example")])
+        );
+        assert_eq!(
+            parse_dn("O=Acme\\, Inc,CN=db"),
+            want(&[("CN", "db"), ("O", "Acme, Inc")])
+        );
+        assert_eq!(parse_dn("CN=a\\2Cb"), want(&[("CN", "a,b")]));
+        assert_eq!(
+            parse_dn("OID.2.5.4.3=db+E=ops@example.com"),
+            want(&[("CN", "db"), ("EMAILADDRESS", "ops@example.com")])
+        );
+        assert_eq!(parse_dn("CN=x\\ "), want(&[("CN", "x ")]));
+        for bad in ["", "CN", "CN=", "=x", "CN=a\\", "CN=a\\4"] {
+            assert_eq!(parse_dn(bad), None, "{bad:?}");
+        }
     }
 }

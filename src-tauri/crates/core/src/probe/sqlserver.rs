@@ -53,6 +53,9 @@ const ENCRYPT_OFF: u8 = 0;
 const ENCRYPT_ON: u8 = 1;
 const ENCRYPT_NOT_SUP: u8 = 2;
 const ENCRYPT_REQ: u8 = 3;
+/// What to check when tiberius stops on an answer it cannot handle.
+const SQLSERVER_BROKE: &str =
+    "Check that the server is SQL Server 2012 or later; read its error log.";
 /// The largest packet payload sent during PRELOGIN (packet size 4096).
 const MAX_PAYLOAD: usize = 4096 - 8;
 
@@ -744,7 +747,7 @@ async fn login(
             return Err(f);
         }
         Err(e) => {
-            let f = driver_broke(target, Step::Auth, &e);
+            let f = super::driver_broke(target, Step::Auth, &e, SQLSERVER_BROKE);
             rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
             return Err(f);
         }
@@ -806,7 +809,12 @@ async fn login(
             step: Step::Query,
             ..classify(target, &e, inspected.negotiated)
         }),
-        Err(e) => Err(driver_broke(target, Step::Query, &e)),
+        Err(e) => Err(super::driver_broke(
+            target,
+            Step::Query,
+            &e,
+            SQLSERVER_BROKE,
+        )),
     };
     match outcome {
         Ok(values) => {
@@ -849,20 +857,6 @@ async fn login(
             Err(f)
         }
     }
-}
-
-fn driver_broke(target: &ProbeTarget, step: Step, e: &tokio::task::JoinError) -> Fail {
-    Fail::new(
-        step,
-        ErrorCode::ProtocolError,
-        format!(
-            "The driver stopped on an answer from {}:{} it could not handle{}.",
-            target.host,
-            target.port,
-            if e.is_panic() { " (it panicked)" } else { "" }
-        ),
-        "Check that the server is SQL Server 2012 or later; read its error log.",
-    )
 }
 
 /// A certificate failure that tiberius reports as text (its rustls 0.21 error, stringified).
