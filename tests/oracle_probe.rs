@@ -680,3 +680,21 @@ async fn other_listener_refusals_keep_their_ora_code() {
     assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     assert!(r.error.unwrap().message.contains("ORA-12516"));
 }
+
+#[tokio::test]
+async fn a_refusal_announced_with_a_marker_keeps_its_ora_code() {
+    let mut s = server("ORCLPDB1");
+    s.marker_before_refusal = true;
+    let addr = tns::oracle_server(s.clone(), None);
+    let mut t = plain(addr, "ORCLPDB1");
+    t.password = Some(Secret::new("not the password".to_owned()));
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert!(r.error.unwrap().message.contains("ORA-01017"));
+
+    s.locked = true;
+    let addr = tns::oracle_server(s, None);
+    let r = probe::run(&plain(addr, "ORCLPDB1")).await;
+    assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
+    assert!(r.error.unwrap().message.contains("ORA-28000"));
+}

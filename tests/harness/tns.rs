@@ -239,6 +239,9 @@ pub struct OracleServer {
     pub omit_server_proof: bool,
     /// Phase one values no real server sends.
     pub hostile: Option<Hostile>,
+    /// Announce a refused login with a MARKER (break) first, as servers may: the client
+    /// resets, then the error follows.
+    pub marker_before_refusal: bool,
 }
 
 /// A phase-one answer meant to break a client.
@@ -335,6 +338,15 @@ fn session(s: &mut dyn Stream, server: &OracleServer) -> Option<()> {
                         reply
                     }
                     Err(refusal) => {
+                        if server.marker_before_refusal {
+                            // Break, wait for the client's reset, reset, then the error.
+                            send_marker(s, 1)?;
+                            match read_packet(s, true)? {
+                                (12, body) if body.get(2) == Some(&2) => {}
+                                _ => return None,
+                            }
+                            send_marker(s, 2)?;
+                        }
                         send_data(s, &refusal)?;
                         return Some(());
                     }
@@ -423,6 +435,14 @@ fn read_data(s: &mut dyn Stream) -> Option<Vec<u8>> {
         (6, body) if body.len() > 2 => Some(body[2..].to_vec()),
         _ => None,
     }
+}
+
+/// A MARKER packet (1: break, 2: reset), with the large-SDU length.
+fn send_marker(s: &mut dyn Stream, kind: u8) -> Option<()> {
+    let mut p = 11u32.to_be_bytes().to_vec();
+    p.extend_from_slice(&[12, 0, 0, 0, 1, 0, kind]);
+    s.write_all(&p).ok()?;
+    s.flush().ok()
 }
 
 fn send_data(s: &mut dyn Stream, msg: &[u8]) -> Option<()> {
