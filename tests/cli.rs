@@ -1068,3 +1068,74 @@ fn an_oracle_connection_saved_through_the_cli_logs_in_with_the_keychain_password
         .unwrap()
         .contains("ORA-01017"));
 }
+
+#[test]
+fn mongodb_verify_full_without_a_ca_trusts_this_machine_s_store_in_the_driver_too() {
+    // rustls-native-certs reads SSL_CERT_FILE as the machine's store: with the test CA
+    // there, both Switchboard's TLS step and the driver's own connections must trust the
+    // peer; without it, neither does.
+    require_keyring_session();
+    let ca = switchboard_tests::ca::TestCa::new("Switchboard Test CA (machine store)");
+    let password = switchboard_tests::test_password("cli-mongo");
+    let peer = switchboard_tests::mongo::MongoPeer::new(
+        Some(switchboard_tests::tns::tls_config(&ca.server(
+            &["localhost"],
+            -1,
+            30,
+        ))),
+        "sb_app",
+        &password,
+    )
+    .listen();
+    let store = test_root().join(format!("store-{}.pem", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&store, &ca.cert_pem).unwrap();
+    let dir = data_dir("cli-mongo-store");
+    let port = peer.port().to_string();
+    let added = cli(
+        &dir,
+        &[
+            "add",
+            "--engine",
+            "mongodb",
+            "--name",
+            "mongo",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--username",
+            "sb_app",
+            "--sslmode",
+            "verify-full",
+            "--password-stdin",
+            "--json",
+        ],
+        Some(&password),
+        &[],
+    );
+    assert!(added.status.success(), "{}", all_output(&added));
+
+    let store_env = store.display().to_string();
+    let t = cli(
+        &dir,
+        &["test", "mongo", "--json"],
+        None,
+        &[("SSL_CERT_FILE", &store_env)],
+    );
+    assert!(t.status.success(), "{}", all_output(&t));
+    let report = json(&t);
+    assert_eq!(report["ok"], true, "{report:#}");
+    assert!(!all_output(&t).contains(&password));
+
+    let empty = test_root().join(format!("empty-{}.pem", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&empty, "").unwrap();
+    let empty_env = empty.display().to_string();
+    let t = cli(
+        &dir,
+        &["test", "mongo", "--json"],
+        None,
+        &[("SSL_CERT_FILE", &empty_env)],
+    );
+    assert_eq!(t.status.code(), Some(1), "{}", all_output(&t));
+    assert_eq!(json(&t)["error"]["code"], "tls_untrusted");
+}

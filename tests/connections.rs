@@ -683,6 +683,10 @@ mod round_trip {
                         };
                         f.options.insert(opt.to_owned(), value);
                     }
+                    // Oracle's server DN replaces the host-name check: it needs the CA.
+                    if f.tls.mode == TlsMode::VerifyFull && f.options.contains_key("server_dn") {
+                        f.tls.ca_pem = Some(test_ca_pem());
+                    }
                     f.description = description.filter(|d| !d.trim().is_empty());
                     f.password_save = save;
                     f.timeout_secs = timeout;

@@ -23,8 +23,8 @@
 //!   certificate also names the host the driver checks it fully, else the test stops
 //!   before any password is sent (`tls_mode_unsupported`, with what to choose instead).
 //! - verify-full: `tls=true`, and the driver verifies again: against the connection's CA
-//!   (a temporary file, deleted as soon as the driver has read it) or, without one,
-//!   Mozilla's roots (webpki-roots), not the system's store (said in the TLS step).
+//!   or, without one, this machine's trust store (either as a temporary PEM file, deleted
+//!   as soon as the driver has read it: the driver reads CAs only from files).
 //!
 //! A client certificate is presented on the inspection connection only: the driver reads
 //! client keys from a file, and Switchboard does not write private keys to disk.
@@ -683,7 +683,7 @@ async fn inspect(
     let driver_note = match shown.tls_mode {
         TlsMode::VerifyCa => " (the driver checks the certificate fully on its own connections when it names the host: the mongodb crate's rustls TLS has no tlsAllowInvalidHostnames)",
         TlsMode::VerifyFull if shown.tls.ca_pem.as_deref().is_some_and(|p| !p.trim().is_empty()) => " (the driver checks the certificate again on its own connections, against this connection's CA only)",
-        TlsMode::VerifyFull => " (the driver checks the certificate again on its own connections, against Mozilla's roots (webpki-roots), not this machine's store)",
+        TlsMode::VerifyFull => " (the driver checks the certificate again on its own connections, against this machine's trust store)",
         _ => "",
     };
     rec.finish(
@@ -826,12 +826,15 @@ fn driver_options(
         // (`verify_ca_needs_name`): the full check is what it asks, and more.
         TlsMode::VerifyCa | TlsMode::VerifyFull => {
             let mut t = TlsOptions::default();
-            if let Some(pem) = target
+            // The connection's CA, else this machine's trust store (what every other
+            // engine trusts): without a file the driver would trust Mozilla's list instead.
+            let pem = target
                 .tls
                 .ca_pem
                 .as_deref()
                 .filter(|p| !p.trim().is_empty())
-            {
+                .or_else(|| tls::native_roots_pem());
+            if let Some(pem) = pem {
                 let temp = super::TempCa::write("mongodb", "pem", pem.as_bytes())?;
                 t.ca_file_path = Some(temp.path().to_path_buf());
                 ca_file = Some(temp);
@@ -1076,16 +1079,6 @@ fn driver_tls_failure(target: &ProbeTarget, host: &str, err: rustls::Error, step
         });
     f.step = step;
     f.message = format!("On the driver's connection to {seed}: {}", f.message);
-    if target.tls_mode == TlsMode::VerifyFull
-        && target
-            .tls
-            .ca_pem
-            .as_deref()
-            .is_none_or(|p| p.trim().is_empty())
-        && f.code == ErrorCode::TlsUntrusted
-    {
-        f.hint = "The driver trusts Mozilla's roots (webpki-roots), not this machine's store: paste the server's CA certificate (PEM) into the CA field.".into();
-    }
     f
 }
 

@@ -64,6 +64,27 @@ fn native_roots() -> &'static [CertificateDer<'static>] {
     ROOTS.get_or_init(|| rustls_native_certs::load_native_certs().certs)
 }
 
+/// The OS trust store as PEM text, for drivers that read CAs only from files; `None`
+/// when the store is empty or unreadable.
+pub(crate) fn native_roots_pem() -> Option<&'static str> {
+    use base64::Engine as _;
+    static PEM: OnceLock<String> = OnceLock::new();
+    let pem = PEM.get_or_init(|| {
+        let mut out = String::new();
+        for cert in native_roots() {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
+            out.push_str("-----BEGIN CERTIFICATE-----\n");
+            for line in b64.as_bytes().chunks(64) {
+                out.push_str(&String::from_utf8_lossy(line));
+                out.push('\n');
+            }
+            out.push_str("-----END CERTIFICATE-----\n");
+        }
+        out
+    });
+    (!pem.is_empty()).then_some(pem.as_str())
+}
+
 /// TLS material for one test.
 #[derive(Debug, Clone, Default)]
 pub struct TlsMaterial {
