@@ -163,24 +163,32 @@ fn next_step(done: &[report::StepReport]) -> Step {
 pub(crate) struct TempCa(std::path::PathBuf);
 
 impl TempCa {
-    pub fn write(driver: &str, extension: &str, bytes: &[u8]) -> Result<TempCa, Fail> {
+    /// Writes on a blocking thread, not the runtime's. The file's guard travels with the
+    /// write: should the test be dropped meanwhile, the task's unread result drops it and
+    /// the file goes.
+    pub async fn write(driver: &str, extension: &str, bytes: Vec<u8>) -> Result<TempCa, Fail> {
         let path = std::env::temp_dir().join(format!(
             "switchboard-{driver}-ca-{}-{}.{extension}",
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         ));
-        std::fs::write(&path, bytes).map_err(|e| {
-            Fail::new(
-                Step::Auth,
-                ErrorCode::ConnectionFailed,
-                format!(
-                    "Could not hand the CA certificate to the driver ({}: {e}).",
-                    path.display()
-                ),
-                "Check that the temporary folder is writable.",
-            )
-        })?;
-        Ok(TempCa(path))
+        let shown = path.display().to_string();
+        let written = tokio::task::spawn_blocking(move || {
+            let guard = TempCa(path);
+            std::fs::write(&guard.0, &bytes).map(|()| guard)
+        })
+        .await;
+        let error = match written {
+            Ok(Ok(guard)) => return Ok(guard),
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        Err(Fail::new(
+            Step::Auth,
+            ErrorCode::ConnectionFailed,
+            format!("Could not hand the CA certificate to the driver ({shown}: {error})."),
+            "Check that the temporary folder is writable.",
+        ))
     }
 
     pub fn path(&self) -> &std::path::Path {

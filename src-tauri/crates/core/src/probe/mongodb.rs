@@ -776,7 +776,7 @@ fn sdam_handler(seen: SharedSeen) -> EventHandler<SdamEvent> {
 
 /// The connection's settings for the driver, on top of `base` (empty, or what the SRV
 /// lookup found).
-fn driver_options(
+async fn driver_options(
     target: &ProbeTarget,
     mut options: ClientOptions,
     hosts: &[Seed],
@@ -835,7 +835,7 @@ fn driver_options(
                 .filter(|p| !p.trim().is_empty())
                 .or_else(|| tls::native_roots_pem());
             if let Some(pem) = pem {
-                let temp = super::TempCa::write("mongodb", "pem", pem.as_bytes())?;
+                let temp = super::TempCa::write("mongodb", "pem", pem.as_bytes().to_vec()).await?;
                 t.ca_file_path = Some(temp.path().to_path_buf());
                 ca_file = Some(temp);
             }
@@ -881,7 +881,8 @@ async fn login(
     deadline: Instant,
 ) -> Result<ServerInfo, Fail> {
     rec.start(Step::Auth);
-    let (options, ca_file) = match driver_options(target, base, hosts, seen, budget(deadline)) {
+    let (options, ca_file) = match driver_options(target, base, hosts, seen, budget(deadline)).await
+    {
         Ok(o) => o,
         Err(f) => {
             rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
@@ -1401,7 +1402,10 @@ mod tests {
             f.message.contains("driver's connection to db:27017"),
             "{f:?}"
         );
-        assert!(f.hint.contains("webpki-roots"), "{f:?}");
+        assert!(
+            f.hint.contains("Paste the server's CA certificate"),
+            "{f:?}"
+        );
         let refused = DriverError::from(ErrorKind::Io(Arc::new(std::io::Error::from(
             std::io::ErrorKind::ConnectionRefused,
         ))));

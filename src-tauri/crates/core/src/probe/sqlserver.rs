@@ -647,7 +647,7 @@ fn anchor_for_driver(ca_pem: Option<&str>, chain: &[CertificateDer<'_>]) -> Opti
         .map(|c| c.to_vec())
 }
 
-fn driver_config(
+async fn driver_config(
     target: &ProbeTarget,
     inspected: &Inspected,
 ) -> Result<(Config, Option<super::TempCa>), Fail> {
@@ -699,7 +699,7 @@ fn driver_config(
         // The system's store; the inspection connection already found an anchor there.
         return Ok((config, None));
     };
-    let temp = super::TempCa::write("sqlserver", "der", &der)?;
+    let temp = super::TempCa::write("sqlserver", "der", der).await?;
     config.trust_cert_ca(temp.path().display());
     Ok((config, Some(temp)))
 }
@@ -711,7 +711,7 @@ async fn login(
     inspected: Inspected,
 ) -> Result<ServerInfo, Fail> {
     rec.start(Step::Auth);
-    let (config, ca_file) = match driver_config(target, &inspected) {
+    let (config, ca_file) = match driver_config(target, &inspected).await {
         Ok(c) => c,
         Err(f) => {
             rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
