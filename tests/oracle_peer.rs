@@ -59,6 +59,16 @@ async fn first_row(conn: &Connection) -> Vec<String> {
         .collect()
 }
 
+/// ORA-01017 with Oracle's own words.
+fn refused_as_wrong_password(r: Result<Connection, Error>) {
+    let (code, message) = ora(r);
+    assert_eq!(code, 1017);
+    assert_eq!(
+        message,
+        "ORA-01017: invalid username/password; logon denied"
+    );
+}
+
 fn ora(r: Result<Connection, Error>) -> (u32, String) {
     match r {
         Err(Error::OracleError { code, message }) => (code, message),
@@ -98,24 +108,14 @@ async fn a_19c_server_without_the_20c_error_fields_is_read_on_login_and_on_query
         .expect("login");
     // The end of fetch (ORA-01403) is laid out without SQL type and checksum.
     assert_eq!(first_row(&conn).await, ["SCOTT", "ORCLPDB1", "PRIMARY"]);
-    let (code, message) = ora(login(addr, SERVICE, "scott", "not-the-password").await);
-    assert_eq!(code, 1017);
-    assert_eq!(
-        message,
-        "ORA-01017: invalid username/password; logon denied"
-    );
+    refused_as_wrong_password(login(addr, SERVICE, "scott", "not-the-password").await);
 }
 
 #[tokio::test]
 async fn a_wrong_password_is_ora_01017_with_its_message() {
     let password = switchboard_tests::test_password("oracle-peer");
     let addr = tns::oracle_server(peer(&password, false), None);
-    let (code, message) = ora(login(addr, SERVICE, "scott", "not-the-password").await);
-    assert_eq!(code, 1017);
-    assert_eq!(
-        message,
-        "ORA-01017: invalid username/password; logon denied"
-    );
+    refused_as_wrong_password(login(addr, SERVICE, "scott", "not-the-password").await);
 }
 
 #[tokio::test]

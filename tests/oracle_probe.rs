@@ -66,6 +66,20 @@ fn target(host: &str, port: u16, mode: TlsMode, ca: Option<&str>, service: &str)
     }
 }
 
+/// verify-full to 127.0.0.1 with the CA, matching the certificate's subject with `dn`.
+fn by_dn(port: u16, ca: &TestCa, dn: &str) -> ProbeTarget {
+    let mut t = target(
+        "127.0.0.1",
+        port,
+        TlsMode::VerifyFull,
+        Some(&ca.cert_pem),
+        "SALES",
+    );
+    t.options
+        .insert("server_dn".into(), OptionValue::Text(dn.into()));
+    t
+}
+
 fn code(r: &TestReport) -> Option<ErrorCode> {
     r.error.as_ref().map(|e| e.code)
 }
@@ -282,17 +296,7 @@ async fn require_logs_in_over_a_certificate_nobody_trusts() {
 async fn verify_full_with_a_server_dn_matches_the_subject_instead_of_the_host() {
     let ca = TestCa::new("Switchboard Test CA (DN)");
     let addr = tns::oracle_server(server("SALES"), tcps(&ca.server(&["db.internal"], -1, 30)));
-    let mut t = target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::VerifyFull,
-        Some(&ca.cert_pem),
-        "SALES",
-    );
-    t.options.insert(
-        "server_dn".into(),
-        OptionValue::Text("cn=db.internal".into()),
-    );
+    let mut t = by_dn(addr.port(), &ca, "cn=db.internal");
     let r = probe::run(&t).await;
     assert!(r.ok, "{r:#?}");
     assert!(r.steps[2].detail.contains("subject matches"), "{r:#?}");
@@ -496,18 +500,7 @@ async fn the_password_goes_over_the_one_connection_whose_certificate_was_checked
     }));
     config.send_tls13_tickets = 0;
     let addr = tns::oracle_server(server("SALES"), Some(Arc::new(config)));
-    let mut t = target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::VerifyFull,
-        Some(&ca.cert_pem),
-        "SALES",
-    );
-    t.options.insert(
-        "server_dn".into(),
-        OptionValue::Text("CN=db.internal".into()),
-    );
-    let r = probe::run(&t).await;
+    let r = probe::run(&by_dn(addr.port(), &ca, "CN=db.internal")).await;
     assert!(r.ok, "{r:#?}");
     assert_eq!(
         served.load(std::sync::atomic::Ordering::SeqCst),
