@@ -635,9 +635,25 @@ async fn a_server_that_does_not_prove_it_knows_the_password_is_not_taken_for_the
     assert!(r.server.is_none());
 }
 
+#[tokio::test]
+async fn an_impostor_offering_an_old_verifier_still_has_to_prove_it_knows_the_password() {
+    let mut s = server("ORCLPDB1");
+    s.hostile = Some(tns::Hostile::Impostor11g);
+    let addr = tns::oracle_server(s, None);
+    let r = probe::run(&plain(addr, "ORCLPDB1")).await;
+    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert!(r.error.unwrap().message.contains("without proving"));
+    assert!(r.server.is_none());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_login_values_fail_fast_without_a_panic_or_hours_of_hashing() {
-    for hostile in [tns::Hostile::ShortSessionKey, tns::Hostile::HugeRounds] {
+    for hostile in [
+        tns::Hostile::ShortSessionKey,
+        tns::Hostile::ShortSessionKey11g,
+        tns::Hostile::HugeRounds,
+        tns::Hostile::FewRounds,
+    ] {
         let mut s = server("ORCLPDB1");
         s.hostile = Some(hostile);
         let addr = tns::oracle_server(s, None);
@@ -652,7 +668,13 @@ async fn hostile_login_values_fail_fast_without_a_panic_or_hours_of_hashing() {
             Some(ErrorCode::ProtocolError),
             "{hostile:?}: {r:#?}"
         );
-        assert_eq!(r.error.as_ref().unwrap().step, Step::Auth);
+        let e = r.error.as_ref().unwrap();
+        assert_eq!(e.step, Step::Auth);
+        // Refused by the driver, not a panic caught around it.
+        assert!(
+            !e.message.contains("panicked") && e.message.contains("did not follow"),
+            "{hostile:?}: {e:#?}"
+        );
     }
 }
 

@@ -473,7 +473,7 @@ async fn a_named_instance_with_its_own_port_does_not_ask_the_browser() {
 }
 
 #[tokio::test]
-async fn the_browser_s_refusals_name_the_fix() {
+async fn an_unknown_instance_or_one_without_tcp_is_named_at_the_browser_step() {
     let ip = "127.0.14.3";
     let (s, _) = server_on(ip);
     tds::browser(
@@ -484,19 +484,31 @@ async fn the_browser_s_refusals_name_the_fix() {
             tds::browser_record("NOTCP", None)
         )),
     );
+    // A real Browser says nothing about an instance it does not have.
     let r = probe::run(&named(&s, ip, "REPORTING", 1433)).await;
-    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Resolve);
-    assert!(
-        e.message
-            .contains("does not know instance \"REPORTING\" (it lists MSSQLSERVER, NOTCP)"),
-        "{e:#?}"
-    );
+    assert!(e.hint.contains("check the instance name"), "{e:#?}");
 
     let r = probe::run(&named(&s, ip, "NOTCP", 1433)).await;
     assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     assert!(r.error.unwrap().hint.contains("Enable TCP/IP"));
+}
+
+#[tokio::test]
+async fn a_host_without_a_browser_is_told_from_a_silent_one() {
+    // Nothing on UDP 1434 at this address: the host answers "port unreachable".
+    let ip = "127.0.14.5";
+    let (s, _) = server_on(ip);
+    let r = probe::run(&named(&s, ip, "SQLEXPRESS", 1433)).await;
+    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    let e = r.error.as_ref().unwrap();
+    assert_eq!(e.step, Step::Resolve);
+    assert!(
+        e.message.contains("No SQL Server Browser listens"),
+        "{e:#?}"
+    );
 }
 
 #[tokio::test]

@@ -481,8 +481,9 @@ fn row(out: &mut Vec<u8>, values: &[&str]) {
 }
 
 /// A test-only SQL Server Browser (SSRP, [MC-SQLR]) on UDP `ip`:1434: answers every
-/// CLNT_UCAST_INST with SVR_RESP carrying `records` (`ServerName;…;InstanceName;…;tcp;…`
-/// records, each ending in `;;`), or stays silent when `records` is `None`. Returns the
+/// CLNT_UCAST_INST for an instance among `records` with SVR_RESP carrying them all
+/// (`ServerName;…;InstanceName;…;tcp;…` records, each ending in `;;`), and stays silent
+/// otherwise, as a real Browser does (or always, when `records` is `None`). Returns the
 /// instance names it was asked for.
 pub fn browser(ip: &str, records: Option<String>) -> Arc<Mutex<Vec<String>>> {
     let socket = std::net::UdpSocket::bind((ip, 1434)).expect("bind UDP 1434");
@@ -498,7 +499,14 @@ pub fn browser(ip: &str, records: Option<String>) -> Arc<Mutex<Vec<String>>> {
             seen.lock()
                 .expect("lock")
                 .push(String::from_utf8_lossy(name).into_owned());
-            if let Some(records) = &records {
+            // As a real Browser: silence for an instance it does not have.
+            let known = records.as_ref().filter(|r| {
+                r.to_ascii_lowercase().contains(&format!(
+                    "instancename;{};",
+                    String::from_utf8_lossy(name).to_ascii_lowercase()
+                ))
+            });
+            if let Some(records) = known {
                 let mut reply = vec![0x05];
                 reply.extend_from_slice(&(records.len() as u16).to_le_bytes());
                 reply.extend_from_slice(records.as_bytes());

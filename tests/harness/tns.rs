@@ -251,7 +251,15 @@ pub enum Hostile {
     ShortSessionKey,
     /// AUTH_PBKDF2_VGEN_COUNT of four billion rounds.
     HugeRounds,
+    /// AUTH_PBKDF2_VGEN_COUNT of one round (an overheard login made cheap to crack).
+    FewRounds,
+    /// An 11g verifier with a 32-byte AUTH_SESSKEY (the 11g combo key reads 40).
+    ShortSessionKey11g,
+    /// An impostor: offers an 11g verifier, lets any password in, proves nothing.
+    Impostor11g,
 }
+
+const VERIFIER_11G: u64 = 0xB152;
 
 /// TTC field version 21.1: describe info with oaccolid, error messages with the 20c fields
 /// (SQL type, server checksum), no token numbers in requests (those come at 18).
@@ -524,6 +532,19 @@ impl Verifier {
     }
 
     fn phase_one_reply(&self, hostile: Option<Hostile>) -> Vec<u8> {
+        if let Some(h @ (Hostile::ShortSessionKey11g | Hostile::Impostor11g)) = hostile {
+            let key_len = if h == Hostile::Impostor11g { 48 } else { 32 };
+            let key: Vec<u8> = (0..key_len).map(|_| rand::random::<u8>()).collect();
+            let mut w = W::new(MSG_PARAMETER);
+            w.ub(2);
+            w.pair("AUTH_SESSKEY", &hex::encode_upper(key), 0);
+            w.pair(
+                "AUTH_VFR_DATA",
+                &hex::encode_upper(&self.salt[..10]),
+                VERIFIER_11G,
+            );
+            return w.0;
+        }
         let key = match hostile {
             Some(Hostile::ShortSessionKey) => &self.server_key[..16],
             _ => &self.server_key[..],
@@ -531,6 +552,7 @@ impl Verifier {
         let sesskey = aes_encrypt(&self.password_hash, key, false);
         let rounds = match hostile {
             Some(Hostile::HugeRounds) => 4_000_000_000,
+            Some(Hostile::FewRounds) => 1,
             _ => VGEN_COUNT,
         };
         let mut w = W::new(MSG_PARAMETER);
@@ -577,6 +599,12 @@ impl Verifier {
         server: &OracleServer,
         pairs: &HashMap<String, String>,
     ) -> Result<Vec<u8>, Vec<u8>> {
+        if server.hostile == Some(Hostile::Impostor11g) {
+            let mut w = W::new(MSG_PARAMETER);
+            w.ub(1);
+            w.pair("AUTH_SESSION_ID", "42", 0);
+            return Ok(w.0);
+        }
         let combo = self
             .prove(server, pairs)
             .filter(|_| self.known_user)

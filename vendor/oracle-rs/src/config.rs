@@ -106,7 +106,8 @@ pub enum TlsMode {
 ///     .connect_timeout(Duration::from_secs(30))
 ///     .stmtcachesize(50);
 /// ```
-#[derive(Debug, Clone)]
+// Switchboard patch: Debug is written by hand below, without the password.
+#[derive(Clone)]
 pub struct Config {
     /// Host to connect to
     pub host: String,
@@ -132,6 +133,19 @@ pub struct Config {
     pub ncharset_id: u16,
     /// Statement cache size (0 = disabled)
     pub stmtcachesize: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("service", &self.service)
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .field("tls_mode", &self.tls_mode)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {

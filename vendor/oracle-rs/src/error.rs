@@ -139,6 +139,11 @@ pub enum Error {
     #[error("invalid username or password")]
     InvalidCredentials,
 
+    /// Switchboard patch: the server did not prove it knows the password (O5LOGON's
+    /// AUTH_SVR_RESPONSE missing or wrong): it may not be the database.
+    #[error("the server did not prove it knows the password: {0}")]
+    ServerProof(String),
+
     /// Unsupported verifier type
     #[error("unsupported verifier type: {0:#x}")]
     UnsupportedVerifierType(u32),

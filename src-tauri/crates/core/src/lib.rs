@@ -2,6 +2,7 @@
 
 pub mod connections;
 pub mod connstr;
+pub mod dn;
 pub mod engines;
 pub mod error;
 pub mod imports;

@@ -743,6 +743,14 @@ mod tests {
         );
         f.tls.mode = crate::model::TlsMode::Require;
         assert!(validate(&f).is_empty(), "the DN only counts at verify-full");
+        f.options.insert(
+            "server_dn".into(),
+            crate::model::OptionValue::Text("CN=unfinished\\".into()),
+        );
+        assert_eq!(
+            codes(&f),
+            vec![(ErrorCode::OptionInvalid, "options.server_dn".into())]
+        );
     }
 
     #[test]

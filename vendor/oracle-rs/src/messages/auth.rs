@@ -77,20 +77,33 @@ impl SessionData {
 }
 
 /// Switchboard patch: PBKDF2 rounds come from the server and run on the caller's thread;
-/// Oracle uses 4096 and 3, so anything past this bound is refused rather than computed.
+/// Oracle uses 4096 (password key) and 3 (combo key). More than this bound is refused
+/// rather than computed; fewer than Oracle's 4096 for the password key would only make an
+/// overheard login cheaper to crack, so that is refused too.
 const MAX_PBKDF2_ROUNDS: u32 = 100_000;
 
-fn check_rounds(what: &str, rounds: u32) -> Result<()> {
-    if rounds == 0 || rounds > MAX_PBKDF2_ROUNDS {
+fn check_rounds(what: &str, rounds: u32, min: u32) -> Result<()> {
+    if rounds < min || rounds > MAX_PBKDF2_ROUNDS {
         return Err(Error::Protocol(format!(
-            "{what} of {rounds} (1 to {MAX_PBKDF2_ROUNDS} accepted)"
+            "{what} of {rounds} ({min} to {MAX_PBKDF2_ROUNDS} accepted)"
         )));
     }
     Ok(())
 }
 
+impl std::fmt::Debug for AuthMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthMessage")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .field("phase", &self.phase)
+            .field("verifier_type", &self.verifier_type)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Authentication message for O5LOGON protocol
-#[derive(Debug)]
+// Switchboard patch: Debug is written by hand below, without the password and keys.
 pub struct AuthMessage {
     /// Username
     username: String,
@@ -503,11 +516,12 @@ impl AuthMessage {
             .ok_or_else(|| Error::AuthenticationFailed("Missing AUTH_SESSKEY".to_string()))?;
         let server_key_bytes = hex::decode(server_key)
             .map_err(|e| Error::Protocol(format!("Invalid AUTH_SESSKEY hex: {}", e)))?;
-        // Switchboard patch: the combo key is cut from the first 32 bytes of each session
-        // key part; a shorter one from the server would panic there.
-        if server_key_bytes.len() < 32 {
+        // Switchboard patch: the combo key is cut from each session key part (the first
+        // 32 bytes for 12c, bytes 16..40 for 11g); a shorter one would panic there.
+        let needed = if self.verifier_type == verifier_type::V12C { 32 } else { 48 };
+        if server_key_bytes.len() < needed {
             return Err(Error::Protocol(format!(
-                "AUTH_SESSKEY of {} bytes (at least 32 expected)",
+                "AUTH_SESSKEY of {} bytes (at least {needed} expected)",
                 server_key_bytes.len()
             )));
         }
@@ -525,7 +539,7 @@ impl AuthMessage {
     fn generate_12c_verifier(&mut self, vfr_data: &[u8], server_key: &[u8]) -> Result<()> {
         let iterations = self.session_data.auth_pbkdf2_vgen_count
             .ok_or_else(|| Error::AuthenticationFailed("Missing AUTH_PBKDF2_VGEN_COUNT".to_string()))?;
-        check_rounds("AUTH_PBKDF2_VGEN_COUNT", iterations)?;
+        check_rounds("AUTH_PBKDF2_VGEN_COUNT", iterations, 4096)?;
 
         // Generate password hash
         let password_hash = generate_12c_password_hash(&self.password, vfr_data, iterations);
@@ -547,7 +561,7 @@ impl AuthMessage {
             .map_err(|e| Error::Protocol(format!("Invalid CSK_SALT hex: {}", e)))?;
         let sder_count = self.session_data.auth_pbkdf2_sder_count
             .ok_or_else(|| Error::AuthenticationFailed("Missing AUTH_PBKDF2_SDER_COUNT".to_string()))?;
-        check_rounds("AUTH_PBKDF2_SDER_COUNT", sder_count)?;
+        check_rounds("AUTH_PBKDF2_SDER_COUNT", sder_count, 1)?;
 
         self.combo_key = Some(generate_12c_combo_key(
             &session_key_part_a,
@@ -654,17 +668,14 @@ impl AuthMessage {
             if decrypted.len() >= 32 && &decrypted[16..32] == b"SERVER_TO_CLIENT" {
                 Ok(())
             } else {
-                Err(Error::AuthenticationFailed("Invalid server response".to_string()))
+                // Switchboard patch: its own error (a wrong proof is not a wrong password).
+                Err(Error::ServerProof("AUTH_SVR_RESPONSE does not decrypt to the expected proof".to_string()))
             }
-        } else if self.verifier_type == verifier_type::V12C {
-            // Switchboard patch: a 12c server always proves it knows the password; without
-            // the proof, whoever answered may be an impostor that accepts any password.
-            Err(Error::AuthenticationFailed(
-                "the server did not prove it knows the password (no AUTH_SVR_RESPONSE)".to_string(),
-            ))
         } else {
-            // No response to verify (older servers may not send this)
-            Ok(())
+            // Switchboard patch: servers that speak O5LOGON (11g and later, whatever the
+            // verifier) prove they know the password; without the proof, whoever answered
+            // may be an impostor that accepts any password.
+            Err(Error::ServerProof("no AUTH_SVR_RESPONSE".to_string()))
         }
     }
 

@@ -61,6 +61,14 @@ pub fn check(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
         .ca_pem
         .as_deref()
         .is_some_and(|c| !c.trim().is_empty());
+    if !dn.is_empty() && crate::dn::parse(dn).is_none() {
+        issues.push(FieldIssue::new(
+            ErrorCode::OptionInvalid,
+            "options.server_dn",
+            "The server certificate DN cannot be read: it is attribute=value pairs separated by commas, with \\ before a comma inside a value.",
+            "Write it as the certificate's subject, e.g. CN=db.example.com, O=Example.",
+        ));
+    }
     if f.tls.mode == TlsMode::VerifyFull && !dn.is_empty() && !has_ca {
         issues.push(FieldIssue::new(
             ErrorCode::CaRequired,

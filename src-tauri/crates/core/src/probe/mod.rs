@@ -83,6 +83,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     // is the one Switchboard uses everywhere. Installing twice is a no-op.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut report = by_engine(target).await;
+    report.clean();
     if target.environment == Some(crate::model::Environment::Production)
         && target.tls_mode != TlsMode::VerifyFull
         && target.engine != Engine::Sqlite
@@ -310,8 +311,19 @@ pub(crate) async fn resolve_and_connect(
     host: &str,
     port: u16,
 ) -> Result<TcpStream, Fail> {
+    resolve_and_connect_preferring(rec, host, port, None).await
+}
+
+/// `resolve_and_connect`, trying `prefer` first when the host resolves to it (SQL Server:
+/// the address whose Browser gave the port).
+pub(crate) async fn resolve_and_connect_preferring(
+    rec: &mut Recorder,
+    host: &str,
+    port: u16,
+    prefer: Option<std::net::IpAddr>,
+) -> Result<TcpStream, Fail> {
     let t = rec.start(Step::Resolve);
-    let addrs: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {
+    let mut addrs: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {
         Ok(a) => a.collect(),
         Err(e) => {
             rec.push(
@@ -341,6 +353,10 @@ pub(crate) async fn resolve_and_connect(
             format!("The host name {host:?} has no addresses."),
             "Check the spelling of the host, or that your DNS or VPN is up.",
         ));
+    }
+    if let Some(ip) = prefer {
+        // A stable sort: the preferred address first, the resolver's order otherwise.
+        addrs.sort_by_key(|a| a.ip() != ip);
     }
     let list = addrs
         .iter()
@@ -393,7 +409,8 @@ const CONNECT_STAGGER: Duration = Duration::from_millis(250);
 /// Connects to the first address that answers: attempts start in the resolver's order,
 /// the next one when the previous failed or after `stagger`, and run side by side; the
 /// first success wins and the others are dropped. Returns what happened to each
-/// address, for the step's detail, and the last error when none connected.
+/// address, for the step's detail, and when none connected the error to report (a
+/// refusal if any address refused, else the last error).
 async fn race_connects<S, F, Fut>(
     addrs: &[SocketAddr],
     stagger: Duration,
@@ -443,7 +460,14 @@ where
             }
             Some((addr, _, Err(e))) => {
                 tried.push(format!("{addr}: {e}"));
-                last = Some(e);
+                // A refusal says the host was reached: it is the error to report, whatever
+                // the other addresses said.
+                let refused = |e: &Option<std::io::Error>| {
+                    e.as_ref().map(|e| e.kind()) == Some(std::io::ErrorKind::ConnectionRefused)
+                };
+                if !refused(&last) {
+                    last = Some(e);
+                }
                 start_next = true;
             }
             // Slow, not failed: the next address joins the race.
@@ -515,6 +539,22 @@ mod tests {
             tried[1].starts_with("[2001:db8::1]:5432: no answer after"),
             "{tried:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_the_error_reported_whatever_the_other_addresses_said() {
+        let addrs = [addr("127.0.0.1:1"), addr("[2001:db8::1]:1")];
+        let connect = |a: SocketAddr| async move {
+            Err::<SocketAddr, _>(std::io::Error::from(if a.is_ipv4() {
+                std::io::ErrorKind::ConnectionRefused
+            } else {
+                std::io::ErrorKind::HostUnreachable
+            }))
+        };
+        let (won, tried) = within_10s(race_connects(&addrs, HOUR, connect)).await;
+        let reported = won.err().flatten().expect("an error");
+        assert_eq!(reported.kind(), std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(tried.len(), 2, "{tried:?}");
     }
 
     #[tokio::test]

@@ -12,8 +12,13 @@ use tokio::net::TcpStream;
 use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, SharedObservation};
 use super::{resolve_and_connect, AbortOnDrop, Fail, ProbeTarget};
+use crate::dn;
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
+
+/// What to check when oracle-rs stops on an answer it cannot handle.
+const ORACLE_BROKE: &str =
+    "Check that the server is Oracle Database 12.1 or later; read its alert log.";
 
 /// The first query: who and where we are, and whether this is a standby.
 const FIRST_QUERY: &str = "SELECT USER, SYS_CONTEXT('USERENV', 'DB_NAME'), \
@@ -152,26 +157,25 @@ async fn tls_step(
 fn dn_mismatch(target: &ProbeTarget, obs: &SharedObservation) -> Option<Fail> {
     let dn = expected_dn(target)?;
     let leaf = obs.lock().ok().and_then(|o| o.chain.first().cloned());
-    let subject = leaf
-        .as_ref()
-        .and_then(tls::certificate_info)
-        .map(|c| c.subject);
-    let matches = leaf
-        .as_ref()
-        .and_then(|der| certificate_subject(der))
-        .zip(parse_dn(dn))
-        .is_some_and(|(have, want)| !have.is_empty() && have == want);
-    (!matches).then(|| {
-        Fail::new(
-            Step::Tls,
-            ErrorCode::TlsHostnameMismatch,
-            format!(
-                "The server's certificate is for {:?}, not the DN {dn:?} this connection expects.",
-                subject.unwrap_or_default()
-            ),
-            "Correct the Server certificate DN (or clear it to match the host name instead).",
-        )
-    })
+    let subject = leaf.as_ref().and_then(|der| dn::certificate_subject(der));
+    let wanted = dn::parse(dn);
+    if subject.is_some() && subject == wanted {
+        return None;
+    }
+    let shown = subject.as_ref().map(dn::to_string).unwrap_or_else(|| {
+        leaf.as_ref()
+            .and_then(tls::certificate_info)
+            .map(|c| c.subject)
+            .unwrap_or_default()
+    });
+    Some(Fail::new(
+        Step::Tls,
+        ErrorCode::TlsHostnameMismatch,
+        format!(
+            "The server's certificate is for {shown:?}, not the DN {dn:?} this connection expects."
+        ),
+        "Correct the Server certificate DN (the subject shown can be pasted as is), or clear it to match the host name instead.",
+    ))
 }
 
 /// SSL_SERVER_CERT_DN: with verify-full, a DN given replaces the host-name match.
@@ -196,100 +200,26 @@ fn connector(
     Fail,
 > {
     if expected_dn(target).is_some() {
+        if target
+            .tls
+            .ca_pem
+            .as_deref()
+            .is_none_or(|c| c.trim().is_empty())
+        {
+            // Saved before validation asked for it.
+            return Err(Fail::new(
+                Step::Tls,
+                ErrorCode::CaRequired,
+                "Matching the server certificate DN needs the server's CA certificate.",
+                "Paste the server's CA certificate, or clear the Server certificate DN to match the host name.",
+            ));
+        }
         let mut by_dn = target.clone();
         by_dn.tls_mode = TlsMode::VerifyCa;
         tls::connector_for(&by_dn, obs)
     } else {
         tls::connector_for(target, obs)
     }
-}
-
-/// A distinguished name as a sorted list of (attribute, value): the same whatever the
-/// order of its parts, the spacing around them or the case of attribute names.
-type Dn = Vec<(String, String)>;
-
-/// Attribute names as RFC 4514 and Oracle write them, by OID.
-fn attribute_name(oid: &str) -> String {
-    match oid {
-        "2.5.4.3" => "CN",
-        "2.5.4.5" => "SERIALNUMBER",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.9" => "STREET",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.17" => "POSTALCODE",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "1.2.840.113549.1.9.1" => "EMAILADDRESS",
-        other => other,
-    }
-    .to_owned()
-}
-
-/// The leaf certificate's subject, attribute by attribute (so a value holding ", O=" is
-/// one value, not two attributes).
-fn certificate_subject(der: &[u8]) -> Option<Dn> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let mut dn = Vec::new();
-    for rdn in cert.subject().iter_rdn() {
-        for attr in rdn.iter() {
-            let value = attr.as_str().ok()?;
-            dn.push((
-                attribute_name(&attr.attr_type().to_id_string()),
-                value.to_owned(),
-            ));
-        }
-    }
-    dn.sort();
-    Some(dn)
-}
-
-/// A DN as typed (RFC 4514: `,` or `+` between parts, `\\,`-style and `\\2C`-style
-/// escapes); `None` when it cannot be read.
-fn parse_dn(text: &str) -> Option<Dn> {
-    // Escaped spaces are kept through the trimming as U+0001, then put back.
-    const KEPT_SPACE: char = '\u{1}';
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                let next = chars.next()?;
-                if next.is_ascii_hexdigit() {
-                    let low = chars.next().filter(char::is_ascii_hexdigit)?;
-                    let byte = u8::from_str_radix(&format!("{next}{low}"), 16).ok()?;
-                    current.push(char::from(byte));
-                } else if next == ' ' {
-                    current.push(KEPT_SPACE);
-                } else {
-                    current.push(next);
-                }
-            }
-            ',' | '+' | ';' => parts.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    parts.push(current);
-    let mut dn = Vec::new();
-    for part in parts {
-        let (key, value) = part.split_once('=')?;
-        let key = key.trim().to_ascii_uppercase();
-        let key = match key.as_str() {
-            "E" => "EMAILADDRESS".to_owned(),
-            "S" => "ST".to_owned(),
-            k => attribute_name(k.strip_prefix("OID.").unwrap_or(k)),
-        };
-        let value = value.trim().replace(KEPT_SPACE, " ");
-        if key.is_empty() || value.is_empty() {
-            return None;
-        }
-        dn.push((key, value));
-    }
-    dn.sort();
-    Some(dn)
 }
 
 /// The driver's part, on Switchboard's connection: listener, negotiation, login. Spawned,
@@ -334,12 +264,7 @@ async fn login(
     let outcome = match task.await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(login_failure(target, obs, &e)),
-        Err(e) => Err(super::driver_broke(
-            target,
-            Step::Auth,
-            &e,
-            "Check that the server is Oracle Database 12.1 or later; read its alert log.",
-        )),
+        Err(e) => Err(super::driver_broke(target, Step::Auth, &e, ORACLE_BROKE)),
     };
     match outcome {
         Ok(conn) => {
@@ -446,7 +371,7 @@ fn login_failure(target: &ProbeTarget, obs: &SharedObservation, e: &oracle_rs::E
             ),
             "Connect to the address the listener redirects to (a RAC node or its local listener), or ask for a dedicated server on this listener.".to_owned(),
         ),
-        E::AuthenticationFailed(m) if m.contains("did not prove") => (
+        E::ServerProof(_) => (
             ErrorCode::ProtocolError,
             format!("The server let {user:?} in without proving that it knows the password: whoever answered may not be the database."),
             "Choose verify-full with the server's CA so that its certificate proves who it is, then test again; a real Oracle server always sends this proof.".to_owned(),
@@ -528,12 +453,7 @@ async fn first_query(
     let (conn, rows) = match task.await {
         Ok((conn, rows)) => (Some(conn), rows),
         Err(e) => {
-            let f = super::driver_broke(
-                target,
-                Step::Query,
-                &e,
-                "Check that the server is Oracle Database 12.1 or later; read its alert log.",
-            );
+            let f = super::driver_broke(target, Step::Query, &e, ORACLE_BROKE);
             rec.finish(Step::Query, StepStatus::Failed, f.message.clone());
             return (None, Err(f));
         }
@@ -639,39 +559,5 @@ fn checks(target: &ProbeTarget, server: &ServerInfo) -> Vec<Check> {
             "",
         )],
         (None, _) => Vec::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typed_distinguished_names_read_escapes_and_ignore_order_spacing_and_name_case() {
-        let want = |pairs: &[(&str, &str)]| {
-            let mut v: Dn = pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            v.sort();
-            Some(v)
-        };
-        assert_eq!(
-            parse_dn("CN=db.example.com, o=Example"),
-            want(&[("CN", "db.example.com"), ("O", "Example")])
-        );
-        assert_eq!(
-            parse_dn("O=Acme\\, Inc,CN=db"),
-            want(&[("CN", "db"), ("O", "Acme, Inc")])
-        );
-        assert_eq!(parse_dn("CN=a\\2Cb"), want(&[("CN", "a,b")]));
-        assert_eq!(
-            parse_dn("OID.2.5.4.3=db+E=ops@example.com"),
-            want(&[("CN", "db"), ("EMAILADDRESS", "ops@example.com")])
-        );
-        assert_eq!(parse_dn("CN=x\\ "), want(&[("CN", "x ")]));
-        for bad in ["", "CN", "CN=", "=x", "CN=a\\", "CN=a\\4"] {
-            assert_eq!(parse_dn(bad), None, "{bad:?}");
-        }
     }
 }

@@ -244,7 +244,7 @@ impl Recorder {
             step,
             status,
             elapsed_ms: ms(elapsed),
-            detail,
+            detail: clean_text(&detail),
         };
         if let Some(p) = &self.progress {
             p.send(&report);
@@ -259,5 +259,78 @@ impl Recorder {
             .map(|(_, t)| t)
             .unwrap_or_else(Instant::now);
         self.push(step, status, since.elapsed(), detail);
+    }
+}
+
+/// The longest text a report carries in one field.
+const MAX_TEXT: usize = 2000;
+
+/// Text that may come from the server (error messages, banners, names in certificates)
+/// as a report may show it: control characters (a terminal's escape sequences among
+/// them) become spaces, and it is cut to `MAX_TEXT` characters.
+pub fn clean_text(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(MAX_TEXT)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if s.chars().nth(MAX_TEXT).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+impl TestReport {
+    /// Every text field through `clean_text`: the one place server-chosen text is tamed
+    /// before a window, a terminal or the store sees it.
+    pub fn clean(&mut self) {
+        let tidy = |s: &mut String| *s = clean_text(s);
+        for step in &mut self.steps {
+            tidy(&mut step.detail);
+        }
+        for check in &mut self.checks {
+            tidy(&mut check.detail);
+            tidy(&mut check.hint);
+        }
+        if let Some(server) = &mut self.server {
+            tidy(&mut server.version);
+            tidy(&mut server.current_user);
+            tidy(&mut server.current_database);
+        }
+        if let Some(tls) = &mut self.tls {
+            tidy(&mut tls.protocol);
+            tidy(&mut tls.cipher_suite);
+            tidy(&mut tls.verification);
+            if let Some(alpn) = &mut tls.alpn {
+                tidy(alpn);
+            }
+            for cert in &mut tls.peer_certificates {
+                tidy(&mut cert.subject);
+                tidy(&mut cert.issuer);
+                cert.subject_alt_names.iter_mut().for_each(tidy);
+            }
+        }
+        if let Some(error) = &mut self.error {
+            tidy(&mut error.message);
+            tidy(&mut error.hint);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_loses_control_characters_and_is_cut_to_size() {
+        assert_eq!(
+            clean_text("ORA-01017\u{1b}[31m red\nnext\tline"),
+            "ORA-01017 [31m red next line"
+        );
+        let long = "é".repeat(MAX_TEXT + 5);
+        let cut = clean_text(&long);
+        assert_eq!(cut.chars().count(), MAX_TEXT + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(clean_text("plain"), "plain");
     }
 }

@@ -35,7 +35,7 @@ use tokio_util::compat::TokioAsyncWriteCompatExt;
 
 use super::report::{Recorder, ServerInfo, Step, StepStatus, TestFailure, TestReport};
 use super::tls::{self, Observation, SharedObservation};
-use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
+use super::{timed_out, Fail, ProbeTarget};
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 
@@ -148,15 +148,21 @@ async fn steps(
         .filter(|i| !i.is_empty());
     // As `host\instance` without a port: the instance's port is the Browser's to say.
     let browse_port = instance.filter(|_| target.port == DEFAULT_PORT);
-    let browsed = match browse_port {
-        Some(instance) => Some(ProbeTarget {
-            port: browse(rec, target, instance).await?,
-            ..target.clone()
-        }),
-        None => None,
+    let (browsed, answered_from) = match browse_port {
+        Some(instance) => {
+            let (port, from) = browse(rec, target, instance).await?;
+            (
+                Some(ProbeTarget {
+                    port,
+                    ..target.clone()
+                }),
+                from,
+            )
+        }
+        None => (None, None),
     };
     let target = browsed.as_ref().unwrap_or(target);
-    let inspected = inspect(target, rec, obs).await;
+    let inspected = inspect(target, rec, obs, answered_from).await;
     if let Some(instance) = instance.filter(|_| browse_port.is_none()) {
         // Only the final report carries this (the step was already streamed).
         if let Some(connect) = rec.steps.iter_mut().rev().find(|s| s.step == Step::Connect) {
@@ -178,12 +184,22 @@ const BROWSER_PORT: u16 = 1434;
 const BROWSER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Asks the SQL Server Browser on the host (CLNT_UCAST_INST) which TCP port the named
-/// instance listens on. Recorded as a resolve step of its own; the host's addresses and
-/// the TCP connection follow as for any connection. A host name that does not resolve is
-/// left to that resolve step to report.
-async fn browse(rec: &mut Recorder, target: &ProbeTarget, instance: &str) -> Result<u16, Fail> {
+/// instance listens on, at every address of the host at once; the first answer wins.
+/// Recorded as a resolve step of its own. A host name that does not resolve is left to
+/// the resolve step that follows to report. Returns the port and the address that
+/// answered (the connection tries it first: the port is that machine's).
+async fn browse(
+    rec: &mut Recorder,
+    target: &ProbeTarget,
+    instance: &str,
+) -> Result<(u16, Option<std::net::IpAddr>), Fail> {
+    use futures_util::stream::{FuturesUnordered, StreamExt};
     let t = rec.start(Step::Resolve);
-    let Ok(addrs) = tokio::net::lookup_host((target.host.as_str(), BROWSER_PORT)).await else {
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((target.host.as_str(), BROWSER_PORT))
+        .await
+        .map(|a| a.collect())
+        .unwrap_or_default();
+    if addrs.is_empty() {
         rec.push(
             Step::Resolve,
             StepStatus::Skipped,
@@ -192,19 +208,32 @@ async fn browse(rec: &mut Recorder, target: &ProbeTarget, instance: &str) -> Res
                 "SQL Server Browser not asked for instance {instance:?}: the host does not resolve"
             ),
         );
-        return Ok(target.port);
-    };
+        return Ok((target.port, None));
+    }
     let mut request = vec![0x04];
     request.extend_from_slice(instance.as_bytes());
     request.push(0);
-    let mut asked = Vec::new();
-    for addr in addrs {
-        asked.push(addr.to_string());
-        let Some(answer) = ask_browser(addr, &request).await else {
-            continue;
-        };
-        let fail = |message: String, hint: &str| {
-            Fail::new(Step::Resolve, ErrorCode::ConnectionFailed, message, hint)
+    // Half the test's time at most, so that a silent Browser is reported as such.
+    let wait = BROWSER_WAIT.min(target.timeout / 2);
+    let mut asking: FuturesUnordered<_> = addrs
+        .iter()
+        .map(|&addr| {
+            let request = request.clone();
+            async move { (addr, ask_browser(addr, &request, wait).await) }
+        })
+        .collect();
+    let mut unreachable = Vec::new();
+    let fail = |message: String, hint: &str| {
+        Fail::new(Step::Resolve, ErrorCode::ConnectionFailed, message, hint)
+    };
+    while let Some((addr, answer)) = asking.next().await {
+        let answer = match answer {
+            Asked::Answer(a) => a,
+            Asked::Unreachable => {
+                unreachable.push(addr.to_string());
+                continue;
+            }
+            Asked::Silent => continue,
         };
         let result = match browser_port(&answer, instance) {
             BrowserAnswer::Port(port) => Ok(port),
@@ -223,7 +252,9 @@ async fn browse(rec: &mut Recorder, target: &ProbeTarget, instance: &str) -> Res
                 ),
                 "Check the instance name, or clear it to use the default instance.",
             )),
-            BrowserAnswer::Garbled => Err(fail(
+            BrowserAnswer::Garbled => Err(Fail::new(
+                Step::Resolve,
+                ErrorCode::ProtocolError,
                 format!("UDP {addr} answered, but not as a SQL Server Browser."),
                 "Enter the instance's TCP port instead of relying on the Browser.",
             )),
@@ -235,7 +266,7 @@ async fn browse(rec: &mut Recorder, target: &ProbeTarget, instance: &str) -> Res
                     StepStatus::Ok,
                     format!("SQL Server Browser at {addr}: instance {instance:?} listens on TCP port {port}"),
                 );
-                Ok(port)
+                Ok((port, Some(addr.ip())))
             }
             Err(f) => {
                 rec.finish(Step::Resolve, StepStatus::Failed, f.message.clone());
@@ -243,38 +274,62 @@ async fn browse(rec: &mut Recorder, target: &ProbeTarget, instance: &str) -> Res
             }
         };
     }
+    let everywhere = unreachable.len() == addrs.len();
     let f = Fail::new(
         Step::Resolve,
-        ErrorCode::Timeout,
-        format!(
-            "The SQL Server Browser on {} (UDP {BROWSER_PORT}) did not answer for instance {instance:?} within {} s (asked {}).",
-            target.host,
-            BROWSER_WAIT.as_secs(),
-            asked.join(", ")
-        ),
-        "Start the SQL Server Browser service and allow UDP 1434 through the firewall, or enter the instance's TCP port (the Browser is then not asked).",
+        if everywhere {
+            ErrorCode::ConnectionFailed
+        } else {
+            ErrorCode::Timeout
+        },
+        if everywhere {
+            format!(
+                "No SQL Server Browser listens on {} (UDP {BROWSER_PORT} is closed at {}).",
+                target.host,
+                unreachable.join(", ")
+            )
+        } else {
+            format!(
+                "The SQL Server Browser on {} (UDP {BROWSER_PORT}) did not answer for instance {instance:?} within {:.1} s.",
+                target.host,
+                wait.as_secs_f64()
+            )
+        },
+        "A Browser answers only for instances it has: check the instance name. Else start the SQL Server Browser service and allow UDP 1434 through the firewall, or enter the instance's TCP port (the Browser is then not asked).",
     );
     rec.finish(Step::Resolve, StepStatus::Failed, f.message.clone());
     Err(f)
 }
 
-/// One Browser's answer (SVR_RESP), or `None` when it stays silent or unreachable.
-async fn ask_browser(addr: SocketAddr, request: &[u8]) -> Option<Vec<u8>> {
+enum Asked {
+    Answer(Vec<u8>),
+    /// The host said nothing listens on UDP 1434 (ICMP port unreachable).
+    Unreachable,
+    Silent,
+}
+
+/// One Browser's answer (SVR_RESP).
+async fn ask_browser(addr: SocketAddr, request: &[u8], wait: std::time::Duration) -> Asked {
     let local: SocketAddr = if addr.is_ipv4() {
         (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
         (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
     };
-    let socket = tokio::net::UdpSocket::bind(local).await.ok()?;
-    socket.connect(addr).await.ok()?;
-    socket.send(request).await.ok()?;
+    let Ok(socket) = tokio::net::UdpSocket::bind(local).await else {
+        return Asked::Silent;
+    };
+    if socket.connect(addr).await.is_err() || socket.send(request).await.is_err() {
+        return Asked::Unreachable;
+    }
     let mut buf = vec![0u8; 65535];
-    let n = tokio::time::timeout(BROWSER_WAIT, socket.recv(&mut buf))
-        .await
-        .ok()?
-        .ok()?;
-    buf.truncate(n);
-    Some(buf)
+    match tokio::time::timeout(wait, socket.recv(&mut buf)).await {
+        Ok(Ok(n)) => {
+            buf.truncate(n);
+            Asked::Answer(buf)
+        }
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Asked::Unreachable,
+        _ => Asked::Silent,
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -314,7 +369,8 @@ fn browser_port(answer: &[u8], instance: &str) -> BrowserAnswer {
         }
         return match value("tcp").map(str::parse::<u16>) {
             Some(Ok(port)) if port != 0 => BrowserAnswer::Port(port),
-            _ => BrowserAnswer::NoTcp,
+            Some(_) => BrowserAnswer::Garbled,
+            None => BrowserAnswer::NoTcp,
         };
     }
     if listed.is_empty() && !text.contains("InstanceName") {
@@ -464,6 +520,7 @@ async fn inspect(
     target: &ProbeTarget,
     rec: &mut Recorder,
     obs: &SharedObservation,
+    prefer: Option<std::net::IpAddr>,
 ) -> Result<Inspected, Fail> {
     // SQL Server (TDS 7.x) has no client certificates: only the CA is used.
     let material = tls::TlsMaterial {
@@ -489,7 +546,8 @@ async fn inspect(
             "Use a DNS name or an IP address (or fix the host name in certificate).",
         )
     })?;
-    let mut stream = resolve_and_connect(rec, &target.host, target.port).await?;
+    let mut stream =
+        super::resolve_and_connect_preferring(rec, &target.host, target.port, prefer).await?;
     let addr = stream.peer_addr().map_err(|e| {
         Fail::new(
             Step::Connect,
