@@ -189,6 +189,7 @@ pub struct MaterialError {
 pub fn material_hint(e: &MaterialError) -> String {
     match e.code {
         crate::error::ErrorCode::CaRequired => "Paste the server's CA certificate into the CA field, or choose verify-full (which also checks the host name and may use the system's CAs).".into(),
+        crate::error::ErrorCode::TlsUntrusted => "Install this machine's CA certificates (on Debian/Ubuntu the ca-certificates package), or paste the server's CA certificate into the CA field.".into(),
         _ => format!("Fix {} and test again.", e.field),
     }
 }
@@ -231,10 +232,18 @@ pub fn client_config(
     let provider = provider();
     let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
-        .map_err(|e| MaterialError {
-            field: "tls.ca_pem",
-            code: crate::error::ErrorCode::CaPemInvalid,
-            message: format!("No trust anchors are available: {e}"),
+        .map_err(|e| match ca_pem {
+            Some(_) => MaterialError {
+                field: "tls.ca_pem",
+                code: crate::error::ErrorCode::CaPemInvalid,
+                message: format!("No trust anchors are available: {e}"),
+            },
+            // Nothing was pasted: it is this machine's store that is empty.
+            None => MaterialError {
+                field: "tls.ca_pem",
+                code: crate::error::ErrorCode::TlsUntrusted,
+                message: "This machine trusts no certificate authority (its trust store is empty or unreadable), so no certificate can be checked".into(),
+            },
         })?;
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
