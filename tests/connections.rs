@@ -679,6 +679,7 @@ mod round_trip {
                                     .value
                                     .to_owned(),
                             ),
+                            _ if opt == "server_dn" => OptionValue::Text(format!("CN=v{b}")),
                             _ => OptionValue::Text(format!("v{b}")),
                         };
                         f.options.insert(opt.to_owned(), value);
