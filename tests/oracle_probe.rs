@@ -80,6 +80,16 @@ fn by_dn(port: u16, ca: &TestCa, dn: &str) -> ProbeTarget {
     t
 }
 
+async fn run_at(
+    host: &str,
+    port: u16,
+    mode: TlsMode,
+    ca: Option<&str>,
+    service: &str,
+) -> TestReport {
+    probe::run(&target(host, port, mode, ca, service)).await
+}
+
 fn code(r: &TestReport) -> Option<ErrorCode> {
     r.error.as_ref().map(|e| e.code)
 }
@@ -95,14 +105,7 @@ fn tcps(cert: &Issued) -> Option<Arc<rustls::ServerConfig>> {
 #[tokio::test]
 async fn the_right_password_over_tcp_logs_in_and_reports_user_database_and_version() {
     let addr = tns::oracle_server(server("ORCLPDB1"), None);
-    let r = probe::run(&target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::Disable,
-        None,
-        "ORCLPDB1",
-    ))
-    .await;
+    let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1").await;
     assert!(r.ok, "{r:#?}");
     assert_eq!(
         statuses(&r),
@@ -139,14 +142,7 @@ async fn a_locked_account_is_permission_denied_and_names_the_unlock() {
     let mut s = server("ORCLPDB1");
     s.locked = true;
     let addr = tns::oracle_server(s, None);
-    let r = probe::run(&target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::Disable,
-        None,
-        "ORCLPDB1",
-    ))
-    .await;
+    let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1").await;
     assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
     let e = r.error.as_ref().expect("error");
     assert!(e.message.contains("ORA-28000"), "{e:#?}");
@@ -170,14 +166,7 @@ async fn no_report_carries_the_password_whether_the_login_succeeds_or_fails() {
 #[tokio::test]
 async fn an_unknown_service_is_ora_12514() {
     let addr = tns::oracle_server(server("ORCLPDB1"), None);
-    let r = probe::run(&target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::Disable,
-        None,
-        "NOPE",
-    ))
-    .await;
+    let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "NOPE").await;
     assert_eq!(code(&r), Some(ErrorCode::DatabaseNotFound), "{r:#?}");
     assert!(r.error.unwrap().message.contains("ORA-12514"));
 }
@@ -186,14 +175,7 @@ async fn an_unknown_service_is_ora_12514() {
 async fn a_listener_that_hangs_up_after_accepting_fails_the_login_step() {
     // Accepts the service, then closes whatever comes next: not Oracle beyond the listener.
     let addr = tns::listener("ORCLPDB1", None, Speaks::Tns);
-    let r = probe::run(&target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::Disable,
-        None,
-        "ORCLPDB1",
-    ))
-    .await;
+    let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1").await;
     assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth, "{r:#?}");
 }
@@ -201,14 +183,7 @@ async fn a_listener_that_hangs_up_after_accepting_fails_the_login_step() {
 #[tokio::test]
 async fn an_11g_server_is_named_as_too_old_for_the_driver() {
     let addr = tns::listener("ORCLPDB1", None, Speaks::Tns11g);
-    let r = probe::run(&target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::Disable,
-        None,
-        "ORCLPDB1",
-    ))
-    .await;
+    let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1").await;
     assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
     let e = r.error.as_ref().expect("error");
     assert_eq!(e.step, Step::Auth);
@@ -219,13 +194,13 @@ async fn an_11g_server_is_named_as_too_old_for_the_driver() {
 async fn tcps_verifies_the_certificate_shows_the_chain_and_logs_in_over_it() {
     let ca = TestCa::new("Switchboard Test CA (TNS)");
     let addr = tns::oracle_server(server("SALES"), tcps(&ca.server(&["localhost"], -1, 30)));
-    let r = probe::run(&target(
+    let r = run_at(
         "localhost",
         addr.port(),
         TlsMode::VerifyFull,
         Some(&ca.cert_pem),
         "SALES",
-    ))
+    )
     .await;
     assert!(r.ok, "{r:#?}");
     assert_eq!(r.steps[2].status, StepStatus::Ok, "{r:#?}");
@@ -235,42 +210,35 @@ async fn tcps_verifies_the_certificate_shows_the_chain_and_logs_in_over_it() {
         .iter()
         .any(|n| n.contains("localhost")));
 
-    let r = probe::run(&target(
-        "localhost",
-        addr.port(),
-        TlsMode::VerifyFull,
-        None,
-        "SALES",
-    ))
-    .await;
+    let r = run_at("localhost", addr.port(), TlsMode::VerifyFull, None, "SALES").await;
     assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
-    let r = probe::run(&target(
+    let r = run_at(
         "127.0.0.1",
         addr.port(),
         TlsMode::VerifyFull,
         Some(&ca.cert_pem),
         "SALES",
-    ))
+    )
     .await;
     assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
     // verify-ca: the chain is checked, the name is not; the login goes ahead.
-    let r = probe::run(&target(
+    let r = run_at(
         "127.0.0.1",
         addr.port(),
         TlsMode::VerifyCa,
         Some(&ca.cert_pem),
         "SALES",
-    ))
+    )
     .await;
     assert!(r.ok, "{r:#?}");
     let foreign = TestCa::new("Switchboard Test CA (foreign)");
-    let r = probe::run(&target(
+    let r = run_at(
         "localhost",
         addr.port(),
         TlsMode::VerifyCa,
         Some(&foreign.cert_pem),
         "SALES",
-    ))
+    )
     .await;
     assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
 }
@@ -280,14 +248,7 @@ async fn require_logs_in_over_a_certificate_nobody_trusts() {
     // oracle-rs alone ignores "accept invalid certificates"; Switchboard's TLS does not.
     let ca = TestCa::new("Switchboard Test CA (unknown to the client)");
     let addr = tns::oracle_server(server("SALES"), tcps(&ca.server(&["elsewhere"], -1, 30)));
-    let r = probe::run(&target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::Require,
-        None,
-        "SALES",
-    ))
-    .await;
+    let r = run_at("127.0.0.1", addr.port(), TlsMode::Require, None, "SALES").await;
     assert!(r.ok, "{r:#?}");
     assert!(r.steps[2].detail.contains("not verified"), "{r:#?}");
 }
@@ -387,13 +348,13 @@ async fn a_standby_saved_as_a_primary_fails_the_replica_check() {
 async fn an_expired_listener_certificate_is_named() {
     let ca = TestCa::new("Switchboard Test CA (TNS expired)");
     let addr = tns::oracle_server(server("SALES"), tcps(&ca.server(&["localhost"], -30, -1)));
-    let r = probe::run(&target(
+    let r = run_at(
         "localhost",
         addr.port(),
         TlsMode::VerifyFull,
         Some(&ca.cert_pem),
         "SALES",
-    ))
+    )
     .await;
     assert_eq!(code(&r), Some(ErrorCode::TlsExpired), "{r:#?}");
 }
@@ -407,25 +368,18 @@ async fn peers_that_are_not_oracle_are_classified() {
         Some(tns::tls_config(&ca.server(&["localhost"], -1, 30))),
         Speaks::Garbage,
     );
-    let r = probe::run(&target(
+    let r = run_at(
         "localhost",
         addr.port(),
         TlsMode::VerifyFull,
         Some(&ca.cert_pem),
         "X",
-    ))
+    )
     .await;
     assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
     // A plain TCP listener when TCPS was chosen.
     let addr = tns::listener("X", None, Speaks::Tns);
-    let r = probe::run(&target(
-        "localhost",
-        addr.port(),
-        TlsMode::Require,
-        None,
-        "X",
-    ))
-    .await;
+    let r = run_at("localhost", addr.port(), TlsMode::Require, None, "X").await;
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls, "{r:#?}");
     assert!(
         matches!(
@@ -436,14 +390,7 @@ async fn peers_that_are_not_oracle_are_classified() {
     );
     // Plain TCP, something else entirely.
     let addr = switchboard_tests::net::banner_listener();
-    let r = probe::run(&target(
-        "127.0.0.1",
-        addr.port(),
-        TlsMode::Disable,
-        None,
-        "X",
-    ))
-    .await;
+    let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "X").await;
     assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
 }
 
