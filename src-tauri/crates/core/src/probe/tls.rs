@@ -96,8 +96,17 @@ pub struct TlsMaterial {
 #[derive(Debug)]
 struct Observer {
     mode: TlsMode,
-    inner: Arc<WebPkiServerVerifier>,
+    /// WebPKI for the modes that verify; the others need no trust anchors at all.
+    inner: Option<Arc<WebPkiServerVerifier>>,
     obs: SharedObservation,
+}
+
+impl Observer {
+    fn webpki(&self) -> Result<&WebPkiServerVerifier, rustls::Error> {
+        self.inner
+            .as_deref()
+            .ok_or_else(|| rustls::Error::General("no trust anchors to verify with".into()))
+    }
 }
 
 impl ServerCertVerifier for Observer {
@@ -120,7 +129,7 @@ impl ServerCertVerifier for Observer {
                 return Ok(ServerCertVerified::assertion());
             }
             TlsMode::VerifyCa => {
-                match self.inner.verify_server_cert(
+                match self.webpki()?.verify_server_cert(
                     end_entity,
                     intermediates,
                     server_name,
@@ -144,7 +153,7 @@ impl ServerCertVerifier for Observer {
                 }
             }
             TlsMode::VerifyFull => {
-                self.inner
+                self.webpki()?
                     .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
             }
         };
@@ -160,7 +169,12 @@ impl ServerCertVerifier for Observer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -169,11 +183,18 @@ impl ServerCertVerifier for Observer {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &provider().signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        provider()
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -200,12 +221,22 @@ pub fn client_config(
     material: &TlsMaterial,
     obs: SharedObservation,
 ) -> Result<ClientConfig, MaterialError> {
+    client_config_with(mode, material, obs, native_roots())
+}
+
+/// `client_config` with `native` as this machine's store.
+fn client_config_with(
+    mode: TlsMode,
+    material: &TlsMaterial,
+    obs: SharedObservation,
+    native: &[CertificateDer<'static>],
+) -> Result<ClientConfig, MaterialError> {
     let mut roots = RootCertStore::empty();
     // verify-ca skips the host name, so it must not trust every public CA: any
     // certificate one of them issued, for any name, would pass. Like libpq, it trusts only
     // the connection's own CA.
     if mode != TlsMode::VerifyCa {
-        roots.add_parsable_certificates(native_roots().iter().cloned());
+        roots.add_parsable_certificates(native.iter().cloned());
     }
     let ca_pem = material.ca_pem.as_deref().filter(|p| !p.trim().is_empty());
     if mode == TlsMode::VerifyCa && ca_pem.is_none() {
@@ -230,21 +261,29 @@ pub fn client_config(
         }
     }
     let provider = provider();
-    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-        .build()
-        .map_err(|e| match ca_pem {
-            Some(_) => MaterialError {
-                field: "tls.ca_pem",
-                code: crate::error::ErrorCode::CaPemInvalid,
-                message: format!("No trust anchors are available: {e}"),
-            },
-            // Nothing was pasted: it is this machine's store that is empty.
-            None => MaterialError {
-                field: "tls.ca_pem",
-                code: crate::error::ErrorCode::TlsUntrusted,
-                message: "This machine trusts no certificate authority (its trust store is empty or unreadable), so no certificate can be checked".into(),
-            },
-        })?;
+    // Only the verifying modes need trust anchors: require must work on a machine whose
+    // store is empty.
+    let inner = if matches!(mode, TlsMode::VerifyCa | TlsMode::VerifyFull) {
+        Some(
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| match ca_pem {
+                    Some(_) => MaterialError {
+                        field: "tls.ca_pem",
+                        code: crate::error::ErrorCode::CaPemInvalid,
+                        message: format!("No trust anchors are available: {e}"),
+                    },
+                    // Nothing was pasted: it is this machine's store that is empty.
+                    None => MaterialError {
+                        field: "tls.ca_pem",
+                        code: crate::error::ErrorCode::TlsUntrusted,
+                        message: "This machine trusts no certificate authority (its trust store is empty or unreadable), so no certificate can be checked".into(),
+                    },
+                })?,
+        )
+    } else {
+        None
+    };
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| MaterialError {
@@ -603,4 +642,30 @@ pub(crate) fn classify_failure(
             "Check the TLS settings on both sides (protocol versions, certificates).",
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obs() -> SharedObservation {
+        Arc::new(Mutex::new(Observation::default()))
+    }
+
+    #[test]
+    fn modes_that_do_not_verify_work_on_a_machine_with_an_empty_trust_store() {
+        for mode in [TlsMode::Disable, TlsMode::Prefer, TlsMode::Require] {
+            assert!(
+                client_config_with(mode, &TlsMaterial::default(), obs(), &[]).is_ok(),
+                "{mode:?}"
+            );
+        }
+        let Err(e) = client_config_with(TlsMode::VerifyFull, &TlsMaterial::default(), obs(), &[])
+        else {
+            panic!("verify-full has nothing to verify with");
+        };
+        assert_eq!(e.code, crate::error::ErrorCode::TlsUntrusted);
+        assert!(e.message.contains("trust store is empty"), "{}", e.message);
+        assert!(material_hint(&e).contains("ca-certificates"));
+    }
 }
