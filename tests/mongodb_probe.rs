@@ -454,3 +454,25 @@ fn the_peer_answers_the_legacy_op_query_handshake() {
     );
     assert_eq!(reply.get_f64("ok").unwrap(), 1.0);
 }
+
+#[tokio::test]
+async fn a_server_requiring_a_client_certificate_gets_it_from_the_driver_too() {
+    let ca = TestCa::new("Switchboard Test CA (MongoDB mutual TLS)");
+    let password = switchboard_tests::test_password("mongo");
+    let config = tns::mutual_tls_config(&ca.server(&["localhost"], -1, 30), &ca);
+    let peer = MongoPeer::new(Some(config), USER, &password).listen();
+    let s = Server { peer, ca, password };
+    let mut t = target(&s, "localhost", TlsMode::VerifyFull, Some(&s.ca.cert_pem));
+    let r = probe::run(&t).await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsClientCertRequired), "{r:#?}");
+
+    // The inspection connection and the driver's both present it; the key never goes to
+    // a file on disk (an anonymous in-memory file on Linux).
+    let client = s.ca.client(USER);
+    t.tls.client_cert_pem = Some(client.cert_pem.clone());
+    t.tls.client_key_pem = Some(Secret::new(client.key_pem.clone()));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    let (_, auth) = step(&r, Step::Auth).expect("auth step");
+    assert!(auth.contains("in memory"), "{auth}");
+}

@@ -271,38 +271,15 @@ async fn verify_full_with_a_server_dn_matches_the_subject_instead_of_the_host() 
     assert!(r.error.unwrap().message.contains("CN=db.internal"));
 }
 
-/// A TCPS listener that requires a client certificate from `ca`.
-fn mutual_tls(server: &Issued, ca: &TestCa) -> Option<Arc<rustls::ServerConfig>> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from_pem_slice(ca.cert_pem.as_bytes()).expect("ca"))
-        .expect("root");
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .expect("client verifier");
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(
-            vec![CertificateDer::from_pem_slice(server.cert_pem.as_bytes()).expect("cert")],
-            PrivateKeyDer::from_pem_slice(server.key_pem.as_bytes()).expect("key"),
-        )
-        .expect("server config");
-    config.send_tls13_tickets = 0;
-    Some(Arc::new(config))
-}
-
 #[tokio::test]
 async fn a_listener_requiring_a_client_certificate_gets_it_and_names_it_when_missing() {
     let ca = TestCa::new("Switchboard Test CA (mutual TNS)");
     let addr = tns::oracle_server(
         server("SALES"),
-        mutual_tls(&ca.server(&["localhost"], -1, 30), &ca),
+        Some(tns::mutual_tls_config(
+            &ca.server(&["localhost"], -1, 30),
+            &ca,
+        )),
     );
     let mut t = target(
         "localhost",

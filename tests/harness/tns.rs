@@ -112,6 +112,32 @@ fn accept_loop(
     addr
 }
 
+/// A server TLS config that requires a client certificate issued by `ca`.
+pub fn mutual_tls_config(cert: &Issued, ca: &crate::ca::TestCa) -> Arc<rustls::ServerConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.cert_pem.as_bytes()).expect("ca"))
+        .expect("root");
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .expect("client verifier");
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from_pem_slice(cert.cert_pem.as_bytes()).expect("cert")],
+            PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).expect("key"),
+        )
+        .expect("server config");
+    config.send_tls13_tickets = 0;
+    Arc::new(config)
+}
+
 /// Listens on 127.0.0.1 and serves each connection on its own thread.
 pub fn listener(
     service: &str,

@@ -26,8 +26,9 @@
 //!   or, without one, this machine's trust store (either as a temporary PEM file, deleted
 //!   as soon as the driver has read it: the driver reads CAs only from files).
 //!
-//! A client certificate is presented on the inspection connection only: the driver reads
-//! client keys from a file, and Switchboard does not write private keys to disk.
+//! A client certificate is presented on the inspection connection, and handed to the
+//! driver (which reads it only from a file) in an anonymous in-memory file on Linux;
+//! Switchboard never writes private keys to disk, so elsewhere the driver gets none.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -100,12 +101,12 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
 #[derive(Default)]
 struct Driver {
     client: Option<Client>,
-    ca_file: Option<super::TempCa>,
+    files: DriverFiles,
 }
 
 impl Driver {
     async fn close(&mut self) {
-        self.ca_file = None;
+        self.files = DriverFiles::default();
         if let Some(client) = self.client.take() {
             let _ = tokio::time::timeout(SHUTDOWN_GRACE, client.shutdown().immediate(true)).await;
         }
@@ -444,6 +445,9 @@ enum NotMongo {
     Closed,
     /// The peer answered with a TLS record: it wants TLS.
     SpeaksTls,
+    /// TLS ended with an alert after the handshake (TLS 1.3 servers refuse a missing
+    /// client certificate so, on the first read).
+    Tls(rustls::Error),
     /// Anything else.
     Other(String),
 }
@@ -474,6 +478,9 @@ async fn read_reply<S: AsyncRead + Unpin>(
     let mut got = 0;
     while got < header.len() {
         match stream.read(&mut header[got..]).await {
+            Err(e) if got == 0 && tls::rustls_error(&e).is_some() => {
+                return Err(tls::rustls_error(&e).map_or(NotMongo::Closed, NotMongo::Tls));
+            }
             Ok(0) | Err(_) if got == 0 => return Err(NotMongo::Closed),
             Ok(0) | Err(_) => break,
             Ok(n) => got += n,
@@ -580,6 +587,15 @@ fn not_mongo(shown: &ProbeTarget, why: &NotMongo) -> Fail {
                 "Check the port and the server's log (e.g. connection limits, IP allow lists)."
             },
         ),
+        NotMongo::Tls(alert) => Fail::new(
+            Step::Tls,
+            ErrorCode::TlsHandshakeFailed,
+            format!(
+                "{}:{} ended TLS right after the handshake ({alert}).",
+                shown.host, shown.port
+            ),
+            "Check the TLS settings on both sides (client certificate, protocol versions).",
+        ),
         NotMongo::Other(detail) => Fail::new(
             Step::Tls,
             ErrorCode::ProtocolError,
@@ -673,6 +689,12 @@ async fn inspect(
     );
     let hello = match hello(&mut stream).await {
         Ok(h) => h,
+        Err(NotMongo::Tls(alert)) => {
+            let f = tls::classify_failure(shown, obs, Some(alert.clone()))
+                .unwrap_or_else(|| not_mongo(shown, &NotMongo::Tls(alert)));
+            rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+            return Err(f);
+        }
         Err(why) => {
             let mut f = not_mongo(shown, &why);
             f.message = format!("TLS worked ({session}), but {}", f.message);
@@ -782,7 +804,7 @@ async fn driver_options(
     hosts: &[Seed],
     seen: &SharedSeen,
     budget: Duration,
-) -> Result<(ClientOptions, Option<super::TempCa>), Fail> {
+) -> Result<(ClientOptions, DriverFiles), Fail> {
     options.hosts = hosts
         .iter()
         .map(|s| ServerAddress::Tcp {
@@ -814,12 +836,13 @@ async fn driver_options(
         credential.source = Some(auth_source(target, from_txt));
         Some(credential)
     };
-    let mut ca_file = None;
+    let mut files = DriverFiles::default();
     options.tls = Some(match target.tls_mode {
         TlsMode::Disable => Tls::Disabled,
         TlsMode::Require | TlsMode::Prefer => {
             let mut t = TlsOptions::default();
             t.allow_invalid_certificates = Some(true);
+            t.cert_key_file_path = files.identity(target);
             Tls::Enabled(t)
         }
         // verify-ca reaches the driver only when the certificate names the host
@@ -837,12 +860,69 @@ async fn driver_options(
             if let Some(pem) = pem {
                 let temp = super::TempCa::write("mongodb", "pem", pem.as_bytes().to_vec()).await?;
                 t.ca_file_path = Some(temp.path().to_path_buf());
-                ca_file = Some(temp);
+                files.ca = Some(temp);
             }
+            t.cert_key_file_path = files.identity(target);
             Tls::Enabled(t)
         }
     });
-    Ok((options, ca_file))
+    Ok((options, files))
+}
+
+/// What the driver reads from files, kept for as long as the driver runs: the CA (a
+/// temporary file) and, on Linux, the client certificate and key in an anonymous
+/// in-memory file (memfd) that never touches a disk and closes with the test.
+#[derive(Default)]
+struct DriverFiles {
+    ca: Option<super::TempCa>,
+    #[cfg(target_os = "linux")]
+    identity: Option<std::fs::File>,
+}
+
+impl DriverFiles {
+    /// The path the driver reads the client certificate and key from, when there are
+    /// both and this platform can hand them over without a file on disk.
+    #[cfg(target_os = "linux")]
+    fn identity(&mut self, target: &ProbeTarget) -> Option<std::path::PathBuf> {
+        use std::io::Write;
+        use std::os::fd::AsRawFd;
+        let (cert, key) = (
+            target.tls.client_cert_pem.as_deref()?,
+            target.tls.client_key_pem.as_ref()?,
+        );
+        let fd = rustix::fs::memfd_create(
+            "switchboard-mongodb-client",
+            rustix::fs::MemfdFlags::CLOEXEC,
+        )
+        .ok()?;
+        let mut file = std::fs::File::from(fd);
+        // A write to memory, not to a disk.
+        file.write_all(format!("{}\n{}\n", cert.trim_end(), key.expose().trim_end()).as_bytes())
+            .ok()?;
+        let path = std::path::PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        // Without /proc (some sandboxes) the driver could not open it.
+        path.exists().then(|| {
+            self.identity = Some(file);
+            path
+        })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn identity(&mut self, _target: &ProbeTarget) -> Option<std::path::PathBuf> {
+        None
+    }
+
+    /// Whether the driver was given the client certificate.
+    fn has_identity(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        {
+            self.identity.is_some()
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            false
+        }
+    }
 }
 
 /// authSource: the connection's, else what the SRV TXT record said, else the database,
@@ -881,15 +961,14 @@ async fn login(
     deadline: Instant,
 ) -> Result<ServerInfo, Fail> {
     rec.start(Step::Auth);
-    let (options, ca_file) = match driver_options(target, base, hosts, seen, budget(deadline)).await
-    {
+    let (options, files) = match driver_options(target, base, hosts, seen, budget(deadline)).await {
         Ok(o) => o,
         Err(f) => {
             rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
             return Err(f);
         }
     };
-    driver.ca_file = ca_file;
+    driver.files = files;
     let source = options
         .credential
         .as_ref()
@@ -903,8 +982,10 @@ async fn login(
             return Err(f);
         }
     };
-    // The driver read its CA file when the client was built.
-    driver.ca_file = None;
+    // The driver read its files (CA, client identity) when the client was built: the
+    // CA file goes, the in-memory identity is closed.
+    let has_identity = driver.files.has_identity();
+    driver.files = DriverFiles::default();
     driver.client = Some(client.clone());
     let admin = client.database("admin");
     if let Err(e) = admin.run_command(doc! { "ping": 1 }).await {
@@ -928,7 +1009,11 @@ async fn login(
     };
     let mut detail = format!("the driver {who}, on its own connections ({tls_words})");
     if target.tls.client_cert_pem.is_some() && inspected.encrypted {
-        detail.push_str("; the client certificate was presented on the inspection connection only (the driver reads client keys from a file, and Switchboard does not write private keys to disk)");
+        detail.push_str(if has_identity {
+            "; the client certificate was handed to the driver in memory (an anonymous in-memory file, never on disk)"
+        } else {
+            "; the client certificate was presented on the inspection connection only (the driver reads client keys from a file, and on this platform Switchboard cannot hand it one without writing the key to disk)"
+        });
     }
     if hosts.len() > 1 {
         detail.push_str(&format!("; {}", hosts_seen(hosts, seen)));
