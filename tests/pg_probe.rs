@@ -453,3 +453,43 @@ fn pg_bin(name: &str) -> std::path::PathBuf {
     }
     std::path::PathBuf::from(name)
 }
+
+#[tokio::test]
+async fn prefer_retries_without_tls_when_the_handshake_fails_as_psql_does() {
+    // The server agrees to TLS ('S') but offers only a cipher rustls refuses.
+    let pg = PgServer::weak_tls();
+    let mut t = target("localhost", TlsMode::Prefer, None);
+    t.port = pg.port;
+    t.password = Some(Secret::new(pg.app_password.clone()));
+    let r = probe::run(&t).await;
+    assert!(r.ok, "{r:#?}");
+    let tls = r.steps.iter().find(|s| s.step == Step::Tls).unwrap();
+    assert_eq!(tls.status, StepStatus::Skipped, "{r:#?}");
+    assert!(tls.detail.contains("retried without TLS"), "{r:#?}");
+    let auth = r.steps.iter().find(|s| s.step == Step::Auth).unwrap();
+    assert!(auth.detail.contains("without TLS"), "{r:#?}");
+
+    // require has no such retry: the handshake failure is the answer.
+    t.tls_mode = TlsMode::Require;
+    let r = probe::run(&t).await;
+    assert_eq!(r.error.as_ref().map(|e| e.step), Some(Step::Tls), "{r:#?}");
+
+    // psql, with sslmode=prefer on the same server, connects too.
+    let home = switchboard_tests::test_root().join(format!("psql-weak-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let out = std::process::Command::new(pg_bin("psql"))
+        .arg(format!(
+            "host=localhost port={} dbname={APP_DB} user={APP_USER} sslmode=prefer connect_timeout=5",
+            pg.port
+        ))
+        .args(["-X", "-w", "-Atc", "select 1"])
+        .env("PGPASSWORD", &pg.app_password)
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

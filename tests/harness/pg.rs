@@ -53,8 +53,28 @@ impl PgServer {
         S.get_or_init(|| PgServer::start(-1))
     }
 
+    /// A server that agrees to TLS but offers only TLS 1.2 with a cipher rustls refuses
+    /// (RSA key exchange, CBC), and admits plain connections too: where libpq's and
+    /// Switchboard's prefer retry without TLS after the failed handshake.
+    pub fn weak_tls() -> &'static PgServer {
+        static S: OnceLock<PgServer> = OnceLock::new();
+        S.get_or_init(|| {
+            PgServer::start_with(
+                30,
+                "ssl_max_protocol_version = 'TLSv1.2'\nssl_ciphers = 'AES256-SHA'\n",
+                "host all all 127.0.0.0/8 scram-sha-256\n",
+            )
+        })
+    }
+
     /// Its certificate is valid until `not_after_days` from now (negative: expired).
     fn start(not_after_days: i64) -> PgServer {
+        PgServer::start_with(not_after_days, "", "")
+    }
+
+    /// `start`, with `extra_conf` appended to postgresql.conf and `extra_hba` lines placed
+    /// before the usual pg_hba.conf rules (so they win).
+    fn start_with(not_after_days: i64, extra_conf: &str, extra_hba: &str) -> PgServer {
         let bin = bin_dir();
         let dir = crate::test_root().join(format!(
             "pg-{}-{}",
@@ -100,7 +120,7 @@ impl PgServer {
              ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_ca_file = 'root.crt'\n\
              password_encryption = 'scram-sha-256'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n\
              max_connections = 40\nshared_buffers = 16MB\nlog_min_messages = warning\n\
-             wal_level = logical\nmax_replication_slots = 10\nmax_wal_senders = 10\n",
+             wal_level = logical\nmax_replication_slots = 10\nmax_wal_senders = 10\n{extra_conf}",
             socket_dir.display()
         );
         let mut pc = std::fs::read_to_string(data.join("postgresql.conf")).expect("read conf");
@@ -109,7 +129,7 @@ impl PgServer {
         std::fs::write(
             data.join("pg_hba.conf"),
             format!(
-                "local all all trust\n\
+                "local all all trust\n{extra_hba}\
                  hostnossl all all 0.0.0.0/0 reject\n\
                  hostssl all {CERT_USER} 127.0.0.0/8 cert\n\
                  hostssl all all 127.0.0.0/8 scram-sha-256\n"

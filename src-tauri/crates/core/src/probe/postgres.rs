@@ -69,6 +69,7 @@ async fn steps(
         inner: resolve_and_connect(rec, &target.host, target.port).await?,
         seen: first_byte.clone(),
     };
+    let address = stream.inner.peer_addr().ok();
 
     // connect_raw runs SSLRequest, the TLS handshake and authentication in one call; the
     // connector stamps when the handshake started and ended so they can be told apart.
@@ -84,29 +85,84 @@ async fn steps(
         Err(e) => classify_tls(target, obs, e, first),
         Ok(_) => None,
     };
-    settle_tls_step(
-        rec,
-        target.tls_mode,
-        obs,
-        Settle::Returned {
-            tls_failure: tls_failed.as_ref().map(|f| f.message.as_str()),
-        },
-    );
-    if let Some(f) = tls_failed {
-        return Err(f);
-    }
-    let (client, connection) = match result {
-        Ok(pair) => pair,
-        Err(e) => {
-            let f = classify_login(target, &e);
-            rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
-            return Err(f);
+    let handshake_failed = first == u16::from(b'S');
+    let (client, task, plain) = match (tls_failed, address) {
+        // libpq's prefer: a TLS handshake the server agreed to but that failed is retried
+        // without TLS, on a new connection to the same address.
+        (Some(f), Some(address)) if target.tls_mode == TlsMode::Prefer && handshake_failed => {
+            let since = rec.current().map(|(_, t)| t);
+            rec.push(
+                Step::Tls,
+                StepStatus::Skipped,
+                since.map(|t| t.elapsed()).unwrap_or_default(),
+                format!(
+                    "the TLS handshake failed ({}); retried without TLS, as libpq does for prefer",
+                    f.message
+                ),
+            );
+            rec.start(Step::Auth);
+            let retry = tokio::net::TcpStream::connect(address).await.map_err(|e| {
+                let f = Fail::new(
+                    Step::Auth,
+                    ErrorCode::ConnectionFailed,
+                    format!("The connection without TLS to {address} failed: {e}."),
+                    "Run the test again; if it persists, check the server's connection limits.",
+                );
+                rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+                f
+            })?;
+            let _ = retry.set_nodelay(true);
+            config.ssl_mode(SslMode::Disable);
+            match config.connect_raw(retry, tokio_postgres::NoTls).await {
+                Ok((client, connection)) => (
+                    client,
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    }),
+                    true,
+                ),
+                Err(e) => {
+                    let f = classify_login(target, &e);
+                    rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+                    return Err(f);
+                }
+            }
+        }
+        (tls_failed, _) => {
+            settle_tls_step(
+                rec,
+                target.tls_mode,
+                obs,
+                Settle::Returned {
+                    tls_failure: tls_failed.as_ref().map(|f| f.message.as_str()),
+                },
+            );
+            if let Some(f) = tls_failed {
+                return Err(f);
+            }
+            match result {
+                Ok((client, connection)) => (
+                    client,
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    }),
+                    false,
+                ),
+                Err(e) => {
+                    let f = classify_login(target, &e);
+                    rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+                    return Err(f);
+                }
+            }
         }
     };
-    let auth_detail = format!("logged in as {}", target.username);
+    let auth_detail = format!(
+        "logged in as {}{}",
+        target.username,
+        if plain { " (without TLS)" } else { "" }
+    );
     rec.finish(Step::Auth, StepStatus::Ok, auth_detail);
 
-    let task = tokio::spawn(connection);
     // Aborts the connection task however this function ends (error, timeout, cancel).
     let _abort = super::AbortOnDrop(task.abort_handle());
     rec.start(Step::Query);
