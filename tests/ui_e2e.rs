@@ -393,3 +393,65 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
     c.close().await.ok();
     outcome
 }
+
+#[tokio::test]
+async fn a_named_sql_server_instance_shows_both_resolve_steps_in_the_window() {
+    // SQL Server cannot be installed here: the test-only TDS peer and SQL Server Browser
+    // (tests/harness/tds.rs) stand in, on a loopback address of their own. The Browser
+    // lookup is a resolve step of its own, so the timeline holds two of that kind.
+    require_keyring_session();
+    let _window = WINDOW.lock().await;
+    let ip = "127.0.14.20";
+    let ca = switchboard_tests::ca::TestCa::new("Switchboard Test CA (TDS e2e)");
+    let password = switchboard_tests::test_password("e2e-mssql");
+    let peer = switchboard_tests::tds::TdsPeer::new(
+        switchboard_tests::tds::ENCRYPT_ON,
+        Some(switchboard_tests::tds::tls_config(&ca.server(
+            &["localhost"],
+            -1,
+            30,
+        ))),
+        "sb_app",
+        &password,
+        "sales",
+    );
+    let port = peer.listen_on(ip).port();
+    switchboard_tests::tds::browser(
+        ip,
+        Some(switchboard_tests::tds::browser_record(
+            "SQLEXPRESS",
+            Some(port),
+        )),
+    );
+    let data = data_dir("ui-e2e-mssql");
+    let (_driver, c) = open_window(&data).await;
+
+    let outcome = async {
+        wait_for(&c, "[data-testid=new-connection]").await.click().await.unwrap();
+        wait_for(&c, "[name=name]").await;
+        c.find(Locator::Css("[name=engine]")).await.unwrap().select_by_value("sqlserver").await.unwrap();
+        wait_for(&c, "[name=option-instance]").await;
+        fill(&c, "name", "e2e-mssql").await;
+        fill(&c, "host", ip).await;
+        fill(&c, "option-instance", "SQLEXPRESS").await;
+        fill(&c, "database", "sales").await;
+        fill(&c, "username", "sb_app").await;
+        fill(&c, "password", &password).await;
+        c.find(Locator::Css("[name=tls_mode]")).await.unwrap().select_by_value("require").await.unwrap();
+        c.find(Locator::Css("[data-testid=test]")).await.unwrap().click().await.unwrap();
+        let result = wait_for(&c, "[data-testid=test-result][data-status=ok], [data-testid=test-result][data-status=failed]").await;
+        let text = result.text().await.unwrap();
+        assert_eq!(result.attr("data-status").await.unwrap().as_deref(), Some("ok"), "{text}");
+        let resolves = c
+            .find_all(Locator::Css("[data-testid=test-step][data-step=resolve]"))
+            .await
+            .unwrap();
+        assert_eq!(resolves.len(), 2, "{text}");
+        assert!(text.contains("SQL Server Browser"), "{text}");
+        let steps = c.find_all(Locator::Css("[data-testid=test-step]")).await.unwrap();
+        assert_eq!(steps.len(), 6, "{text}");
+    }
+    .await;
+    c.close().await.ok();
+    outcome
+}
