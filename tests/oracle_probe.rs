@@ -603,13 +603,57 @@ async fn hostile_login_values_fail_fast_without_a_panic_or_hours_of_hashing() {
 }
 
 #[tokio::test]
-async fn a_redirecting_listener_names_where_it_sends_the_connection() {
+async fn a_redirecting_listener_is_followed_to_the_address_it_names() {
+    // A RAC SCAN listener hands the client a node's address.
+    let node = tns::oracle_server(server("ORCLPDB1"), None);
+    let scan = tns::listener("ORCLPDB1", None, Speaks::RedirectTo(node.port()));
+    let r = probe::run(&plain(scan, "ORCLPDB1")).await;
+    assert!(r.ok, "{r:#?}");
+    let kinds: Vec<(Step, StepStatus)> = statuses(&r);
+    assert_eq!(
+        kinds,
+        [
+            (Step::Resolve, StepStatus::Ok),
+            (Step::Connect, StepStatus::Ok),
+            (Step::Tls, StepStatus::Skipped),
+            (Step::Auth, StepStatus::Skipped),
+            (Step::Resolve, StepStatus::Ok),
+            (Step::Connect, StepStatus::Ok),
+            (Step::Tls, StepStatus::Skipped),
+            (Step::Auth, StepStatus::Ok),
+            (Step::Query, StepStatus::Ok),
+        ]
+    );
+    assert!(
+        r.steps[3].detail.contains(&format!(
+            "redirected the connection to 127.0.0.1:{}",
+            node.port()
+        )),
+        "{r:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_host_that_does_not_resolve_fails_at_that_resolve() {
     let addr = tns::listener("ORCLPDB1", None, Speaks::Redirect);
     let r = probe::run(&plain(addr, "ORCLPDB1")).await;
-    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(code(&r), Some(ErrorCode::DnsNotFound), "{r:#?}");
     let e = r.error.as_ref().unwrap();
-    assert!(e.message.contains("node2.example.com"), "{e:#?}");
-    assert!(e.hint.contains("redirects to"), "{e:#?}");
+    assert!(e.message.contains("node2.invalid"), "{e:#?}");
+}
+
+#[tokio::test]
+async fn only_one_redirect_is_followed() {
+    let node = tns::oracle_server(server("ORCLPDB1"), None);
+    let second = tns::listener("ORCLPDB1", None, Speaks::RedirectTo(node.port()));
+    let first = tns::listener("ORCLPDB1", None, Speaks::RedirectTo(second.port()));
+    let r = probe::run(&plain(first, "ORCLPDB1")).await;
+    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert!(r
+        .error
+        .unwrap()
+        .message
+        .contains("redirected the connection again"));
 }
 
 #[tokio::test]

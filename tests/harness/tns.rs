@@ -56,8 +56,10 @@ pub enum Speaks {
     Tns11g,
     /// Accepts like [`Speaks::Tns`], then reads whatever follows and never answers.
     TnsThenSilent,
-    /// Redirects every connection for its service to another address.
+    /// Redirects every connection for its service to node2.invalid:1522 (never resolves).
     Redirect,
+    /// Redirects every connection for its service to 127.0.0.1 at this port.
+    RedirectTo(u16),
     /// Refuses every connection for its service with this ORA code.
     Refuse(u32),
     /// Something else entirely.
@@ -207,10 +209,15 @@ fn serve(s: &mut dyn Stream, service: &str, speaks: Speaks) {
     } else {
         match speaks {
             Speaks::Refuse(code) => refuse(code),
-            Speaks::Redirect => {
-                let to = b"(ADDRESS=(PROTOCOL=TCP)(HOST=node2.example.com)(PORT=1522))";
+            Speaks::Redirect | Speaks::RedirectTo(_) => {
+                let to = match speaks {
+                    Speaks::RedirectTo(port) => {
+                        format!("(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT={port}))")
+                    }
+                    _ => "(ADDRESS=(PROTOCOL=TCP)(HOST=node2.invalid)(PORT=1522))".to_owned(),
+                };
                 let mut b = u16::try_from(to.len()).expect("len").to_be_bytes().to_vec();
-                b.extend_from_slice(to);
+                b.extend_from_slice(to.as_bytes());
                 packet(5, &b)
             }
             Speaks::Tns11g => {

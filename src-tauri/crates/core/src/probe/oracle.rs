@@ -72,19 +72,30 @@ async fn attempt(
     rec: &mut Recorder,
     obs: &SharedObservation,
 ) -> Result<ServerInfo, Fail> {
-    let stream = resolve_and_connect(rec, &target.host, target.port).await?;
-    let transport = if tcps(target) {
-        Transport::Tcps(Box::new(tls_step(target, rec, obs, stream).await?))
-    } else {
-        rec.push(
-            Step::Tls,
-            StepStatus::Skipped,
-            Default::default(),
-            "PROTOCOL=TCP: no TLS".into(),
-        );
-        Transport::Tcp(stream)
+    let transport = open(target, rec, obs).await?;
+    let conn = match login(target, rec, obs, transport).await? {
+        Login::Connected(conn) => conn,
+        // A RAC SCAN listener (or a shared-server dispatcher) hands the client another
+        // address: one hop is followed, with the same TLS rules for the new host.
+        Login::Redirected(hop) => {
+            let transport = open(&hop, rec, obs).await?;
+            match login(&hop, rec, obs, transport).await? {
+                Login::Connected(conn) => conn,
+                Login::Redirected(again) => {
+                    let f = Fail::new(
+                        Step::Auth,
+                        ErrorCode::ConnectionFailed,
+                        format!(
+                            "{}:{} redirected the connection again, to {}:{}; Switchboard follows one redirect.",
+                            hop.host, hop.port, again.host, again.port
+                        ),
+                        "Connect to a listener that serves the service itself (a RAC node's local listener).",
+                    );
+                    return Err(f);
+                }
+            }
+        }
     };
-    let conn = login(target, rec, obs, transport).await?;
     let (conn, info) = first_query(target, rec, conn).await;
     // Logging off is a courtesy to the server; the result is already known, so it does
     // not count against the test's time. Bounded: nothing is left running for long.
@@ -94,6 +105,47 @@ async fn attempt(
         });
     }
     info
+}
+
+/// Resolve, TCP and (for TCPS) TLS to `target`: the connection handed to the driver.
+async fn open(
+    target: &ProbeTarget,
+    rec: &mut Recorder,
+    obs: &SharedObservation,
+) -> Result<Transport, Fail> {
+    let stream = resolve_and_connect(rec, &target.host, target.port).await?;
+    if tcps(target) {
+        return Ok(Transport::Tcps(Box::new(
+            tls_step(target, rec, obs, stream).await?,
+        )));
+    }
+    rec.push(
+        Step::Tls,
+        StepStatus::Skipped,
+        Default::default(),
+        "PROTOCOL=TCP: no TLS".into(),
+    );
+    Ok(Transport::Tcp(stream))
+}
+
+/// How the driver's part ended when it did not fail.
+enum Login {
+    Connected(Connection),
+    /// The listener sent the client elsewhere: the target to try instead.
+    Redirected(ProbeTarget),
+}
+
+/// The HOST and PORT of the first ADDRESS in a listener's REDIRECT data.
+fn redirect_address(data: &str) -> Option<(String, u16)> {
+    let upper = data.to_ascii_uppercase();
+    let value = |key: &str| {
+        let at = upper.find(key)? + key.len();
+        let len = upper[at..].find(')')?;
+        Some(data[at..at + len].trim().to_owned())
+    };
+    let host = value("(HOST=").filter(|h| !h.is_empty())?;
+    let port = value("(PORT=")?.parse().ok()?;
+    Some((host, port))
 }
 
 /// TLS on the test's one connection: the shared verifier, the chain for the report, and
@@ -229,7 +281,7 @@ async fn login(
     rec: &mut Recorder,
     obs: &SharedObservation,
     transport: Transport,
-) -> Result<Connection, Fail> {
+) -> Result<Login, Fail> {
     rec.start(Step::Auth);
     let sid = target.text_option("connect_by") == Some("sid");
     // The driver keeps this copy of the password in its connection (not zeroed) until the
@@ -263,6 +315,19 @@ async fn login(
     let _abort = AbortOnDrop(task.abort_handle());
     let outcome = match task.await {
         Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(oracle_rs::Error::ConnectionRedirect(to))) if redirect_address(&to).is_some() => {
+            let (host, port) = redirect_address(&to).unwrap_or_default();
+            rec.finish(
+                Step::Auth,
+                StepStatus::Skipped,
+                format!("the listener redirected the connection to {host}:{port}"),
+            );
+            return Ok(Login::Redirected(ProbeTarget {
+                host,
+                port,
+                ..target.clone()
+            }));
+        }
         Ok(Err(e)) => Err(login_failure(target, obs, &e)),
         Err(e) => Err(super::driver_broke(target, Step::Auth, &e, ORACLE_BROKE)),
     };
@@ -278,7 +343,7 @@ async fn login(
                     target.database
                 ),
             );
-            Ok(conn)
+            Ok(Login::Connected(conn))
         }
         Err(f) => {
             rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
@@ -365,7 +430,7 @@ fn login_failure(target: &ProbeTarget, obs: &SharedObservation, e: &oracle_rs::E
         E::ConnectionRedirect(to) | E::ConnectionRedirected { address: to } => (
             ErrorCode::ConnectionFailed,
             format!(
-                "The listener accepts {what} {:?} but redirects the connection ({}); the Oracle driver Switchboard uses cannot follow redirects.",
+                "The listener accepts {what} {:?} but redirects the connection to an address Switchboard cannot read ({}).",
                 target.database,
                 to.trim_start_matches("redirect not implemented: ")
             ),
@@ -559,5 +624,32 @@ fn checks(target: &ProbeTarget, server: &ServerInfo) -> Vec<Check> {
             "",
         )],
         (None, _) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redirect_names_the_first_address_whatever_the_case_and_spacing() {
+        assert_eq!(
+            redirect_address(
+                "(ADDRESS=(PROTOCOL=TCP)(HOST=node2.example.com)(PORT=1522))\u{0}(DESCRIPTION=...)"
+            ),
+            Some(("node2.example.com".into(), 1522))
+        );
+        assert_eq!(
+            redirect_address("(address=(protocol=tcps)(host= 10.0.0.7 )(port= 2484 ))"),
+            Some(("10.0.0.7".into(), 2484))
+        );
+        for bad in [
+            "",
+            "(ADDRESS=(HOST=x))",
+            "(ADDRESS=(HOST=)(PORT=1))",
+            "(PORT=99999)(HOST=x)",
+        ] {
+            assert_eq!(redirect_address(bad), None, "{bad:?}");
+        }
     }
 }
