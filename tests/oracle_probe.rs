@@ -604,8 +604,9 @@ async fn hostile_login_values_fail_fast_without_a_panic_or_hours_of_hashing() {
 
 #[tokio::test]
 async fn a_redirecting_listener_is_followed_to_the_address_it_names() {
-    // A RAC SCAN listener hands the client a node's address.
-    let node = tns::oracle_server(server("ORCLPDB1"), None);
+    // A RAC SCAN listener hands the client a node's address and the connect data to send
+    // there; the node knows only the service that connect data names.
+    let node = tns::oracle_server(server("ORCLPDB1_NODE2"), None);
     let scan = tns::listener("ORCLPDB1", None, Speaks::RedirectTo(node.port()));
     let r = probe::run(&plain(scan, "ORCLPDB1")).await;
     assert!(r.ok, "{r:#?}");
@@ -644,8 +645,8 @@ async fn a_redirect_to_a_host_that_does_not_resolve_fails_at_that_resolve() {
 
 #[tokio::test]
 async fn only_one_redirect_is_followed() {
-    let node = tns::oracle_server(server("ORCLPDB1"), None);
-    let second = tns::listener("ORCLPDB1", None, Speaks::RedirectTo(node.port()));
+    let node = tns::oracle_server(server("ORCLPDB1_NODE2_NODE2"), None);
+    let second = tns::listener("ORCLPDB1_NODE2", None, Speaks::RedirectTo(node.port()));
     let first = tns::listener("ORCLPDB1", None, Speaks::RedirectTo(second.port()));
     let r = probe::run(&plain(first, "ORCLPDB1")).await;
     assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
@@ -680,4 +681,54 @@ async fn a_refusal_announced_with_a_marker_keeps_its_ora_code() {
     let r = probe::run(&plain(addr, "ORCLPDB1")).await;
     assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
     assert!(r.error.unwrap().message.contains("ORA-28000"));
+}
+
+#[tokio::test]
+async fn a_redirect_hop_is_verified_for_the_host_it_names() {
+    // The SCAN listener's certificate is right for "localhost"; it sends the client to
+    // 127.0.0.1, which the node's certificate does not name: verify-full stops there,
+    // before any password goes out.
+    let ca = TestCa::new("Switchboard Test CA (redirect hop)");
+    let node = tns::oracle_server(
+        server("SALES_NODE2"),
+        tcps(&ca.server(&["localhost"], -1, 30)),
+    );
+    let scan = tns::listener(
+        "SALES",
+        Some(tns::tls_config(&ca.server(&["localhost"], -1, 30))),
+        Speaks::RedirectTo(node.port()),
+    );
+    let r = run_at(
+        "localhost",
+        scan.port(),
+        TlsMode::VerifyFull,
+        Some(&ca.cert_pem),
+        "SALES",
+    )
+    .await;
+    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    let tls_steps: Vec<StepStatus> = r
+        .steps
+        .iter()
+        .filter(|s| s.step == Step::Tls)
+        .map(|s| s.status)
+        .collect();
+    assert_eq!(tls_steps, [StepStatus::Ok, StepStatus::Failed], "{r:#?}");
+    assert!(
+        !r.steps
+            .iter()
+            .any(|s| s.step == Step::Auth && s.status == StepStatus::Ok),
+        "{r:#?}"
+    );
+
+    // verify-ca checks the chain only: the same hop logs in.
+    let r = run_at(
+        "localhost",
+        scan.port(),
+        TlsMode::VerifyCa,
+        Some(&ca.cert_pem),
+        "SALES",
+    )
+    .await;
+    assert!(r.ok, "{r:#?}");
 }

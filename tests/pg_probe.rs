@@ -474,15 +474,22 @@ async fn prefer_retries_without_tls_when_the_handshake_fails_as_psql_does() {
     let r = probe::run(&t).await;
     assert_eq!(r.error.as_ref().map(|e| e.step), Some(Step::Tls), "{r:#?}");
 
-    // psql, with sslmode=prefer on the same server, connects too.
+    // libpq does the same: made to fail the handshake too (it asks for TLS 1.3, the server
+    // offers 1.2 at most), psql with sslmode=prefer connects without TLS.
     let home = switchboard_tests::test_root().join(format!("psql-weak-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     let out = std::process::Command::new(pg_bin("psql"))
         .arg(format!(
-            "host=localhost port={} dbname={APP_DB} user={APP_USER} sslmode=prefer connect_timeout=5",
+            "host=localhost port={} dbname={APP_DB} user={APP_USER} sslmode=prefer \
+             ssl_min_protocol_version=TLSv1.3 connect_timeout=5",
             pg.port
         ))
-        .args(["-X", "-w", "-Atc", "select 1"])
+        .args([
+            "-X",
+            "-w",
+            "-Atc",
+            "select ssl from pg_stat_ssl where pid = pg_backend_pid()",
+        ])
         .env("PGPASSWORD", &pg.app_password)
         .env("HOME", &home)
         .output()
@@ -492,4 +499,5 @@ async fn prefer_retries_without_tls_when_the_handshake_fails_as_psql_does() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "f");
 }

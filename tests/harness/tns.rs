@@ -21,7 +21,7 @@
 //!
 //! Not implemented: SQL (the statement text is not read), binds, fetches, LOBs, OOB
 //! breaks and markers, native network encryption, 11g verifiers, proxy/external auth,
-//! DRCP, redirects, more than one packet per message, anything a driver other than
+//! DRCP, more than one packet per message, anything a driver other than
 //! oracle-rs would need from a response (replies carry what oracle-rs reads, in the
 //! layout Oracle uses). A packet longer than the SDU ends the connection, as a bad packet
 //! would (the published oracle-rs 0.1.7 wrote its logoff with a 2-byte length after
@@ -58,7 +58,8 @@ pub enum Speaks {
     TnsThenSilent,
     /// Redirects every connection for its service to node2.invalid:1522 (never resolves).
     Redirect,
-    /// Redirects every connection for its service to 127.0.0.1 at this port.
+    /// Redirects every connection for its service to 127.0.0.1 at this port, with connect
+    /// data naming the service `<service>_NODE2` on instance node2.
     RedirectTo(u16),
     /// Refuses every connection for its service with this ORA code.
     Refuse(u32),
@@ -210,15 +211,22 @@ fn serve(s: &mut dyn Stream, service: &str, speaks: Speaks) {
         match speaks {
             Speaks::Refuse(code) => refuse(code),
             Speaks::Redirect | Speaks::RedirectTo(_) => {
-                let to = match speaks {
-                    Speaks::RedirectTo(port) => {
-                        format!("(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT={port}))")
-                    }
-                    _ => "(ADDRESS=(PROTOCOL=TCP)(HOST=node2.invalid)(PORT=1522))".to_owned(),
+                // As listeners send it: the REDIRECT carries only the length; the data,
+                // "address\0connect data", follows in a DATA packet.
+                let data = match speaks {
+                    Speaks::RedirectTo(port) => format!(
+                        "(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT={port}))\0\
+                         (DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=127.0.0.1)(PORT={port}))\
+                         (CONNECT_DATA=(SERVICE_NAME={service}_NODE2)(INSTANCE_NAME=node2)))"
+                    ),
+                    _ => "(ADDRESS=(PROTOCOL=TCP)(HOST=node2.invalid)(PORT=1522))\0".to_owned(),
                 };
-                let mut b = u16::try_from(to.len()).expect("len").to_be_bytes().to_vec();
-                b.extend_from_slice(to.as_bytes());
-                packet(5, &b)
+                let len = u16::try_from(data.len()).expect("len").to_be_bytes();
+                let mut reply = packet(5, &len);
+                let mut body = vec![0, 0]; // data flags
+                body.extend_from_slice(data.as_bytes());
+                reply.extend_from_slice(&packet(6, &body));
+                reply
             }
             Speaks::Tns11g => {
                 // version, service options, SDU, TDU, hardware byte order, data

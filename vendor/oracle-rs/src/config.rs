@@ -133,6 +133,9 @@ pub struct Config {
     pub ncharset_id: u16,
     /// Statement cache size (0 = disabled)
     pub stmtcachesize: usize,
+    /// Switchboard patch: the connect data a listener's REDIRECT gave, sent (with the
+    /// redirect flag) instead of the descriptor built from this config.
+    pub redirect_connect_data: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -170,6 +173,7 @@ impl Config {
             charset_id: charset::UTF8,
             ncharset_id: charset::UTF16,
             stmtcachesize: DEFAULT_STMTCACHESIZE,
+            redirect_connect_data: None,
         }
     }
 
@@ -194,6 +198,7 @@ impl Config {
             charset_id: charset::UTF8,
             ncharset_id: charset::UTF16,
             stmtcachesize: DEFAULT_STMTCACHESIZE,
+            redirect_connect_data: None,
         }
     }
 
@@ -398,6 +403,7 @@ impl Default for Config {
             charset_id: charset::UTF8,
             ncharset_id: charset::UTF16,
             stmtcachesize: DEFAULT_STMTCACHESIZE,
+            redirect_connect_data: None,
         }
     }
 }

@@ -1044,13 +1044,27 @@ impl Connection {
                 }
                 5 => {
                     // REDIRECT
-                    // Switchboard patch: say where to (the redirect data is the address).
-                    let text = String::from_utf8_lossy(response.get(PACKET_HEADER_SIZE + 2..).unwrap_or_default())
-                        .trim_end_matches(char::from(0))
-                        .to_string();
-                    return Err(Error::ConnectionRedirect(format!(
-                        "redirect not implemented: {text}"
-                    )));
+                    // Switchboard patch: the redirect data ("address\0connect data"),
+                    // after a 2-byte length: in this packet, or (as listeners send it) in
+                    // the DATA packets that follow, each after its 2 data-flag bytes.
+                    let len = response
+                        .get(PACKET_HEADER_SIZE..PACKET_HEADER_SIZE + 2)
+                        .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+                        .unwrap_or(0);
+                    let mut data = response.get(PACKET_HEADER_SIZE + 2..).unwrap_or_default().to_vec();
+                    while data.len() < len {
+                        let more = inner.receive().await?;
+                        if more.len() <= PACKET_HEADER_SIZE + 2 || more[4] != PacketType::Data as u8 {
+                            return Err(Error::ProtocolError(
+                                "REDIRECT data did not follow in DATA packets".to_string(),
+                            ));
+                        }
+                        data.extend_from_slice(&more[PACKET_HEADER_SIZE + 2..]);
+                    }
+                    data.truncate(len);
+                    return Err(Error::ConnectionRedirect(
+                        String::from_utf8_lossy(&data).into_owned(),
+                    ));
                 }
                 11 => {
                     // RESEND - server requests retransmission of the connect packet

@@ -53,6 +53,8 @@ pub struct ConnectMessage {
     pub tdu: u32,
     /// Protocol characteristics
     pub protocol_characteristics: u16,
+    /// Switchboard patch: TNS_PACKET_FLAG_REDIRECT on a CONNECT that follows a redirect.
+    pub packet_flags: u8,
     /// NSI flags
     pub nsi_flags: u8,
     /// Connect flags 1
@@ -65,10 +67,17 @@ pub struct ConnectMessage {
     pub supports_oob: bool,
 }
 
+/// TNS_PACKET_FLAG_REDIRECT (Switchboard patch).
+const PACKET_FLAG_REDIRECT: u8 = 0x04;
+
 impl ConnectMessage {
     /// Create a new CONNECT message from configuration
     pub fn from_config(config: &Config) -> Self {
-        let connect_data = config.build_connect_string();
+        // Switchboard patch: after a REDIRECT, the connect data is the listener's.
+        let connect_data = config
+            .redirect_connect_data
+            .clone()
+            .unwrap_or_else(|| config.build_connect_string());
 
         let mut service_opts = service_options::DONT_CARE;
         let mut connect_flags_2 = 0u32;
@@ -89,6 +98,11 @@ impl ConnectMessage {
             connect_flags_2,
             connect_data,
             supports_oob: true,
+            packet_flags: if config.redirect_connect_data.is_some() {
+                PACKET_FLAG_REDIRECT
+            } else {
+                0
+            },
         }
     }
 
@@ -166,12 +180,7 @@ impl ConnectMessage {
         let total_len = buf.len() as u32;
 
         // Go back and write the packet header
-        let header = if needs_split {
-            // Empty connect data in this packet
-            PacketHeader::new(PacketType::Connect, total_len)
-        } else {
-            PacketHeader::new(PacketType::Connect, total_len)
-        };
+        let header = PacketHeader::with_flags(PacketType::Connect, total_len, self.packet_flags);
 
         // Patch the header at the beginning
         let mut header_buf = WriteBuffer::with_capacity(PACKET_HEADER_SIZE);
@@ -225,7 +234,7 @@ impl ConnectMessage {
 
         // Patch header
         let connect_len = connect_buf.len() as u32;
-        let header = PacketHeader::new(PacketType::Connect, connect_len);
+        let header = PacketHeader::with_flags(PacketType::Connect, connect_len, self.packet_flags);
         let mut header_buf = WriteBuffer::with_capacity(PACKET_HEADER_SIZE);
         header.write(&mut header_buf, false)?;
 

@@ -19,6 +19,9 @@ mod shell;
 mod sqlite;
 mod sqlserver;
 
+/// The TNS descriptor reader, for the address in an Oracle listener's REDIRECT.
+pub(crate) use oracle::descriptor_pairs;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 

@@ -178,8 +178,9 @@ fn tls_mode(tcps: bool, dn_match: Option<bool>) -> TlsMode {
     }
 }
 
-/// Flattens `(A=(B=x)(C=(D=y)))` into (`A/B`, x), (`A/C/D`, y), keys upper-cased.
-fn descriptor_pairs(s: &str) -> Result<Vec<(String, String)>> {
+/// Flattens `(A=(B=x)(C=(D=y)))` into (`A/B`, x), (`A/C/D`, y), keys upper-cased. Also
+/// reads the address in an Oracle listener's REDIRECT (probe/oracle.rs).
+pub(crate) fn descriptor_pairs(s: &str) -> Result<Vec<(String, String)>> {
     let bad = |m: &str| invalid(format!("The TNS descriptor is not valid: {m}."), HINT);
     let b = s.as_bytes();
     let mut i = 0;

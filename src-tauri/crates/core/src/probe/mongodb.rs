@@ -478,10 +478,10 @@ async fn read_reply<S: AsyncRead + Unpin>(
     let mut got = 0;
     while got < header.len() {
         match stream.read(&mut header[got..]).await {
-            Err(e) if got == 0 && tls::rustls_error(&e).is_some() => {
+            Err(e) if got == 0 => {
                 return Err(tls::rustls_error(&e).map_or(NotMongo::Closed, NotMongo::Tls));
             }
-            Ok(0) | Err(_) if got == 0 => return Err(NotMongo::Closed),
+            Ok(0) if got == 0 => return Err(NotMongo::Closed),
             Ok(0) | Err(_) => break,
             Ok(n) => got += n,
         }
@@ -574,7 +574,7 @@ fn not_mongo(shown: &ProbeTarget, why: &NotMongo) -> Fail {
             ),
             "Choose TLS mode require or stronger (verify-full is best).",
         ),
-        NotMongo::Closed => Fail::new(
+        NotMongo::Closed | NotMongo::Tls(_) => Fail::new(
             Step::Tls,
             ErrorCode::ConnectionFailed,
             format!(
@@ -586,15 +586,6 @@ fn not_mongo(shown: &ProbeTarget, why: &NotMongo) -> Fail {
             } else {
                 "Check the port and the server's log (e.g. connection limits, IP allow lists)."
             },
-        ),
-        NotMongo::Tls(alert) => Fail::new(
-            Step::Tls,
-            ErrorCode::TlsHandshakeFailed,
-            format!(
-                "{}:{} ended TLS right after the handshake ({alert}).",
-                shown.host, shown.port
-            ),
-            "Check the TLS settings on both sides (client certificate, protocol versions).",
         ),
         NotMongo::Other(detail) => Fail::new(
             Step::Tls,
@@ -690,8 +681,8 @@ async fn inspect(
     let hello = match hello(&mut stream).await {
         Ok(h) => h,
         Err(NotMongo::Tls(alert)) => {
-            let f = tls::classify_failure(shown, obs, Some(alert.clone()))
-                .unwrap_or_else(|| not_mongo(shown, &NotMongo::Tls(alert)));
+            let f = tls::classify_failure(shown, obs, Some(alert))
+                .unwrap_or_else(|| not_mongo(shown, &NotMongo::Closed));
             rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
             return Err(f);
         }
@@ -896,9 +887,13 @@ impl DriverFiles {
         )
         .ok()?;
         let mut file = std::fs::File::from(fd);
-        // A write to memory, not to a disk.
-        file.write_all(format!("{}\n{}\n", cert.trim_end(), key.expose().trim_end()).as_bytes())
-            .ok()?;
+        // A write to memory, not to a disk; the text is zeroed once written.
+        let pem = zeroize::Zeroizing::new(format!(
+            "{}\n{}\n",
+            cert.trim_end(),
+            key.expose().trim_end()
+        ));
+        file.write_all(pem.as_bytes()).ok()?;
         let path = std::path::PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
         // Without /proc (some sandboxes) the driver could not open it.
         path.exists().then(|| {
@@ -982,8 +977,10 @@ async fn login(
             return Err(f);
         }
     };
-    // The driver read its files (CA, client identity) when the client was built: the
-    // CA file goes, the in-memory identity is closed.
+    // The driver read its files (CA, client identity) when the client was built
+    // (mongodb 3.x builds its TLS config in `Client::with_options`): the CA file goes, the
+    // in-memory identity is closed. A driver that read them later would find neither,
+    // which the mutual-TLS test would catch.
     let has_identity = driver.files.has_identity();
     driver.files = DriverFiles::default();
     driver.client = Some(client.clone());
@@ -1012,7 +1009,7 @@ async fn login(
         detail.push_str(if has_identity {
             "; the client certificate was handed to the driver in memory (an anonymous in-memory file, never on disk)"
         } else {
-            "; the client certificate was presented on the inspection connection only (the driver reads client keys from a file, and on this platform Switchboard cannot hand it one without writing the key to disk)"
+            "; the client certificate was presented on the inspection connection only (the driver reads client keys from a file, and Switchboard could not hand it one in memory: it never writes keys to disk)"
         });
     }
     if hosts.len() > 1 {

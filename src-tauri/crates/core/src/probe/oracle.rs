@@ -73,15 +73,18 @@ async fn attempt(
     obs: &SharedObservation,
 ) -> Result<ServerInfo, Fail> {
     let transport = open(target, rec, obs).await?;
-    let conn = match login(target, rec, obs, transport).await? {
+    let conn = match login(target, rec, obs, transport, None).await? {
         Login::Connected(conn) => conn,
         // A RAC SCAN listener (or a shared-server dispatcher) hands the client another
         // address: one hop is followed, with the same TLS rules for the new host.
-        Login::Redirected(hop) => {
+        Login::Redirected(Redirect {
+            target: hop,
+            connect_data,
+        }) => {
             let transport = open(&hop, rec, obs).await?;
-            match login(&hop, rec, obs, transport).await? {
+            match login(&hop, rec, obs, transport, connect_data).await? {
                 Login::Connected(conn) => conn,
-                Login::Redirected(again) => {
+                Login::Redirected(Redirect { target: again, .. }) => {
                     let f = Fail::new(
                         Step::Auth,
                         ErrorCode::ConnectionFailed,
@@ -90,6 +93,12 @@ async fn attempt(
                             hop.host, hop.port, again.host, again.port
                         ),
                         "Connect to a listener that serves the service itself (a RAC node's local listener).",
+                    );
+                    rec.push(
+                        Step::Auth,
+                        StepStatus::Failed,
+                        Default::default(),
+                        f.message.clone(),
                     );
                     return Err(f);
                 }
@@ -131,21 +140,36 @@ async fn open(
 /// How the driver's part ended when it did not fail.
 enum Login {
     Connected(Connection),
-    /// The listener sent the client elsewhere: the target to try instead.
-    Redirected(ProbeTarget),
+    /// The listener sent the client elsewhere: where, and the connect data to send there.
+    Redirected(Redirect),
 }
 
-/// The HOST and PORT of the first ADDRESS in a listener's REDIRECT data.
-fn redirect_address(data: &str) -> Option<(String, u16)> {
-    let upper = data.to_ascii_uppercase();
-    let value = |key: &str| {
-        let at = upper.find(key)? + key.len();
-        let len = upper[at..].find(')')?;
-        Some(data[at..at + len].trim().to_owned())
+struct Redirect {
+    target: ProbeTarget,
+    connect_data: Option<String>,
+}
+
+/// A listener's REDIRECT data, "address\0connect data": the HOST and PORT of the first
+/// ADDRESS, and the connect data to send on the new connection (when there is any).
+fn read_redirect(data: &str) -> Option<(String, u16, Option<String>)> {
+    let (address, connect_data) = match data.split_once('\0') {
+        Some((a, c)) => (a, Some(c.trim_matches(char::from(0)).trim())),
+        None => (data, None),
     };
-    let host = value("(HOST=").filter(|h| !h.is_empty())?;
-    let port = value("(PORT=")?.parse().ok()?;
-    Some((host, port))
+    let pairs = crate::connstr::descriptor_pairs(address.trim()).ok()?;
+    let first = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key || k.ends_with(&format!("/{key}")))
+            .map(|(_, v)| v.clone())
+    };
+    let host = first("HOST").filter(|h| !h.is_empty())?;
+    let port = first("PORT")?.parse().ok()?;
+    Some((
+        host,
+        port,
+        connect_data.filter(|c| !c.is_empty()).map(str::to_owned),
+    ))
 }
 
 /// TLS on the test's one connection: the shared verifier, the chain for the report, and
@@ -281,6 +305,7 @@ async fn login(
     rec: &mut Recorder,
     obs: &SharedObservation,
     transport: Transport,
+    redirected: Option<String>,
 ) -> Result<Login, Fail> {
     rec.start(Step::Auth);
     let sid = target.text_option("connect_by") == Some("sid");
@@ -306,6 +331,8 @@ async fn login(
         // Only the connect descriptor's PROTOCOL=TCPS: TLS is already up.
         config = config.tls(oracle_rs::TlsMode::Require);
     }
+    // After a redirect the listener's own connect data goes out again.
+    config.redirect_connect_data = redirected;
     let task = tokio::spawn(async move {
         match transport {
             Transport::Tcp(s) => Connection::connect_with_tcp_stream(config, s).await,
@@ -315,19 +342,28 @@ async fn login(
     let _abort = AbortOnDrop(task.abort_handle());
     let outcome = match task.await {
         Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(oracle_rs::Error::ConnectionRedirect(to))) if redirect_address(&to).is_some() => {
-            let (host, port) = redirect_address(&to).unwrap_or_default();
-            rec.finish(
-                Step::Auth,
-                StepStatus::Skipped,
-                format!("the listener redirected the connection to {host}:{port}"),
-            );
-            return Ok(Login::Redirected(ProbeTarget {
-                host,
-                port,
-                ..target.clone()
-            }));
-        }
+        Ok(Err(oracle_rs::Error::ConnectionRedirect(to))) => match read_redirect(&to) {
+            Some((host, port, connect_data)) => {
+                rec.finish(
+                    Step::Auth,
+                    StepStatus::Skipped,
+                    format!("the listener redirected the connection to {host}:{port}"),
+                );
+                return Ok(Login::Redirected(Redirect {
+                    target: ProbeTarget {
+                        host,
+                        port,
+                        ..target.clone()
+                    },
+                    connect_data,
+                }));
+            }
+            None => Err(login_failure(
+                target,
+                obs,
+                &oracle_rs::Error::ConnectionRedirect(to),
+            )),
+        },
         Ok(Err(e)) => Err(login_failure(target, obs, &e)),
         Err(e) => Err(super::driver_broke(target, Step::Auth, &e, ORACLE_BROKE)),
     };
@@ -632,24 +668,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_redirect_names_the_first_address_whatever_the_case_and_spacing() {
+    fn a_redirect_gives_the_first_address_and_the_connect_data_to_send() {
         assert_eq!(
-            redirect_address(
-                "(ADDRESS=(PROTOCOL=TCP)(HOST=node2.example.com)(PORT=1522))\u{0}(DESCRIPTION=...)"
+            read_redirect(
+                "(ADDRESS=(PROTOCOL=TCP)(HOST=node2.example.com)(PORT=1522))\u{0}(DESCRIPTION=(CONNECT_DATA=(SERVICE_NAME=sales)(INSTANCE_NAME=orcl2)))"
             ),
-            Some(("node2.example.com".into(), 1522))
+            Some((
+                "node2.example.com".into(),
+                1522,
+                Some("(DESCRIPTION=(CONNECT_DATA=(SERVICE_NAME=sales)(INSTANCE_NAME=orcl2)))".into())
+            ))
         );
         assert_eq!(
-            redirect_address("(address=(protocol=tcps)(host= 10.0.0.7 )(port= 2484 ))"),
-            Some(("10.0.0.7".into(), 2484))
+            read_redirect("(address = (protocol = tcps)(host = 10.0.0.7 )(port = 2484))"),
+            Some(("10.0.0.7".into(), 2484, None))
+        );
+        assert_eq!(
+            read_redirect(
+                "(DESCRIPTION=(ADDRESS_LIST=(ADDRESS=(PORT=1)(HOST=a))(ADDRESS=(HOST=b)(PORT=2))))\u{0}"
+            ),
+            Some(("a".into(), 1, None))
         );
         for bad in [
             "",
             "(ADDRESS=(HOST=x))",
             "(ADDRESS=(HOST=)(PORT=1))",
-            "(PORT=99999)(HOST=x)",
+            "(ADDRESS=(HOST=x)(PORT=99999))",
+            "HOST=x",
         ] {
-            assert_eq!(redirect_address(bad), None, "{bad:?}");
+            assert_eq!(read_redirect(bad), None, "{bad:?}");
         }
     }
 }

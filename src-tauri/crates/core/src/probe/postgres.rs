@@ -85,7 +85,10 @@ async fn steps(
         Err(e) => classify_tls(target, obs, e, first),
         Ok(_) => None,
     };
-    let handshake_failed = first == u16::from(b'S');
+    // The server said 'S' and the handshake did not finish (an alert after a finished
+    // handshake, e.g. a refused client certificate, is not retried).
+    let handshake_failed =
+        first == u16::from(b'S') && obs.lock().map(|o| o.finished.is_none()).unwrap_or(false);
     let (client, task, plain) = match (tls_failed, address) {
         // libpq's prefer: a TLS handshake the server agreed to but that failed is retried
         // without TLS, on a new connection to the same address.
@@ -122,9 +125,15 @@ async fn steps(
                     true,
                 ),
                 Err(e) => {
-                    let f = classify_login(target, &e);
-                    rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
-                    return Err(f);
+                    // Both attempts failed: say both, as libpq does, so that the advice for
+                    // the second ("use TLS") does not hide why TLS did not work.
+                    let mut f2 = classify_login(target, &e);
+                    f2.message = format!(
+                        "{} (tried without TLS after the TLS handshake failed: {})",
+                        f2.message, f.message
+                    );
+                    rec.finish(Step::Auth, StepStatus::Failed, f2.message.clone());
+                    return Err(f2);
                 }
             }
         }
@@ -224,6 +233,10 @@ fn settle_tls_step(rec: &mut Recorder, mode: TlsMode, obs: &SharedObservation, h
     let Some((Step::Auth, auth_start)) = rec.current() else {
         return;
     };
+    // Already settled (prefer's retry without TLS recorded it).
+    if rec.steps.iter().any(|s| s.step == Step::Tls) {
+        return;
+    }
     if mode == TlsMode::Disable {
         rec.push(
             Step::Tls,
