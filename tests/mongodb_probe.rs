@@ -37,27 +37,15 @@ fn server(tls: bool) -> Server {
 
 fn target(s: &Server, host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
     ProbeTarget {
-        engine: Engine::Mongodb,
-        host: host.into(),
-        port: s.peer.port(),
-        database: String::new(),
         username: USER.into(),
         password: Some(Secret::new(s.password.clone())),
-        tls_mode: mode,
         tls: TlsMaterial {
             ca_pem: ca.map(str::to_owned),
             ..Default::default()
         },
         timeout: Duration::from_secs(5),
-        options: Default::default(),
-        environment: None,
-        expect_replica: None,
-        progress: None,
+        ..ProbeTarget::new(Engine::Mongodb, host, s.peer.port(), mode)
     }
-}
-
-fn code(r: &TestReport) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
 }
 
 fn step(r: &TestReport, s: Step) -> Option<(StepStatus, String)> {
@@ -65,18 +53,6 @@ fn step(r: &TestReport, s: Step) -> Option<(StepStatus, String)> {
         .iter()
         .find(|x| x.step == s)
         .map(|x| (x.status, x.detail.clone()))
-}
-
-fn ca_files_left() -> Vec<String> {
-    let prefix = format!("switchboard-mongodb-ca-{}-", std::process::id());
-    std::fs::read_dir(std::env::temp_dir())
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with(&prefix))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Waits (a little) until every connection to the peer is closed: the inspection
@@ -158,7 +134,11 @@ async fn verify_full_with_the_test_ca_logs_in_with_scram_and_shows_the_chain_and
         assert!(seen.commands.iter().any(|x| x == c), "{c}: {seen:?}");
     }
     // The CA file handed to the driver is gone, and so are the driver's connections.
-    assert!(ca_files_left().is_empty(), "{:?}", ca_files_left());
+    assert!(
+        switchboard_tests::ca_files_left("mongodb").is_empty(),
+        "{:?}",
+        switchboard_tests::ca_files_left("mongodb")
+    );
     assert!(all_closed(&s.peer).await, "{:?}", s.peer.seen());
 }
 
@@ -184,7 +164,7 @@ async fn without_a_username_the_driver_connects_without_authenticating() {
 async fn an_untrusted_ca_fails_at_the_tls_step_before_the_driver_runs() {
     let s = server(true);
     let r = probe::run(&target(&s, "localhost", TlsMode::VerifyFull, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
     let foreign = TestCa::new("Switchboard Test CA (foreign)");
     let r = probe::run(&target(
@@ -194,7 +174,7 @@ async fn an_untrusted_ca_fails_at_the_tls_step_before_the_driver_runs() {
         Some(&foreign.cert_pem),
     ))
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     // Not even the inspection's hello was sent, let alone a login.
     assert!(s.peer.seen().commands.is_empty(), "{:?}", s.peer.seen());
 }
@@ -205,12 +185,20 @@ async fn a_host_name_the_certificate_lacks_fails_verify_full_and_stops_verify_ca
     let s = server(true);
     let ca = Some(s.ca.cert_pem.as_str());
     let r = probe::run(&target(&s, "127.0.0.1", TlsMode::VerifyFull, ca)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsHostnameMismatch),
+        "{r:#?}"
+    );
     assert!(r.error.as_ref().unwrap().hint.contains("verify-ca"));
     // The driver has no verify-ca: with a certificate that does not name the host it could
     // only log in unchecked, so the test stops before the password is sent, and says why.
     let r = probe::run(&target(&s, "127.0.0.1", TlsMode::VerifyCa, ca)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsModeUnsupported), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsModeUnsupported),
+        "{r:#?}"
+    );
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth);
     assert!(
         r.error.as_ref().unwrap().hint.contains("verify-full"),
@@ -258,7 +246,7 @@ async fn wrong_password_is_auth_failed() {
     let mut t = target(&s, "localhost", TlsMode::VerifyFull, Some(&s.ca.cert_pem));
     t.password = Some(Secret::new("not-the-password".to_owned()));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::AuthFailed), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Auth);
     assert!(e.message.contains("sb_app"), "{e:?}");
@@ -269,7 +257,7 @@ async fn wrong_password_is_auth_failed() {
     // An unknown user too.
     t.username = "nobody".into();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::AuthFailed), "{r:#?}");
     assert!(all_closed(&s.peer).await, "{:?}", s.peer.seen());
 }
 
@@ -315,7 +303,7 @@ async fn a_replica_set_name_the_server_contradicts_fails_at_once() {
     let started = Instant::now();
     let r = probe::run(&t).await;
     assert!(started.elapsed() < Duration::from_secs(2), "{r:#?}");
-    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Auth);
     assert!(e.message.contains("\"rs0\""), "{e:?}");
@@ -334,7 +322,7 @@ async fn members_the_driver_cannot_reach_time_out_with_a_direct_connection_hint(
     let started = Instant::now();
     let r = probe::run(&t).await;
     assert!(started.elapsed() < Duration::from_secs(5), "{r:#?}");
-    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Auth, "{r:#?}");
     assert!(e.hint.contains("direct connection"), "{e:?}");
@@ -353,10 +341,14 @@ async fn a_timeout_inside_the_driver_still_shuts_it_down() {
     let started = Instant::now();
     let r = probe::run(&t).await;
     assert!(started.elapsed() < Duration::from_secs(4), "{r:#?}");
-    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth, "{r:#?}");
     assert!(all_closed(&s.peer).await, "{:?}", s.peer.seen());
-    assert!(ca_files_left().is_empty(), "{:?}", ca_files_left());
+    assert!(
+        switchboard_tests::ca_files_left("mongodb").is_empty(),
+        "{:?}",
+        switchboard_tests::ca_files_left("mongodb")
+    );
 }
 
 #[tokio::test]
@@ -364,7 +356,7 @@ async fn a_cancelled_test_shuts_the_driver_down() {
     let s = server_with(true, |p| p.stall("ping"));
     let t = target(&s, "localhost", TlsMode::VerifyFull, Some(&s.ca.cert_pem));
     let r = probe::run_cancellable(&t, tokio::time::sleep(Duration::from_millis(1500))).await;
-    assert_eq!(code(&r), Some(ErrorCode::Cancelled), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Cancelled), "{r:#?}");
     assert!(s.peer.seen().commands.iter().any(|c| c == "ping"));
     assert!(all_closed(&s.peer).await, "{:?}", s.peer.seen());
 }
@@ -374,7 +366,7 @@ async fn a_closed_port_is_refused() {
     let mut t = target(&server(true), "127.0.0.1", TlsMode::Require, None);
     t.port = net::closed_port();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::Refused), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Refused), "{r:#?}");
 }
 
 #[tokio::test]
@@ -386,7 +378,7 @@ async fn a_silent_listener_times_out_within_the_timeout() {
         let started = Instant::now();
         let r = probe::run(&t).await;
         assert!(started.elapsed() < Duration::from_secs(4), "{r:#?}");
-        assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+        assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
         assert_eq!(r.error.as_ref().unwrap().step, Step::Tls, "{r:#?}");
     }
 }
@@ -398,7 +390,11 @@ async fn peers_that_are_not_mongodb_are_protocol_errors() {
             let mut t = target(&server(false), "127.0.0.1", mode, None);
             t.port = addr.port();
             let r = probe::run(&t).await;
-            assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{mode:?} {r:#?}");
+            assert_eq!(
+                r.error_code(),
+                Some(ErrorCode::ProtocolError),
+                "{mode:?} {r:#?}"
+            );
             assert!(r.error.as_ref().unwrap().hint.contains("27017"), "{r:#?}");
         }
     }
@@ -411,7 +407,7 @@ async fn peers_that_are_not_mongodb_are_protocol_errors() {
         Some(&s.ca.cert_pem),
     ))
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
     assert!(r.tls.is_some(), "the TLS session is still shown: {r:#?}");
 }
 
@@ -420,13 +416,21 @@ async fn tls_that_one_side_lacks_is_named() {
     // TLS asked of a plain server.
     let s = server(false);
     let r = probe::run(&target(&s, "localhost", TlsMode::Require, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsNotSupportedByServer), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsNotSupportedByServer),
+        "{r:#?}"
+    );
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
     // No TLS offered to a server that requires it.
     let s = server(true);
     let r = probe::run(&target(&s, "localhost", TlsMode::Disable, None)).await;
     // The test peer's rustls answers the plain hello with an alert, which reads as TLS.
-    assert_eq!(code(&r), Some(ErrorCode::TlsRequiredByServer), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsRequiredByServer),
+        "{r:#?}"
+    );
     assert!(r.error.as_ref().unwrap().hint.contains("require"), "{r:#?}");
 }
 
@@ -434,7 +438,11 @@ async fn tls_that_one_side_lacks_is_named() {
 async fn prefer_is_refused_before_any_step() {
     let s = server(true);
     let r = probe::run(&target(&s, "localhost", TlsMode::Prefer, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsModeUnsupported), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsModeUnsupported),
+        "{r:#?}"
+    );
     assert!(r.steps.is_empty());
 }
 
@@ -464,7 +472,11 @@ async fn a_server_requiring_a_client_certificate_gets_it_from_the_driver_too() {
     let s = Server { peer, ca, password };
     let mut t = target(&s, "localhost", TlsMode::VerifyFull, Some(&s.ca.cert_pem));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsClientCertRequired), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsClientCertRequired),
+        "{r:#?}"
+    );
 
     // The inspection connection and the driver's both present it; the key never goes to
     // a file on disk (an anonymous in-memory file on Linux).

@@ -16,31 +16,19 @@ use switchboard_tests::net;
 fn target(host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
     let m = MariaDbServer::shared();
     ProbeTarget {
-        engine: Engine::Mysql,
-        host: host.into(),
-        port: m.port,
         database: APP_DB.into(),
         username: APP_USER.into(),
         password: Some(Secret::new(m.app_password.clone())),
-        tls_mode: mode,
         tls: TlsMaterial {
             ca_pem: ca.map(str::to_owned),
             ..Default::default()
         },
-        timeout: Duration::from_secs(10),
-        options: Default::default(),
-        environment: None,
-        expect_replica: None,
-        progress: None,
+        ..ProbeTarget::new(Engine::Mysql, host, m.port, mode)
     }
 }
 
 fn ca() -> Option<&'static str> {
     Some(MariaDbServer::shared().ca.cert_pem.as_str())
-}
-
-fn code(r: &TestReport) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
 }
 
 fn step(r: &TestReport, s: Step) -> Option<StepStatus> {
@@ -78,13 +66,17 @@ async fn verify_full_with_the_test_ca_logs_in_and_shows_the_chain_and_server() {
 #[tokio::test]
 async fn untrusted_foreign_ca_and_wrong_host_name_fail_at_the_tls_step() {
     let r = probe::run(&target("localhost", TlsMode::VerifyFull, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
     let foreign = MariaDbServer::shared().foreign_ca.cert_pem.clone();
     let r = probe::run(&target("localhost", TlsMode::VerifyCa, Some(&foreign))).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     let r = probe::run(&target("127.0.0.2", TlsMode::VerifyFull, ca())).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsHostnameMismatch),
+        "{r:#?}"
+    );
     assert!(r.error.as_ref().unwrap().hint.contains("verify-ca"));
 }
 
@@ -94,7 +86,11 @@ async fn verify_ca_stops_before_the_password_when_the_driver_cannot_keep_it_and_
     // sqlx cannot check a chain without the host name: a certificate that does not name the
     // host would mean logging in unchecked, so the test stops and says what to choose.
     let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, ca())).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsModeUnsupported), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsModeUnsupported),
+        "{r:#?}"
+    );
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth);
     let r = probe::run(&target("localhost", TlsMode::VerifyCa, ca())).await;
     assert!(
@@ -109,7 +105,7 @@ async fn verify_ca_stops_before_the_password_when_the_driver_cannot_keep_it_and_
 #[tokio::test]
 async fn a_require_ssl_account_is_refused_without_tls_and_says_so() {
     let r = probe::run(&target("localhost", TlsMode::Disable, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::AuthFailed), "{r:#?}");
     assert_eq!(step(&r, Step::Tls), Some(StepStatus::Skipped));
     assert!(
         r.error.as_ref().unwrap().hint.contains("REQUIRE SSL"),
@@ -133,13 +129,13 @@ async fn wrong_password_and_unknown_database_are_classified() {
     let mut t = target("localhost", TlsMode::VerifyFull, ca());
     t.password = Some(Secret::new("not-the-password".to_owned()));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::AuthFailed), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth);
     let mut t = target("localhost", TlsMode::VerifyFull, ca());
     t.database = "no_such_db".into();
     let r = probe::run(&t).await;
     // As the mariadb client: "Access denied … to database" (existence is not revealed).
-    assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::PermissionDenied), "{r:#?}");
     assert!(r.error.as_ref().unwrap().hint.contains("database name"));
 }
 
@@ -150,7 +146,11 @@ async fn a_require_x509_account_needs_its_client_certificate() {
     t.username = CERT_USER.into();
     t.password = None;
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsClientCertRequired), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsClientCertRequired),
+        "{r:#?}"
+    );
     let client = m.ca.client(CERT_USER);
     t.tls.client_cert_pem = Some(client.cert_pem.clone());
     t.tls.client_key_pem = Some(Secret::new(client.key_pem.clone()));
@@ -163,7 +163,7 @@ async fn closed_port_silent_listener_and_garbage_are_told_apart() {
     let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
     t.port = net::closed_port();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::Refused), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Refused), "{r:#?}");
 
     let addr = net::silent_listener();
     let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
@@ -171,7 +171,7 @@ async fn closed_port_silent_listener_and_garbage_are_told_apart() {
     t.timeout = Duration::from_secs(2);
     let started = std::time::Instant::now();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
     assert_eq!(
         r.error.as_ref().unwrap().step,
         Step::Tls,
@@ -184,7 +184,7 @@ async fn closed_port_silent_listener_and_garbage_are_told_apart() {
     let mut t = target("127.0.0.1", TlsMode::Disable, None);
     t.port = addr.port();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
 }
 
 #[tokio::test]
@@ -194,7 +194,7 @@ async fn an_expired_server_certificate_is_named() {
     t.port = m.port;
     t.password = Some(Secret::new(m.app_password.clone()));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsExpired), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsExpired), "{r:#?}");
 }
 
 /// The mariadb client on the same server with the same settings: both log in, or both

@@ -47,22 +47,16 @@ fn target(host: &str, port: u16, mode: TlsMode, ca: Option<&str>, service: &str)
         OptionValue::Text("service_name".into()),
     );
     ProbeTarget {
-        engine: Engine::Oracle,
-        host: host.into(),
-        port,
         database: service.into(),
         username: "SCOTT".into(),
         password: Some(Secret::new(password().to_owned())),
-        tls_mode: mode,
         tls: TlsMaterial {
             ca_pem: ca.map(str::to_owned),
             ..Default::default()
         },
         timeout: Duration::from_secs(5),
         options,
-        environment: None,
-        expect_replica: None,
-        progress: None,
+        ..ProbeTarget::new(Engine::Oracle, host, port, mode)
     }
 }
 
@@ -88,10 +82,6 @@ async fn run_at(
     service: &str,
 ) -> TestReport {
     probe::run(&target(host, port, mode, ca, service)).await
-}
-
-fn code(r: &TestReport) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
 }
 
 fn statuses(r: &TestReport) -> Vec<(Step, StepStatus)> {
@@ -130,7 +120,7 @@ async fn a_wrong_password_is_auth_failed_with_the_servers_ora_01017() {
     let mut t = target("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1");
     t.password = Some(Secret::new("tiger".to_owned()));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::AuthFailed), "{r:#?}");
     let e = r.error.as_ref().expect("error");
     assert_eq!(e.step, Step::Auth);
     assert!(e.message.contains("ORA-01017"), "{e:#?}");
@@ -143,7 +133,7 @@ async fn a_locked_account_is_permission_denied_and_names_the_unlock() {
     s.locked = true;
     let addr = tns::oracle_server(s, None);
     let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1").await;
-    assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::PermissionDenied), "{r:#?}");
     let e = r.error.as_ref().expect("error");
     assert!(e.message.contains("ORA-28000"), "{e:#?}");
     assert!(e.hint.contains("ACCOUNT UNLOCK"), "{e:#?}");
@@ -167,7 +157,7 @@ async fn no_report_carries_the_password_whether_the_login_succeeds_or_fails() {
 async fn an_unknown_service_is_ora_12514() {
     let addr = tns::oracle_server(server("ORCLPDB1"), None);
     let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "NOPE").await;
-    assert_eq!(code(&r), Some(ErrorCode::DatabaseNotFound), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::DatabaseNotFound), "{r:#?}");
     assert!(r.error.unwrap().message.contains("ORA-12514"));
 }
 
@@ -176,7 +166,7 @@ async fn a_listener_that_hangs_up_after_accepting_fails_the_login_step() {
     // Accepts the service, then closes whatever comes next: not Oracle beyond the listener.
     let addr = tns::listener("ORCLPDB1", None, Speaks::Tns);
     let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1").await;
-    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth, "{r:#?}");
 }
 
@@ -184,7 +174,7 @@ async fn a_listener_that_hangs_up_after_accepting_fails_the_login_step() {
 async fn an_11g_server_is_named_as_too_old_for_the_driver() {
     let addr = tns::listener("ORCLPDB1", None, Speaks::Tns11g);
     let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1").await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
     let e = r.error.as_ref().expect("error");
     assert_eq!(e.step, Step::Auth);
     assert!(e.message.contains("12.1"), "{e:#?}");
@@ -211,7 +201,7 @@ async fn tcps_verifies_the_certificate_shows_the_chain_and_logs_in_over_it() {
         .any(|n| n.contains("localhost")));
 
     let r = run_at("localhost", addr.port(), TlsMode::VerifyFull, None, "SALES").await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     let r = run_at(
         "127.0.0.1",
         addr.port(),
@@ -220,7 +210,11 @@ async fn tcps_verifies_the_certificate_shows_the_chain_and_logs_in_over_it() {
         "SALES",
     )
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsHostnameMismatch),
+        "{r:#?}"
+    );
     // verify-ca: the chain is checked, the name is not; the login goes ahead.
     let r = run_at(
         "127.0.0.1",
@@ -240,7 +234,7 @@ async fn tcps_verifies_the_certificate_shows_the_chain_and_logs_in_over_it() {
         "SALES",
     )
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
 }
 
 #[tokio::test]
@@ -267,7 +261,11 @@ async fn verify_full_with_a_server_dn_matches_the_subject_instead_of_the_host() 
         OptionValue::Text("CN=db.example.com".into()),
     );
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsHostnameMismatch),
+        "{r:#?}"
+    );
     assert!(r.error.unwrap().message.contains("CN=db.internal"));
 }
 
@@ -289,7 +287,11 @@ async fn a_listener_requiring_a_client_certificate_gets_it_and_names_it_when_mis
         "SALES",
     );
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsClientCertRequired), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsClientCertRequired),
+        "{r:#?}"
+    );
 
     let client = ca.client("SCOTT");
     t.tls.client_cert_pem = Some(client.cert_pem.clone());
@@ -333,7 +335,7 @@ async fn an_expired_listener_certificate_is_named() {
         "SALES",
     )
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsExpired), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsExpired), "{r:#?}");
 }
 
 #[tokio::test]
@@ -353,14 +355,14 @@ async fn peers_that_are_not_oracle_are_classified() {
         "X",
     )
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
     // A plain TCP listener when TCPS was chosen.
     let addr = tns::listener("X", None, Speaks::Tns);
     let r = run_at("localhost", addr.port(), TlsMode::Require, None, "X").await;
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls, "{r:#?}");
     assert!(
         matches!(
-            code(&r),
+            r.error_code(),
             Some(ErrorCode::TlsNotSupportedByServer | ErrorCode::TlsHandshakeFailed)
         ),
         "{r:#?}"
@@ -368,7 +370,7 @@ async fn peers_that_are_not_oracle_are_classified() {
     // Plain TCP, something else entirely.
     let addr = switchboard_tests::net::banner_listener();
     let r = run_at("127.0.0.1", addr.port(), TlsMode::Disable, None, "X").await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
 }
 
 /// Hands out `first` for the first handshake and `later` for every one after it: a
@@ -450,7 +452,7 @@ async fn a_login_that_never_answers_times_out_at_authenticate_and_closes_the_con
     let mut t = target("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1");
     t.timeout = Duration::from_secs(1);
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth, "{r:#?}");
     assert!(all_closed(&open).await, "connections left open");
 }
@@ -460,7 +462,7 @@ async fn a_cancelled_login_closes_the_connection() {
     let (addr, open) = tns::listener_counting("ORCLPDB1", None, Speaks::TnsThenSilent);
     let t = target("127.0.0.1", addr.port(), TlsMode::Disable, None, "ORCLPDB1");
     let r = probe::run_cancellable(&t, tokio::time::sleep(Duration::from_millis(500))).await;
-    assert_eq!(code(&r), Some(ErrorCode::Cancelled), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Cancelled), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth, "{r:#?}");
     assert!(all_closed(&open).await, "connections left open");
 }
@@ -518,7 +520,7 @@ async fn the_ora_codes_of_a_refused_login_name_what_to_change() {
         s.login_error = Some((ora, message.into()));
         let addr = tns::oracle_server(s, None);
         let r = probe::run(&plain(addr, "ORCLPDB1")).await;
-        assert_eq!(code(&r), Some(expected), "ORA-{ora}: {r:#?}");
+        assert_eq!(r.error_code(), Some(expected), "ORA-{ora}: {r:#?}");
         let e = r.error.as_ref().unwrap();
         assert_eq!(e.step, Step::Auth);
         assert!(e.message.contains(message), "{e:#?}");
@@ -532,7 +534,7 @@ async fn a_failed_first_query_is_told_apart_from_a_failed_login() {
     s.query_error = Some((942, "ORA-00942: table or view does not exist".into()));
     let addr = tns::oracle_server(s, None);
     let r = probe::run(&plain(addr, "ORCLPDB1")).await;
-    assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::PermissionDenied), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Query);
     // A 21c layout: the message is read whole.
@@ -554,7 +556,7 @@ async fn a_server_that_does_not_prove_it_knows_the_password_is_not_taken_for_the
     s.omit_server_proof = true;
     let addr = tns::oracle_server(s, None);
     let r = probe::run(&plain(addr, "ORCLPDB1")).await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
     assert!(r.error.unwrap().message.contains("without proving"));
     assert!(r.server.is_none());
 }
@@ -565,7 +567,7 @@ async fn an_impostor_offering_an_old_verifier_still_has_to_prove_it_knows_the_pa
     s.hostile = Some(tns::Hostile::Impostor11g);
     let addr = tns::oracle_server(s, None);
     let r = probe::run(&plain(addr, "ORCLPDB1")).await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
     assert!(r.error.unwrap().message.contains("without proving"));
     assert!(r.server.is_none());
 }
@@ -588,7 +590,7 @@ async fn hostile_login_values_fail_fast_without_a_panic_or_hours_of_hashing() {
         .await
         .expect("the test returned");
         assert_eq!(
-            code(&r),
+            r.error_code(),
             Some(ErrorCode::ProtocolError),
             "{hostile:?}: {r:#?}"
         );
@@ -638,7 +640,7 @@ async fn a_redirecting_listener_is_followed_to_the_address_it_names() {
 async fn a_redirect_to_a_host_that_does_not_resolve_fails_at_that_resolve() {
     let addr = tns::listener("ORCLPDB1", None, Speaks::Redirect);
     let r = probe::run(&plain(addr, "ORCLPDB1")).await;
-    assert_eq!(code(&r), Some(ErrorCode::DnsNotFound), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::DnsNotFound), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert!(e.message.contains("node2.invalid"), "{e:#?}");
 }
@@ -649,7 +651,7 @@ async fn only_one_redirect_is_followed() {
     let second = tns::listener("ORCLPDB1_NODE2", None, Speaks::RedirectTo(node.port()));
     let first = tns::listener("ORCLPDB1", None, Speaks::RedirectTo(second.port()));
     let r = probe::run(&plain(first, "ORCLPDB1")).await;
-    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     assert!(r
         .error
         .unwrap()
@@ -661,7 +663,7 @@ async fn only_one_redirect_is_followed() {
 async fn other_listener_refusals_keep_their_ora_code() {
     let addr = tns::listener("ORCLPDB1", None, Speaks::Refuse(12516));
     let r = probe::run(&plain(addr, "ORCLPDB1")).await;
-    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     assert!(r.error.unwrap().message.contains("ORA-12516"));
 }
 
@@ -673,13 +675,13 @@ async fn a_refusal_announced_with_a_marker_keeps_its_ora_code() {
     let mut t = plain(addr, "ORCLPDB1");
     t.password = Some(Secret::new("not the password".to_owned()));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::AuthFailed), "{r:#?}");
     assert!(r.error.unwrap().message.contains("ORA-01017"));
 
     s.locked = true;
     let addr = tns::oracle_server(s, None);
     let r = probe::run(&plain(addr, "ORCLPDB1")).await;
-    assert_eq!(code(&r), Some(ErrorCode::PermissionDenied), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::PermissionDenied), "{r:#?}");
     assert!(r.error.unwrap().message.contains("ORA-28000"));
 }
 
@@ -706,7 +708,11 @@ async fn a_redirect_hop_is_verified_for_the_host_it_names() {
         "SALES",
     )
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsHostnameMismatch),
+        "{r:#?}"
+    );
     let tls_steps: Vec<StepStatus> = r
         .steps
         .iter()

@@ -12,31 +12,19 @@ use switchboard_tests::pg::{PgServer, APP_DB, APP_USER, CERT_USER};
 fn target(host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
     let pg = PgServer::shared();
     ProbeTarget {
-        engine: Engine::Postgres,
-        host: host.into(),
-        port: pg.port,
         database: APP_DB.into(),
         username: APP_USER.into(),
         password: Some(Secret::new(pg.app_password.clone())),
-        tls_mode: mode,
         tls: TlsMaterial {
             ca_pem: ca.map(str::to_owned),
             ..Default::default()
         },
-        timeout: Duration::from_secs(10),
-        options: Default::default(),
-        environment: None,
-        expect_replica: None,
-        progress: None,
+        ..ProbeTarget::new(Engine::Postgres, host, pg.port, mode)
     }
 }
 
 fn ca() -> Option<&'static str> {
     Some(PgServer::shared().ca.cert_pem.as_str())
-}
-
-fn code(r: &TestReport) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
 }
 
 fn step_status(r: &TestReport, s: Step) -> Option<StepStatus> {
@@ -84,7 +72,7 @@ async fn verify_full_with_the_test_ca_connects_and_reports_every_step() {
 #[tokio::test]
 async fn verify_full_without_the_ca_is_untrusted() {
     let r = probe::run(&target("localhost", TlsMode::VerifyFull, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
     assert_eq!(step_status(&r, Step::Tls), Some(StepStatus::Failed));
     assert!(
@@ -101,14 +89,18 @@ async fn verify_full_without_the_ca_is_untrusted() {
 async fn verify_full_trusting_a_foreign_ca_is_untrusted() {
     let foreign = PgServer::shared().foreign_ca.cert_pem.clone();
     let r = probe::run(&target("localhost", TlsMode::VerifyFull, Some(&foreign))).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
 }
 
 #[tokio::test]
 async fn verify_full_to_a_name_not_in_the_certificate_is_a_hostname_mismatch() {
     // 127.0.0.2 reaches the same server but is not among the certificate's names.
     let r = probe::run(&target("127.0.0.2", TlsMode::VerifyFull, ca())).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsHostnameMismatch),
+        "{r:#?}"
+    );
     let e = r.error.unwrap();
     assert!(
         e.message.contains("localhost") && e.message.contains("127.0.0.2"),
@@ -127,7 +119,7 @@ async fn verify_ca_to_a_name_not_in_the_certificate_connects() {
 async fn verify_ca_still_rejects_a_chain_from_another_ca() {
     let foreign = PgServer::shared().foreign_ca.cert_pem.clone();
     let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, Some(&foreign))).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
 }
 
 #[tokio::test]
@@ -147,7 +139,11 @@ async fn prefer_uses_tls_when_the_server_offers_it() {
 #[tokio::test]
 async fn disable_against_a_hostnossl_reject_rule_says_tls_is_required() {
     let r = probe::run(&target("localhost", TlsMode::Disable, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsRequiredByServer), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsRequiredByServer),
+        "{r:#?}"
+    );
     assert_eq!(step_status(&r, Step::Tls), Some(StepStatus::Skipped));
     assert!(r.error.unwrap().hint.contains("require"));
 }
@@ -157,7 +153,7 @@ async fn wrong_password_is_auth_failed() {
     let mut t = target("localhost", TlsMode::VerifyFull, ca());
     t.password = Some(Secret::new("definitely-wrong"));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::AuthFailed), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Auth);
     assert_eq!(step_status(&r, Step::Tls), Some(StepStatus::Ok));
     assert_eq!(step_status(&r, Step::Auth), Some(StepStatus::Failed));
@@ -168,7 +164,7 @@ async fn missing_password_is_reported_as_required() {
     let mut t = target("localhost", TlsMode::VerifyFull, ca());
     t.password = None;
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::PasswordRequired), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::PasswordRequired), "{r:#?}");
 }
 
 #[tokio::test]
@@ -176,7 +172,7 @@ async fn unknown_database_is_database_not_found() {
     let mut t = target("localhost", TlsMode::VerifyFull, ca());
     t.database = "no_such_db".into();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::DatabaseNotFound), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::DatabaseNotFound), "{r:#?}");
 }
 
 #[tokio::test]
@@ -187,7 +183,11 @@ async fn client_certificate_auth_connects_with_a_cert_and_says_what_is_missing_w
     t.username = CERT_USER.into();
     t.password = None;
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsClientCertRequired), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsClientCertRequired),
+        "{r:#?}"
+    );
     t.tls.client_cert_pem = Some(client.cert_pem);
     t.tls.client_key_pem = Some(Secret::new(client.key_pem));
     let r = probe::run(&t).await;
@@ -200,7 +200,7 @@ async fn closed_port_is_refused() {
     let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
     t.port = net::closed_port();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::Refused), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Refused), "{r:#?}");
     assert_eq!(r.error.unwrap().step, Step::Connect);
 }
 
@@ -209,7 +209,7 @@ async fn unknown_host_is_dns_not_found() {
     let mut t = target("no-such-host.invalid", TlsMode::VerifyFull, ca());
     t.timeout = Duration::from_secs(5);
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::DnsNotFound), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::DnsNotFound), "{r:#?}");
 }
 
 #[tokio::test]
@@ -221,7 +221,7 @@ async fn a_listener_that_never_answers_times_out_within_the_timeout_plus_ten_per
     let started = Instant::now();
     let r = probe::run(&t).await;
     let took = started.elapsed();
-    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
     assert!(took >= Duration::from_secs(2), "{took:?}");
     assert!(took <= Duration::from_millis(2200), "took {took:?}");
     // The connection was accepted, so the timeout is pinned on TLS negotiation.
@@ -235,14 +235,14 @@ async fn a_non_postgres_service_is_a_protocol_error_even_when_tls_is_required() 
     let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
     t.port = addr.port();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
     assert!(!r.error.unwrap().hint.contains("disable"));
 }
 
 #[tokio::test]
 async fn verify_ca_without_a_ca_certificate_refuses_to_trust_the_system_store() {
     let r = probe::run(&target("127.0.0.2", TlsMode::VerifyCa, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::CaRequired), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::CaRequired), "{r:#?}");
 }
 
 #[tokio::test]
@@ -251,7 +251,7 @@ async fn a_listener_that_answers_garbage_is_a_protocol_error() {
     let mut t = target("127.0.0.1", TlsMode::Disable, None);
     t.port = addr.port();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
 }
 
 fn check<'a>(r: &'a TestReport, name: &str) -> &'a switchboard_core::probe::report::Check {
@@ -355,7 +355,7 @@ async fn an_expired_server_certificate_is_named_and_require_still_connects() {
     t.port = pg.port;
     t.password = Some(Secret::new(pg.app_password.clone()));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsExpired), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsExpired), "{r:#?}");
     t.tls_mode = TlsMode::Require;
     let r = probe::run(&t).await;
     assert!(r.ok, "require does not verify: {r:#?}");

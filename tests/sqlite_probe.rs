@@ -1,7 +1,6 @@
 //! The SQLite live test against real database files made here with sqlx.
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection, Executor};
@@ -14,19 +13,9 @@ fn target(path: &std::path::Path, read_only: bool) -> ProbeTarget {
     let mut options = switchboard_core::model::Options::new();
     options.insert("read_only".into(), OptionValue::Bool(read_only));
     ProbeTarget {
-        engine: Engine::Sqlite,
-        host: String::new(),
-        port: 0,
         database: path.display().to_string(),
-        username: String::new(),
-        password: None,
-        tls_mode: TlsMode::Disable,
-        tls: Default::default(),
-        timeout: Duration::from_secs(10),
         options,
-        environment: None,
-        expect_replica: None,
-        progress: None,
+        ..ProbeTarget::new(Engine::Sqlite, "", 0, TlsMode::Disable)
     }
 }
 

@@ -48,27 +48,16 @@ fn server(encryption: u8) -> Server {
 
 fn target(s: &Server, host: &str, mode: TlsMode, ca: Option<&str>) -> ProbeTarget {
     ProbeTarget {
-        engine: Engine::SqlServer,
-        host: host.into(),
-        port: s.port,
         database: DB.into(),
         username: USER.into(),
         password: Some(Secret::new(s.password.clone())),
-        tls_mode: mode,
         tls: TlsMaterial {
             ca_pem: ca.map(str::to_owned),
             ..Default::default()
         },
         timeout: Duration::from_secs(5),
-        options: Default::default(),
-        environment: None,
-        expect_replica: None,
-        progress: None,
+        ..ProbeTarget::new(Engine::SqlServer, host, s.port, mode)
     }
-}
-
-fn code(r: &TestReport) -> Option<ErrorCode> {
-    r.error.as_ref().map(|e| e.code)
 }
 
 fn step(r: &TestReport, s: Step) -> Option<(StepStatus, String)> {
@@ -76,18 +65,6 @@ fn step(r: &TestReport, s: Step) -> Option<(StepStatus, String)> {
         .iter()
         .find(|x| x.step == s)
         .map(|x| (x.status, x.detail.clone()))
-}
-
-fn ca_files_left() -> Vec<String> {
-    let prefix = format!("switchboard-sqlserver-ca-{}-", std::process::id());
-    std::fs::read_dir(std::env::temp_dir())
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with(&prefix))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -142,13 +119,13 @@ async fn verify_full_with_the_test_ca_logs_in_and_shows_the_chain_and_server() {
     assert_eq!(seen[0].app_name, "switchboard");
     assert!(!seen[0].read_only_intent);
     // Other tests of this process may hold theirs for a moment: wait for all to go.
-    let mut left = ca_files_left();
+    let mut left = switchboard_tests::ca_files_left("sqlserver");
     for _ in 0..100 {
         if left.is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-        left = ca_files_left();
+        left = switchboard_tests::ca_files_left("sqlserver");
     }
     assert!(left.is_empty(), "{left:?}");
 }
@@ -195,7 +172,7 @@ async fn verify_full_picks_the_right_ca_out_of_a_bundle() {
 async fn an_untrusted_ca_fails_at_the_tls_step_before_any_login() {
     let s = server(ENCRYPT_ON);
     let r = probe::run(&target(&s, "localhost", TlsMode::VerifyFull, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
     let foreign = TestCa::new("Switchboard Test CA (foreign)");
     let r = probe::run(&target(
@@ -205,7 +182,7 @@ async fn an_untrusted_ca_fails_at_the_tls_step_before_any_login() {
         Some(&foreign.cert_pem),
     ))
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsUntrusted), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsUntrusted), "{r:#?}");
     assert!(s.peer.seen.lock().unwrap().is_empty(), "no LOGIN7 was sent");
 }
 
@@ -214,7 +191,11 @@ async fn a_host_name_the_certificate_does_not_list_fails_verify_full_and_passes_
     let s = server(ENCRYPT_ON);
     let ca = Some(s.ca.cert_pem.as_str());
     let r = probe::run(&target(&s, "127.0.0.1", TlsMode::VerifyFull, ca)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsHostnameMismatch), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsHostnameMismatch),
+        "{r:#?}"
+    );
     assert!(r.error.as_ref().unwrap().hint.contains("verify-ca"));
     let r = probe::run(&target(&s, "127.0.0.1", TlsMode::VerifyCa, ca)).await;
     assert!(r.ok, "{r:#?}");
@@ -264,7 +245,7 @@ async fn an_expired_certificate_is_named() {
         Some(&s.ca.cert_pem),
     ))
     .await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsExpired), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::TlsExpired), "{r:#?}");
 }
 
 #[tokio::test]
@@ -281,7 +262,11 @@ async fn require_without_a_ca_encrypts_without_verifying() {
 async fn disable_against_a_server_that_forces_encryption_is_tls_required_by_server() {
     let s = server(ENCRYPT_REQ);
     let r = probe::run(&target(&s, "localhost", TlsMode::Disable, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsRequiredByServer), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsRequiredByServer),
+        "{r:#?}"
+    );
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
     assert!(s.peer.seen.lock().unwrap().is_empty());
 }
@@ -333,7 +318,11 @@ async fn prefer_against_a_server_that_forces_encryption_encrypts_everything() {
 async fn require_against_a_server_without_encryption_is_tls_not_supported_by_server() {
     let s = server(ENCRYPT_NOT_SUP);
     let r = probe::run(&target(&s, "localhost", TlsMode::Require, None)).await;
-    assert_eq!(code(&r), Some(ErrorCode::TlsNotSupportedByServer), "{r:#?}");
+    assert_eq!(
+        r.error_code(),
+        Some(ErrorCode::TlsNotSupportedByServer),
+        "{r:#?}"
+    );
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls);
     assert!(s.peer.seen.lock().unwrap().is_empty());
 }
@@ -344,7 +333,7 @@ async fn wrong_password_is_auth_failed() {
     let mut t = target(&s, "localhost", TlsMode::VerifyFull, Some(&s.ca.cert_pem));
     t.password = Some(Secret::new("not-the-password".to_owned()));
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::AuthFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::AuthFailed), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Auth);
     assert!(
@@ -360,7 +349,7 @@ async fn unknown_database_is_database_not_found() {
     let mut t = target(&s, "localhost", TlsMode::Require, None);
     t.database = "no_such_db".into();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::DatabaseNotFound), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::DatabaseNotFound), "{r:#?}");
     assert!(r.error.as_ref().unwrap().message.contains("no_such_db"));
 }
 
@@ -389,7 +378,7 @@ async fn a_closed_port_is_refused() {
     let mut t = target(&server(ENCRYPT_ON), "127.0.0.1", TlsMode::Require, None);
     t.port = net::closed_port();
     let r = probe::run(&t).await;
-    assert_eq!(code(&r), Some(ErrorCode::Refused), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Refused), "{r:#?}");
 }
 
 #[tokio::test]
@@ -400,7 +389,7 @@ async fn a_silent_listener_times_out_within_the_timeout() {
     let started = Instant::now();
     let r = probe::run(&t).await;
     assert!(started.elapsed() < Duration::from_secs(4), "{r:#?}");
-    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
     assert_eq!(r.error.as_ref().unwrap().step, Step::Tls, "{r:#?}");
 }
 
@@ -410,7 +399,7 @@ async fn peers_that_are_not_sql_server_are_protocol_errors() {
         let mut t = target(&server(ENCRYPT_ON), "127.0.0.1", TlsMode::Require, None);
         t.port = addr.port();
         let r = probe::run(&t).await;
-        assert_eq!(code(&r), Some(ErrorCode::ProtocolError), "{r:#?}");
+        assert_eq!(r.error_code(), Some(ErrorCode::ProtocolError), "{r:#?}");
         assert!(r.error.as_ref().unwrap().hint.contains("1433"));
     }
 }
@@ -486,13 +475,13 @@ async fn an_unknown_instance_or_one_without_tcp_is_named_at_the_browser_step() {
     );
     // A real Browser says nothing about an instance it does not have.
     let r = probe::run(&named(&s, ip, "REPORTING", 1433)).await;
-    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Resolve);
     assert!(e.hint.contains("check the instance name"), "{e:#?}");
 
     let r = probe::run(&named(&s, ip, "NOTCP", 1433)).await;
-    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     assert!(r.error.unwrap().hint.contains("Enable TCP/IP"));
 }
 
@@ -502,7 +491,7 @@ async fn a_host_without_a_browser_is_told_from_a_silent_one() {
     let ip = "127.0.14.5";
     let (s, _) = server_on(ip);
     let r = probe::run(&named(&s, ip, "SQLEXPRESS", 1433)).await;
-    assert_eq!(code(&r), Some(ErrorCode::ConnectionFailed), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::ConnectionFailed), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Resolve);
     assert!(
@@ -517,7 +506,7 @@ async fn a_silent_browser_is_a_timeout_at_resolve_that_names_udp_1434() {
     let (s, _) = server_on(ip);
     let asked = tds::browser(ip, None);
     let r = probe::run(&named(&s, ip, "SQLEXPRESS", 1433)).await;
-    assert_eq!(code(&r), Some(ErrorCode::Timeout), "{r:#?}");
+    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
     let e = r.error.as_ref().unwrap();
     assert_eq!(e.step, Step::Resolve);
     assert!(e.hint.contains("UDP 1434"), "{e:#?}");

@@ -64,22 +64,14 @@ async fn main() {
     let ca = root.join("bench-pg-ca.pem");
     std::fs::write(&ca, &pg.ca.cert_pem).unwrap();
     let target = ProbeTarget {
-        engine: Engine::Postgres,
-        host: "localhost".into(),
-        port: pg.port,
         database: APP_DB.into(),
         username: APP_USER.into(),
         password: Some(Secret::new(pg.app_password.clone())),
-        tls_mode: TlsMode::VerifyFull,
         tls: TlsMaterial {
             ca_pem: Some(pg.ca.cert_pem.clone()),
             ..Default::default()
         },
-        timeout: Duration::from_secs(10),
-        options: Default::default(),
-        environment: None,
-        expect_replica: None,
-        progress: None,
+        ..ProbeTarget::new(Engine::Postgres, "localhost", pg.port, TlsMode::VerifyFull)
     };
     let mut ours = Vec::new();
     let mut psql = Vec::new();

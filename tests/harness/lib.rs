@@ -85,3 +85,17 @@ pub fn require_keyring_session() {
          starts dbus-run-session and an unlocked gnome-keyring"
     );
 }
+
+/// The CA files this process's tests left in the temp dir for `driver` (the core names
+/// them `switchboard-<driver>-ca-<pid>-…`), to check that each test removes its own.
+pub fn ca_files_left(driver: &str) -> Vec<String> {
+    let prefix = format!("switchboard-{driver}-ca-{}-", std::process::id());
+    std::fs::read_dir(std::env::temp_dir())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default()
+}

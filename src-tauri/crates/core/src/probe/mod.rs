@@ -46,6 +46,26 @@ pub struct ProbeTarget {
 }
 
 impl ProbeTarget {
+    /// `engine` at `host:port` with TLS `tls_mode`: no database, user, password, CA or
+    /// options, the default timeout. Set the rest with struct update syntax.
+    pub fn new(engine: Engine, host: impl Into<String>, port: u16, tls_mode: TlsMode) -> Self {
+        ProbeTarget {
+            engine,
+            host: host.into(),
+            port,
+            database: String::new(),
+            username: String::new(),
+            password: None,
+            tls_mode,
+            tls: TlsMaterial::default(),
+            timeout: Duration::from_secs(u64::from(crate::model::DEFAULT_TIMEOUT_SECS)),
+            options: Default::default(),
+            environment: None,
+            expect_replica: None,
+            progress: None,
+        }
+    }
+
     pub fn text_option(&self, name: &str) -> Option<&str> {
         crate::model::text_option(&self.options, name)
     }

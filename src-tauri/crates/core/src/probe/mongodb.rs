@@ -1402,19 +1402,14 @@ mod tests {
     #[test]
     fn the_auth_source_is_the_connections_then_txt_then_the_database_then_admin() {
         let mut t = ProbeTarget {
-            engine: crate::model::Engine::Mongodb,
-            host: "db".into(),
-            port: 27017,
-            database: "".into(),
             username: "app".into(),
-            password: None,
-            tls_mode: TlsMode::VerifyFull,
-            tls: Default::default(),
             timeout: Duration::from_secs(5),
-            options: Default::default(),
-            environment: None,
-            expect_replica: None,
-            progress: None,
+            ..ProbeTarget::new(
+                crate::model::Engine::Mongodb,
+                "db",
+                27017,
+                TlsMode::VerifyFull,
+            )
         };
         assert_eq!(auth_source(&t, None), "admin");
         t.database = "sales".into();
@@ -1428,19 +1423,14 @@ mod tests {
     #[test]
     fn the_drivers_auth_and_tls_failures_are_classified() {
         let t = ProbeTarget {
-            engine: crate::model::Engine::Mongodb,
-            host: "db".into(),
-            port: 27017,
-            database: "".into(),
             username: "app".into(),
-            password: None,
-            tls_mode: TlsMode::VerifyFull,
-            tls: Default::default(),
             timeout: Duration::from_secs(5),
-            options: Default::default(),
-            environment: None,
-            expect_replica: None,
-            progress: None,
+            ..ProbeTarget::new(
+                crate::model::Engine::Mongodb,
+                "db",
+                27017,
+                TlsMode::VerifyFull,
+            )
         };
         let seen: SharedSeen = Arc::default();
         let command = |code: i32, name: &str| {

@@ -148,6 +148,11 @@ pub struct TestReport {
 }
 
 impl TestReport {
+    /// The failure's code, when the test failed.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        self.error.as_ref().map(|e| e.code)
+    }
+
     /// A test that stopped before any step ran (e.g. no password was available).
     pub fn not_started(code: ErrorCode, message: String, hint: String) -> Self {
         TestReport {

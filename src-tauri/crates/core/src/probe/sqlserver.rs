@@ -1182,19 +1182,15 @@ mod tests {
 
     fn target() -> ProbeTarget {
         ProbeTarget {
-            engine: crate::model::Engine::SqlServer,
-            host: "db.example.com".into(),
-            port: 1433,
             database: "sales".into(),
             username: "app".into(),
-            password: None,
-            tls_mode: TlsMode::VerifyFull,
-            tls: Default::default(),
             timeout: std::time::Duration::from_secs(5),
-            options: Default::default(),
-            environment: None,
-            expect_replica: None,
-            progress: None,
+            ..ProbeTarget::new(
+                crate::model::Engine::SqlServer,
+                "db.example.com",
+                1433,
+                TlsMode::VerifyFull,
+            )
         }
     }
 
