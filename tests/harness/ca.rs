@@ -67,3 +67,48 @@ impl TestCa {
         self.issue(params)
     }
 }
+
+impl Issued {
+    /// A rustls server config presenting this certificate: TLS `versions`, and a client
+    /// certificate from `client_ca` required when given. TLS 1.3 session tickets are off:
+    /// the test peers either hand the stream back to a plain protocol (TDS login-only
+    /// encryption) or gain nothing from resumption.
+    pub fn server_config(
+        &self,
+        versions: &[&'static rustls::SupportedProtocolVersion],
+        client_ca: Option<&TestCa>,
+    ) -> std::sync::Arc<rustls::ServerConfig> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use std::sync::Arc;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(versions)
+            .expect("versions");
+        let builder = match client_ca {
+            Some(ca) => {
+                let mut roots = rustls::RootCertStore::empty();
+                roots
+                    .add(CertificateDer::from_pem_slice(ca.cert_pem.as_bytes()).expect("ca"))
+                    .expect("root");
+                builder.with_client_cert_verifier(
+                    rustls::server::WebPkiClientVerifier::builder_with_provider(
+                        Arc::new(roots),
+                        provider,
+                    )
+                    .build()
+                    .expect("client verifier"),
+                )
+            }
+            None => builder.with_no_client_auth(),
+        };
+        let mut config = builder
+            .with_single_cert(
+                vec![CertificateDer::from_pem_slice(self.cert_pem.as_bytes()).expect("cert")],
+                PrivateKeyDer::from_pem_slice(self.key_pem.as_bytes()).expect("key"),
+            )
+            .expect("server config");
+        config.send_tls13_tickets = 0;
+        Arc::new(config)
+    }
+}

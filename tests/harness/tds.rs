@@ -13,9 +13,6 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
 use crate::ca::Issued;
 
 /// PRELOGIN encryption values (MS-TDS 2.2.6.5).
@@ -38,31 +35,13 @@ const PKT_PRELOGIN: u8 = 0x12;
 /// handshake, a ticket would reach a client that has gone back to plain TDS (login-only
 /// encryption) and be read as a TDS packet.
 pub fn tls_config(cert: &Issued) -> Arc<rustls::ServerConfig> {
-    config(cert, rustls::DEFAULT_VERSIONS)
+    cert.server_config(rustls::DEFAULT_VERSIONS, None)
 }
 
 /// As `tls_config`, TLS 1.2 only (older SQL Servers): the server's last flight then comes
 /// after the client's Finished, still inside PRELOGIN packets.
 pub fn tls12_config(cert: &Issued) -> Arc<rustls::ServerConfig> {
-    config(cert, &[&rustls::version::TLS12])
-}
-
-fn config(
-    cert: &Issued,
-    versions: &[&'static rustls::SupportedProtocolVersion],
-) -> Arc<rustls::ServerConfig> {
-    let certs = vec![CertificateDer::from_pem_slice(cert.cert_pem.as_bytes()).expect("cert")];
-    let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).expect("key");
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_protocol_versions(versions)
-    .expect("versions")
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .expect("server config");
-    config.send_tls13_tickets = 0;
-    Arc::new(config)
+    cert.server_config(&[&rustls::version::TLS12], None)
 }
 
 /// A login the peer received (whatever its outcome).

@@ -40,8 +40,6 @@ use std::sync::Arc;
 
 use cbc::cipher::block_padding::{NoPadding, Pkcs7};
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use sha2::{Digest, Sha512};
 
 use crate::ca::Issued;
@@ -68,18 +66,7 @@ pub enum Speaks {
 }
 
 pub fn tls_config(cert: &Issued) -> Arc<rustls::ServerConfig> {
-    let certs = vec![CertificateDer::from_pem_slice(cert.cert_pem.as_bytes()).expect("cert")];
-    let key = PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).expect("key");
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("versions")
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .expect("server config");
-    config.send_tls13_tickets = 0;
-    Arc::new(config)
+    cert.server_config(rustls::DEFAULT_VERSIONS, None)
 }
 
 /// A TCP or TLS connection.
@@ -117,28 +104,7 @@ fn accept_loop(
 
 /// A server TLS config that requires a client certificate issued by `ca`.
 pub fn mutual_tls_config(cert: &Issued, ca: &crate::ca::TestCa) -> Arc<rustls::ServerConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from_pem_slice(ca.cert_pem.as_bytes()).expect("ca"))
-        .expect("root");
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .expect("client verifier");
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(
-            vec![CertificateDer::from_pem_slice(cert.cert_pem.as_bytes()).expect("cert")],
-            PrivateKeyDer::from_pem_slice(cert.key_pem.as_bytes()).expect("key"),
-        )
-        .expect("server config");
-    config.send_tls13_tickets = 0;
-    Arc::new(config)
+    cert.server_config(rustls::DEFAULT_VERSIONS, Some(ca))
 }
 
 /// Listens on 127.0.0.1 and serves each connection on its own thread.
