@@ -425,7 +425,7 @@ async fn each_outcome_matches_what_psql_does_on_the_same_server() {
         if let Some(p) = ca_path {
             conninfo.push_str(&format!(" sslrootcert={}", p.display()));
         }
-        let status = std::process::Command::new(pg_bin("psql"))
+        let status = std::process::Command::new(switchboard_tests::pg::bin("psql"))
             .arg(&conninfo)
             .args(["-X", "-w", "-Atc", "select 1"])
             .env("PGPASSWORD", password.unwrap_or(&pg.app_password))
@@ -442,16 +442,6 @@ async fn each_outcome_matches_what_psql_does_on_the_same_server() {
             String::from_utf8_lossy(&status.stderr)
         );
     }
-}
-
-fn pg_bin(name: &str) -> std::path::PathBuf {
-    for v in ["17", "16", "15"] {
-        let p = std::path::PathBuf::from(format!("/usr/lib/postgresql/{v}/bin/{name}"));
-        if p.exists() {
-            return p;
-        }
-    }
-    std::path::PathBuf::from(name)
 }
 
 #[tokio::test]
@@ -478,7 +468,7 @@ async fn prefer_retries_without_tls_when_the_handshake_fails_as_psql_does() {
     // offers 1.2 at most), psql with sslmode=prefer connects without TLS.
     let home = switchboard_tests::test_root().join(format!("psql-weak-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
-    let out = std::process::Command::new(pg_bin("psql"))
+    let out = std::process::Command::new(switchboard_tests::pg::bin("psql"))
         .arg(format!(
             "host=localhost port={} dbname={APP_DB} user={APP_USER} sslmode=prefer \
              ssl_min_protocol_version=TLSv1.3 connect_timeout=5",

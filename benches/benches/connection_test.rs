@@ -25,16 +25,6 @@ fn ms(d: Duration) -> String {
     format!("{:8.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn pg_bin(name: &str) -> std::path::PathBuf {
-    for v in ["17", "16", "15"] {
-        let p = std::path::PathBuf::from(format!("/usr/lib/postgresql/{v}/bin/{name}"));
-        if p.exists() {
-            return p;
-        }
-    }
-    std::path::PathBuf::from(name)
-}
-
 fn time_command(mut cmd: Command) -> Duration {
     let t = Instant::now();
     let out = cmd.output().expect("client");
@@ -77,7 +67,7 @@ async fn main() {
     let mut psql = Vec::new();
     for _ in 0..RUNS {
         ours.push(time_probe(&target).await);
-        let mut cmd = Command::new(pg_bin("psql"));
+        let mut cmd = Command::new(switchboard_tests::pg::bin("psql"));
         cmd.arg(format!(
             "host=localhost port={} dbname={APP_DB} user={APP_USER} sslmode=verify-full sslrootcert={}",
             pg.port,

@@ -30,6 +30,11 @@ pub struct PgServer {
     pub dir: PathBuf,
 }
 
+/// A program of the PostgreSQL installation the servers run from (psql, pg_isready, …).
+pub fn bin(name: &str) -> PathBuf {
+    bin_dir().join(name)
+}
+
 fn bin_dir() -> PathBuf {
     for v in ["17", "16", "15"] {
         let p = PathBuf::from(format!("/usr/lib/postgresql/{v}/bin"));
