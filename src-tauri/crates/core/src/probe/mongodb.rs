@@ -44,9 +44,11 @@ use ::mongodb::options::{
 use ::mongodb::Client;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::driver::{timed_out, Fail};
+use super::net::resolve_and_connect;
 use super::report::{Recorder, ServerInfo, Step, StepStatus, TestFailure, TestReport};
 use super::tls::{self, Observation, SharedObservation};
-use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
+use super::ProbeTarget;
 use crate::error::ErrorCode;
 use crate::model::{OptionValue, TlsMode};
 
@@ -78,7 +80,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     )
     .await;
     driver.close().await;
-    let tls = super::observed(&obs, target.tls_mode);
+    let tls = super::driver::observed(&obs, target.tls_mode);
     let (server, error) = match outcome {
         Ok(Ok(info)) => (Some(info), None),
         Ok(Err(f)) => (None, Some(TestFailure::from(f))),
@@ -849,7 +851,8 @@ async fn driver_options(
                 .filter(|p| !p.trim().is_empty())
                 .or_else(|| tls::native_roots_pem());
             if let Some(pem) = pem {
-                let temp = super::TempCa::write("mongodb", "pem", pem.as_bytes().to_vec()).await?;
+                let temp =
+                    super::driver::TempCa::write("mongodb", "pem", pem.as_bytes().to_vec()).await?;
                 t.ca_file_path = Some(temp.path().to_path_buf());
                 files.ca = Some(temp);
             }
@@ -865,7 +868,7 @@ async fn driver_options(
 /// in-memory file (memfd) that never touches a disk and closes with the test.
 #[derive(Default)]
 struct DriverFiles {
-    ca: Option<super::TempCa>,
+    ca: Option<super::driver::TempCa>,
     #[cfg(target_os = "linux")]
     identity: Option<std::fs::File>,
 }

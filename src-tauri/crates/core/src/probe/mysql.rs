@@ -12,9 +12,11 @@ use sqlx::{ConnectOptions, Connection, Row};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::driver::Fail;
+use super::net::resolve_and_connect;
 use super::report::{Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, SharedObservation};
-use super::{resolve_and_connect, Fail, ProbeTarget};
+use super::ProbeTarget;
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 
@@ -28,8 +30,8 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
-    let tls = super::observed(&obs, target.tls_mode);
-    super::conclude(rec, target, outcome, tls)
+    let tls = super::driver::observed(&obs, target.tls_mode);
+    super::driver::conclude(rec, target, outcome, tls)
 }
 
 fn not_mysql(target: &ProbeTarget) -> Fail {

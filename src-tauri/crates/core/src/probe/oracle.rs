@@ -9,9 +9,11 @@ use std::sync::{Arc, Mutex};
 use oracle_rs::{Config, Connection};
 use tokio::net::TcpStream;
 
+use super::driver::{AbortOnDrop, Fail};
+use super::net::resolve_and_connect;
 use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, SharedObservation};
-use super::{resolve_and_connect, AbortOnDrop, Fail, ProbeTarget};
+use super::ProbeTarget;
 use crate::dn;
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
@@ -30,7 +32,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, attempt(target, &mut rec, &obs)).await;
-    let observed = super::observed(&obs, target.tls_mode).map(|mut info| {
+    let observed = super::driver::observed(&obs, target.tls_mode).map(|mut info| {
         if let Some(dn) = expected_dn(target) {
             info.verification = format!(
                 "The certificate chains to a trusted CA and its subject is {dn:?} (SSL_SERVER_CERT_DN); the host name is not checked."
@@ -38,7 +40,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
         }
         info
     });
-    let mut report = super::conclude(rec, target, outcome, observed);
+    let mut report = super::driver::conclude(rec, target, outcome, observed);
     if let Some(server) = &report.server {
         report.checks = checks(target, server);
     }
@@ -365,7 +367,12 @@ async fn login(
             )),
         },
         Ok(Err(e)) => Err(login_failure(target, obs, &e)),
-        Err(e) => Err(super::driver_broke(target, Step::Auth, &e, ORACLE_BROKE)),
+        Err(e) => Err(super::driver::driver_broke(
+            target,
+            Step::Auth,
+            &e,
+            ORACLE_BROKE,
+        )),
     };
     match outcome {
         Ok(conn) => {
@@ -554,7 +561,7 @@ async fn first_query(
     let (conn, rows) = match task.await {
         Ok((conn, rows)) => (Some(conn), rows),
         Err(e) => {
-            let f = super::driver_broke(target, Step::Query, &e, ORACLE_BROKE);
+            let f = super::driver::driver_broke(target, Step::Query, &e, ORACLE_BROKE);
             rec.finish(Step::Query, StepStatus::Failed, f.message.clone());
             return (None, Err(f));
         }

@@ -8,9 +8,11 @@ use std::task::{Context, Poll};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 
+use super::driver::{timed_out, Fail};
+use super::net::resolve_and_connect;
 use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, PgTlsConnect, SharedObservation};
-use super::{resolve_and_connect, timed_out, Fail, ProbeTarget};
+use super::ProbeTarget;
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 
@@ -18,7 +20,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let obs: SharedObservation = Arc::new(Mutex::new(Observation::default()));
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec, &obs)).await;
-    let observed = super::observed(&obs, target.tls_mode);
+    let observed = super::driver::observed(&obs, target.tls_mode);
     let mut checks = Vec::new();
     let (server, error) = match outcome {
         Ok(Ok((server, found))) => {
@@ -173,7 +175,7 @@ async fn steps(
     rec.finish(Step::Auth, StepStatus::Ok, auth_detail);
 
     // Aborts the connection task however this function ends (error, timeout, cancel).
-    let _abort = super::AbortOnDrop(task.abort_handle());
+    let _abort = super::driver::AbortOnDrop(task.abort_handle());
     rec.start(Step::Query);
     let row = client
         .query_one(

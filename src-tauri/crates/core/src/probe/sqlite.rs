@@ -6,15 +6,16 @@ use std::str::FromStr;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, Row};
 
+use super::driver::Fail;
 use super::report::{Recorder, ServerInfo, Step, StepStatus, TestReport};
-use super::{Fail, ProbeTarget};
+use super::ProbeTarget;
 use crate::error::ErrorCode;
 use crate::model::OptionValue;
 
 pub async fn run(target: &ProbeTarget) -> TestReport {
     let mut rec = Recorder::new(target.progress.clone());
     let outcome = tokio::time::timeout(target.timeout, steps(target, &mut rec)).await;
-    super::conclude(rec, target, outcome, None)
+    super::driver::conclude(rec, target, outcome, None)
 }
 
 async fn steps(target: &ProbeTarget, rec: &mut Recorder) -> Result<ServerInfo, Fail> {

@@ -33,9 +33,10 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_util::compat::TokioAsyncWriteCompatExt;
 
+use super::driver::{timed_out, Fail};
 use super::report::{Recorder, ServerInfo, Step, StepStatus, TestFailure, TestReport};
 use super::tls::{self, Observation, SharedObservation};
-use super::{timed_out, Fail, ProbeTarget};
+use super::ProbeTarget;
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 
@@ -547,7 +548,7 @@ async fn inspect(
         )
     })?;
     let mut stream =
-        super::resolve_and_connect_preferring(rec, &target.host, target.port, prefer).await?;
+        super::net::resolve_and_connect_preferring(rec, &target.host, target.port, prefer).await?;
     let addr = stream.peer_addr().map_err(|e| {
         Fail::new(
             Step::Connect,
@@ -708,7 +709,7 @@ fn anchor_for_driver(ca_pem: Option<&str>, chain: &[CertificateDer<'_>]) -> Opti
 async fn driver_config(
     target: &ProbeTarget,
     inspected: &Inspected,
-) -> Result<(Config, Option<super::TempCa>), Fail> {
+) -> Result<(Config, Option<super::driver::TempCa>), Fail> {
     let mut config = Config::new();
     config.host(&target.host);
     config.port(target.port);
@@ -757,7 +758,7 @@ async fn driver_config(
         // The system's store; the inspection connection already found an anchor there.
         return Ok((config, None));
     };
-    let temp = super::TempCa::write("sqlserver", "der", der).await?;
+    let temp = super::driver::TempCa::write("sqlserver", "der", der).await?;
     config.trust_cert_ca(temp.path().display());
     Ok((config, Some(temp)))
 }
@@ -796,7 +797,7 @@ async fn login(
         let _ca_file = ca_file;
         tiberius::Client::connect(config, tcp.compat_write()).await
     });
-    let _abort = super::AbortOnDrop(task.abort_handle());
+    let _abort = super::driver::AbortOnDrop(task.abort_handle());
     let mut client = match task.await {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
@@ -805,7 +806,7 @@ async fn login(
             return Err(f);
         }
         Err(e) => {
-            let f = super::driver_broke(target, Step::Auth, &e, SQLSERVER_BROKE);
+            let f = super::driver::driver_broke(target, Step::Auth, &e, SQLSERVER_BROKE);
             rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
             return Err(f);
         }
@@ -854,7 +855,7 @@ async fn login(
         let _ = client.close().await;
         row
     });
-    let _abort = super::AbortOnDrop(task.abort_handle());
+    let _abort = super::driver::AbortOnDrop(task.abort_handle());
     let outcome = match task.await {
         Ok(Ok(Some(values))) => Ok(values),
         Ok(Ok(None)) => Err(Fail::new(
@@ -867,7 +868,7 @@ async fn login(
             step: Step::Query,
             ..classify(target, &e, inspected.negotiated)
         }),
-        Err(e) => Err(super::driver_broke(
+        Err(e) => Err(super::driver::driver_broke(
             target,
             Step::Query,
             &e,

@@ -25,8 +25,9 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
+use super::driver::Fail;
 use super::report::{CertificateInfo, Step, TlsInfo};
-use super::{Fail, ProbeTarget};
+use super::ProbeTarget;
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 use crate::secret::Secret;
