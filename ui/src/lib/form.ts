@@ -6,6 +6,7 @@ import type { ConnectionFields } from '../bindings/ConnectionFields';
 import type { Engine } from '../bindings/Engine';
 import type { EngineSpec } from '../bindings/EngineSpec';
 import type { Environment } from '../bindings/Environment';
+import type { FieldIssue } from '../bindings/FieldIssue';
 import type { OptionValue } from '../bindings/OptionValue';
 import type { PasswordSave } from '../bindings/PasswordSave';
 import type { TlsMode } from '../bindings/TlsMode';
@@ -209,4 +210,48 @@ export function clientKeyOf(v: FormValues, spec: EngineSpec | undefined): string
 /** The password as a create or test request sends it: null when blank or unused. */
 export function passwordOf(v: FormValues, spec: EngineSpec | undefined): string | null {
   return !uses(spec, 'password') || v.password === '' ? null : v.password;
+}
+
+/** Backend messages may start lower-case (they are also used mid-sentence in logs). */
+export function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A connection string rather than a host name: a scheme, JDBC, or key=value pairs. */
+export function looksLikeConnectionString(text: string): boolean {
+  const t = text.trim();
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(t) || /^jdbc:/i.test(t) || /^[\w ]+=[^=]/.test(t);
+}
+
+export function isWarning(i: FieldIssue): boolean {
+  return i.severity === 'warning';
+}
+
+export function hasCertificates(c: ConnectionFields): boolean {
+  return c.tls.ca_pem !== null || c.tls.client_cert_pem !== null;
+}
+
+/** Fields every engine has; the engine's own come from its description. */
+export const COMMON_FIELDS = new Set([
+  'name',
+  'engine',
+  'description',
+  'timeout_secs',
+  'environment',
+  'color',
+  'tags',
+  'metadata',
+]);
+
+const NOT_TEXT = ['engine', 'password_save', 'tls_mode', 'environment', 'color', 'metadata', 'options'] as const;
+type TextField = Exclude<keyof FormValues, (typeof NOT_TEXT)[number]>;
+
+/** Whether an input's `name` is one of the form's own values (see FIELD_PATH). */
+export function isFormField(name: string): name is keyof FormValues {
+  return Object.hasOwn(FIELD_PATH, name);
+}
+
+/** Whether it is one of those kept as plain text, which an input can write directly. */
+export function isTextField(name: string): name is TextField {
+  return isFormField(name) && !(NOT_TEXT as readonly string[]).includes(name);
 }
