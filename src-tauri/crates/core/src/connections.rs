@@ -1,9 +1,8 @@
 //! The operations users perform on saved connections. Tauri commands and the CLI are thin
 //! adapters over `Switchboard`.
 //!
-//! Every write runs in one SQLite transaction that also spans the keychain call: if the
-//! keychain refuses, the row change is rolled back, so the database and the keychain never
-//! disagree about whether a password exists.
+//! Every write that touches a secret goes through `secrets::Secrets::unit_of_work`, which
+//! keeps the rows and the keychain consistent through failures and crashes.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,19 +10,20 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
-use crate::keychain::{Keychain, SecretKind, SecretRef};
+use crate::keychain::{SecretKind, SecretRef};
 use crate::model::{
     Connection, ConnectionFields, ConnectionUpdate, NewConnection, PasswordSave, SecretChange,
 };
 use crate::probe::{self, ProbeTarget, TestReport, TlsMaterial};
 use crate::secret::Secret;
+use crate::secrets::{Planned, SecretOp, Secrets};
 use crate::store::{self, Store};
 use crate::validation;
 
 #[derive(Debug, Clone)]
 pub struct Switchboard {
     pub(crate) store: Store,
-    pub(crate) keychain: Keychain,
+    pub(crate) secrets: Secrets,
 }
 
 pub(crate) fn now() -> String {
@@ -32,38 +32,30 @@ pub(crate) fn now() -> String {
         .unwrap_or_default()
 }
 
-/// Runs a blocking keychain call off the async runtime.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| CoreError::Keychain(format!("keychain task failed: {e}")))?
-}
-
-/// What the keychain must end up holding for one secret.
-enum Op {
-    Write(Secret),
-    Remove,
-    Leave,
-}
-
-impl Op {
-    fn leaves_secret(&self, had: bool) -> bool {
-        match self {
-            Op::Write(_) => true,
-            Op::Remove => false,
-            Op::Leave => had,
-        }
-    }
-}
-
-fn plan(change: SecretChange, had: bool) -> Op {
+/// What an update's secret change becomes, given whether one is stored.
+fn plan(change: SecretChange, had: bool, renamed_from: Option<&str>) -> Option<SecretOp> {
     match change {
-        SecretChange::Set(v) => Op::Write(v),
-        SecretChange::Clear if had => Op::Remove,
-        SecretChange::Clear | SecretChange::Keep => Op::Leave,
+        SecretChange::Set(v) => Some(SecretOp::Write(v)),
+        SecretChange::Clear if had => Some(SecretOp::Remove),
+        SecretChange::Clear | SecretChange::Keep => match renamed_from {
+            Some(old) if had => Some(SecretOp::Relabel {
+                old_name: old.to_owned(),
+            }),
+            _ => None,
+        },
     }
+}
+
+/// A NUL byte cannot be carried by the keychain or by any driver: refuse it plainly.
+fn nul_issue(field: &str, value: Option<&Secret>) -> Option<FieldIssue> {
+    value.filter(|v| v.expose().contains('\0')).map(|_| {
+        FieldIssue::new(
+            ErrorCode::SecretInvalid,
+            field,
+            "It contains a NUL byte (\\0), which no keychain or database driver can carry.",
+            "Remove the NUL byte; if it came from a file, check the file's encoding.",
+        )
+    })
 }
 
 fn password_not_allowed(mode: PasswordSave) -> FieldIssue {
@@ -82,15 +74,21 @@ fn password_not_allowed(mode: PasswordSave) -> FieldIssue {
 }
 
 impl Switchboard {
+    /// Opens the store in `data_dir` and settles what crashed writers left in the keychain
+    /// journal.
     pub async fn open(data_dir: &Path) -> Result<Switchboard> {
-        Ok(Switchboard {
-            store: Store::open(data_dir).await?,
-            keychain: Keychain::new(),
-        })
+        let store = Store::open(data_dir).await?;
+        let secrets = Secrets::open(data_dir, store.pool().clone())?;
+        secrets.reconcile().await;
+        Ok(Switchboard { store, secrets })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     pub async fn list(&self) -> Result<Vec<Connection>> {
@@ -188,6 +186,8 @@ impl Switchboard {
             Err(CoreError::Validation(i)) => i,
             Err(e) => return Err(e),
         };
+        issues.extend(nul_issue("password", new.password.as_ref()));
+        issues.extend(nul_issue("client_key", new.client_key.as_ref()));
         if new.password.is_some() && new.fields.password_save != PasswordSave::Keychain {
             issues.push(password_not_allowed(new.fields.password_save));
         }
@@ -220,27 +220,19 @@ impl Switchboard {
             updated_at: stamp,
             version: 1,
         };
-        let writes: Vec<(SecretKind, Secret)> = [
+        let plans = [
             (SecretKind::Password, password),
             (SecretKind::ClientKey, client_key),
         ]
         .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .filter_map(|(k, v)| v.map(|v| Planned::fresh(conn.id, &conn.fields.name, k, v)))
         .collect();
-        let mut tx = self.store.pool().begin().await?;
-        store::insert(&mut tx, &conn).await?;
-        for (kind, value) in writes {
-            let kc = self.keychain.clone();
-            let r = SecretRef::new(kind, conn.id, &conn.fields.name);
-            if let Err(e) = blocking(move || kc.set(&r, &value)).await {
-                self.forget_secrets(conn.id, &conn.fields.name).await.ok();
-                return Err(e);
-            }
-        }
-        if let Err(e) = tx.commit().await {
-            self.forget_secrets(conn.id, &conn.fields.name).await.ok();
-            return Err(e.into());
-        }
+        let row = conn.clone();
+        self.secrets
+            .unit_of_work(plans, move |tx| {
+                Box::pin(async move { store::insert(tx, &row).await })
+            })
+            .await?;
         tracing::info!(id = %conn.id, name = %conn.fields.name, "connection created");
         Ok(conn)
     }
@@ -284,6 +276,10 @@ impl Switchboard {
             SecretChange::Set(k) => Some(k),
             _ => None,
         };
+        if let SecretChange::Set(p) = &password {
+            issues.extend(nul_issue("password", Some(p)));
+        }
+        issues.extend(nul_issue("client_key", new_key));
         let keeps_key = matches!(client_key, SecretChange::Keep) && old.has_client_key;
         issues.extend(validation::client_key_issues(&fields, new_key, keeps_key));
         // A kept key must still fit a changed certificate.
@@ -302,145 +298,88 @@ impl Switchboard {
             });
         }
         let password_allowed = fields.password_save == PasswordSave::Keychain;
-        let password_op = plan(
-            if password_allowed {
-                password
-            } else {
-                SecretChange::Clear
-            },
-            old.has_saved_password,
-        );
-        let key_op = plan(client_key, old.has_client_key);
-        let renamed = old.fields.name != fields.name;
+        let password = if password_allowed {
+            password
+        } else {
+            SecretChange::Clear
+        };
+        let renamed_from = (old.fields.name != fields.name).then_some(old.fields.name.as_str());
+        let password_op = plan(password, old.has_saved_password, renamed_from);
+        let key_op = plan(client_key, old.has_client_key, renamed_from);
+        let leaves = |op: &Option<SecretOp>, had: bool| match op {
+            Some(SecretOp::Write(_)) => true,
+            Some(SecretOp::Remove) => false,
+            Some(SecretOp::Relabel { .. }) | None => had,
+        };
         let conn = Connection {
             id,
+            has_saved_password: leaves(&password_op, old.has_saved_password),
+            has_client_key: leaves(&key_op, old.has_client_key),
             fields,
-            has_saved_password: password_op.leaves_secret(old.has_saved_password),
-            has_client_key: key_op.leaves_secret(old.has_client_key),
             created_at: old.created_at.clone(),
             updated_at: now(),
             version: version + 1,
         };
-        // Order for a consistent outcome: writes (undoable: the old value is read first)
-        // happen before the commit and are undone if anything fails; removals happen only
-        // after the commit, so a failure never leaves a row claiming a missing secret.
-        let mut writes = Vec::new();
-        let mut removals = Vec::new();
-        let mut relabels = Vec::new();
-        for (kind, op, had) in [
-            (SecretKind::Password, password_op, old.has_saved_password),
-            (SecretKind::ClientKey, key_op, old.has_client_key),
-        ] {
-            match op {
-                Op::Write(v) => {
-                    let previous = if had {
-                        self.saved_secret(&old, kind).await?
-                    } else {
-                        None
-                    };
-                    writes.push((kind, v, previous));
-                }
-                Op::Remove => removals.push(kind),
-                Op::Leave if renamed && had => relabels.push(kind),
-                Op::Leave => {}
-            }
-        }
-        let mut tx = self.store.pool().begin().await?;
-        store::update(&mut tx, &conn, version).await?;
-        if renamed {
-            store::rename_replica_references(
-                &mut tx,
-                conn.fields.engine,
-                &old.fields.name,
-                &conn.fields.name,
-                &conn.updated_at,
-            )
+        let plans = [
+            (SecretKind::Password, password_op),
+            (SecretKind::ClientKey, key_op),
+        ]
+        .into_iter()
+        .filter_map(|(kind, op)| op.map(|op| Planned::new(id, &conn.fields.name, kind, op)))
+        .collect();
+        let row = conn.clone();
+        let old_name = renamed_from.map(str::to_owned);
+        self.secrets
+            .unit_of_work(plans, move |tx| {
+                Box::pin(async move {
+                    store::update(tx, &row, version).await?;
+                    if let Some(old_name) = old_name {
+                        store::rename_replica_references(
+                            tx,
+                            row.fields.engine,
+                            &old_name,
+                            &row.fields.name,
+                            &row.updated_at,
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
             .await?;
-        }
-        let mut done: Vec<(SecretRef, Option<Secret>)> = Vec::new();
-        let mut failure = None;
-        for (kind, value, previous) in writes {
-            let kc = self.keychain.clone();
-            let r = SecretRef::new(kind, id, &conn.fields.name);
-            let r2 = r.clone();
-            match blocking(move || kc.set(&r2, &value)).await {
-                Ok(()) => done.push((SecretRef::new(kind, id, &old.fields.name), previous)),
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        if failure.is_none() {
-            for kind in relabels {
-                let kc = self.keychain.clone();
-                let r = SecretRef::new(kind, id, &conn.fields.name);
-                if let Err(e) = blocking(move || kc.relabel(&r)).await {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        let outcome = match failure {
-            Some(e) => Err(e),
-            None => tx.commit().await.map_err(CoreError::from),
-        };
-        if let Err(e) = outcome {
-            self.undo_writes(done).await;
-            return Err(e);
-        }
-        for kind in removals {
-            let kc = self.keychain.clone();
-            let r = SecretRef::new(kind, id, &conn.fields.name);
-            let label = r.label();
-            blocking(move || kc.delete(&r)).await.map_err(|e| {
-                CoreError::Keychain(format!(
-                    "the connection was saved, but \"{label}\" could not be removed from the keychain ({e}); remove it there by hand"
-                ))
-            })?;
-        }
         tracing::info!(id = %conn.id, version = conn.version, "connection updated");
         Ok(conn)
     }
 
-    /// Removes the row, then its secrets. If the keychain refuses, the row is already gone
-    /// and the error says which entries to remove by hand.
+    /// Removes the row and then its secrets. The row goes even when the keychain is away: a
+    /// secret that could not be removed stays journalled and is removed by a later write.
+    /// A row this version cannot read can be deleted too.
     pub async fn delete(&self, id: Uuid) -> Result<()> {
-        let old = self.store.get(id).await?;
-        let mut tx = self.store.pool().begin().await?;
-        store::delete(&mut tx, id).await?;
-        tx.commit().await?;
-        self.forget_secrets(id, &old.fields.name).await.map_err(|e| {
-            CoreError::Keychain(format!(
-                "the connection was deleted, but its keychain entries (\"Switchboard … for {}\") could not be removed ({e}); remove them there by hand",
-                old.fields.name
-            ))
-        })?;
+        if !self.store.exists(id).await? {
+            return Err(CoreError::NotFound(id.to_string()));
+        }
+        let plans = self
+            .secrets
+            .kinds(id)
+            .await?
+            .into_iter()
+            .map(|kind| Planned::new(id, "", kind, SecretOp::Remove))
+            .collect();
+        self.secrets
+            .unit_of_work(plans, move |tx| {
+                Box::pin(async move { store::delete(tx, id).await })
+            })
+            .await?;
         tracing::info!(id = %id, "connection deleted");
         Ok(())
     }
 
-    /// Removes every secret a connection may have (absent ones are not an error).
-    pub(crate) async fn forget_secrets(&self, id: Uuid, name: &str) -> Result<()> {
-        for kind in SecretKind::ALL {
-            let kc = self.keychain.clone();
-            let r = SecretRef::new(kind, id, name);
-            blocking(move || kc.delete(&r)).await?;
-        }
-        Ok(())
-    }
-
     async fn saved_secret(&self, c: &Connection, kind: SecretKind) -> Result<Option<Secret>> {
-        let has = match kind {
-            SecretKind::Password => c.has_saved_password,
-            SecretKind::ClientKey => c.has_client_key,
-        };
-        if !has {
+        let Some(generation) = self.secrets.generation(c.id, kind).await? else {
             return Ok(None);
-        }
-        let kc = self.keychain.clone();
-        let r = SecretRef::new(kind, c.id, &c.fields.name);
-        blocking(move || kc.get(&r)).await
+        };
+        let r = SecretRef::new(kind, c.id, &c.fields.name).at(generation);
+        self.secrets.get(r).await
     }
 
     /// A copy named `<name>-copy` (or `-copy-2`, …), secrets included.

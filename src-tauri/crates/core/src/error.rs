@@ -55,16 +55,20 @@ pub enum ErrorCode {
     MetadataValueNotText,
     MetadataTooMany,
     PasswordNotAllowed,
+    SecretInvalid,
     UrlInvalid,
     FileUnreadable,
     // Storage
     NotFound,
     VersionConflict,
     StorageFailed,
+    StorageNewerVersion,
+    StoredRowUnreadable,
     // Keychain
     KeychainUnavailable,
     KeychainLocked,
     KeychainFailed,
+    KeychainTimeout,
     PasswordNotSaved,
     PasswordRequired,
     // Connection test
@@ -187,6 +191,12 @@ pub enum CoreError {
     VersionConflict { expected: i64, actual: i64 },
     #[error("the local database failed: {0}")]
     Storage(String),
+    #[error("the local database was written by a newer Switchboard (schema version {found}; this version knows up to {known})")]
+    StorageNewer { found: i64, known: i64 },
+    #[error("a saved connection cannot be read: {0}")]
+    StoredRowUnreadable(String),
+    #[error("the keychain did not answer within {0} s")]
+    KeychainTimeout(f64),
     #[error("no keychain (Secret Service) is running: {0}")]
     KeychainUnavailable(String),
     #[error("the keychain is locked: {0}")]
@@ -214,6 +224,9 @@ impl CoreError {
             CoreError::NameTaken(_) => ErrorCode::NameTaken,
             CoreError::VersionConflict { .. } => ErrorCode::VersionConflict,
             CoreError::Storage(_) => ErrorCode::StorageFailed,
+            CoreError::StorageNewer { .. } => ErrorCode::StorageNewerVersion,
+            CoreError::StoredRowUnreadable(_) => ErrorCode::StoredRowUnreadable,
+            CoreError::KeychainTimeout(_) => ErrorCode::KeychainTimeout,
             CoreError::KeychainUnavailable(_) => ErrorCode::KeychainUnavailable,
             CoreError::KeychainLocked(_) => ErrorCode::KeychainLocked,
             CoreError::Keychain(_) => ErrorCode::KeychainFailed,
@@ -234,6 +247,9 @@ impl CoreError {
             CoreError::Storage(_) => {
                 "Check that the data directory is writable and the disk is not full.".into()
             }
+            CoreError::StorageNewer { .. } => "Run the newer Switchboard that wrote it, or point SWITCHBOARD_DATA_DIR at another folder; this version will not change the file.".into(),
+            CoreError::StoredRowUnreadable(_) => "Delete the connection (or restore it from an export); the others are not affected.".into(),
+            CoreError::KeychainTimeout(_) => "Answer or close any keyring prompt (an unlock dialog may be waiting) and try again; nothing was saved.".into(),
             CoreError::KeychainUnavailable(_) => "Start your keyring (e.g. GNOME Keyring or KeePassXC's Secret Service) and log in to it, or choose \"ask every time\" for the password.".into(),
             CoreError::KeychainLocked(_) => "Unlock your keyring (your login keyring usually unlocks when you log in) and try again.".into(),
             CoreError::Keychain(_) => "Check your keyring application; Switchboard never falls back to storing passwords in plain text.".into(),

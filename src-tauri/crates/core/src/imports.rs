@@ -12,13 +12,14 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::connections::{blocking, now, Switchboard};
+use crate::connections::{now, Switchboard};
 use crate::connstr::{self, batch, SourceKind};
 use crate::error::{ApiError, CoreError, ErrorCode, FieldIssue, Result};
-use crate::keychain::{SecretKind, SecretRef};
+use crate::keychain::SecretKind;
 use crate::model::{Connection, ConnectionFields, NewConnection, PasswordSave};
 use crate::payloads::Imported;
 use crate::secret::Secret;
+use crate::secrets::{Planned, SecretOp};
 use crate::store;
 
 /// A pasted string, read for the form.
@@ -379,103 +380,63 @@ impl Switchboard {
         passwords: Vec<(Connection, Secret)>,
     ) -> Result<ImportResult> {
         let stamp = now();
-        let mut tx = self.store.pool().begin().await?;
-        // Undo log: (entry, what it held before) for every keychain write.
-        let mut written: Vec<(SecretRef, Option<Secret>)> = Vec::new();
+        let mut plans = Vec::new();
         let mut created = Vec::new();
-        let mut passwords_set = Vec::new();
-        let result: Result<()> = async {
-            for new in creates {
-                let conn = Connection {
-                    id: Uuid::new_v4(),
-                    has_saved_password: new.password.is_some(),
-                    has_client_key: new.client_key.is_some(),
-                    fields: new.fields,
-                    created_at: stamp.clone(),
-                    updated_at: stamp.clone(),
-                    version: 1,
-                };
-                store::insert(&mut tx, &conn).await?;
-                for (kind, value) in [
-                    (SecretKind::Password, new.password),
-                    (SecretKind::ClientKey, new.client_key),
-                ] {
-                    if let Some(v) = value {
-                        let r = SecretRef::new(kind, conn.id, &conn.fields.name);
-                        self.write_secret(r, v, false, &mut written).await?;
-                    }
+        for new in creates {
+            let conn = Connection {
+                id: Uuid::new_v4(),
+                has_saved_password: new.password.is_some(),
+                has_client_key: new.client_key.is_some(),
+                fields: new.fields,
+                created_at: stamp.clone(),
+                updated_at: stamp.clone(),
+                version: 1,
+            };
+            for (kind, value) in [
+                (SecretKind::Password, new.password),
+                (SecretKind::ClientKey, new.client_key),
+            ] {
+                if let Some(v) = value {
+                    plans.push(Planned::fresh(conn.id, &conn.fields.name, kind, v));
                 }
-                created.push(conn);
             }
-            for (mut c, secret) in passwords {
-                let expected = c.version;
-                c.version += 1;
-                c.updated_at = stamp.clone();
-                c.has_saved_password = true;
-                c.fields.password_save = PasswordSave::Keychain;
-                store::update(&mut tx, &c, expected).await?;
-                let r = SecretRef::new(SecretKind::Password, c.id, &c.fields.name);
-                self.write_secret(r, secret, true, &mut written).await?;
-                passwords_set.push(c.fields.name.clone());
-            }
-            Ok(())
+            created.push(conn);
         }
-        .await;
-        let result = match result {
-            Ok(()) => tx.commit().await.map_err(CoreError::from),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            self.undo_writes(written).await;
-            return Err(e);
+        let mut updated = Vec::new();
+        for (mut c, secret) in passwords {
+            let expected = c.version;
+            c.version += 1;
+            c.updated_at = stamp.clone();
+            c.has_saved_password = true;
+            c.fields.password_save = PasswordSave::Keychain;
+            plans.push(Planned::new(
+                c.id,
+                &c.fields.name,
+                SecretKind::Password,
+                SecretOp::Write(secret),
+            ));
+            updated.push((c, expected));
         }
-        tracing::info!(
-            created = created.len(),
-            passwords = passwords_set.len(),
-            "import saved"
-        );
+        let passwords_set = updated.iter().map(|(c, _)| c.fields.name.clone()).collect();
+        let rows = created.clone();
+        self.secrets
+            .unit_of_work(plans, move |tx| {
+                Box::pin(async move {
+                    for c in &rows {
+                        store::insert(tx, c).await?;
+                    }
+                    for (c, expected) in &updated {
+                        store::update(tx, c, *expected).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        tracing::info!(created = created.len(), "import saved");
         Ok(ImportResult {
             created,
             passwords_set,
         })
-    }
-
-    async fn write_secret(
-        &self,
-        r: SecretRef,
-        value: Secret,
-        keep_old: bool,
-        written: &mut Vec<(SecretRef, Option<Secret>)>,
-    ) -> Result<()> {
-        let kc = self.keychain.clone();
-        let r2 = r.clone();
-        let old = if keep_old {
-            blocking(move || kc.get(&r2)).await?
-        } else {
-            None
-        };
-        let kc = self.keychain.clone();
-        let r2 = r.clone();
-        blocking(move || kc.set(&r2, &value)).await?;
-        written.push((r, old));
-        Ok(())
-    }
-
-    /// Puts back what the keychain held before a failed save (best effort: the store was
-    /// rolled back, so an entry left over is unreachable, never wrong; the original error
-    /// is what the user needs to see).
-    pub(crate) async fn undo_writes(&self, written: Vec<(SecretRef, Option<Secret>)>) {
-        for (r, old) in written.into_iter().rev() {
-            let kc = self.keychain.clone();
-            let outcome = blocking(move || match old {
-                Some(v) => kc.set(&r, &v),
-                None => kc.delete(&r),
-            })
-            .await;
-            if let Err(e) = outcome {
-                tracing::warn!(code = %e.code(), "could not restore a keychain entry after a failed save");
-            }
-        }
     }
 }
 

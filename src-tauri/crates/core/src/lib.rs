@@ -15,6 +15,7 @@ pub mod payloads;
 pub mod pem;
 pub mod probe;
 pub mod secret;
+pub mod secrets;
 pub mod store;
 pub mod validation;
 

@@ -1,8 +1,11 @@
 //! Connection metadata in a local SQLite file (sqlx, WAL, foreign keys, versioned migrations).
 //!
-//! Functions that change rows take a `&mut SqliteConnection` so that the caller
-//! (`connections`) can run them inside one transaction together with the keychain call and
-//! roll back when that fails.
+//! Functions that change rows take a `&mut SqliteConnection` so that they run inside the
+//! transaction of `secrets::Secrets::unit_of_work`. Whether a connection has a password or
+//! client key is read from `secrets` (which that unit of work keeps), never stored twice.
+//!
+//! A row this version cannot read (hand-edited, or written by a newer Switchboard) never
+//! hides the others: `listing` returns the readable rows and names the broken ones.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -41,19 +44,47 @@ pub struct Store {
 
 const COLUMNS: &str =
     "id, name, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
-     description, password_save, has_saved_password, timeout_secs, created_at, updated_at, version, \
-     environment, color, tags, metadata, tls_client_cert_pem, has_client_key, options";
+     description, password_save, timeout_secs, created_at, updated_at, version, \
+     environment, color, tags, metadata, tls_client_cert_pem, options, \
+     EXISTS (SELECT 1 FROM secrets s WHERE s.connection_id = connections.id AND s.kind = 'password') \
+       AS has_saved_password, \
+     EXISTS (SELECT 1 FROM secrets s WHERE s.connection_id = connections.id AND s.kind = 'client-key') \
+       AS has_client_key";
+
+/// A stored row this version cannot read, and why: shown so it can be deleted or repaired.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BrokenRow {
+    /// The row's id as stored (it may itself be what is broken).
+    pub id: String,
+    pub name: Option<String>,
+    pub reason: String,
+}
+
+/// Every saved connection: the readable ones and the broken ones.
+#[derive(Debug, Clone, Default, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Listing {
+    pub connections: Vec<Connection>,
+    pub broken: Vec<BrokenRow>,
+}
 
 impl Store {
     /// Opens (creating if needed) `DB_FILE` in `dir` and brings its schema up to date.
     pub async fn open(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CoreError::Storage(format!(
-                "cannot create data directory {}: {e}",
-                dir.display()
-            ))
-        })?;
+        crate::paths::create_private_dir(dir)?;
         let path = dir.join(DB_FILE);
+        // SQLite gives its -wal and -shm files the database file's mode: create it 0600
+        // first, whatever the umask, and narrow files an older version left readable.
+        crate::paths::create_private_file(&path)?;
+        for suffix in ["-wal", "-shm"] {
+            let side = dir.join(format!("{DB_FILE}{suffix}"));
+            if side.exists() {
+                crate::paths::restrict(&side, 0o600).map_err(|e| {
+                    CoreError::Storage(format!("cannot protect {}: {e}", side.display()))
+                })?;
+            }
+        }
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(&path)
             .create_if_missing(true)
@@ -64,7 +95,9 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        let migrator = sqlx::migrate!("./migrations");
+        refuse_newer_schema(&pool, &migrator).await?;
+        migrator.run(&pool).await?;
         Ok(Store { pool })
     }
 
@@ -109,36 +142,66 @@ impl Store {
     }
 
     /// Every connection's latest test.
+    /// Every connection's latest test (an unreadable row is logged and left out: a
+    /// remembered result is not worth hiding the others for).
     pub async fn last_tests(&self) -> Result<Vec<LastTest>> {
         let rows = sqlx::query(
             "SELECT connection_id, ok, code, step, message, total_ms, tested_at FROM last_tests",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let id: String = r.try_get("connection_id")?;
-                Ok(LastTest {
-                    connection_id: Uuid::parse_str(&id)
-                        .map_err(|e| CoreError::Storage(format!("bad id in last_tests: {e}")))?,
-                    ok: r.try_get("ok")?,
-                    code: r.try_get("code")?,
-                    step: r.try_get("step")?,
-                    message: r.try_get("message")?,
-                    total_ms: r.try_get("total_ms")?,
-                    tested_at: r.try_get("tested_at")?,
-                })
+        let read = |r: &SqliteRow| -> Result<LastTest> {
+            let id: String = r.try_get("connection_id")?;
+            Ok(LastTest {
+                connection_id: Uuid::parse_str(&id).map_err(|_| corrupt("test id", &id))?,
+                ok: r.try_get("ok")?,
+                code: r.try_get("code")?,
+                step: r.try_get("step")?,
+                message: r.try_get("message")?,
+                total_ms: r.try_get("total_ms")?,
+                tested_at: r.try_get("tested_at")?,
             })
-            .collect()
+        };
+        Ok(rows
+            .iter()
+            .filter_map(|r| match read(r) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    tracing::warn!(error = %e, "skipping an unreadable last test");
+                    None
+                }
+            })
+            .collect())
     }
 
+    /// The readable connections (a broken row is logged and left out: see `listing`).
     pub async fn list(&self) -> Result<Vec<Connection>> {
+        let listing = self.listing().await?;
+        for b in &listing.broken {
+            tracing::warn!(id = %b.id, reason = %b.reason, "skipping an unreadable stored connection");
+        }
+        Ok(listing.connections)
+    }
+
+    /// Every row: the readable ones as connections, the others with the reason.
+    pub async fn listing(&self) -> Result<Listing> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM connections ORDER BY name COLLATE NOCASE"
         ))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(from_row).collect()
+        let mut listing = Listing::default();
+        for r in &rows {
+            match from_row(r) {
+                Ok(c) => listing.connections.push(c),
+                Err(e) => listing.broken.push(BrokenRow {
+                    id: r.try_get::<String, _>("id").unwrap_or_default(),
+                    name: r.try_get("name").ok(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        Ok(listing)
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Connection> {
@@ -150,6 +213,15 @@ impl Store {
             Some(r) => from_row(&r),
             None => Err(CoreError::NotFound(id.to_string())),
         }
+    }
+
+    /// Whether a row with this id exists, readable or not.
+    pub async fn exists(&self, id: Uuid) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM connections WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
     }
 
     /// By name, ignoring case.
@@ -169,7 +241,7 @@ impl Store {
 }
 
 /// Columns written on insert and update, in the order `bind_mutable` binds them.
-const MUTABLE: [&str; 21] = [
+const MUTABLE: [&str; 19] = [
     "name",
     "engine",
     "host",
@@ -180,7 +252,6 @@ const MUTABLE: [&str; 21] = [
     "tls_ca_pem",
     "description",
     "password_save",
-    "has_saved_password",
     "timeout_secs",
     "updated_at",
     "version",
@@ -189,7 +260,6 @@ const MUTABLE: [&str; 21] = [
     "tags",
     "metadata",
     "tls_client_cert_pem",
-    "has_client_key",
     "options",
 ];
 
@@ -211,7 +281,6 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
         .bind(&f.tls.ca_pem)
         .bind(&f.description)
         .bind(f.password_save.as_str())
-        .bind(c.has_saved_password)
         .bind(f.timeout_secs)
         .bind(&c.updated_at)
         .bind(c.version)
@@ -220,7 +289,6 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
         .bind(tags)
         .bind(metadata)
         .bind(&f.tls.client_cert_pem)
-        .bind(c.has_client_key)
         .bind(options)
 }
 
@@ -317,9 +385,31 @@ fn map_unique(
 }
 
 fn corrupt(column: &str, value: &str) -> CoreError {
-    CoreError::Storage(format!(
-        "stored {column} {value:?} is not one Switchboard knows"
+    let value: String = value.chars().take(80).collect();
+    CoreError::StoredRowUnreadable(format!(
+        "its {column} {value:?} is not one Switchboard knows"
     ))
+}
+
+/// A database that a newer Switchboard migrated has migrations this one does not know:
+/// say so and name the versions, instead of failing on the first unknown migration.
+async fn refuse_newer_schema(pool: &SqlitePool, migrator: &sqlx::migrate::Migrator) -> Result<()> {
+    let has_table: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if has_table.is_none() {
+        return Ok(());
+    }
+    let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await?;
+    let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    match found {
+        Some(found) if found > known => Err(CoreError::StorageNewer { found, known }),
+        _ => Ok(()),
+    }
 }
 
 fn from_row(r: &SqliteRow) -> Result<Connection> {
