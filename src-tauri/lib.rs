@@ -11,7 +11,7 @@ use switchboard_core::model::{
 };
 use switchboard_core::payloads::ExportContext;
 use switchboard_core::probe::report::{Progress, StepReport};
-use switchboard_core::store::LastTest;
+use switchboard_core::store::{LastTest, Listing};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -28,8 +28,8 @@ pub struct AppState {
 type CmdResult<T> = Result<T, ApiError>;
 
 #[tauri::command]
-async fn list_connections(state: State<'_, AppState>) -> CmdResult<Vec<Connection>> {
-    Ok(state.sb.list().await?)
+async fn list_connections(state: State<'_, AppState>) -> CmdResult<Listing> {
+    Ok(state.sb.listing().await?)
 }
 
 #[tauri::command]
@@ -435,6 +435,7 @@ async fn pick_import_file(
 /// Start-up: open the store in the data dir, then run the window. Failing here is fatal
 /// and reported on stderr.
 pub fn run() {
+    switchboard_core::paths::no_core_dumps();
     let Some(dir) = switchboard_core::paths::data_dir() else {
         eprintln!("switchboard: no data directory could be determined; set SWITCHBOARD_DATA_DIR");
         std::process::exit(1);
@@ -445,7 +446,12 @@ pub fn run() {
     let sb = match tauri::async_runtime::block_on(Switchboard::open(&dir)) {
         Ok(sb) => sb,
         Err(e) => {
-            eprintln!("switchboard: cannot open {}: {e}", dir.display());
+            tracing::error!(code = %e.code(), error = %e, "cannot open the data directory");
+            eprintln!(
+                "switchboard: cannot open {}: {e}\n{}",
+                dir.display(),
+                e.hint()
+            );
             std::process::exit(1);
         }
     };

@@ -270,6 +270,7 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    switchboard_core::paths::no_core_dumps();
     let cli = Cli::parse();
     let json = cli.json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -282,7 +283,26 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli)) {
+    // A test stops itself on Ctrl-C (and prints what it found); anything else stops at once,
+    // even while it waits on the keychain: the keychain journal settles what it left.
+    let stops_itself = matches!(cli.command, Command::Test(_));
+    let outcome = runtime.block_on(async {
+        if stops_itself {
+            return Some(run(cli).await);
+        }
+        let ctrl_c = interrupted();
+        tokio::select! {
+            r = run(cli) => Some(r),
+            () = ctrl_c => None,
+        }
+    });
+    // A keychain call stuck past its timeout must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    let Some(outcome) = outcome else {
+        eprintln!("switchboard: interrupted; nothing half-written is kept");
+        return ExitCode::from(130);
+    };
+    match outcome {
         Ok(Outcome::Done(value, text)) => {
             if json {
                 print_json(&value);
@@ -320,6 +340,19 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+    }
+}
+
+/// A saved row this version cannot read is named on stderr, never allowed to hide the rest.
+fn warn_broken(broken: &[switchboard_core::store::BrokenRow]) {
+    for b in broken {
+        eprintln!(
+            "switchboard: warning: connection {} ({}) cannot be read: {}; `switchboard delete {}` removes it",
+            b.name.as_deref().unwrap_or("?"),
+            b.id,
+            b.reason,
+            b.id
+        );
     }
 }
 
@@ -597,7 +630,9 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     let sb = Switchboard::open(&dir).await?;
     Ok(match cli.command {
         Command::List => {
-            let all = sb.list().await?;
+            let listing = sb.listing().await?;
+            warn_broken(&listing.broken);
+            let all = listing.connections;
             let last: std::collections::HashMap<_, _> = sb
                 .last_tests()
                 .await?
@@ -685,15 +720,18 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             Outcome::Done(to_json(&c)?, format!("updated {}", summary(&c)))
         }
         Command::Delete { connection } => {
-            let c = sb.find(&connection).await?;
-            sb.delete(c.id).await?;
+            // By id or name without reading the whole row: a broken row can be deleted too.
+            let (id, name) = sb.find_id(&connection).await?;
+            sb.delete(id).await?;
             Outcome::Done(
-                serde_json::json!({ "deleted": c.id }),
-                format!("deleted {}", c.fields.name),
+                serde_json::json!({ "deleted": id }),
+                format!("deleted {name}"),
             )
         }
         Command::Test(t) if t.all => {
-            let ids: Vec<_> = sb.list().await?.into_iter().map(|c| c.id).collect();
+            let listing = sb.listing().await?;
+            warn_broken(&listing.broken);
+            let ids: Vec<_> = listing.connections.into_iter().map(|c| c.id).collect();
             // Ctrl-C stops the run: tests in flight are dropped, the finished ones reported.
             // The handler is in place before the run is announced.
             let ctrl_c = interrupted();

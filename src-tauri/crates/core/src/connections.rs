@@ -99,6 +99,20 @@ impl Switchboard {
         self.store.get(id).await
     }
 
+    /// Every saved row: the readable connections and the broken ones (by id and reason).
+    pub async fn listing(&self) -> Result<store::Listing> {
+        self.store.listing().await
+    }
+
+    /// The id and name of a connection by id or name, without reading the rest of its row
+    /// (so that a row this version cannot read can still be named and deleted).
+    pub async fn find_id(&self, id_or_name: &str) -> Result<(Uuid, String)> {
+        self.store
+            .find_id(id_or_name)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(id_or_name.to_owned()))
+    }
+
     /// A connection by id or (case-insensitive) name, as the CLI takes it.
     pub async fn find(&self, id_or_name: &str) -> Result<Connection> {
         if let Ok(id) = Uuid::parse_str(id_or_name) {

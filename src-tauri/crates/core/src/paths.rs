@@ -59,3 +59,19 @@ pub fn restrict(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
         Ok(())
     }
 }
+
+/// Start-up hardening for a process that will hold secrets: no core dumps (a dump would
+/// write passwords to disk). Called first thing by the app and the CLI.
+pub fn no_core_dumps() {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{setrlimit, Resource, Rlimit};
+        let zero = Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        };
+        if let Err(e) = setrlimit(Resource::Core, zero) {
+            eprintln!("switchboard: could not turn core dumps off: {e}");
+        }
+    }
+}

@@ -108,12 +108,17 @@ pub struct Secrets {
     fault: Arc<Mutex<Option<Fault>>>,
 }
 
+/// A keychain call that outlived its timeout, still running on its thread.
+type Late<T> = tokio::task::JoinHandle<Result<T>>;
+
 /// A `write` or `relabel` intent made in step 1, with what step 2 did about it.
 struct Intent {
     id: i64,
     r: SecretRef,
     action: Action,
     done: bool,
+    /// A write that timed out: it may still land, so its undo waits for it.
+    late: Option<Late<()>>,
 }
 
 enum Action {
@@ -155,16 +160,24 @@ impl Secrets {
         }
     }
 
-    /// Runs one blocking keychain call off the runtime, giving up after the timeout (the
-    /// call itself may go on in its thread; callers treat its outcome as unknown).
+    /// Runs one blocking keychain call off the runtime, giving up after the timeout.
     async fn call<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Keychain) -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        self.call_keeping(f).await.map_err(|(e, _)| e)
+    }
+
+    /// `call`, handing back the still-running call when it timed out: its outcome is
+    /// unknown until it finishes, and a write may yet land.
+    async fn call_keeping<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Keychain) -> Result<T> + Send + 'static,
+    ) -> std::result::Result<T, (CoreError, Option<Late<T>>)> {
         let stall = match self.fault.lock().ok().as_deref_mut() {
             Some(slot) => match slot.take() {
                 Some(Fault::FailCall(0)) => {
-                    return Err(CoreError::Keychain("injected failure".into()))
+                    return Err((CoreError::Keychain("injected failure".into()), None))
                 }
                 Some(Fault::FailCall(n)) => {
                     *slot = Some(Fault::FailCall(n - 1));
@@ -180,16 +193,22 @@ impl Secrets {
             None => None,
         };
         let kc = self.keychain.clone();
-        let task = tokio::task::spawn_blocking(move || {
+        let mut task = tokio::task::spawn_blocking(move || {
             if let Some(d) = stall {
                 std::thread::sleep(d);
             }
             f(&kc)
         });
-        match tokio::time::timeout(self.timeout, task).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => Err(CoreError::Keychain(format!("keychain task failed: {e}"))),
-            Err(_) => Err(CoreError::KeychainTimeout(self.timeout.as_secs_f64())),
+        match tokio::time::timeout(self.timeout, &mut task).await {
+            Ok(Ok(r)) => r.map_err(|e| (e, None)),
+            Ok(Err(e)) => Err((
+                CoreError::Keychain(format!("keychain task failed: {e}")),
+                None,
+            )),
+            Err(_) => Err((
+                CoreError::KeychainTimeout(self.timeout.as_secs_f64()),
+                Some(task),
+            )),
         }
     }
 
@@ -268,6 +287,7 @@ impl Secrets {
                         r: r.at(generation),
                         action: Action::Write(value),
                         done: false,
+                        late: None,
                     });
                 }
                 SecretOp::Relabel { old_name } => {
@@ -281,6 +301,7 @@ impl Secrets {
                         r,
                         action: Action::Relabel(old_name),
                         done: false,
+                        late: None,
                     });
                 }
             }
@@ -322,7 +343,10 @@ impl Secrets {
             match &i.action {
                 Action::Write(v) => {
                     let v = v.clone();
-                    self.call(move |kc| kc.set(&r, &v)).await?;
+                    if let Err((e, late)) = self.call_keeping(move |kc| kc.set(&r, &v)).await {
+                        i.late = late;
+                        return Err(e);
+                    }
                 }
                 Action::Relabel(_) => self.call(move |kc| kc.relabel(&r)).await?,
             }
@@ -407,7 +431,24 @@ impl Secrets {
     /// Undoes step 2 after a failure: written entries are deleted, relabelled ones get their
     /// old label back. What cannot be undone now stays journalled for the reconciler.
     async fn undo(&self, intents: Vec<Intent>) {
-        for i in intents.into_iter().rev() {
+        for mut i in intents.into_iter().rev() {
+            if let Some(late) = i.late.take() {
+                // The write may still land: delete it only once it has finished, and keep
+                // the intent (in flight) until then.
+                let this = self.clone();
+                tokio::spawn(async move {
+                    let _ = late.await;
+                    let r = i.r.clone();
+                    match this.call(move |kc| kc.delete(&r)).await {
+                        Ok(()) => this.forget(i.id).await,
+                        Err(e) => {
+                            tracing::warn!(code = %e.code(), "a late keychain write stays journalled")
+                        }
+                    }
+                    this.release([i.id]);
+                });
+                continue;
+            }
             let r = i.r.clone();
             let outcome = match i.action {
                 Action::Write(_) => self.call(move |kc| kc.delete(&r)).await,

@@ -215,6 +215,25 @@ impl Store {
         }
     }
 
+    /// A row's id and name by id or name (ignoring case), reading nothing else.
+    pub async fn find_id(&self, id_or_name: &str) -> Result<Option<(Uuid, String)>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT id, name FROM connections WHERE id = ? OR name = ? COLLATE NOCASE \
+             ORDER BY id = ? DESC LIMIT 1",
+        )
+        .bind(id_or_name)
+        .bind(id_or_name)
+        .bind(id_or_name)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(id, name)| {
+            Uuid::parse_str(&id)
+                .map(|u| (u, name))
+                .map_err(|_| corrupt("id", &id))
+        })
+        .transpose()
+    }
+
     /// Whether a row with this id exists, readable or not.
     pub async fn exists(&self, id: Uuid) -> Result<bool> {
         let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM connections WHERE id = ?")
