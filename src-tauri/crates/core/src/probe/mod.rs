@@ -2,7 +2,9 @@
 //! (resolve → TCP connect → TLS → authenticate → first query) under one timeout.
 //!
 //! - `target.rs`: `ProbeTarget`, what a test runs against.
-//! - `net.rs`: how bytes reach the server (resolve + raced TCP connect).
+//! - `net.rs`: how bytes reach the server, the one transport seam (`open_stream`,
+//!   `reopen`; today resolve + the raced TCP connect). Each driver's module doc says
+//!   whether it is handed a stream or dials itself.
 //! - `driver.rs`: what the driver modules share (`Fail`, `TempCa`, `conclude`, …).
 //! - `tls.rs`: the rustls ladder and the TLS failure classification every engine shares.
 //! - `report.rs`: the report, its steps and checks, and streamed progress.

@@ -4,16 +4,20 @@
 //! TLS), asks for TLS the MySQL way (SSLRequest) and runs the handshake with the same
 //! verifier as every engine: that connection times resolve/connect/TLS and shows the
 //! certificate chain, then is closed. The driver's login then verifies TLS again on its own.
+//!
+//! Transport: sqlx dials itself (the host and port, or the Unix socket when the host is a
+//! path): it needs an address it can reach, not a stream. Only the inspection connection
+//! comes from `net::open_stream`; a Unix socket is only checked to accept (no resolve, no
+//! TLS).
 
 use std::sync::{Arc, Mutex};
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlDatabaseError, MySqlSslMode};
 use sqlx::{ConnectOptions, Connection, Row};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use super::driver::Fail;
-use super::net::resolve_and_connect;
+use super::net::{open_stream, Stream};
 use super::report::{Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, SharedObservation};
 use super::ProbeTarget;
@@ -52,7 +56,7 @@ struct Greeting {
     capabilities: u32,
 }
 
-async fn read_greeting(target: &ProbeTarget, stream: &mut TcpStream) -> Result<Greeting, Fail> {
+async fn read_greeting(target: &ProbeTarget, stream: &mut Stream) -> Result<Greeting, Fail> {
     let mut header = [0u8; 4];
     stream
         .read_exact(&mut header)
@@ -133,7 +137,7 @@ async fn inspect(
     obs: &SharedObservation,
 ) -> Result<(bool, String), Fail> {
     let (connector, server_name) = tls::connector_for(target, obs)?;
-    let mut stream = resolve_and_connect(rec, &target.host, target.port).await?;
+    let mut stream = open_stream(target, rec).await?;
     let t = rec.start(Step::Tls);
     let greeting = match read_greeting(target, &mut stream).await {
         Ok(g) => g,

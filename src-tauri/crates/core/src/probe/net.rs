@@ -1,32 +1,76 @@
-//! Resolve and TCP connect, shared by every engine that reaches a server over TCP: the
-//! addresses are raced as RFC 8305 does (the next starts when one fails or after 250 ms,
-//! the first to connect wins).
+//! How bytes reach the server: the probe's one transport seam.
+//!
+//! Every driver that is handed a stream gets it here and nowhere else: `open_stream` (the
+//! Resolve and Connect steps to the target's host and port) and `reopen` (one more
+//! connection to the address a stream from `open_stream` reached). They return a
+//! `Stream`. Today the only transport is direct TCP from this machine: the host is
+//! resolved and its addresses are raced as RFC 8305 does (the next starts when one fails
+//! or after 250 ms, the first to connect wins). Another transport (an SSH channel) goes
+//! in here, chosen from the target, and the engines that are handed a stream follow
+//! without change.
+//!
+//! What each engine needs from it (each driver's module doc says so too):
+//! - PostgreSQL: a stream it is handed (tokio-postgres `connect_raw`): `open_stream`, and
+//!   `reopen` for prefer's retry without TLS.
+//! - Oracle: a stream it is handed (oracle-rs): `open_stream`, also for the hop a
+//!   listener's redirect names.
+//! - SQL Server: a stream for Switchboard's inspection (`open_stream_preferring`), then a
+//!   stream tiberius is handed for its login (`reopen` of the inspected address).
+//! - MySQL and MariaDB: a stream for Switchboard's inspection (`open_stream`); sqlx dials
+//!   itself (the host and port, or a Unix socket), so it needs an address it can reach.
+//! - MongoDB: a stream for Switchboard's inspection of the first seed host (`open_stream`);
+//!   the official driver dials every host itself (and resolves SRV records), so it needs
+//!   an address per host.
+//! - SQLite: a local file, no transport.
+//!
+//! Outside this seam today: the drivers that dial themselves (above), and SQL Server's
+//! Browser lookup, which sends its own UDP datagrams (`sqlserver/browser.rs`).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 
 use super::driver::Fail;
 use super::report::{self, Recorder, Step, StepStatus};
+use super::ProbeTarget;
 use crate::error::ErrorCode;
 
-/// Resolve and connect, recording both steps. Shared by every TCP engine.
-pub(crate) async fn resolve_and_connect(
-    rec: &mut Recorder,
-    host: &str,
-    port: u16,
-) -> Result<TcpStream, Fail> {
-    resolve_and_connect_preferring(rec, host, port, None).await
+/// The byte stream a driver is handed. Drivers use it as `AsyncRead + AsyncWrite` and ask
+/// it for `peer_addr` (the address to `reopen`); today a TCP stream with Nagle off.
+pub(crate) type Stream = TcpStream;
+
+/// The stream to `target`'s host and port, recording the Resolve and Connect steps.
+pub(crate) async fn open_stream(target: &ProbeTarget, rec: &mut Recorder) -> Result<Stream, Fail> {
+    open_stream_preferring(target, rec, None).await
 }
 
-/// `resolve_and_connect`, trying `prefer` first when the host resolves to it (SQL Server:
-/// the address whose Browser gave the port).
-pub(crate) async fn resolve_and_connect_preferring(
+/// `open_stream`, trying `prefer` first when the host resolves to it (SQL Server: the
+/// address whose Browser gave the port).
+pub(crate) async fn open_stream_preferring(
+    target: &ProbeTarget,
+    rec: &mut Recorder,
+    prefer: Option<IpAddr>,
+) -> Result<Stream, Fail> {
+    resolve_and_connect(rec, &target.host, target.port, prefer).await
+}
+
+/// One more stream to `addr`, the `peer_addr` of a stream `open_stream` returned: the
+/// same server again, without resolving or recording steps (PostgreSQL's retry without
+/// TLS, tiberius's login connection after SQL Server's inspection).
+pub(crate) async fn reopen(addr: SocketAddr) -> std::io::Result<Stream> {
+    let stream = TcpStream::connect(addr).await?;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
+}
+
+/// Direct TCP: resolve `host`, then race connects to its addresses (`prefer` first when
+/// it is one of them), recording both steps.
+async fn resolve_and_connect(
     rec: &mut Recorder,
     host: &str,
     port: u16,
-    prefer: Option<std::net::IpAddr>,
+    prefer: Option<IpAddr>,
 ) -> Result<TcpStream, Fail> {
     let t = rec.start(Step::Resolve);
     let mut addrs: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {

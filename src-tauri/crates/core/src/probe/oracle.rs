@@ -3,14 +3,16 @@
 //! hands that one connection to oracle-rs (the pure-Rust thin client, patched:
 //! vendor/oracle-rs/PATCHES.md), which speaks to the listener (CONNECT → ACCEPT, or
 //! REFUSE with its ORA code), negotiates, logs in (O5LOGON) and runs the first query.
+//!
+//! Transport: a stream it is handed: the one `net::open_stream` opens (TLS on top for
+//! TCPS), also for the hop a listener's redirect names.
 
 use std::sync::{Arc, Mutex};
 
 use oracle_rs::{Config, Connection};
-use tokio::net::TcpStream;
 
 use super::driver::{AbortOnDrop, Fail};
-use super::net::resolve_and_connect;
+use super::net::{open_stream, Stream};
 use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, SharedObservation};
 use super::ProbeTarget;
@@ -65,8 +67,8 @@ fn tcps(target: &ProbeTarget) -> bool {
 
 /// The connection handed to the driver.
 enum Transport {
-    Tcp(TcpStream),
-    Tcps(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    Tcp(Stream),
+    Tcps(Box<tokio_rustls::client::TlsStream<Stream>>),
 }
 
 async fn attempt(
@@ -124,7 +126,7 @@ async fn open(
     rec: &mut Recorder,
     obs: &SharedObservation,
 ) -> Result<Transport, Fail> {
-    let stream = resolve_and_connect(rec, &target.host, target.port).await?;
+    let stream = open_stream(target, rec).await?;
     if tcps(target) {
         return Ok(Transport::Tcps(Box::new(
             tls_step(target, rec, obs, stream).await?,
@@ -180,8 +182,8 @@ async fn tls_step(
     target: &ProbeTarget,
     rec: &mut Recorder,
     obs: &SharedObservation,
-    stream: TcpStream,
-) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Fail> {
+    stream: Stream,
+) -> Result<tokio_rustls::client::TlsStream<Stream>, Fail> {
     let dn = expected_dn(target);
     let (connector, server_name) = connector(target, obs)?;
     rec.start(Step::Tls);

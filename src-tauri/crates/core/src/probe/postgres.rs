@@ -1,4 +1,8 @@
 //! PostgreSQL tests with tokio-postgres over our rustls layer.
+//!
+//! Transport: a stream it is handed. tokio-postgres runs on the stream `net::open_stream`
+//! opens (`connect_raw`, with Switchboard's TLS connector); prefer's retry without TLS
+//! runs on a second stream from `net::reopen` to the same address.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU16, Ordering};
@@ -9,7 +13,7 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 
 use super::driver::{timed_out, Fail};
-use super::net::resolve_and_connect;
+use super::net::{self, open_stream, Stream};
 use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, PgTlsConnect, SharedObservation};
 use super::ProbeTarget;
@@ -68,7 +72,7 @@ async fn steps(
 
     let first_byte = Arc::new(AtomicU16::new(NO_BYTE));
     let stream = FirstByte {
-        inner: resolve_and_connect(rec, &target.host, target.port).await?,
+        inner: open_stream(target, rec).await?,
         seen: first_byte.clone(),
     };
     let address = stream.inner.peer_addr().ok();
@@ -106,7 +110,7 @@ async fn steps(
                 ),
             );
             rec.start(Step::Auth);
-            let retry = tokio::net::TcpStream::connect(address).await.map_err(|e| {
+            let retry = net::reopen(address).await.map_err(|e| {
                 let f = Fail::new(
                     Step::Auth,
                     ErrorCode::ConnectionFailed,
@@ -116,7 +120,6 @@ async fn steps(
                 rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
                 f
             })?;
-            let _ = retry.set_nodelay(true);
             config.ssl_mode(SslMode::Disable);
             match config.connect_raw(retry, tokio_postgres::NoTls).await {
                 Ok((client, connection)) => (
@@ -302,7 +305,7 @@ const NO_BYTE: u16 = u16::MAX;
 /// other byte as "server does not support TLS", which would be the wrong advice for a
 /// web server on the port.
 struct FirstByte {
-    inner: tokio::net::TcpStream,
+    inner: Stream,
     seen: Arc<AtomicU16>,
 }
 

@@ -1,5 +1,7 @@
 //! SQLite tests with sqlx: open the file (read-only unless the connection says otherwise;
 //! a missing file is an error, never a new empty database), then one query.
+//!
+//! Transport: none; a local file.
 
 use std::str::FromStr;
 

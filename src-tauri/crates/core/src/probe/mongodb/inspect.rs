@@ -1,7 +1,7 @@
-//! Switchboard's own connection to the first seed host: resolve, TCP and TLS from the
-//! first byte on the stream `net` opens, then `hello`. It times those steps, shows the
-//! certificate chain and tells a MongoDB server from any other peer before the driver
-//! is given the password.
+//! Switchboard's own connection to the first seed host: resolve and TCP (the stream
+//! `net::open_stream` opens), TLS from the first byte, then `hello`. It times those steps,
+//! shows the certificate chain and tells a MongoDB server from any other peer before the
+//! driver is given the password.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use super::wire::{hello, Hello, NotMongo};
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 use crate::probe::driver::Fail;
-use crate::probe::net::resolve_and_connect;
+use crate::probe::net::open_stream;
 use crate::probe::report::{Recorder, Step, StepStatus};
 use crate::probe::tls::{self, SharedObservation};
 use crate::probe::ProbeTarget;
@@ -34,7 +34,7 @@ pub(super) async fn inspect(
     } else {
         None
     };
-    let mut stream = resolve_and_connect(rec, &shown.host, shown.port).await?;
+    let mut stream = open_stream(shown, rec).await?;
     let t = rec.start(Step::Tls);
     let Some((connector, server_name)) = tls else {
         let hello = match hello(&mut stream).await {

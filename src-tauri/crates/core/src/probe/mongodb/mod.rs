@@ -30,6 +30,10 @@
 //! driver (which reads it only from a file) in an anonymous in-memory file on Linux;
 //! Switchboard never writes private keys to disk, so elsewhere the driver gets none.
 //!
+//! Transport: the official driver dials itself, every seed host (and resolves the SRV
+//! and TXT records): it needs an address per host, not a stream. Only the inspection
+//! connection to the first host comes from `net::open_stream`.
+//!
 //! Layout: `wire.rs` the OP_MSG codec of the inspection's `hello`; `inspect.rs`
 //! Switchboard's own connection to the first seed host; `login.rs` the driver's set-up,
 //! login and first queries; `classify.rs` the failures in the user's terms.

@@ -19,6 +19,7 @@ use super::{verification, Negotiated};
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 use crate::probe::driver::Fail;
+use crate::probe::net::open_stream_preferring;
 use crate::probe::report::{Recorder, Step, StepStatus};
 use crate::probe::tls::{self, SharedObservation};
 use crate::probe::ProbeTarget;
@@ -96,9 +97,7 @@ pub(super) async fn inspect(
             "Use a DNS name or an IP address (or fix the host name in certificate).",
         )
     })?;
-    let mut stream =
-        crate::probe::net::resolve_and_connect_preferring(rec, &target.host, target.port, prefer)
-            .await?;
+    let mut stream = open_stream_preferring(target, rec, prefer).await?;
     let addr = stream.peer_addr().map_err(|e| {
         Fail::new(
             Step::Connect,

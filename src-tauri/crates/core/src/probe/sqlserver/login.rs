@@ -4,7 +4,6 @@
 
 use rustls::pki_types::CertificateDer;
 use tiberius::{AuthMethod, Config, EncryptionLevel};
-use tokio::net::TcpStream;
 use tokio_util::compat::TokioAsyncWriteCompatExt;
 
 use super::classify::classify;
@@ -13,6 +12,7 @@ use super::Negotiated;
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 use crate::probe::driver::{AbortOnDrop, Fail, TempCa};
+use crate::probe::net;
 use crate::probe::report::{Recorder, ServerInfo, Step, StepStatus};
 use crate::probe::ProbeTarget;
 
@@ -143,7 +143,7 @@ pub(super) async fn login(
             return Err(f);
         }
     };
-    let tcp = match TcpStream::connect(inspected.addr).await {
+    let tcp = match net::reopen(inspected.addr).await {
         Ok(s) => s,
         Err(e) => {
             let f = Fail::new(
@@ -156,7 +156,6 @@ pub(super) async fn login(
             return Err(f);
         }
     };
-    let _ = tcp.set_nodelay(true);
     // Spawned, so that a panic inside the driver (tiberius 0.12 has a few on unexpected
     // answers) fails the test instead of the caller.
     let task = tokio::spawn(async move {

@@ -21,6 +21,11 @@
 //!   temporary file, deleted after the login) or the system's store, for the host name — or
 //!   for `host_name_in_certificate` when set.
 //!
+//! Transport: a stream it is handed. The inspection runs on `net::open_stream_preferring`
+//! (the address whose Browser answered first); tiberius logs in on a second stream,
+//! `net::reopen` of the inspected address. The Browser lookup (`browser.rs`) sends its own
+//! UDP datagrams from this machine, outside the seam.
+//!
 //! Layout: `browser.rs` the SQL Server Browser lookup of a named instance's port (SSRP);
 //! `wire.rs` the TDS PRELOGIN codec and the framing of TLS inside PRELOGIN packets;
 //! `inspect.rs` Switchboard's own connection (PRELOGIN, TLS); `login.rs` the driver's
@@ -34,8 +39,7 @@ mod wire;
 
 use std::sync::{Arc, Mutex};
 
-use super::driver::timed_out;
-use super::driver::Fail;
+use super::driver::{timed_out, Fail};
 use super::report::{Recorder, ServerInfo, Step, TestFailure, TestReport};
 use super::tls::{self, Observation, SharedObservation};
 use super::ProbeTarget;

@@ -7,7 +7,8 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
+
+use crate::probe::net::Stream;
 
 /// TDS packet types.
 const PKT_PRELOGIN: u8 = 0x12;
@@ -64,7 +65,7 @@ fn packet(kind: u8, last: bool, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Reads the PRELOGIN reply: a tabular-result packet holding the option table.
-pub(super) async fn read_prelogin(stream: &mut TcpStream) -> Option<Prelogin> {
+pub(super) async fn read_prelogin(stream: &mut Stream) -> Option<Prelogin> {
     let mut header = [0u8; 8];
     stream.read_exact(&mut header).await.ok()?;
     let len = usize::from(u16::from_be_bytes([header[2], header[3]]));
@@ -123,7 +124,7 @@ pub(super) fn encryption_name(e: u8) -> &'static str {
 /// writes into them (one packet, or several of 4096 bytes, per flush) and unwraps what the
 /// server sends. It is only used for the inspection's handshake.
 pub(super) struct PreloginFramed {
-    inner: TcpStream,
+    inner: Stream,
     /// What rustls wrote since the last flush.
     unsent: Vec<u8>,
     /// Framed bytes being written, and how far.
@@ -136,7 +137,7 @@ pub(super) struct PreloginFramed {
 }
 
 impl PreloginFramed {
-    pub(super) fn new(inner: TcpStream) -> Self {
+    pub(super) fn new(inner: Stream) -> Self {
         PreloginFramed {
             inner,
             unsent: Vec::new(),
