@@ -620,3 +620,6 @@ async fn claimed(conn: &mut SqliteConnection, id: Uuid, kind: SecretKind) -> Res
             .await?,
     )
 }
+
+#[cfg(test)]
+mod tests;
