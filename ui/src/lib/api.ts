@@ -11,6 +11,7 @@ import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { LastTest } from '../bindings/LastTest';
+import type { Listing } from '../bindings/Listing';
 import type { ManyResult } from '../bindings/ManyResult';
 import type { PickedFile } from '../bindings/PickedFile';
 import type { StepReport } from '../bindings/StepReport';
@@ -67,7 +68,8 @@ function stepChannel(onStep: (s: StepReport) => void): Channel<StepReport> {
 }
 
 export const api = {
-  listConnections: () => call<Connection[]>('list_connections'),
+  /** The readable connections, and the saved rows this version cannot read (`broken`). */
+  listConnections: () => call<Listing>('list_connections'),
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
   // `secretsFrom`: the pasted string the form was filled from; the backend takes from it
   // the password / client key the user did not type (they are never sent back to us).
