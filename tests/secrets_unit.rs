@@ -58,10 +58,14 @@ async fn clearing_and_setting_one_password_from_two_writers_never_loses_it() {
     let mut with_password = 0;
     for trial in 0..trials {
         let pw = test_password(&format!("race-{trial}"));
-        tokio::join!(
-            set_password(&one, c.id, SecretChange::Clear),
-            set_password(&two, c.id, SecretChange::Set(Secret::new(pw.clone()))),
-        );
+        let clear = set_password(&one, c.id, SecretChange::Clear);
+        let set = set_password(&two, c.id, SecretChange::Set(Secret::new(pw.clone())));
+        // Either may start first: both orders of commit and removal get their turn.
+        if trial % 2 == 0 {
+            tokio::join!(clear, set);
+        } else {
+            tokio::join!(set, clear);
+        }
         let now = one.get(c.id).await.unwrap();
         if now.has_saved_password {
             with_password += 1;
@@ -89,14 +93,30 @@ async fn clearing_and_setting_one_password_from_two_writers_never_loses_it() {
     assert_eq!(entries.len(), expected, "{entries:?}");
 }
 
+/// `secret-tool search --all service switchboard EXTRA…`, both streams (libsecret's client
+/// prints labels on stdout, attributes on stderr). A loaded Secret Service may refuse a
+/// call: a failed search is retried, never read as "no entries".
+fn secret_tool_search(extra: &[&str]) -> String {
+    let mut last = String::new();
+    for _ in 0..5 {
+        let out = std::process::Command::new("secret-tool")
+            .args(["search", "--all", "service", "switchboard"])
+            .args(extra)
+            .output()
+            .expect("secret-tool (libsecret-tools)");
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        if out.status.success() || (out.stdout.is_empty() && err.is_empty()) {
+            return String::from_utf8_lossy(&out.stdout).to_string() + &err;
+        }
+        last = err;
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("secret-tool search failed: {last}");
+}
+
 /// The keychain usernames of `id`'s entries, as libsecret's own client lists them.
 fn keychain_users(id: uuid::Uuid) -> Vec<String> {
-    let out = std::process::Command::new("secret-tool")
-        .args(["search", "--all", "service", "switchboard"])
-        .output()
-        .expect("secret-tool");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = secret_tool_search(&[]);
     text.lines()
         .filter_map(|l| l.strip_prefix("attribute.username = "))
         .filter(|u| u.starts_with(&id.to_string()))
@@ -415,17 +435,9 @@ async fn a_failed_update_never_changes_the_stored_password() {
 }
 
 /// Every keychain entry whose label names a connection starting with `prefix`, as
-/// `username = label` (libsecret's client prints labels on stdout and attributes on
-/// stderr, so each username is looked up for its label).
+/// `username = label` (each username is looked up for its label).
 fn entries_labelled(prefix: &str) -> std::collections::BTreeSet<String> {
-    let search = |extra: &[&str]| {
-        let out = std::process::Command::new("secret-tool")
-            .args(["search", "--all", "service", "switchboard"])
-            .args(extra)
-            .output()
-            .expect("secret-tool");
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
-    };
+    let search = secret_tool_search;
     let all = search(&[]);
     all.lines()
         .filter_map(|l| l.strip_prefix("attribute.username = "))

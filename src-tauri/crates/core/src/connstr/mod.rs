@@ -196,8 +196,23 @@ fn import_one(input: &str, env_ok: bool) -> Result<Parsed> {
 
 /// Reads the files an import names (bounded PEM reads), filling the draft's certificates
 /// and client key. Only for strings the user gave on this machine.
+///
+/// A file that is not on this machine (a colleague's `sslrootcert=/etc/ssl/ca.pem`) does not
+/// refuse the import: the draft comes in and a note names the field to fill in.
 pub async fn read_files(imported: &mut Imported) -> Result<()> {
     for r in std::mem::take(&mut imported.files) {
+        if let Ok(false) = tokio::fs::try_exists(&r.path).await {
+            let field = match r.slot {
+                FileSlot::Ca => "CA certificate",
+                FileSlot::ClientCert => "client certificate",
+                FileSlot::ClientKey => "client key",
+            };
+            imported.warnings.push(format!(
+                "{}: {} is not found on this machine; pick the file for the {field}",
+                r.param, r.path
+            ));
+            continue;
+        }
         let text = crate::pem::read_pem_file(std::path::Path::new(&r.path))
             .await
             .map_err(|e| {

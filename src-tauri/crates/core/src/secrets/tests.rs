@@ -270,16 +270,24 @@ fn vals(v: &[Option<&str>]) -> Vec<(String, Option<String>)> {
 /// them (it prints attributes on stderr and labels on stdout, so each label is looked up
 /// by its username).
 fn keychain_entries(ids: &[Uuid]) -> BTreeSet<String> {
+    // Under a loaded test run the Secret Service can refuse a call: retry a failed search,
+    // and never read a failure as "no entries".
     let search = |extra: &[&str]| {
-        let out = std::process::Command::new("secret-tool")
-            .args(["search", "--all", "service", "switchboard"])
-            .args(extra)
-            .output()
-            .expect("secret-tool (libsecret-tools) is installed by the test command");
-        (
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
+        let mut last = String::new();
+        for _ in 0..5 {
+            let out = std::process::Command::new("secret-tool")
+                .args(["search", "--all", "service", "switchboard"])
+                .args(extra)
+                .output()
+                .expect("secret-tool (libsecret-tools) is installed by the test command");
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            if out.status.success() || (out.stdout.is_empty() && err.is_empty()) {
+                return (String::from_utf8_lossy(&out.stdout).to_string(), err);
+            }
+            last = err;
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("secret-tool search failed: {last}");
     };
     let (out, err) = search(&[]);
     let users: BTreeSet<String> = out
