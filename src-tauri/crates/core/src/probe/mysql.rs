@@ -5,6 +5,16 @@
 //! verifier as every engine: that connection times resolve/connect/TLS and shows the
 //! certificate chain, then is closed. The driver's login then verifies TLS again on its own.
 //!
+//! - The greeting tells a refusal (an 0xFF error packet: too many connections, a blocked
+//!   host) from another protocol's banner and from a server without TLS.
+//! - verify-ca: sqlx 0.8's verify-ca still rejects a host-name mismatch, so the login goes
+//!   on (as verify-full) only when the certificate also names the host; otherwise the test
+//!   stops with `tls_mode_unsupported` before the password is sent
+//!   (`tls::verify_ca_needs_name`, shared with MongoDB).
+//! - MariaDB and MySQL answer "access denied" (1044) both for a database that does not
+//!   exist and for one the account may not use: that is `permission_denied`, with a hint
+//!   naming both.
+//!
 //! Transport: sqlx dials itself (the host and port, or the Unix socket when the host is a
 //! path): it needs an address it can reach, not a stream. Only the inspection connection
 //! comes from `net::open_stream`; a Unix socket is only checked to accept (no resolve, no

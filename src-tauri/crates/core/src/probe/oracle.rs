@@ -4,6 +4,24 @@
 //! vendor/oracle-rs/PATCHES.md), which speaks to the listener (CONNECT → ACCEPT, or
 //! REFUSE with its ORA code), negotiates, logs in (O5LOGON) and runs the first query.
 //!
+//! The driver runs in its own task (a panic fails the test, not the caller); the logoff
+//! runs after the result is known, bounded to 2 s. A server older than 12.1 (TNS protocol
+//! below 315) is named as too old for the driver.
+//!
+//! - REDIRECT (a RAC SCAN listener sending the client to a node) is followed once: the
+//!   first ADDRESS of its data (read with `connstr`'s TNS descriptor reader) gets its own
+//!   resolve, TCP and TLS steps (the connection's TLS mode, verified for that host), and
+//!   the connect data the redirect carries is sent there; a second redirect is
+//!   `connection_failed`.
+//! - verify-full with SSL_SERVER_CERT_DN verifies the chain against the connection's CA
+//!   (validation requires it) and compares the certificate's subject with the DN, by
+//!   content (`crate::dn`), instead of the host name, on the connection the password
+//!   then goes over.
+//! - ORA codes by what to change: 01017/01005 and 28001 (expired) `auth_failed`; 28000
+//!   (locked) and 01045 (no CREATE SESSION) `permission_denied`; 12514/12505
+//!   `database_not_found`; 01033/01034 database not open; 28040 no common verifier; a
+//!   first query refused with 00942/01031 is `permission_denied` at the query step.
+//!
 //! Transport: a stream it is handed: the one `net::open_stream` opens (TLS on top for
 //! TCPS), also for the hop a listener's redirect names.
 

@@ -1,5 +1,25 @@
 //! PostgreSQL tests with tokio-postgres over our rustls layer.
 //!
+//! `connect_raw` runs with Switchboard's TLS connector (`tls::PgTlsConnect`), which times
+//! the handshake apart from the login and records protocol, cipher and chain; then one
+//! query reads the version, user, database and `pg_is_in_recovery()`.
+//!
+//! - prefer: a handshake the server agreed to ('S') but that failed is retried without TLS
+//!   on a new connection, as libpq does (the TLS step says so; if both fail, both reasons
+//!   are given). An alert after a finished handshake (a refused client certificate) is not
+//!   retried.
+//! - The stream notes the server's first byte: tokio-postgres calls anything but 'S'
+//!   "server does not support TLS", but only 'N' means that; anything else is a peer that
+//!   is not PostgreSQL (`protocol_error`).
+//! - Failures: TLS from the verifier's recorded error (`tls::classify_failure`); the login
+//!   from the SQLSTATE (28P01 password, 3D000 database, 42501 privilege, 28000 split by
+//!   its message into TLS required, client certificate required, pg_hba rejection).
+//! - Checks after login (`checks`, findings that do not fail the test): the replica role
+//!   (a replica in recovery, a primary named by a saved replica not), the configured
+//!   schema and its table count, and for Sequin's settings `wal_level = logical`, the
+//!   publication, the replication slot (active unless marked disabled) and REPLICATION on
+//!   the role.
+//!
 //! Transport: a stream it is handed. tokio-postgres runs on the stream `net::open_stream`
 //! opens (`connect_raw`, with Switchboard's TLS connector); prefer's retry without TLS
 //! runs on a second stream from `net::reopen` to the same address.

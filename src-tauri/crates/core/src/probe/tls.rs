@@ -2,9 +2,19 @@
 //!
 //! `require`/`prefer` encrypt without verifying, `verify-ca` checks the chain but not the
 //! name (rustls has no such mode, so a verifier wraps WebPKI and forgives only a name
-//! mismatch), `verify-full` checks both. Trust is the OS store plus the connection's CA PEM.
-//! Every handshake is observed: the chain the server sent, why verification failed, the
-//! protocol and cipher, and when it started and ended, so the test can explain itself.
+//! mismatch), `verify-full` checks both. Trust is the OS store (loaded once) plus the
+//! connection's CA PEM, except for `verify-ca`, which trusts only the connection's CA, as
+//! libpq does: without a name check, trusting every public CA would accept any certificate
+//! they ever issued (so verify-ca without a CA is `ca_required`). The modes that do not
+//! verify build no WebPKI verifier at all, so they work on a machine whose trust store is
+//! empty. Every handshake is observed: the chain the server sent, why verification failed,
+//! the protocol and cipher, and when it started and ended, so the test can explain itself.
+//!
+//! Also shared here: the timed handshake, finding the rustls error behind a driver's error
+//! (`rustls_error`) and classifying it (`classify_failure`), the rule for drivers that
+//! cannot check a chain without the host name (`verify_ca_needs_name`), and the
+//! tokio-postgres connector (`PgTlsConnect`), which also computes the RFC 5929
+//! `tls-server-end-point` channel binding so SCRAM-SHA-256-PLUS keeps working.
 
 use std::future::Future;
 use std::io;

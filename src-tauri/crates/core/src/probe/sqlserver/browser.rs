@@ -1,6 +1,14 @@
 //! The SQL Server Browser (SSRP, [MC-SQLR]): which TCP port a named instance listens on,
 //! asked over UDP 1434 at every address of the host. Switchboard sends these datagrams
 //! itself, from this machine: they do not go through `net`'s TCP transport.
+//!
+//! Asked only for a named instance whose port is left at 1433 (as `host\instance` in
+//! SSMS); any other port is used as given. Written by hand: tiberius' `sql-browser-tokio`
+//! does the lookup only inside its own connect, and the test needs the port before its
+//! PRELOGIN inspection. A Browser stays silent about an instance it does not have, so
+//! silence (2 s, at most half the test's time) is a `timeout` whose hint puts checking the
+//! instance name first; an unknown or TCP-less instance, "port unreachable" at every
+//! address (no Browser) and a garbled answer each fail with their own message.
 
 use std::net::SocketAddr;
 
