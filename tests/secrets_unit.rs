@@ -54,18 +54,20 @@ async fn clearing_and_setting_one_password_from_two_writers_never_loses_it() {
         })
         .await
         .unwrap();
-    let trials = 300;
+    let trials: u64 = 300;
     let mut with_password = 0;
     for trial in 0..trials {
         let pw = test_password(&format!("race-{trial}"));
-        let clear = set_password(&one, c.id, SecretChange::Clear);
+        // The clear starts up to 30 ms after the set, so that it lands before, during and
+        // after the set's keychain write and commit: both outcomes and every interleaving of
+        // a commit with the other's post-commit removal get their turn.
+        let delay = Duration::from_millis(trial % 4 * 10);
+        let clear = async {
+            tokio::time::sleep(delay).await;
+            set_password(&one, c.id, SecretChange::Clear).await
+        };
         let set = set_password(&two, c.id, SecretChange::Set(Secret::new(pw.clone())));
-        // Either may start first: both orders of commit and removal get their turn.
-        if trial % 2 == 0 {
-            tokio::join!(clear, set);
-        } else {
-            tokio::join!(set, clear);
-        }
+        tokio::join!(set, clear);
         let now = one.get(c.id).await.unwrap();
         if now.has_saved_password {
             with_password += 1;
