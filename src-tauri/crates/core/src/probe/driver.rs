@@ -52,7 +52,13 @@ impl TempCa {
         let shown = path.display().to_string();
         let written = tokio::task::spawn_blocking(move || {
             let guard = TempCa(path);
-            std::fs::write(&guard.0, &bytes).map(|()| guard)
+            // 0600 whatever the umask: the file names the servers this user trusts.
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&guard.0)?;
+            std::io::Write::write_all(&mut file, &bytes).map(|()| guard)
         })
         .await;
         let error = match written {
