@@ -1,0 +1,227 @@
+//! The command line's shape: commands, their arguments and the parsers clap uses for them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use switchboard_core::connstr::ExportFormat;
+use switchboard_core::model::{Engine, Environment, PasswordSave, TlsMode};
+use switchboard_core::payloads::PayloadFormat;
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Switchboard: database connections you can trust"
+)]
+pub(crate) struct Cli {
+    /// Data directory (default: $SWITCHBOARD_DATA_DIR, else the per-user data dir).
+    #[arg(long, global = true)]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// List saved connections.
+    List,
+    /// Show one connection (never its password).
+    Show { connection: String },
+    /// Save a new PostgreSQL connection.
+    Add(AddArgs),
+    /// Change a saved connection; options not given keep their value.
+    Update(UpdateArgs),
+    /// Delete a connection and its saved password.
+    Delete { connection: String },
+    /// Test a saved connection, or any connection string with --url.
+    Test(TestArgs),
+    /// Print a connection's saved password (explicit, on request only).
+    RevealPassword { connection: String },
+    /// Describe every engine: fields, defaults, TLS modes in the engine's own words.
+    Engines,
+    /// Read a connection string (URL, keyword=value, JDBC, ADO.NET, EZConnect, a shell
+    /// command, KEY=value, or a service's JSON body) or a file of them (.env, .pgpass,
+    /// pg_service.conf, JSON export); prints the draft(s) and what could not be mapped, never
+    /// a secret's value. --save stores it (a file: in one transaction).
+    Import(ImportArgs),
+    /// Print a saved connection as a URL, keyword=value, JDBC, ADO.NET, shell command, .env
+    /// line or a service's JSON body (secrets left out unless --include-secrets).
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct FieldArgs {
+    #[arg(long)]
+    pub(crate) host: Option<String>,
+    #[arg(long)]
+    pub(crate) port: Option<u32>,
+    #[arg(long)]
+    pub(crate) database: Option<String>,
+    #[arg(long)]
+    pub(crate) username: Option<String>,
+    /// disable | prefer | require | verify-ca | verify-full
+    #[arg(long, value_parser = parse_mode)]
+    pub(crate) sslmode: Option<TlsMode>,
+    /// A PEM file of CA certificates to trust besides the OS store.
+    #[arg(long)]
+    pub(crate) ca_file: Option<PathBuf>,
+    #[arg(long)]
+    pub(crate) description: Option<String>,
+    /// keychain | ask | none
+    #[arg(long, value_parser = parse_save)]
+    pub(crate) password_save: Option<PasswordSave>,
+    /// Whole-test timeout in seconds.
+    #[arg(long)]
+    pub(crate) timeout: Option<u32>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+    /// local | development | staging | production
+    #[arg(long, value_parser = parse_environment)]
+    pub(crate) environment: Option<Environment>,
+    /// Label colour, #rrggbb (default: the environment's).
+    #[arg(long)]
+    pub(crate) color: Option<String>,
+    /// A tag; repeat for several. Given tags replace the connection's tags.
+    #[arg(long = "tag")]
+    pub(crate) tags: Vec<String>,
+    /// Client certificate (PEM file) for mutual TLS.
+    #[arg(long)]
+    pub(crate) client_cert_file: Option<PathBuf>,
+    /// The client certificate's private key (PEM file); it is kept in the keychain.
+    #[arg(long)]
+    pub(crate) client_key_file: Option<PathBuf>,
+    /// Engine-specific setting NAME=VALUE (see `switchboard engines`); repeat for several.
+    /// An empty value removes the setting.
+    #[arg(long = "option", value_parser = parse_meta)]
+    pub(crate) options: Vec<(String, String)>,
+    /// Metadata entry KEY=VALUE; repeat for several. Adds to or replaces existing keys.
+    #[arg(long = "meta", value_parser = parse_meta)]
+    pub(crate) metadata: Vec<(String, String)>,
+}
+
+#[derive(Args)]
+pub(crate) struct AddArgs {
+    #[arg(long)]
+    pub(crate) name: String,
+    /// postgres | sqlserver | mysql | mongodb | oracle | sqlite
+    #[arg(long, default_value = "postgres", value_parser = parse_engine)]
+    pub(crate) engine: Engine,
+    #[command(flatten)]
+    pub(crate) fields: FieldArgs,
+}
+
+#[derive(Args)]
+pub(crate) struct UpdateArgs {
+    pub(crate) connection: String,
+    /// Rename.
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    #[command(flatten)]
+    pub(crate) fields: FieldArgs,
+    /// Remove the saved password from the keychain.
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub(crate) clear_password: bool,
+    /// Remove the client certificate, and its key from the keychain.
+    #[arg(long, conflicts_with_all = ["client_cert_file", "client_key_file"])]
+    pub(crate) clear_client_cert: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct ImportArgs {
+    /// The connection string; or give --file.
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub(crate) input: Option<String>,
+    /// A file of connections: .env, .pgpass, pg_service.conf, a JSON export, or one string
+    /// per line.
+    #[arg(long)]
+    pub(crate) file: Option<PathBuf>,
+    /// Read the input as this service's JSON body (infisical | sequin | lerian) instead of
+    /// recognising it.
+    #[arg(long, value_parser = parse_payload_format, conflicts_with = "file")]
+    pub(crate) format: Option<PayloadFormat>,
+    /// Store it (secrets go to the keychain).
+    #[arg(long)]
+    pub(crate) save: bool,
+    /// With --file --save: only these rows (numbered from 1 as the preview shows them).
+    #[arg(long, value_delimiter = ',', requires = "file", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) rows: Vec<u32>,
+}
+
+#[derive(Args)]
+pub(crate) struct ExportArgs {
+    pub(crate) connection: String,
+    /// url | kv | jdbc | ado | shell (or psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3) | env
+    /// | infisical | sequin | lerian
+    #[arg(long, value_parser = parse_export_format)]
+    pub(crate) format: ExportFormat,
+    /// Put the saved password (and, in JSON bodies, the client key) into the output.
+    #[arg(long)]
+    pub(crate) include_secrets: bool,
+}
+
+pub(crate) fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
+    ExportFormat::parse(s).ok_or_else(|| {
+        "expected url, kv, jdbc, ado, shell, psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3, env, infisical, sequin or lerian".into()
+    })
+}
+
+pub(crate) fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {
+    PayloadFormat::parse(s).ok_or_else(|| "expected infisical, sequin or lerian".into())
+}
+
+#[derive(Args)]
+pub(crate) struct TestArgs {
+    /// Saved connection name or id.
+    #[arg(required_unless_present_any = ["url", "all"], conflicts_with_all = ["url", "all"])]
+    pub(crate) connection: Option<String>,
+    /// Test every saved connection (those that ask for their password are reported, not
+    /// tested); exit code 1 if any failed.
+    #[arg(long, conflicts_with = "url")]
+    pub(crate) all: bool,
+    /// With --all: how many tests run at once.
+    #[arg(long, default_value_t = switchboard_core::connections::DEFAULT_CONCURRENCY, requires = "all",
+          value_parser = concurrency)]
+    pub(crate) concurrency: usize,
+    /// Any connection string Switchboard imports, e.g.
+    /// 'postgresql://u@h/db?sslmode=verify-full&sslrootcert=ca.pem'.
+    #[arg(long)]
+    pub(crate) url: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+}
+
+pub(crate) fn concurrency(s: &str) -> Result<usize, String> {
+    s.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=64).contains(n))
+        .ok_or_else(|| "expected a number from 1 to 64".into())
+}
+
+pub(crate) fn parse_mode(s: &str) -> Result<TlsMode, String> {
+    TlsMode::parse(s)
+        .ok_or_else(|| "expected disable, prefer, require, verify-ca or verify-full".into())
+}
+
+pub(crate) fn parse_engine(s: &str) -> Result<Engine, String> {
+    Engine::parse(s)
+        .ok_or_else(|| "expected postgres, sqlserver, mysql, mongodb, oracle or sqlite".into())
+}
+
+pub(crate) fn parse_environment(s: &str) -> Result<Environment, String> {
+    Environment::parse(s).ok_or_else(|| "expected local, development, staging or production".into())
+}
+
+pub(crate) fn parse_meta(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| "expected KEY=VALUE".into())
+}
+
+pub(crate) fn parse_save(s: &str) -> Result<PasswordSave, String> {
+    PasswordSave::parse(s).ok_or_else(|| "expected keychain, ask or none".into())
+}
