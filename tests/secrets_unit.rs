@@ -235,6 +235,70 @@ async fn a_broken_row_is_named_and_deletable_and_hides_no_other_row() {
 }
 
 #[tokio::test]
+async fn a_row_whose_id_is_not_a_uuid_is_deletable_with_the_secret_its_old_id_left() {
+    let (sb, dir) = open("broken-id").await;
+    let create = |name: &'static str, password: Option<String>| {
+        let sb = &sb;
+        async move {
+            sb.create(NewConnection {
+                fields: fields(name),
+                password: password.map(Secret::new),
+                client_key: None,
+            })
+            .await
+            .unwrap()
+        }
+    };
+    create("good", None).await;
+    create("plain-edited", None).await;
+    let keyed = create("keyed-edited", Some(test_password("broken-id"))).await;
+    assert_eq!(keychain_users(keyed.id).len(), 1);
+    // Ids edited by hand as the sqlite3 shell does it, foreign keys off: the password's
+    // claim stays behind under the old id.
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.join(switchboard_core::store::DB_FILE))
+        .foreign_keys(false);
+    let mut raw = <sqlx::SqliteConnection as sqlx::Connection>::connect_with(&options)
+        .await
+        .unwrap();
+    for (id, name) in [("not a uuid", "plain-edited"), ("42", "keyed-edited")] {
+        sqlx::query("UPDATE connections SET id = ? WHERE name = ?")
+            .bind(id)
+            .bind(name)
+            .execute(&mut raw)
+            .await
+            .unwrap();
+    }
+    sqlx::Connection::close(raw).await.unwrap();
+    let listing = sb.listing().await.unwrap();
+    let broken: Vec<_> = listing.broken.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(broken, ["42", "not a uuid"]);
+    assert!(listing.broken[0].reason.contains("id"), "{listing:?}");
+
+    // The CLI deletes one by name and the other by the id as stored.
+    for key in ["plain-edited", "42"] {
+        let out = cli(&dir, &["delete", key], None, &[]);
+        assert!(
+            out.status.success(),
+            "delete {key}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let listing = sb.listing().await.unwrap();
+    assert!(listing.broken.is_empty(), "{listing:?}");
+    assert_eq!(listing.connections.len(), 1);
+    let claims: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM secrets")
+        .fetch_one(sb.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(claims, 0, "the old id's claim went with the row");
+    assert!(
+        keychain_users(keyed.id).is_empty(),
+        "the old id's keychain entry went with the row"
+    );
+}
+
+#[tokio::test]
 async fn a_database_from_a_newer_version_is_refused_naming_both_versions() {
     let (sb, dir) = open("newer").await;
     sqlx::query(
