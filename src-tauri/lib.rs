@@ -94,8 +94,9 @@ async fn update_connection(
 }
 
 #[tauri::command]
-async fn delete_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<()> {
-    Ok(state.sb.delete(id).await?)
+async fn delete_connection(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    // The id as stored: a broken row's may not be a UUID.
+    Ok(state.sb.delete_row(&id).await?)
 }
 
 #[tauri::command]

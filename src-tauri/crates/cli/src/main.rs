@@ -506,7 +506,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         Command::Delete { connection } => {
             // By id or name without reading the whole row: a broken row can be deleted too.
             let (id, name) = sb.find_id(&connection).await?;
-            sb.delete(id).await?;
+            sb.delete_row(&id).await?;
             Outcome::Done(
                 serde_json::json!({ "deleted": id }),
                 format!("deleted {name}"),

@@ -104,9 +104,10 @@ impl Switchboard {
         self.store.listing().await
     }
 
-    /// The id and name of a connection by id or name, without reading the rest of its row
-    /// (so that a row this version cannot read can still be named and deleted).
-    pub async fn find_id(&self, id_or_name: &str) -> Result<(Uuid, String)> {
+    /// The id (as stored: a hand-edited one need not be a UUID) and name of a connection by
+    /// id or name, without reading the rest of its row (so that a row this version cannot
+    /// read can still be named and deleted with `delete_row`).
+    pub async fn find_id(&self, id_or_name: &str) -> Result<(String, String)> {
         self.store
             .find_id(id_or_name)
             .await?
@@ -385,6 +386,36 @@ impl Switchboard {
             })
             .await?;
         tracing::info!(id = %id, "connection deleted");
+        Ok(())
+    }
+
+    /// `delete` by the id exactly as stored (`BrokenRow::id`), which a hand edit may have
+    /// made something other than a UUID. No keychain entry is named after such an id, but
+    /// the edit (foreign keys off) left the row's claims under its old id: those claims,
+    /// and any other that lost its row, go with it.
+    pub async fn delete_row(&self, stored_id: &str) -> Result<()> {
+        if let Ok(id) = Uuid::parse_str(stored_id) {
+            if id.to_string() == stored_id {
+                return self.delete(id).await;
+            }
+        }
+        if !self.store.exists_stored(stored_id).await? {
+            return Err(CoreError::NotFound(stored_id.to_owned()));
+        }
+        let plans = self
+            .secrets
+            .orphaned_claims()
+            .await?
+            .into_iter()
+            .map(|(id, kind)| Planned::new(id, "", kind, SecretOp::Remove))
+            .collect();
+        let owned = stored_id.to_owned();
+        self.secrets
+            .unit_of_work(plans, move |tx| {
+                Box::pin(async move { store::delete_stored(tx, &owned).await })
+            })
+            .await?;
+        tracing::info!("a connection whose id was not a UUID deleted");
         Ok(())
     }
 

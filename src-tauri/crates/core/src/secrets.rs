@@ -235,6 +235,27 @@ impl Secrets {
             .collect())
     }
 
+    /// Claims whose connection row is gone. Every commit removes a row's claims with it, so
+    /// only a hand edit with foreign keys off (the sqlite3 shell's default) leaves these:
+    /// a connection's id changed, its claims still under the old one.
+    pub(crate) async fn orphaned_claims(&self) -> Result<Vec<(Uuid, SecretKind)>> {
+        let rows = sqlx::query(
+            "SELECT connection_id, kind FROM secrets \
+             WHERE connection_id NOT IN (SELECT id FROM connections)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let id = r.try_get::<String, _>("connection_id").ok()?;
+                let kind = r.try_get::<String, _>("kind").ok()?;
+                // An id that is not a UUID names no keychain entry: Switchboard never made one.
+                Some((Uuid::parse_str(&id).ok()?, SecretKind::parse(&kind)?))
+            })
+            .collect())
+    }
+
     /// Runs `plans` and the row changes in `rows` as one unit (see the module doc). `rows`
     /// runs inside the commit's transaction, before the secrets are claimed, so that a
     /// connection it inserts exists when its secrets are attached.

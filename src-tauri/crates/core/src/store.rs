@@ -215,9 +215,10 @@ impl Store {
         }
     }
 
-    /// A row's id and name by id or name (ignoring case), reading nothing else.
-    pub async fn find_id(&self, id_or_name: &str) -> Result<Option<(Uuid, String)>> {
-        let row: Option<(String, String)> = sqlx::query_as(
+    /// A row's id as stored and its name, by stored id or name (ignoring case), reading
+    /// nothing else: the id may itself be what is broken.
+    pub async fn find_id(&self, id_or_name: &str) -> Result<Option<(String, String)>> {
+        Ok(sqlx::query_as(
             "SELECT id, name FROM connections WHERE id = ? OR name = ? COLLATE NOCASE \
              ORDER BY id = ? DESC LIMIT 1",
         )
@@ -225,19 +226,18 @@ impl Store {
         .bind(id_or_name)
         .bind(id_or_name)
         .fetch_optional(&self.pool)
-        .await?;
-        row.map(|(id, name)| {
-            Uuid::parse_str(&id)
-                .map(|u| (u, name))
-                .map_err(|_| corrupt("id", &id))
-        })
-        .transpose()
+        .await?)
     }
 
     /// Whether a row with this id exists, readable or not.
     pub async fn exists(&self, id: Uuid) -> Result<bool> {
+        self.exists_stored(&id.to_string()).await
+    }
+
+    /// Whether a row with this id, exactly as stored, exists.
+    pub async fn exists_stored(&self, stored_id: &str) -> Result<bool> {
         let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM connections WHERE id = ?")
-            .bind(id.to_string())
+            .bind(stored_id)
             .fetch_optional(&self.pool)
             .await?;
         Ok(found.is_some())
@@ -381,12 +381,17 @@ pub async fn rename_replica_references(
 }
 
 pub async fn delete(tx: &mut SqliteConnection, id: Uuid) -> Result<()> {
+    delete_stored(tx, &id.to_string()).await
+}
+
+/// Deletes the row whose id is exactly `stored_id` (a hand-edited one need not be a UUID).
+pub async fn delete_stored(tx: &mut SqliteConnection, stored_id: &str) -> Result<()> {
     let done = sqlx::query("DELETE FROM connections WHERE id = ?")
-        .bind(id.to_string())
+        .bind(stored_id)
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(CoreError::NotFound(id.to_string()));
+        return Err(CoreError::NotFound(stored_id.to_owned()));
     }
     Ok(())
 }
