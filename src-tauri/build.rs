@@ -4,6 +4,7 @@ fn main() {
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*.json")
         .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "startup_problem",
             "list_connections",
             "get_connection",
             "create_connection",

@@ -433,8 +433,18 @@ async fn pick_import_file(
     Ok(Some(PickedFile { token, name }))
 }
 
-/// Start-up: open the store in the data dir, then run the window. Failing here is fatal
-/// and reported on stderr.
+/// Why the data dir could not be opened at start-up, if it could not: the window then
+/// shows this instead of the list (and no command but this one has state to work on).
+struct StartupProblem(Option<ApiError>);
+
+#[tauri::command]
+fn startup_problem(problem: State<'_, StartupProblem>) -> Option<ApiError> {
+    problem.0.clone()
+}
+
+/// Start-up: open the store in the data dir, then run the window. A store that cannot be
+/// opened (one a newer Switchboard wrote, say) is reported on stderr and in the window,
+/// so that the app never just vanishes.
 pub fn run() {
     switchboard_core::paths::no_core_dumps();
     let Some(dir) = switchboard_core::paths::data_dir() else {
@@ -444,8 +454,8 @@ pub fn run() {
     if let Err(e) = switchboard_core::logging::init(&dir) {
         eprintln!("switchboard: cannot write logs in {}: {e}", dir.display());
     }
-    let sb = match tauri::async_runtime::block_on(Switchboard::open(&dir)) {
-        Ok(sb) => sb,
+    let (sb, problem) = match tauri::async_runtime::block_on(Switchboard::open(&dir)) {
+        Ok(sb) => (Some(sb), None),
         Err(e) => {
             tracing::error!(code = %e.code(), error = %e, "cannot open the data directory");
             eprintln!(
@@ -453,18 +463,25 @@ pub fn run() {
                 dir.display(),
                 e.hint()
             );
-            std::process::exit(1);
+            let mut api = e.to_api();
+            api.message = format!("Cannot open {}: {}.", dir.display(), api.message);
+            (None, Some(api))
         }
     };
     tracing::info!(data_dir = %dir.display(), "starting");
-    let result = tauri::Builder::default()
+    let mut builder = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(AppState {
+        .manage(StartupProblem(problem));
+    if let Some(sb) = sb {
+        builder = builder.manage(AppState {
             sb,
             running: Default::default(),
             picked: Default::default(),
-        })
+        });
+    }
+    let result = builder
         .invoke_handler(tauri::generate_handler![
+            startup_problem,
             list_connections,
             get_connection,
             create_connection,

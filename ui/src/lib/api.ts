@@ -68,6 +68,8 @@ function stepChannel(onStep: (s: StepReport) => void): Channel<StepReport> {
 }
 
 export const api = {
+  /** Why the data dir could not be opened at start-up (null when it was). */
+  startupProblem: () => call<ApiError | null>('startup_problem'),
   /** The readable connections, and the saved rows this version cannot read (`broken`). */
   listConnections: () => call<Listing>('list_connections'),
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
