@@ -9,7 +9,7 @@ use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
     NewConnection, PasswordSave, SecretChange,
 };
-use switchboard_core::payloads::ExportContext;
+use switchboard_core::connstr::ExportContext;
 use switchboard_core::probe::report::{Progress, StepReport};
 use switchboard_core::store::{LastTest, Listing};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
@@ -320,7 +320,7 @@ async fn pick_pem_file(app: tauri::AppHandle) -> CmdResult<Option<String>> {
     let Some(path) = pick_path(&app, "Choose a PEM file", Some(filter)).await? else {
         return Ok(None);
     };
-    Ok(Some(switchboard_core::pem::read_pem_file(&path).await?))
+    Ok(Some(switchboard_core::files::read_pem_file(&path).await?))
 }
 
 /// The native file dialog: the path the user picked, or `None` when cancelled.

@@ -15,7 +15,7 @@ use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Environment, NewConnection, OptionValue,
     PasswordSave, SecretChange,
 };
-use switchboard_core::payloads;
+use switchboard_core::connstr::payloads;
 use switchboard_core::probe::report::{CheckStatus, Progress, StepReport, StepStatus};
 use switchboard_core::{
     paths, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,
@@ -375,7 +375,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     }) = &cli.command
     {
         let mut imp = connstr::import(url)?.imported;
-        connstr::read_files(&mut imp).await?;
+        switchboard_core::files::read_files(&mut imp).await?;
         for w in &imp.warnings {
             eprintln!("warning: {w}");
         }

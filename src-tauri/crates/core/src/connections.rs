@@ -470,9 +470,9 @@ impl Switchboard {
         &self,
         id: Uuid,
         include_secrets: bool,
-    ) -> Result<crate::payloads::ExportContext> {
+    ) -> Result<crate::connstr::ExportContext> {
         let c = self.store.get(id).await?;
-        let mut ctx = crate::payloads::ExportContext::default();
+        let mut ctx = crate::connstr::ExportContext::default();
         if let Some(name) = c.fields.text_option("replica_of") {
             let same_engine = self
                 .store
@@ -480,7 +480,7 @@ impl Switchboard {
                 .await?
                 .filter(|p| p.fields.engine == c.fields.engine);
             if let Some(p) = same_engine {
-                ctx.primary = Some(crate::payloads::Primary {
+                ctx.primary = Some(crate::connstr::Primary {
                     host: p.fields.host.clone(),
                     port: p.fields.port,
                     database: p.fields.database.clone(),
@@ -505,7 +505,7 @@ impl Switchboard {
 
     /// Points an imported replica at the saved connection that matches its primary
     /// (same host, port and database), when there is one.
-    pub async fn match_primary(&self, imported: &mut crate::payloads::Imported) -> Result<()> {
+    pub async fn match_primary(&self, imported: &mut crate::connstr::Imported) -> Result<()> {
         let Some(p) = &imported.primary else {
             return Ok(());
         };
@@ -522,7 +522,7 @@ impl Switchboard {
             );
             imported
                 .warnings
-                .retain(|w| w != crate::payloads::PRIMARY_UNMATCHED);
+                .retain(|w| w != crate::connstr::payloads::PRIMARY_UNMATCHED);
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ use crate::connstr::{self, batch, SourceKind};
 use crate::error::{ApiError, CoreError, ErrorCode, FieldIssue, Result};
 use crate::keychain::SecretKind;
 use crate::model::{Connection, ConnectionFields, NewConnection, PasswordSave};
-use crate::payloads::Imported;
+use crate::connstr::Imported;
 use crate::secret::Secret;
 use crate::secrets::{Planned, SecretOp};
 use crate::store;
@@ -143,7 +143,7 @@ impl Switchboard {
     pub async fn parse_draft(&self, input: &str) -> Result<Draft> {
         let parsed = connstr::import(input)?;
         let mut imp = parsed.imported;
-        connstr::read_files(&mut imp).await?;
+        crate::files::read_files(&mut imp).await?;
         self.match_primary(&mut imp).await?;
         crate::validation::normalize(&mut imp.fields);
         // The suggested name is made free, as saving would.
@@ -197,7 +197,7 @@ impl Switchboard {
     /// from it and is now being saved or tested.
     pub async fn secrets_of(input: &str) -> Result<(Option<Secret>, Option<Secret>)> {
         let mut imp = connstr::import(input)?.imported;
-        connstr::read_files(&mut imp).await?;
+        crate::files::read_files(&mut imp).await?;
         Ok((imp.password, imp.client_key))
     }
 
@@ -302,7 +302,7 @@ impl Switchboard {
         imp: &mut Imported,
         taken: &mut HashSet<String>,
     ) -> Result<NewConnection> {
-        connstr::read_files(imp).await?;
+        crate::files::read_files(imp).await?;
         self.match_primary(imp).await?;
         crate::validation::normalize(&mut imp.fields);
         let name = unique_name(&imp.fields.name, taken);

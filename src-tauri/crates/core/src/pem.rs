@@ -52,40 +52,6 @@ pub fn parse_private_key(pem: &str) -> Result<PrivateKeyDer<'static>, String> {
     }
 }
 
-/// The largest PEM file accepted from disk.
-pub const PEM_FILE_MAX: u64 = 1024 * 1024;
-
-/// Reads a PEM file the user picked (certificate or key) as text.
-pub async fn read_pem_file(path: &std::path::Path) -> crate::error::Result<String> {
-    use crate::error::{CoreError, ErrorCode};
-    let unreadable = |why: String| {
-        CoreError::input(
-            ErrorCode::FileUnreadable,
-            None,
-            format!("{} cannot be used: {why}.", path.display()),
-            "Pick a PEM file (text starting with -----BEGIN …).",
-        )
-    };
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    if meta.len() > PEM_FILE_MAX {
-        return Err(unreadable(format!(
-            "it is larger than {} KiB",
-            PEM_FILE_MAX / 1024
-        )));
-    }
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| unreadable("it is not text (DER files must be converted to PEM)".into()))?;
-    if !text.contains("-----BEGIN ") {
-        return Err(unreadable("it holds no PEM block".into()));
-    }
-    Ok(text)
-}
-
 /// Repairs certificate PEM that lost its line breaks on the way (pasted from JSON or an
 /// environment variable with literal `\n`, or a form that flattened it): each
 /// BEGIN/END block is re-emitted with its base64 body wrapped at 64 columns. Text without
@@ -173,30 +139,6 @@ mod tests {
         assert_eq!(normalize_certificates(&escaped), want);
         assert_eq!(normalize_certificates(&want), want);
         assert_eq!(normalize_certificates("not pem"), "not pem");
-    }
-
-    #[tokio::test]
-    async fn pem_files_are_read_and_non_pem_files_are_refused_clearly() {
-        let dir = std::env::temp_dir().join(format!("sb-pem-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let good = dir.join("ca.pem");
-        std::fs::write(
-            &good,
-            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
-        )
-        .unwrap();
-        assert!(read_pem_file(&good)
-            .await
-            .unwrap()
-            .starts_with("-----BEGIN CERTIFICATE-----"));
-        let der = dir.join("ca.der");
-        std::fs::write(&der, [0x30u8, 0x82, 0xff, 0xfe]).unwrap();
-        let e = read_pem_file(&der).await.unwrap_err();
-        assert_eq!(e.code(), crate::error::ErrorCode::FileUnreadable);
-        assert!(e.to_string().contains("DER"), "{e}");
-        let missing = read_pem_file(&dir.join("nope.pem")).await.unwrap_err();
-        assert_eq!(missing.code(), crate::error::ErrorCode::FileUnreadable);
-        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -5,10 +5,11 @@
 
 use serde_json::Value;
 
-use super::{import, postgres, skip_files, Parsed, SourceKind};
+use super::draft::skip_files;
+use super::payloads::payload_format;
+use super::{import, postgres, Parsed, SourceKind};
 use crate::error::{CoreError, Result};
 use crate::libpq::Conninfo;
-use crate::payloads::PayloadFormat;
 use crate::secret::Secret;
 
 /// What kind of text the batch is.
@@ -76,7 +77,7 @@ pub struct Batch {
 /// Reads `text`; `file_name` (when it came from a file) helps tell .pgpass from .env.
 pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
     if text.len() > super::INPUT_MAX {
-        return Err(super::invalid(
+        return Err(super::draft::invalid(
             "The file is larger than 4 MiB.",
             "Import it in pieces.",
         ));
@@ -182,7 +183,7 @@ fn pgpass(text: &str, batch: &mut Batch) {
                     password,
                 })
             }
-            None => Entry::Invalid(super::invalid(
+            None => Entry::Invalid(super::draft::invalid(
                 format!("{label} is not host:port:database:user:password."),
                 "Each .pgpass line has five fields separated by ':' (\\: for a colon in a value).",
             )),
@@ -276,7 +277,7 @@ fn lines(text: &str, source: BatchSource, batch: &mut Batch) {
     if !pg_vars.is_empty() {
         let entry = match postgres::from_conninfo(pg_vars) {
             Ok(mut imp) => {
-                imp.fields.name = super::derive_name(&imp.fields);
+                imp.fields.name = super::draft::derive_name(&imp.fields);
                 Entry::Connection(Box::new(Parsed {
                     kind: SourceKind::EnvLine,
                     imported: imp,
@@ -317,23 +318,6 @@ fn pg_var(key: &str) -> Option<&'static str> {
     })
 }
 
-/// Which seed payload a JSON object is, by its keys.
-pub fn payload_format(v: &Value) -> Option<PayloadFormat> {
-    let o = v.as_object()?;
-    if o.contains_key("configName") {
-        Some(PayloadFormat::Lerian)
-    } else if o.contains_key("credentials") || o.contains_key("app") {
-        Some(PayloadFormat::Infisical)
-    } else if o.contains_key("hostname")
-        || o.contains_key("url")
-        || o.contains_key("replication_slots")
-    {
-        Some(PayloadFormat::Sequin)
-    } else {
-        None
-    }
-}
-
 fn json(text: &str, batch: &mut Batch) -> Result<()> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
         CoreError::input(
@@ -369,7 +353,7 @@ fn json(text: &str, batch: &mut Batch) -> Result<()> {
                 "Not an Infisical, Sequin or Lerian connection.",
                 "Each item must be one connection's JSON body.",
             )),
-            Some(format) => match crate::payloads::import(format, &item.to_string()) {
+            Some(format) => match super::payloads::import(format, &item.to_string()) {
                 Ok(mut imp) => {
                     skip_files(&mut imp);
                     Entry::Connection(Box::new(Parsed {

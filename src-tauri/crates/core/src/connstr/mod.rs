@@ -9,11 +9,16 @@
 //!
 //! One module per engine holds its words (import and export); `batch` reads whole files
 //! (.env, .pgpass, pg_service.conf, JSON exports); `shell` splits and quotes commands.
+//! `draft` holds the draft type and the readers' shared helpers, `export` the registry of
+//! output formats, `payloads` the hosted systems' JSON bodies (beside the engine formats).
 
 pub mod batch;
+mod draft;
+mod export;
 mod mongodb;
 mod mysql;
 mod oracle;
+pub mod payloads;
 mod postgres;
 mod shell;
 mod sqlite;
@@ -22,13 +27,17 @@ mod sqlserver;
 /// The TNS descriptor reader, for the address in an Oracle listener's REDIRECT.
 pub(crate) use oracle::descriptor_pairs;
 
+pub use draft::{derive_name, skip_files, FileRef, FileSlot, Imported, Primary};
+pub use export::{
+    export, format_menu, formats_for, ExportContext, ExportFormat, ExportFormatInfo, ExportedText,
+};
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{CoreError, ErrorCode, Result};
-use crate::model::{ConnectionFields, Engine, OptionValue, PasswordSave};
-use crate::payloads::{ExportContext, Imported, PayloadFormat};
-use crate::secret::Secret;
+use crate::model::PasswordSave;
+use draft::{invalid, within};
 
 /// The longest input accepted (a whole `.env` or JSON export fits many times over).
 pub const INPUT_MAX: usize = 4 * 1024 * 1024;
@@ -82,22 +91,6 @@ impl SourceKind {
             SourceKind::Payload => "service JSON body",
         }
     }
-}
-
-/// A file named by an imported string, for the caller to read (or not).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRef {
-    pub slot: FileSlot,
-    /// The parameter that named it (`sslrootcert`, `ssl-ca`, `tlsCAFile`, …).
-    pub param: String,
-    pub path: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileSlot {
-    Ca,
-    ClientCert,
-    ClientKey,
 }
 
 /// A parsed string: what it was and the draft it gave.
@@ -193,588 +186,6 @@ fn import_one(input: &str, env_ok: bool) -> Result<Parsed> {
     }
     Ok(Parsed { kind, imported })
 }
-
-/// Reads the files an import names (bounded PEM reads), filling the draft's certificates
-/// and client key. Only for strings the user gave on this machine.
-///
-/// A file that is not on this machine (a colleague's `sslrootcert=/etc/ssl/ca.pem`) does not
-/// refuse the import: the draft comes in and a note names the field to fill in.
-pub async fn read_files(imported: &mut Imported) -> Result<()> {
-    for r in std::mem::take(&mut imported.files) {
-        if let Ok(false) = tokio::fs::try_exists(&r.path).await {
-            let field = match r.slot {
-                FileSlot::Ca => "CA certificate",
-                FileSlot::ClientCert => "client certificate",
-                FileSlot::ClientKey => "client key",
-            };
-            imported.warnings.push(format!(
-                "{}: {} is not found on this machine; pick the file for the {field}",
-                r.param, r.path
-            ));
-            continue;
-        }
-        let text = crate::pem::read_pem_file(std::path::Path::new(&r.path))
-            .await
-            .map_err(|e| {
-                CoreError::input(
-                    ErrorCode::FileUnreadable,
-                    Some(&r.param),
-                    format!("{}: {e}", r.param),
-                    e.hint(),
-                )
-            })?;
-        let is_key = |label: &str| label.ends_with("PRIVATE KEY");
-        let picked = match r.slot {
-            FileSlot::Ca | FileSlot::ClientCert => {
-                crate::pem::select_blocks(&text, |l| l == "CERTIFICATE")
-            }
-            FileSlot::ClientKey => crate::pem::select_blocks(&text, is_key),
-        };
-        if picked.is_empty() {
-            let want = if r.slot == FileSlot::ClientKey {
-                "private key"
-            } else {
-                "certificate"
-            };
-            return Err(CoreError::input(
-                ErrorCode::FileUnreadable,
-                Some(&r.param),
-                format!("{}: the file holds no {want}.", r.param),
-                "Point it at a PEM file with the right block.",
-            ));
-        }
-        match r.slot {
-            FileSlot::Ca => imported.fields.tls.ca_pem = Some(picked),
-            FileSlot::ClientCert => imported.fields.tls.client_cert_pem = Some(picked),
-            FileSlot::ClientKey => imported.client_key = Some(Secret::new(picked)),
-        }
-    }
-    Ok(())
-}
-
-/// Turns the files an import names into warnings: for strings that came from elsewhere,
-/// whose paths are not this machine's to read.
-pub fn skip_files(imported: &mut Imported) {
-    for r in std::mem::take(&mut imported.files) {
-        imported.warnings.push(format!(
-            "{} names a file on the machine that wrote this; it was not read: add the PEM in the form",
-            r.param
-        ));
-    }
-}
-
-// ---------- export ----------
-
-/// What a connection can be copied as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ExportFormat {
-    /// The engine's own URL (postgresql://, mysql://, mongodb://, sqlserver://, EZConnect, sqlite://).
-    Url,
-    /// libpq keyword=value (PostgreSQL).
-    Kv,
-    Jdbc,
-    /// ADO.NET (SQL Server).
-    Ado,
-    /// The engine's command-line client: psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3.
-    Shell,
-    /// A `DATABASE_URL=` line for a .env file.
-    Env,
-    Infisical,
-    Sequin,
-    Lerian,
-}
-
-impl ExportFormat {
-    pub const ALL: [ExportFormat; 9] = [
-        ExportFormat::Url,
-        ExportFormat::Kv,
-        ExportFormat::Jdbc,
-        ExportFormat::Ado,
-        ExportFormat::Shell,
-        ExportFormat::Env,
-        ExportFormat::Infisical,
-        ExportFormat::Sequin,
-        ExportFormat::Lerian,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportFormat::Url => "url",
-            ExportFormat::Kv => "kv",
-            ExportFormat::Jdbc => "jdbc",
-            ExportFormat::Ado => "ado",
-            ExportFormat::Shell => "shell",
-            ExportFormat::Env => "env",
-            ExportFormat::Infisical => "infisical",
-            ExportFormat::Sequin => "sequin",
-            ExportFormat::Lerian => "lerian",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ExportFormat> {
-        let s = match s {
-            "psql" | "mysql" | "mariadb" | "sqlcmd" | "mongosh" | "sqlplus" | "sqlite3" => "shell",
-            other => other,
-        };
-        Self::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-
-    fn payload(self) -> Option<PayloadFormat> {
-        match self {
-            ExportFormat::Infisical => Some(PayloadFormat::Infisical),
-            ExportFormat::Sequin => Some(PayloadFormat::Sequin),
-            ExportFormat::Lerian => Some(PayloadFormat::Lerian),
-            _ => None,
-        }
-    }
-}
-
-/// A connection written out in one format.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct ExportedText {
-    pub format: ExportFormat,
-    pub text: String,
-    /// What the format cannot carry (or carries stricter), in words.
-    pub warnings: Vec<String>,
-    /// The fields the text does not carry (`tls.ca_pem`, `options.replica_of`, …): a form
-    /// that reads the text back keeps its own values for these.
-    pub dropped: Vec<String>,
-}
-
-/// One entry of the "Copy as…" menu.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct ExportFormatInfo {
-    pub format: ExportFormat,
-    /// In the engine's words: "psql command", "ADO.NET string", "JDBC URL".
-    pub label: String,
-}
-
-/// The "Copy as…" menu for `engine`.
-pub fn format_menu(engine: Engine) -> Vec<ExportFormatInfo> {
-    formats_for(engine)
-        .into_iter()
-        .map(|format| {
-            let label = match format {
-                ExportFormat::Url => match engine {
-                    Engine::Oracle => "EZConnect string".to_owned(),
-                    _ => "URL".to_owned(),
-                },
-                ExportFormat::Kv => "libpq keyword=value".to_owned(),
-                ExportFormat::Jdbc => "JDBC URL".to_owned(),
-                ExportFormat::Ado => "ADO.NET string".to_owned(),
-                ExportFormat::Shell => format!(
-                    "{} command",
-                    match engine {
-                        Engine::Postgres => "psql",
-                        Engine::Mysql => "mysql",
-                        Engine::SqlServer => "sqlcmd",
-                        Engine::Mongodb => "mongosh",
-                        Engine::Oracle => "sqlplus",
-                        Engine::Sqlite => "sqlite3",
-                    }
-                ),
-                ExportFormat::Env => "DATABASE_URL= line".to_owned(),
-                ExportFormat::Infisical => "Infisical JSON".to_owned(),
-                ExportFormat::Sequin => "Sequin JSON".to_owned(),
-                ExportFormat::Lerian => "Lerian JSON".to_owned(),
-            };
-            ExportFormatInfo { format, label }
-        })
-        .collect()
-}
-
-/// The formats `engine` can be written in, in menu order.
-pub fn formats_for(engine: Engine) -> Vec<ExportFormat> {
-    let mut v = vec![ExportFormat::Url];
-    match engine {
-        Engine::Postgres => v.extend([ExportFormat::Kv, ExportFormat::Jdbc]),
-        Engine::SqlServer => v.extend([ExportFormat::Ado, ExportFormat::Jdbc]),
-        Engine::Mysql | Engine::Oracle | Engine::Sqlite => v.push(ExportFormat::Jdbc),
-        Engine::Mongodb => {}
-    }
-    v.extend([ExportFormat::Shell, ExportFormat::Env]);
-    match engine {
-        Engine::Postgres => v.extend([
-            ExportFormat::Infisical,
-            ExportFormat::Sequin,
-            ExportFormat::Lerian,
-        ]),
-        Engine::SqlServer => v.extend([ExportFormat::Infisical, ExportFormat::Lerian]),
-        Engine::Mysql | Engine::Mongodb | Engine::Oracle => v.push(ExportFormat::Lerian),
-        Engine::Sqlite => {}
-    }
-    v
-}
-
-/// Writes `f` in `format`. The password (and client key, for payloads) appear only if the
-/// caller put them in `ctx`, which it does only on the user's explicit choice.
-pub fn export(
-    f: &ConnectionFields,
-    ctx: &ExportContext,
-    format: ExportFormat,
-) -> Result<ExportedText> {
-    if !formats_for(f.engine).contains(&format) {
-        return Err(not_carried(f.engine, format));
-    }
-    if let Some(p) = format.payload() {
-        let out = crate::payloads::export(p, f, ctx)?;
-        let text = serde_json::to_string_pretty(&out.body)
-            .map_err(|e| CoreError::Storage(format!("payload serialisation: {e}")))?;
-        return Ok(ExportedText {
-            format,
-            text,
-            warnings: out.warnings,
-            dropped: Vec::new(),
-        });
-    }
-    let mut out = Out::default();
-    let password = ctx.password.as_ref().map(Secret::expose);
-    let text = if format == ExportFormat::Env {
-        let url = engine_export(f, password, ExportFormat::Url, &mut out)?;
-        format!("DATABASE_URL={}", shell::quote_env(&url))
-    } else {
-        engine_export(f, password, format, &mut out)?
-    };
-    // What no string carries.
-    if f.tls.ca_pem.is_some() {
-        out.drop(
-            "tls.ca_pem",
-            "the CA certificate is not in the text: save it to a file and point the client at it",
-        );
-    }
-    if f.tls.client_cert_pem.is_some() {
-        out.drop(
-            "tls.client_cert_pem",
-            "the client certificate and key are not in the text: save them to files and point the client at them",
-        );
-    }
-    if ctx.password.is_none() && f.password_save == PasswordSave::Keychain {
-        out.warnings.push(
-            "the password is not included (choose to include it, or the client will ask)".into(),
-        );
-    }
-    Ok(ExportedText {
-        format,
-        text,
-        warnings: out.warnings,
-        dropped: out.dropped,
-    })
-}
-
-fn engine_export(
-    f: &ConnectionFields,
-    password: Option<&str>,
-    format: ExportFormat,
-    out: &mut Out,
-) -> Result<String> {
-    match f.engine {
-        Engine::Postgres => postgres::export(f, password, format, out),
-        Engine::Mysql => mysql::export(f, password, format, out),
-        Engine::SqlServer => sqlserver::export(f, password, format, out),
-        Engine::Mongodb => mongodb::export(f, password, format, out),
-        Engine::Oracle => oracle::export(f, password, format, out),
-        Engine::Sqlite => sqlite::export(f, format, out),
-    }
-}
-
-/// A format this engine's module does not write (`formats_for` normally stops it first).
-fn not_carried(engine: Engine, format: ExportFormat) -> CoreError {
-    CoreError::input(
-        ErrorCode::ExportNotPossible,
-        Some("format"),
-        format!(
-            "A {} connection cannot be written as {}.",
-            engine.spec().label,
-            format.as_str()
-        ),
-        format!(
-            "Choose one of: {}.",
-            formats_for(engine)
-                .iter()
-                .map(|x| x.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    )
-}
-
-/// Collects what an export could not carry.
-#[derive(Default)]
-struct Out {
-    warnings: Vec<String>,
-    dropped: Vec<String>,
-}
-
-impl Out {
-    fn drop(&mut self, field: &str, why: &str) {
-        self.dropped.push(field.to_owned());
-        self.warnings.push(why.to_owned());
-    }
-
-    /// Options the format has no word for.
-    fn unexported_options(&mut self, f: &ConnectionFields, carried: &[&str], format: &str) {
-        for (k, v) in &f.options {
-            if carried.contains(&k.as_str()) {
-                continue;
-            }
-            let set = match v {
-                OptionValue::Bool(b) => *b,
-                OptionValue::Text(t) => !t.is_empty(),
-            };
-            if set {
-                self.drop(
-                    &format!("options.{k}"),
-                    &format!("{k} is a Switchboard setting that {format} has no place for"),
-                );
-            } else {
-                self.dropped.push(format!("options.{k}"));
-            }
-        }
-    }
-}
-
-// ---------- shared helpers ----------
-
-fn invalid(message: impl Into<String>, hint: impl Into<String>) -> CoreError {
-    CoreError::input(ErrorCode::UrlInvalid, Some("url"), message, hint)
-}
-
-/// An error inside `KEY=value`: names the key.
-fn within(e: CoreError, key: &str) -> CoreError {
-    match e {
-        CoreError::Input {
-            code,
-            field,
-            message,
-            hint,
-        } => CoreError::Input {
-            code,
-            field,
-            message: format!("{key}: {message}"),
-            hint,
-        },
-        other => other,
-    }
-}
-
-/// A draft for `engine` with nothing filled in but the default port.
-fn draft(engine: Engine) -> Imported {
-    let mut f = ConnectionFields::blank(engine, "");
-    f.password_save = PasswordSave::Keychain;
-    Imported {
-        fields: f,
-        password: None,
-        client_key: None,
-        primary: None,
-        files: Vec::new(),
-        warnings: Vec::new(),
-    }
-}
-
-fn set_option(imp: &mut Imported, key: &str, value: OptionValue) {
-    imp.fields.options.insert(key.to_owned(), value);
-}
-
-fn set_password(imp: &mut Imported, p: String) {
-    if !p.is_empty() {
-        imp.password = Some(Secret::new(p));
-    }
-}
-
-fn file(imp: &mut Imported, slot: FileSlot, param: &str, path: String) {
-    imp.files.push(FileRef {
-        slot,
-        param: param.to_owned(),
-        path,
-    });
-}
-
-/// Names a parameter without a place. Only its name: a `name=value` argument loses its
-/// value here, which may be a secret.
-fn unmapped(imp: &mut Imported, param: &str) {
-    let name = param.split('=').next().unwrap_or("");
-    imp.warnings.push(format!(
-        "parameter {name} has no Switchboard setting; it was not imported"
-    ));
-}
-
-/// Percent-decoding for one part of a URL; the error names the part, not its value.
-fn decode(s: &str, what: &str) -> Result<String> {
-    let bytes = s.as_bytes();
-    let stray = bytes.iter().enumerate().any(|(i, b)| {
-        *b == b'%'
-            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-    });
-    if stray {
-        return Err(invalid(
-            format!("The {what} has a % that is not followed by two hex digits."),
-            "Percent-encode special characters: %25 for %, %40 for @, %2F for /.",
-        ));
-    }
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8()
-        .map(|c| c.into_owned())
-        .map_err(|_| {
-            invalid(
-                format!("The {what} decodes to bytes that are not UTF-8."),
-                "Percent-encode the text as UTF-8.",
-            )
-        })
-}
-
-/// Everything but RFC 3986's unreserved characters is percent-encoded.
-const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-fn encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
-}
-
-/// `a=1&b=2` → pairs, percent-decoded (`+` stays a plus unless `plus_is_space`).
-fn query_pairs(q: &str, plus_is_space: bool) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for part in q.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').unwrap_or((part, ""));
-        let fix = |x: &str| {
-            if plus_is_space {
-                x.replace('+', " ")
-            } else {
-                x.to_owned()
-            }
-        };
-        out.push((
-            decode(&fix(k), "parameter name")?,
-            decode(&fix(v), "parameter value")?,
-        ));
-    }
-    Ok(out)
-}
-
-fn parse_port(s: &str) -> Result<u32> {
-    s.trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|p| (1..=65535).contains(p))
-        .ok_or_else(|| {
-            CoreError::input(
-                ErrorCode::PortOutOfRange,
-                Some("port"),
-                "The port is not a number in 1–65535.",
-                "Use the server's port, e.g. 5432.",
-            )
-        })
-}
-
-/// `user:password@host1:port,host2` → user and password into the draft, the first host
-/// and its port (the others are a warning: one server per connection).
-fn authority(imp: &mut Imported, authority: &str) -> Result<(String, Option<u32>)> {
-    let hosts = match authority.rsplit_once('@') {
-        Some((userinfo, hosts)) => {
-            let (u, p) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-            imp.fields.username = decode(u, "user name")?;
-            set_password(imp, decode(p, "password")?);
-            hosts
-        }
-        None => authority,
-    };
-    first_host(imp, hosts)
-}
-
-/// The first of a comma-separated host list, with a warning when there are more.
-fn first_host(imp: &mut Imported, hosts: &str) -> Result<(String, Option<u32>)> {
-    let list: Vec<&str> = hosts.split(',').collect();
-    if list.len() > 1 {
-        imp.warnings.push(format!(
-            "{} hosts are listed; only the first is imported (add a connection for each of the others)",
-            list.len()
-        ));
-    }
-    split_host_port(list[0])
-}
-
-/// `user:password@`, `user@` or nothing, percent-encoded for a URL.
-fn userinfo(user: &str, password: Option<&str>) -> String {
-    match (user.is_empty(), password) {
-        (true, None) => String::new(),
-        (_, Some(p)) => format!("{}:{}@", encode(user), encode(p)),
-        (false, None) => format!("{}@", encode(user)),
-    }
-}
-
-/// `host`, `host:port`, `[v6]`, `[v6]:port`.
-fn split_host_port(s: &str) -> Result<(String, Option<u32>)> {
-    if let Some(rest) = s.strip_prefix('[') {
-        let (h, after) = rest.split_once(']').ok_or_else(|| {
-            invalid(
-                "An IPv6 address is missing its closing ].",
-                "Write IPv6 hosts as [2001:db8::1]:5432.",
-            )
-        })?;
-        return match after {
-            "" => Ok((h.to_owned(), None)),
-            p if p.starts_with(':') => Ok((h.to_owned(), Some(parse_port(&p[1..])?))),
-            _ => Err(invalid(
-                "Unexpected text after an IPv6 address.",
-                "Write IPv6 hosts as [2001:db8::1]:5432.",
-            )),
-        };
-    }
-    match s.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => Ok((h.to_owned(), Some(parse_port(p)?))),
-        _ => Ok((s.to_owned(), None)),
-    }
-}
-
-/// A host as it goes into a URL: IPv6 in brackets.
-fn url_host(h: &str) -> String {
-    if h.parse::<std::net::Ipv6Addr>().is_ok() {
-        format!("[{h}]")
-    } else {
-        h.to_owned()
-    }
-}
-
-fn timeout_from_secs(imp: &mut Imported, param: &str, v: &str, divisor: u64) -> Result<()> {
-    let n: u64 = v.trim().parse().map_err(|_| {
-        CoreError::input(
-            ErrorCode::UrlInvalid,
-            Some(param),
-            format!("{param} is not a whole number."),
-            "Give the timeout as a whole number.",
-        )
-    })?;
-    if n == 0 {
-        imp.warnings.push(format!(
-            "{param}=0 means no timeout; Switchboard's default is kept"
-        ));
-        return Ok(());
-    }
-    let secs = n.div_ceil(divisor);
-    if !n.is_multiple_of(divisor) {
-        imp.warnings.push(format!(
-            "{param} is rounded up to {secs} s (Switchboard times whole seconds)"
-        ));
-    }
-    imp.fields.timeout_secs = u32::try_from(secs).unwrap_or(u32::MAX);
-    Ok(())
-}
-
-fn is_true(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "1" => Some(true),
-        "false" | "no" | "off" | "0" => Some(false),
-        _ => None,
-    }
-}
-
 /// `KEY=value` (an .env line), where the value looks like a connection string.
 fn env_line(s: &str) -> Option<(String, String)> {
     let s = s.strip_prefix("export ").unwrap_or(s).trim_start();
@@ -805,46 +216,6 @@ fn name_from_key(key: &str) -> String {
     }
 }
 
-/// A name for a draft that has none: `database-host`, letters, digits, - _ . only.
-pub fn derive_name(f: &ConnectionFields) -> String {
-    let raw = if f.engine == Engine::Sqlite {
-        std::path::Path::new(&f.database)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    } else {
-        let host = f
-            .host
-            .split(',')
-            .next()
-            .unwrap_or("")
-            .trim_matches(['[', ']']);
-        match (f.database.is_empty(), host.is_empty()) {
-            (false, false) => format!("{}-{}", f.database, host),
-            (false, true) => f.database.clone(),
-            (true, false) => host.to_owned(),
-            (true, true) => f.engine.as_str().to_owned(),
-        }
-    };
-    let mut name: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(crate::validation::NAME_MAX)
-        .collect();
-    name = name.trim_matches('-').to_owned();
-    if name.is_empty() {
-        f.engine.as_str().to_owned()
-    } else {
-        name
-    }
-}
-
 fn payload(s: &str) -> Result<Imported> {
     let v: serde_json::Value = serde_json::from_str(s).map_err(|e| {
         CoreError::input(
@@ -858,7 +229,7 @@ fn payload(s: &str) -> Result<Imported> {
             "Paste the JSON body exactly as exported.",
         )
     })?;
-    let format = batch::payload_format(&v).ok_or_else(|| {
+    let format = payloads::payload_format(&v).ok_or_else(|| {
         CoreError::input(
             ErrorCode::PayloadInvalid,
             Some("payload"),
@@ -866,7 +237,7 @@ fn payload(s: &str) -> Result<Imported> {
             "Paste one connection's JSON body (a list belongs in the batch import).",
         )
     })?;
-    let mut imp = crate::payloads::import(format, s)?;
+    let mut imp = payloads::import(format, s)?;
     skip_files(&mut imp);
     Ok(imp)
 }

@@ -2,13 +2,14 @@
 //! mongosh. Read by hand: the `mongodb` crate's parser resolves SRV records while parsing
 //! and does not report the options it ignores. Out: URL, mongosh.
 
-use super::{
+use super::draft::Imported;
+use super::draft::{
     decode, draft, encode, file, invalid, set_option, set_password, split_host_port,
-    timeout_from_secs, unmapped, url_host, ExportFormat, FileSlot, Out,
+    timeout_from_secs, unmapped, url_host, FileSlot,
 };
+use super::export::{ExportFormat, Out};
 use crate::error::Result;
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
-use crate::payloads::Imported;
 
 const HINT: &str = "Use mongodb://user:password@host1:27017,host2:27017/db?tls=true, percent-encoding @ : / in the user name and password.";
 
@@ -92,9 +93,9 @@ pub fn import_url(s: &str) -> Result<Imported> {
     imp.fields.database = decode(path.trim_start_matches('/'), "database name")?;
     let mut tls = None;
     let (mut insecure, mut bad_certs, mut bad_names) = (false, false, false);
-    for (k, v) in super::query_pairs(query, false)? {
+    for (k, v) in super::draft::query_pairs(query, false)? {
         let flag = || {
-            super::is_true(&v)
+            super::draft::is_true(&v)
                 .ok_or_else(|| invalid(format!("{k} is not true or false."), "Use true or false."))
         };
         match k.to_ascii_lowercase().as_str() {
@@ -192,7 +193,7 @@ pub fn export(
     let user = if f.username.is_empty() {
         String::new()
     } else {
-        super::userinfo(&f.username, password)
+        super::draft::userinfo(&f.username, password)
     };
     let hosts = f
         .host
@@ -241,6 +242,6 @@ pub fn export(
     match format {
         ExportFormat::Url => Ok(url),
         ExportFormat::Shell => Ok(format!("mongosh {}", super::shell::quote(&url))),
-        other => Err(super::not_carried(f.engine, other)),
+        other => Err(super::export::not_carried(f.engine, other)),
     }
 }

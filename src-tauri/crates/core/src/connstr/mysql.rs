@@ -6,13 +6,14 @@ use std::str::FromStr;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
 
-use super::{
+use super::draft::Imported;
+use super::draft::{
     decode, draft, encode, file, invalid, set_password, timeout_from_secs, unmapped, url_host,
-    ExportFormat, FileSlot, Out,
+    FileSlot,
 };
+use super::export::{ExportFormat, Out};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::model::{ConnectionFields, Engine, TlsMode, DEFAULT_TIMEOUT_SECS};
-use crate::payloads::Imported;
 
 const HINT: &str =
     "Use mysql://user:password@host:3306/db?ssl-mode=VERIFY_IDENTITY, percent-encoding special characters (%40 for @).";
@@ -75,7 +76,7 @@ pub fn import_url(s: &str) -> Result<Imported> {
         .trim_end_matches(']')
         .to_owned();
     if let Some(p) = url.port() {
-        imp.fields.port = super::parse_port(&p.to_string())?;
+        imp.fields.port = super::draft::parse_port(&p.to_string())?;
     }
     imp.fields.username = opts.get_username().to_owned();
     if let Some(p) = url.password() {
@@ -124,22 +125,22 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
     let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, path) = main.split_once('/').unwrap_or((main, ""));
     let mut imp = draft(Engine::Mysql);
-    let (h, p) = super::authority(&mut imp, authority)?;
+    let (h, p) = super::draft::authority(&mut imp, authority)?;
     imp.fields.host = if h.is_empty() { "localhost".into() } else { h };
     if let Some(p) = p {
         imp.fields.port = p;
     }
     imp.fields.database = decode(path, "database name")?;
     let (mut mode, mut use_ssl, mut require, mut verify) = (None, None, None, None);
-    for (k, v) in super::query_pairs(query, false)? {
+    for (k, v) in super::draft::query_pairs(query, false)? {
         match k.as_str() {
             "user" => imp.fields.username = v,
             "password" => set_password(&mut imp, v),
             "sslMode" | "sslmode" => mode = Some(mode_from_word(&v).ok_or_else(bad_mode)?),
-            "useSSL" | "useSsl" => use_ssl = super::is_true(&v),
-            "requireSSL" => require = super::is_true(&v),
-            "verifyServerCertificate" => verify = super::is_true(&v),
-            "trustServerCertificate" => verify = super::is_true(&v).map(|t| !t),
+            "useSSL" | "useSsl" => use_ssl = super::draft::is_true(&v),
+            "requireSSL" => require = super::draft::is_true(&v),
+            "verifyServerCertificate" => verify = super::draft::is_true(&v),
+            "trustServerCertificate" => verify = super::draft::is_true(&v).map(|t| !t),
             "serverSslCert" if v.contains("-----BEGIN") => imp.fields.tls.ca_pem = Some(v),
             "serverSslCert" => file(
                 &mut imp,
@@ -210,7 +211,7 @@ pub fn import_cli(args: &[String]) -> Result<Imported> {
         };
         match name.as_str() {
             "-h" | "--host" => imp.fields.host = value("--host")?,
-            "-P" | "--port" => imp.fields.port = super::parse_port(&value("--port")?)?,
+            "-P" | "--port" => imp.fields.port = super::draft::parse_port(&value("--port")?)?,
             "-u" | "--user" => imp.fields.username = value("--user")?,
             // -p alone prompts; only an attached value is a password.
             "-p" | "--password" => {
@@ -224,7 +225,14 @@ pub fn import_cli(args: &[String]) -> Result<Imported> {
                 said_mode = true;
                 imp.fields.tls.mode = mode_from_word(&value("--ssl-mode")?).ok_or_else(bad_mode)?;
             }
-            "--ssl" => ssl_flag = Some(inline.as_deref().and_then(super::is_true).unwrap_or(true)),
+            "--ssl" => {
+                ssl_flag = Some(
+                    inline
+                        .as_deref()
+                        .and_then(super::draft::is_true)
+                        .unwrap_or(true),
+                )
+            }
             "--skip-ssl" => ssl_flag = Some(false),
             "--ssl-verify-server-cert" => verify_flag = true,
             "--ssl-ca" => file(&mut imp, FileSlot::Ca, "--ssl-ca", value("--ssl-ca")?),
@@ -280,7 +288,7 @@ pub fn export(
                     "a mysql:// URL has no timeout; set it in the client",
                 );
             }
-            let user = super::userinfo(&f.username, password);
+            let user = super::draft::userinfo(&f.username, password);
             let mut q = format!("ssl-mode={}", mode_word(f.tls.mode));
             let host = if socket {
                 q.push_str(&format!("&socket={}", encode(&f.host)));
@@ -341,6 +349,6 @@ pub fn export(
             }
             Ok(super::shell::join(&args))
         }
-        other => Err(super::not_carried(f.engine, other)),
+        other => Err(super::export::not_carried(f.engine, other)),
     }
 }

@@ -2,13 +2,13 @@
 //! entries, sqlplus. Written by hand: no Rust crate reads Oracle's connect identifiers.
 //! Out: EZConnect (or a descriptor for a SID), JDBC thin, sqlplus.
 
-use super::{
+use super::draft::Imported;
+use super::draft::{
     draft, invalid, parse_port, set_option, split_host_port, timeout_from_secs, unmapped, url_host,
-    ExportFormat, Out,
 };
+use super::export::{ExportFormat, Out};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
-use crate::payloads::Imported;
 
 const HINT: &str =
     "Use host:1521/service_name, tcps://host:2484/service_name, or a (DESCRIPTION=…) descriptor.";
@@ -98,7 +98,7 @@ fn apply_user(imp: &mut Imported, userpart: &str) {
     };
     imp.fields.username = unquote(u);
     if let Some(p) = p {
-        super::set_password(imp, unquote(p));
+        super::draft::set_password(imp, unquote(p));
     }
 }
 
@@ -121,7 +121,7 @@ fn ezconnect(s: &str) -> Result<Imported> {
     let (tcps, rest) = strip_protocol(s);
     let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (hostport, path) = main.split_once('/').unwrap_or((main, ""));
-    let (h, p) = super::first_host(&mut imp, hostport)?;
+    let (h, p) = super::draft::first_host(&mut imp, hostport)?;
     if h.is_empty() {
         return Err(CoreError::input(
             ErrorCode::HostRequired,
@@ -155,7 +155,7 @@ fn ezconnect(s: &str) -> Result<Imported> {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
         let v = v.to_owned();
         match k.to_ascii_lowercase().as_str() {
-            "ssl_server_dn_match" => dn_match = super::is_true(&v),
+            "ssl_server_dn_match" => dn_match = super::draft::is_true(&v),
             "ssl_server_cert_dn" => {
                 set_option(&mut imp, "server_dn", OptionValue::Text(unquote(&v)))
             }
@@ -301,7 +301,7 @@ pub fn import_tns(s: &str) -> Result<Imported> {
                 imp.fields.database = value;
                 set_option(&mut imp, "connect_by", OptionValue::Text("sid".into()));
             }
-            "SSL_SERVER_DN_MATCH" => dn_match = super::is_true(&value),
+            "SSL_SERVER_DN_MATCH" => dn_match = super::draft::is_true(&value),
             "SSL_SERVER_CERT_DN" => set_option(&mut imp, "server_dn", OptionValue::Text(value)),
             "CONNECT_TIMEOUT" => timeout_from_secs(&mut imp, "CONNECT_TIMEOUT", &value, 1)?,
             _ => unmapped(&mut imp, &key),
@@ -485,7 +485,7 @@ pub fn export(
             };
             Ok(format!("jdbc:oracle:thin:{who}{target}"))
         }
-        other => Err(super::not_carried(f.engine, other)),
+        other => Err(super::export::not_carried(f.engine, other)),
     }
 }
 

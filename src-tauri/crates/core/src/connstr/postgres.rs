@@ -1,14 +1,15 @@
 //! PostgreSQL: libpq URIs and keyword=value strings (read by `crate::libpq`, which agrees
 //! with the real libpq), pgjdbc URLs, and psql. Out: URL, keyword=value, JDBC, psql.
 
-use super::{
+use super::draft::Imported;
+use super::draft::{
     decode, draft, encode, file, invalid, parse_port, set_option, set_password, timeout_from_secs,
-    unmapped, url_host, ExportFormat, FileSlot, Out,
+    unmapped, url_host, FileSlot,
 };
+use super::export::{ExportFormat, Out};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::libpq::Conninfo;
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
-use crate::payloads::Imported;
 
 pub fn import_uri(s: &str) -> Result<Imported> {
     from_conninfo(libpq_parse(s)?)
@@ -229,7 +230,7 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
     let mut imp = draft(Engine::Postgres);
     let database = if let Some(after) = main.strip_prefix("//") {
         let (authority, path) = after.split_once('/').unwrap_or((after, ""));
-        let (h, p) = super::authority(&mut imp, authority)?;
+        let (h, p) = super::draft::authority(&mut imp, authority)?;
         imp.fields.host = h;
         if let Some(p) = p {
             imp.fields.port = p;
@@ -242,11 +243,11 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
     imp.fields.database = decode(database, "database name")?;
     let mut ssl = None;
     let mut mode = None;
-    for (k, v) in super::query_pairs(query, false)? {
+    for (k, v) in super::draft::query_pairs(query, false)? {
         match k.as_str() {
             "user" => imp.fields.username = v,
             "password" => set_password(&mut imp, v),
-            "ssl" => ssl = super::is_true(&v),
+            "ssl" => ssl = super::draft::is_true(&v),
             "sslmode" => {
                 mode = Some(match v.as_str() {
                     "allow" => {
@@ -342,7 +343,7 @@ pub fn export(
             let user = if f.username.is_empty() {
                 String::new()
             } else {
-                super::userinfo(&f.username, password)
+                super::draft::userinfo(&f.username, password)
             };
             let query = params
                 .iter()
@@ -446,7 +447,7 @@ pub fn export(
                 encode(&f.database)
             ))
         }
-        other => Err(super::not_carried(f.engine, other)),
+        other => Err(super::export::not_carried(f.engine, other)),
     }
 }
 

@@ -1,9 +1,9 @@
 //! Command lines (`psql …`, `mysql …`, `sqlcmd …`, `mongosh …`, `sqlplus …`, `sqlite3 …`):
 //! POSIX shell words via `shlex`, then each tool's own flags. Also `.env` value quoting.
 
-use super::invalid;
+use super::draft::invalid;
+use super::draft::Imported;
 use crate::error::Result;
-use crate::payloads::Imported;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {

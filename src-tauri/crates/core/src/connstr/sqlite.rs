@@ -1,10 +1,11 @@
 //! SQLite: a file path, `sqlite:` / `file:` URLs (sqlx's and SQLite's own URI forms),
 //! `jdbc:sqlite:` and the sqlite3 shell. Out: URL, JDBC, sqlite3.
 
-use super::{decode, draft, invalid, set_option, unmapped, ExportFormat, Out};
+use super::draft::Imported;
+use super::draft::{decode, draft, invalid, set_option, unmapped};
+use super::export::{ExportFormat, Out};
 use crate::error::Result;
 use crate::model::{ConnectionFields, Engine, OptionValue};
-use crate::payloads::Imported;
 
 const EXTENSIONS: &[&str] = &[".db", ".sqlite", ".sqlite3", ".db3"];
 
@@ -49,7 +50,7 @@ pub fn import_url(s: &str) -> Result<Imported> {
     };
     let mut imp = draft(Engine::Sqlite);
     imp.fields.database = decode(path, "file path")?;
-    for (k, v) in super::query_pairs(query, false)? {
+    for (k, v) in super::draft::query_pairs(query, false)? {
         match (k.as_str(), v.as_str()) {
             ("mode", "ro") => set_option(&mut imp, "read_only", OptionValue::Bool(true)),
             ("mode", "rw" | "rwc") => set_option(&mut imp, "read_only", OptionValue::Bool(false)),
@@ -126,6 +127,6 @@ pub fn export(f: &ConnectionFields, format: ExportFormat, out: &mut Out) -> Resu
             args.push(f.database.clone());
             Ok(super::shell::join(&args))
         }
-        other => Err(super::not_carried(f.engine, other)),
+        other => Err(super::export::not_carried(f.engine, other)),
     }
 }

@@ -6,13 +6,14 @@
 //! quotes the offending input in its errors. Its readings are compared with ours in tests
 //! on the inputs it does handle.
 
-use super::{
+use super::draft::Imported;
+use super::draft::{
     decode, draft, encode, invalid, parse_port, set_option, set_password, timeout_from_secs,
-    unmapped, url_host, ExportFormat, Out,
+    unmapped, url_host,
 };
+use super::export::{ExportFormat, Out};
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
-use crate::payloads::Imported;
 
 const ADO_SERVER: &[&str] = &[
     "server",
@@ -257,7 +258,7 @@ fn intent(imp: &mut Imported, v: &str) {
 }
 
 fn windows_auth(imp: &mut Imported, k: &str, v: &str) {
-    if super::is_true(v) == Some(true) || v.eq_ignore_ascii_case("sspi") {
+    if super::draft::is_true(v) == Some(true) || v.eq_ignore_ascii_case("sspi") {
         imp.warnings.push(format!(
             "{k}: Windows authentication is not supported; enter a SQL login and password"
         ));
@@ -274,7 +275,9 @@ pub fn import_ado(s: &str) -> Result<Imported> {
             "user id" | "uid" | "user" => imp.fields.username = v,
             "password" | "pwd" => set_password(&mut imp, v),
             "encrypt" => enc.encrypt = Some(v),
-            "trustservercertificate" | "trust server certificate" => enc.trust = super::is_true(&v),
+            "trustservercertificate" | "trust server certificate" => {
+                enc.trust = super::draft::is_true(&v)
+            }
             "hostnameincertificate" | "host name in certificate" => {
                 set_option(&mut imp, "host_name_in_certificate", OptionValue::Text(v))
             }
@@ -333,7 +336,7 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
             "user" | "username" => imp.fields.username = v,
             "password" => set_password(&mut imp, v),
             "encrypt" => enc.encrypt = Some(v),
-            "trustservercertificate" => enc.trust = super::is_true(&v),
+            "trustservercertificate" => enc.trust = super::draft::is_true(&v),
             "hostnameincertificate" => {
                 set_option(&mut imp, "host_name_in_certificate", OptionValue::Text(v))
             }
@@ -379,7 +382,7 @@ pub fn import_url(s: &str) -> Result<Imported> {
             "user id" => imp.fields.username = v,
             "password" => set_password(&mut imp, v),
             "encrypt" => enc.encrypt = Some(v),
-            "trustservercertificate" => enc.trust = super::is_true(&v),
+            "trustservercertificate" => enc.trust = super::draft::is_true(&v),
             "hostnameincertificate" => {
                 set_option(&mut imp, "host_name_in_certificate", OptionValue::Text(v))
             }
@@ -568,7 +571,7 @@ pub fn export(
             Ok(s)
         }
         ExportFormat::Url => {
-            let user = super::userinfo(&f.username, password);
+            let user = super::draft::userinfo(&f.username, password);
             let path = instance
                 .map(|i| format!("/{}", encode(i)))
                 .unwrap_or_default();
@@ -625,7 +628,7 @@ pub fn export(
             }
             Ok(super::shell::join(&args))
         }
-        other => Err(super::not_carried(f.engine, other)),
+        other => Err(super::export::not_carried(f.engine, other)),
     }
 }
 

@@ -4,7 +4,9 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::engines::{DefaultValue, FieldKind};
-use crate::model::{TlsMode, DEFAULT_TIMEOUT_SECS};
+use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
+use crate::secret::Secret;
+use draft::{split_host_port, url_host};
 
 fn imp(s: &str) -> Parsed {
     match import(s) {
@@ -904,21 +906,4 @@ fn mongosh_password_flags_with_equals_are_read_and_never_echoed() {
     assert_eq!(p.imported.fields.username, "me");
     let w = p.imported.warnings.join("\n");
     assert!(w.contains("--frobnicate") && !w.contains("S3cret"), "{w}");
-}
-
-#[tokio::test]
-async fn a_file_missing_on_this_machine_imports_the_draft_and_names_the_field_to_fill() {
-    let missing = format!("/nonexistent-{}/ca.pem", uuid::Uuid::new_v4().simple());
-    let mut p = imp(&format!(
-        "postgresql://u@h/d?sslmode=verify-full&sslrootcert={missing}&sslcert={missing}"
-    ));
-    read_files(&mut p.imported).await.unwrap();
-    assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyFull);
-    assert!(p.imported.fields.tls.ca_pem.is_none());
-    let notes = p.imported.warnings.join("\n");
-    assert!(
-        notes.contains(&format!("sslrootcert: {missing} is not found on this machine; pick the file for the CA certificate")),
-        "{notes}"
-    );
-    assert!(notes.contains("for the client certificate"), "{notes}");
 }

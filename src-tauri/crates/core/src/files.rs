@@ -1,0 +1,147 @@
+//! Files on this machine that a form or a pasted string names: PEM certificates and keys,
+//! read with a size bound. The model (`connstr`, `pem`) never touches the disk; the
+//! operations that take a user's string call `read_files` here.
+
+use std::path::Path;
+
+use crate::connstr::{FileSlot, Imported};
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::secret::Secret;
+
+/// The largest PEM file accepted from disk.
+pub const PEM_FILE_MAX: u64 = 1024 * 1024;
+
+/// Reads a PEM file the user picked (certificate or key) as text.
+pub async fn read_pem_file(path: &Path) -> Result<String> {
+    let unreadable = |why: String| {
+        CoreError::input(
+            ErrorCode::FileUnreadable,
+            None,
+            format!("{} cannot be used: {why}.", path.display()),
+            "Pick a PEM file (text starting with -----BEGIN …).",
+        )
+    };
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    if meta.len() > PEM_FILE_MAX {
+        return Err(unreadable(format!(
+            "it is larger than {} KiB",
+            PEM_FILE_MAX / 1024
+        )));
+    }
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| unreadable("it is not text (DER files must be converted to PEM)".into()))?;
+    if !text.contains("-----BEGIN ") {
+        return Err(unreadable("it holds no PEM block".into()));
+    }
+    Ok(text)
+}
+
+/// Reads the files an import names (bounded PEM reads), filling the draft's certificates
+/// and client key. Only for strings the user gave on this machine.
+///
+/// A file that is not on this machine (a colleague's `sslrootcert=/etc/ssl/ca.pem`) does not
+/// refuse the import: the draft comes in and a note names the field to fill in.
+pub async fn read_files(imported: &mut Imported) -> Result<()> {
+    for r in std::mem::take(&mut imported.files) {
+        if let Ok(false) = tokio::fs::try_exists(&r.path).await {
+            let field = match r.slot {
+                FileSlot::Ca => "CA certificate",
+                FileSlot::ClientCert => "client certificate",
+                FileSlot::ClientKey => "client key",
+            };
+            imported.warnings.push(format!(
+                "{}: {} is not found on this machine; pick the file for the {field}",
+                r.param, r.path
+            ));
+            continue;
+        }
+        let text = read_pem_file(Path::new(&r.path)).await.map_err(|e| {
+            CoreError::input(
+                ErrorCode::FileUnreadable,
+                Some(&r.param),
+                format!("{}: {e}", r.param),
+                e.hint(),
+            )
+        })?;
+        let is_key = |label: &str| label.ends_with("PRIVATE KEY");
+        let picked = match r.slot {
+            FileSlot::Ca | FileSlot::ClientCert => {
+                crate::pem::select_blocks(&text, |l| l == "CERTIFICATE")
+            }
+            FileSlot::ClientKey => crate::pem::select_blocks(&text, is_key),
+        };
+        if picked.is_empty() {
+            let want = if r.slot == FileSlot::ClientKey {
+                "private key"
+            } else {
+                "certificate"
+            };
+            return Err(CoreError::input(
+                ErrorCode::FileUnreadable,
+                Some(&r.param),
+                format!("{}: the file holds no {want}.", r.param),
+                "Point it at a PEM file with the right block.",
+            ));
+        }
+        match r.slot {
+            FileSlot::Ca => imported.fields.tls.ca_pem = Some(picked),
+            FileSlot::ClientCert => imported.fields.tls.client_cert_pem = Some(picked),
+            FileSlot::ClientKey => imported.client_key = Some(Secret::new(picked)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connstr::import;
+    use crate::model::TlsMode;
+
+    #[tokio::test]
+    async fn pem_files_are_read_and_non_pem_files_are_refused_clearly() {
+        let dir = std::env::temp_dir().join(format!("sb-pem-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("ca.pem");
+        std::fs::write(
+            &good,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        assert!(read_pem_file(&good)
+            .await
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----"));
+        let der = dir.join("ca.der");
+        std::fs::write(&der, [0x30u8, 0x82, 0xff, 0xfe]).unwrap();
+        let e = read_pem_file(&der).await.unwrap_err();
+        assert_eq!(e.code(), crate::error::ErrorCode::FileUnreadable);
+        assert!(e.to_string().contains("DER"), "{e}");
+        let missing = read_pem_file(&dir.join("nope.pem")).await.unwrap_err();
+        assert_eq!(missing.code(), crate::error::ErrorCode::FileUnreadable);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[tokio::test]
+    async fn a_file_missing_on_this_machine_imports_the_draft_and_names_the_field_to_fill() {
+        let missing = format!("/nonexistent-{}/ca.pem", uuid::Uuid::new_v4().simple());
+        let mut p = import(&format!(
+            "postgresql://u@h/d?sslmode=verify-full&sslrootcert={missing}&sslcert={missing}"
+        ))
+        .unwrap();
+        read_files(&mut p.imported).await.unwrap();
+        assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyFull);
+        assert!(p.imported.fields.tls.ca_pem.is_none());
+        let notes = p.imported.warnings.join("\n");
+        assert!(
+            notes.contains(&format!("sslrootcert: {missing} is not found on this machine; pick the file for the CA certificate")),
+            "{notes}"
+        );
+        assert!(notes.contains("for the client certificate"), "{notes}");
+    }
+}
