@@ -2,6 +2,7 @@
 //! Errors cross IPC as `ApiError` values (code, field, message, hint, issues).
 
 use switchboard_core::connections::{ManyResult, TestControl};
+use switchboard_core::connstr::ExportContext;
 use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
 use switchboard_core::engines::EngineSpec;
 use switchboard_core::imports::{Draft, ImportPreview, ImportResult, PickedFile};
@@ -9,7 +10,6 @@ use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
     NewConnection, PasswordSave, SecretChange,
 };
-use switchboard_core::connstr::ExportContext;
 use switchboard_core::probe::report::{Progress, StepReport};
 use switchboard_core::store::{LastTest, Listing};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};

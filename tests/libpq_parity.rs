@@ -229,9 +229,9 @@ fn parse_errors_never_quote_a_password() {
 fn exported_urls_and_keyword_strings_mean_the_same_connection_to_the_real_libpq() {
     use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::TestRunner;
+    use switchboard_core::connstr::ExportContext;
     use switchboard_core::connstr::{export, ExportFormat};
     use switchboard_core::model::{ConnectionFields, OptionValue, TlsMode};
-    use switchboard_core::connstr::ExportContext;
     use switchboard_core::Secret;
 
     let nasty = "[a-zA-Z0-9@:/?#%&=;'\"\\\\{}+ äß€-]{1,16}";

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use switchboard_core::connstr::payloads::PayloadFormat;
 use switchboard_core::connstr::ExportFormat;
 use switchboard_core::model::{Engine, Environment, PasswordSave, TlsMode};
-use switchboard_core::connstr::payloads::PayloadFormat;
 
 #[derive(Parser)]
 #[command(

@@ -11,11 +11,11 @@ mod args;
 use args::{Cli, Command, FieldArgs, ImportArgs, TestArgs};
 use switchboard_core::connections::TestControl;
 use switchboard_core::connstr;
+use switchboard_core::connstr::payloads;
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Environment, NewConnection, OptionValue,
     PasswordSave, SecretChange,
 };
-use switchboard_core::connstr::payloads;
 use switchboard_core::probe::report::{CheckStatus, Progress, StepReport, StepStatus};
 use switchboard_core::{
     paths, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,

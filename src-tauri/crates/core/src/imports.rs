@@ -13,11 +13,11 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::connections::{now, Switchboard};
+use crate::connstr::Imported;
 use crate::connstr::{self, batch, SourceKind};
 use crate::error::{ApiError, CoreError, ErrorCode, FieldIssue, Result};
 use crate::keychain::SecretKind;
 use crate::model::{Connection, ConnectionFields, NewConnection, PasswordSave};
-use crate::connstr::Imported;
 use crate::secret::Secret;
 use crate::secrets::{Planned, SecretOp};
 use crate::store;

@@ -1,11 +1,12 @@
 //! Switchboard's core: everything but the window. See ARCHITECTURE.md for the map.
 
+pub mod cert;
 pub mod connections;
 pub mod connstr;
 pub mod dn;
 pub mod engines;
-pub mod files;
 pub mod error;
+pub mod files;
 pub mod imports;
 pub mod keychain;
 pub mod libpq;

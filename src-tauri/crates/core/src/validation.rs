@@ -234,7 +234,7 @@ pub fn warnings(f: &ConnectionFields) -> Vec<FieldIssue> {
         else {
             continue;
         };
-        for info in certs.iter().filter_map(crate::probe::tls::certificate_info) {
+        for info in certs.iter().filter_map(crate::cert::certificate_info) {
             if info.days_left < 0 {
                 out.push(FieldIssue::warning(
                     ErrorCode::CertificateExpired,
@@ -295,7 +295,7 @@ pub fn client_key_issues(
         )),
         (Some(cert), Some(key)) => {
             if let Ok(chain) = crate::pem::parse_certificates(cert) {
-                let provider = crate::probe::tls::provider();
+                let provider = crate::cert::provider();
                 if let Err(e) = rustls::sign::CertifiedKey::from_der(chain, key, &provider) {
                     out.push(FieldIssue::new(
                         ErrorCode::ClientKeyMismatch,

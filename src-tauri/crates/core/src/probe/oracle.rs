@@ -262,7 +262,7 @@ fn dn_mismatch(target: &ProbeTarget, obs: &SharedObservation) -> Option<Fail> {
     }
     let shown = subject.as_ref().map(dn::to_string).unwrap_or_else(|| {
         leaf.as_ref()
-            .and_then(tls::certificate_info)
+            .and_then(crate::cert::certificate_info)
             .map(|c| c.subject)
             .unwrap_or_default()
     });

@@ -1,6 +1,7 @@
 //! The result of a connection test: a timeline of steps, what was learnt about TLS and the
 //! server, and, on failure, a classified error with a hint.
 
+use crate::cert::CertificateInfo;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -47,20 +48,6 @@ pub struct StepReport {
     pub status: StepStatus,
     pub elapsed_ms: f64,
     pub detail: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct CertificateInfo {
-    pub subject: String,
-    pub issuer: String,
-    pub subject_alt_names: Vec<String>,
-    /// RFC 3339.
-    pub not_before: String,
-    pub not_after: String,
-    pub days_left: i64,
-    /// SHA-256 of the DER, colon-separated hex.
-    pub sha256_fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

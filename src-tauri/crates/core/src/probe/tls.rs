@@ -25,7 +25,6 @@ use std::time::Instant;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
@@ -36,8 +35,9 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
 use super::driver::Fail;
-use super::report::{CertificateInfo, Step, TlsInfo};
+use super::report::{Step, TlsInfo};
 use super::ProbeTarget;
+use crate::cert::{certificate_info, provider};
 use crate::error::ErrorCode;
 use crate::model::TlsMode;
 use crate::secret::Secret;
@@ -61,12 +61,6 @@ pub type SharedObservation = Arc<Mutex<Observation>>;
 
 fn with_obs<R>(obs: &SharedObservation, f: impl FnOnce(&mut Observation) -> R) -> Option<R> {
     obs.lock().ok().map(|mut o| f(&mut o))
-}
-
-pub fn provider() -> Arc<CryptoProvider> {
-    static P: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
-    P.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider()))
-        .clone()
 }
 
 /// The OS trust store, read once per process.
@@ -540,54 +534,6 @@ pub fn tls_info(mode: TlsMode, obs: &Observation) -> Option<TlsInfo> {
         verification: verification_words(mode).to_owned(),
         peer_certificates: obs.chain.iter().filter_map(certificate_info).collect(),
     })
-}
-
-pub fn certificate_info(der: &CertificateDer<'_>) -> Option<CertificateInfo> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let rfc3339 = |t: x509_parser::time::ASN1Time| {
-        t.to_datetime()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
-    let not_after = cert.validity().not_after;
-    let days_left = (not_after.to_datetime() - time::OffsetDateTime::now_utc()).whole_days();
-    Some(CertificateInfo {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
-        subject_alt_names: subject_alt_names(&cert),
-        not_before: rfc3339(cert.validity().not_before),
-        not_after: rfc3339(not_after),
-        days_left,
-        sha256_fingerprint: sha2::Sha256::digest(der)
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(":"),
-    })
-}
-
-fn subject_alt_names(cert: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
-    use x509_parser::extensions::GeneralName;
-    let Ok(Some(san)) = cert.subject_alternative_name() else {
-        return Vec::new();
-    };
-    san.value
-        .general_names
-        .iter()
-        .filter_map(|n| match n {
-            GeneralName::DNSName(d) => Some(d.to_string()),
-            GeneralName::IPAddress(b) => match b.len() {
-                4 => <[u8; 4]>::try_from(*b)
-                    .ok()
-                    .map(|a| std::net::IpAddr::from(a).to_string()),
-                16 => <[u8; 16]>::try_from(*b)
-                    .ok()
-                    .map(|a| std::net::IpAddr::from(a).to_string()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
 }
 
 /// A failed handshake in the user's terms: what the verifier recorded (or the error the
