@@ -1,10 +1,6 @@
-//! MySQL and MariaDB: `mysql://` / `mariadb://` URLs (read by sqlx's own parser, the
-//! driver Switchboard tests with), Connector/J and MariaDB Connector/J JDBC URLs, and the
+//! MySQL and MariaDB: `mysql://` / `mariadb://` URLs (read exactly as sqlx, the driver
+//! Switchboard tests with, reads them), Connector/J and MariaDB Connector/J JDBC URLs, and the
 //! `mysql` / `mariadb` command line. Out: URL, JDBC, mysql.
-
-use std::str::FromStr;
-
-use sqlx::mysql::{MySqlConnectOptions, MySqlSslMode};
 
 use super::draft::Imported;
 use super::draft::{
@@ -38,6 +34,18 @@ fn mode_from_word(w: &str) -> Option<TlsMode> {
     })
 }
 
+/// sqlx's own words for `ssl-mode` (case-insensitive, no aliases).
+fn mode_from_sqlx_word(w: &str) -> Option<TlsMode> {
+    Some(match w.to_ascii_lowercase().as_str() {
+        "disabled" => TlsMode::Disable,
+        "preferred" => TlsMode::Prefer,
+        "required" => TlsMode::Require,
+        "verify_ca" => TlsMode::VerifyCa,
+        "verify_identity" => TlsMode::VerifyFull,
+        _ => return None,
+    })
+}
+
 fn mode_word(m: TlsMode) -> &'static str {
     match m {
         TlsMode::Disable => "DISABLED",
@@ -58,31 +66,48 @@ pub fn import_url(s: &str) -> Result<Imported> {
         ),
         _ => invalid("The MySQL URL is not valid.", HINT),
     })?;
-    // The driver's own reading; its errors may quote a value, so they are not passed on.
-    let opts = MySqlConnectOptions::from_str(s).map_err(|_| {
-        if url
-            .query_pairs()
-            .any(|(k, _)| k == "ssl-mode" || k == "sslmode")
-        {
-            bad_mode()
-        } else {
-            invalid("The MySQL URL is not valid.", HINT)
+    // Read as sqlx (the driver Switchboard tests with) reads it: the same defaults (host
+    // localhost, user root), percent-decoding and words; tests/mysql_url_parity.rs
+    // compares the two on generated URLs.
+    let text = |part: &str, what: &str| -> Result<String> {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8()
+            .map(|c| c.into_owned())
+            .map_err(|_| invalid(format!("The {what} is not UTF-8 once decoded."), HINT))
+    };
+    let mut mode = TlsMode::Prefer;
+    for (k, v) in url.query_pairs() {
+        match &*k {
+            "ssl-mode" | "sslmode" => {
+                mode = mode_from_sqlx_word(&v).ok_or_else(bad_mode)?;
+            }
+            "statement-cache-capacity" if v.parse::<usize>().is_err() => {
+                return Err(invalid(
+                    "statement-cache-capacity is not a whole number.",
+                    HINT,
+                ));
+            }
+            _ => {}
         }
-    })?;
+    }
     let mut imp = draft(Engine::Mysql);
-    imp.fields.host = opts
-        .get_host()
+    imp.fields.host = url
+        .host_str()
+        .unwrap_or("localhost")
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_owned();
     if let Some(p) = url.port() {
         imp.fields.port = super::draft::parse_port(&p.to_string())?;
     }
-    imp.fields.username = opts.get_username().to_owned();
+    imp.fields.username = match url.username() {
+        "" => "root".to_owned(),
+        u => text(u, "user name")?,
+    };
     if let Some(p) = url.password() {
-        set_password(&mut imp, decode(p, "password")?);
+        set_password(&mut imp, text(p, "password")?);
     }
-    imp.fields.database = opts.get_database().unwrap_or_default().to_owned();
+    imp.fields.database = text(url.path().trim_start_matches('/'), "database name")?;
     let mut said_mode = false;
     for (k, v) in url.query_pairs() {
         match &*k {
@@ -97,13 +122,7 @@ pub fn import_url(s: &str) -> Result<Imported> {
             other => unmapped(&mut imp, other),
         }
     }
-    imp.fields.tls.mode = match opts.get_ssl_mode() {
-        MySqlSslMode::Disabled => TlsMode::Disable,
-        MySqlSslMode::Preferred => TlsMode::Prefer,
-        MySqlSslMode::Required => TlsMode::Require,
-        MySqlSslMode::VerifyCa => TlsMode::VerifyCa,
-        MySqlSslMode::VerifyIdentity => TlsMode::VerifyFull,
-    };
+    imp.fields.tls.mode = mode;
     if !said_mode {
         imp.warnings.push(
             "no ssl-mode is given: the client default, PREFERRED, is kept (the certificate is not verified; VERIFY_IDENTITY is safer)"
