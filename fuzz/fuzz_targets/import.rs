@@ -6,9 +6,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use switchboard_core::connstr::{self, batch};
-use switchboard_core::libpq;
-use switchboard_core::payloads::ExportContext;
+use switchboard_model::connstr::{self, batch};
+use switchboard_model::libpq;
+use switchboard_model::connstr::ExportContext;
 
 const FILE_NAMES: [Option<&str>; 5] = [
     Some(".env"),

@@ -1,26 +1,24 @@
-//! Switchboard's core: everything but the window. See ARCHITECTURE.md for the map.
+//! Switchboard's core service: the operations the window and the CLI call (`Switchboard`),
+//! over the model crate (what a connection is, its formats) and the probe crate (the live
+//! test). Adapters depend on this crate only: the model's and the probe's modules are
+//! re-exported under their own names. See ARCHITECTURE.md for the map.
 
-pub mod cert;
+pub use switchboard_model::{
+    cert, connstr, dn, engines, error, libpq, model, pem, secret, validation,
+};
+pub use switchboard_probe as probe;
+
 pub mod connections;
-pub mod connstr;
-pub mod dn;
-pub mod engines;
-pub mod error;
+mod db;
 pub mod files;
 pub mod imports;
 pub mod keychain;
-pub mod libpq;
 pub mod logging;
-pub mod model;
 pub mod paths;
-pub mod pem;
-pub mod probe;
-pub mod secret;
 pub mod secrets;
 pub mod store;
-pub mod validation;
 
 pub use connections::Switchboard;
-pub use error::{ApiError, CoreError, ErrorCode, FieldIssue, Severity};
-pub use probe::report::TestReport;
-pub use secret::Secret;
+pub use switchboard_model::error::{ApiError, CoreError, ErrorCode, FieldIssue, Severity};
+pub use switchboard_model::secret::Secret;
+pub use switchboard_probe::report::TestReport;

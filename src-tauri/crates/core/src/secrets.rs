@@ -21,6 +21,7 @@
 //! removal never deletes a value another writer stored since (generations are never
 //! reused).
 
+use crate::db::Db;
 use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -218,7 +219,7 @@ impl Secrets {
 
     /// The generation a connection's secret of `kind` is stored at, if it has one.
     pub(crate) async fn generation(&self, id: Uuid, kind: SecretKind) -> Result<Option<i64>> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.pool.acquire().await.db()?;
         claimed(&mut conn, id, kind).await
     }
 
@@ -227,7 +228,8 @@ impl Secrets {
         let rows = sqlx::query("SELECT kind FROM secrets WHERE connection_id = ?")
             .bind(id.to_string())
             .fetch_all(&self.pool)
-            .await?;
+            .await
+            .db()?;
         Ok(rows
             .iter()
             .filter_map(|r| r.try_get::<String, _>("kind").ok())
@@ -244,7 +246,8 @@ impl Secrets {
              WHERE connection_id NOT IN (SELECT id FROM connections)",
         )
         .fetch_all(&self.pool)
-        .await?;
+        .await
+        .db()?;
         Ok(rows
             .iter()
             .filter_map(|r| {
@@ -288,7 +291,7 @@ impl Secrets {
     /// and a `relabel` intent per renamed secret. Removals need no intent yet: nothing is
     /// removed before the commit.
     async fn journal(&self, plans: Vec<Planned>) -> Result<(Vec<Intent>, Vec<(Uuid, SecretKind)>)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin().await.db()?;
         let mut intents = Vec::new();
         let mut removes = Vec::new();
         for p in plans {
@@ -302,7 +305,8 @@ impl Secrets {
                         .bind(generation)
                         .bind(id)
                         .execute(&mut *tx)
-                        .await?;
+                        .await
+                        .db()?;
                     intents.push(Intent {
                         id,
                         r: r.at(generation),
@@ -327,7 +331,7 @@ impl Secrets {
                 }
             }
         }
-        tx.commit().await?;
+        tx.commit().await.db()?;
         if let Ok(mut f) = self.owner.in_flight.lock() {
             f.extend(intents.iter().map(|i| i.id));
         }
@@ -353,7 +357,7 @@ impl Secrets {
         .bind(old_name)
         .bind(crate::connections::now())
         .fetch_one(&mut *tx)
-        .await?;
+        .await.db()?;
         Ok(id)
     }
 
@@ -390,7 +394,7 @@ impl Secrets {
         ) -> futures_util::future::BoxFuture<'c, Result<T>>,
     {
         // IMMEDIATE: take the write lock now, so the claims read below cannot go stale.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.db()?;
         let mut replaced = Vec::new();
         // Removals first: a deleted row's secrets must be read before they cascade away.
         for &(id, kind) in removes {
@@ -399,7 +403,8 @@ impl Secrets {
                     .bind(id.to_string())
                     .bind(kind.as_str())
                     .execute(&mut *tx)
-                    .await?;
+                    .await
+                    .db()?;
                 replaced.push(SecretRef::new(kind, id, "").at(g));
             }
         }
@@ -418,7 +423,7 @@ impl Secrets {
                 .bind(kind.as_str())
                 .bind(i.r.generation)
                 .execute(&mut *tx)
-                .await?;
+                .await.db()?;
             }
         }
         let mut removals = Vec::new();
@@ -430,9 +435,10 @@ impl Secrets {
             sqlx::query("DELETE FROM secret_intents WHERE id = ?")
                 .bind(i.id)
                 .execute(&mut *tx)
-                .await?;
+                .await
+                .db()?;
         }
-        tx.commit().await?;
+        tx.commit().await.db()?;
         Ok((value, removals))
     }
 
@@ -633,13 +639,12 @@ impl Secrets {
 
 /// The generation `id`'s secret of `kind` is claimed at.
 async fn claimed(conn: &mut SqliteConnection, id: Uuid, kind: SecretKind) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT generation FROM secrets WHERE connection_id = ? AND kind = ?")
-            .bind(id.to_string())
-            .bind(kind.as_str())
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    sqlx::query_scalar("SELECT generation FROM secrets WHERE connection_id = ? AND kind = ?")
+        .bind(id.to_string())
+        .bind(kind.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .db()
 }
 
 #[cfg(test)]

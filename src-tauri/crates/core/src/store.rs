@@ -7,6 +7,7 @@
 //! A row this version cannot read (hand-edited, or written by a newer Switchboard) never
 //! hides the others: `listing` returns the readable rows and names the broken ones.
 
+use crate::db::Db;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -85,7 +86,8 @@ impl Store {
                 })?;
             }
         }
-        let options = SqliteConnectOptions::from_str("sqlite:")?
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .db()?
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -94,10 +96,11 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
-            .await?;
+            .await
+            .db()?;
         let migrator = sqlx::migrate!("./migrations");
         refuse_newer_schema(&pool, &migrator).await?;
-        migrator.run(&pool).await?;
+        migrator.run(&pool).await.db()?;
         Ok(Store { pool })
     }
 
@@ -115,7 +118,8 @@ impl Store {
         .bind(engine.as_str())
         .bind(name)
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .db()?;
         Ok(found.is_some())
     }
 
@@ -137,7 +141,8 @@ impl Store {
         .bind(&t.tested_at)
         .bind(id.to_string())
         .execute(&self.pool)
-        .await?;
+        .await
+        .db()?;
         Ok(())
     }
 
@@ -149,17 +154,18 @@ impl Store {
             "SELECT connection_id, ok, code, step, message, total_ms, tested_at FROM last_tests",
         )
         .fetch_all(&self.pool)
-        .await?;
+        .await
+        .db()?;
         let read = |r: &SqliteRow| -> Result<LastTest> {
-            let id: String = r.try_get("connection_id")?;
+            let id: String = r.try_get("connection_id").db()?;
             Ok(LastTest {
                 connection_id: Uuid::parse_str(&id).map_err(|_| corrupt("test id", &id))?,
-                ok: r.try_get("ok")?,
-                code: r.try_get("code")?,
-                step: r.try_get("step")?,
-                message: r.try_get("message")?,
-                total_ms: r.try_get("total_ms")?,
-                tested_at: r.try_get("tested_at")?,
+                ok: r.try_get("ok").db()?,
+                code: r.try_get("code").db()?,
+                step: r.try_get("step").db()?,
+                message: r.try_get("message").db()?,
+                total_ms: r.try_get("total_ms").db()?,
+                tested_at: r.try_get("tested_at").db()?,
             })
         };
         Ok(rows
@@ -189,7 +195,8 @@ impl Store {
             "SELECT {COLUMNS} FROM connections ORDER BY name COLLATE NOCASE"
         ))
         .fetch_all(&self.pool)
-        .await?;
+        .await
+        .db()?;
         let mut listing = Listing::default();
         for r in &rows {
             match from_row(r) {
@@ -208,7 +215,8 @@ impl Store {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?"))
             .bind(id.to_string())
             .fetch_optional(&self.pool)
-            .await?;
+            .await
+            .db()?;
         match row {
             Some(r) => from_row(&r),
             None => Err(CoreError::NotFound(id.to_string())),
@@ -218,7 +226,7 @@ impl Store {
     /// A row's id as stored and its name, by stored id or name (ignoring case), reading
     /// nothing else: the id may itself be what is broken.
     pub async fn find_id(&self, id_or_name: &str) -> Result<Option<(String, String)>> {
-        Ok(sqlx::query_as(
+        sqlx::query_as(
             "SELECT id, name FROM connections WHERE id = ? OR name = ? COLLATE NOCASE \
              ORDER BY id = ? DESC LIMIT 1",
         )
@@ -226,7 +234,8 @@ impl Store {
         .bind(id_or_name)
         .bind(id_or_name)
         .fetch_optional(&self.pool)
-        .await?)
+        .await
+        .db()
     }
 
     /// Whether a row with this id exists, readable or not.
@@ -239,7 +248,8 @@ impl Store {
         let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM connections WHERE id = ?")
             .bind(stored_id)
             .fetch_optional(&self.pool)
-            .await?;
+            .await
+            .db()?;
         Ok(found.is_some())
     }
 
@@ -250,7 +260,8 @@ impl Store {
         ))
         .bind(name)
         .fetch_optional(&self.pool)
-        .await?;
+        .await
+        .db()?;
         row.as_ref().map(from_row).transpose()
     }
 
@@ -347,7 +358,8 @@ pub async fn update(
     let actual: Option<i64> = sqlx::query_scalar("SELECT version FROM connections WHERE id = ?")
         .bind(c.id.to_string())
         .fetch_optional(&mut *tx)
-        .await?;
+        .await
+        .db()?;
     match actual {
         Some(actual) => Err(CoreError::VersionConflict {
             expected: expected_version,
@@ -376,7 +388,8 @@ pub async fn rename_replica_references(
     .bind(engine.as_str())
     .bind(old_name)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .db()?;
     Ok(done.rows_affected())
 }
 
@@ -389,7 +402,8 @@ pub async fn delete_stored(tx: &mut SqliteConnection, stored_id: &str) -> Result
     let done = sqlx::query("DELETE FROM connections WHERE id = ?")
         .bind(stored_id)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .db()?;
     if done.rows_affected() == 0 {
         return Err(CoreError::NotFound(stored_id.to_owned()));
     }
@@ -404,7 +418,7 @@ fn map_unique(
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
             Err(CoreError::NameTaken(name.to_owned()))
         }
-        other => Ok(other?),
+        other => Ok(other.db()?),
     }
 }
 
@@ -422,13 +436,15 @@ async fn refuse_newer_schema(pool: &SqlitePool, migrator: &sqlx::migrate::Migrat
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
     )
     .fetch_optional(pool)
-    .await?;
+    .await
+    .db()?;
     if has_table.is_none() {
         return Ok(());
     }
     let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
         .fetch_one(pool)
-        .await?;
+        .await
+        .db()?;
     let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
     match found {
         Some(found) if found > known => Err(CoreError::StorageNewer { found, known }),
@@ -437,46 +453,46 @@ async fn refuse_newer_schema(pool: &SqlitePool, migrator: &sqlx::migrate::Migrat
 }
 
 fn from_row(r: &SqliteRow) -> Result<Connection> {
-    let id: String = r.try_get("id")?;
-    let engine: String = r.try_get("engine")?;
-    let tls_mode: String = r.try_get("tls_mode")?;
-    let password_save: String = r.try_get("password_save")?;
-    let environment: Option<String> = r.try_get("environment")?;
-    let tags: String = r.try_get("tags")?;
-    let metadata: String = r.try_get("metadata")?;
-    let options: String = r.try_get("options")?;
+    let id: String = r.try_get("id").db()?;
+    let engine: String = r.try_get("engine").db()?;
+    let tls_mode: String = r.try_get("tls_mode").db()?;
+    let password_save: String = r.try_get("password_save").db()?;
+    let environment: Option<String> = r.try_get("environment").db()?;
+    let tags: String = r.try_get("tags").db()?;
+    let metadata: String = r.try_get("metadata").db()?;
+    let options: String = r.try_get("options").db()?;
     Ok(Connection {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
         fields: ConnectionFields {
-            name: r.try_get("name")?,
+            name: r.try_get("name").db()?,
             engine: Engine::parse(&engine).ok_or_else(|| corrupt("engine", &engine))?,
-            host: r.try_get("host")?,
-            port: r.try_get("port")?,
-            database: r.try_get("database_name")?,
-            username: r.try_get("username")?,
+            host: r.try_get("host").db()?,
+            port: r.try_get("port").db()?,
+            database: r.try_get("database_name").db()?,
+            username: r.try_get("username").db()?,
             tls: TlsSettings {
                 mode: TlsMode::parse(&tls_mode).ok_or_else(|| corrupt("tls_mode", &tls_mode))?,
-                ca_pem: r.try_get("tls_ca_pem")?,
-                client_cert_pem: r.try_get("tls_client_cert_pem")?,
+                ca_pem: r.try_get("tls_ca_pem").db()?,
+                client_cert_pem: r.try_get("tls_client_cert_pem").db()?,
             },
-            description: r.try_get("description")?,
+            description: r.try_get("description").db()?,
             password_save: PasswordSave::parse(&password_save)
                 .ok_or_else(|| corrupt("password_save", &password_save))?,
-            timeout_secs: r.try_get("timeout_secs")?,
+            timeout_secs: r.try_get("timeout_secs").db()?,
             environment: environment
                 .map(|e| Environment::parse(&e).ok_or_else(|| corrupt("environment", &e)))
                 .transpose()?,
-            color: r.try_get("color")?,
+            color: r.try_get("color").db()?,
             tags: serde_json::from_str(&tags).map_err(|_| corrupt("tags", &tags))?,
             metadata: serde_json::from_str(&metadata)
                 .map_err(|_| corrupt("metadata", &metadata))?,
             options: serde_json::from_str(&options).map_err(|_| corrupt("options", &options))?,
         },
-        has_saved_password: r.try_get("has_saved_password")?,
-        has_client_key: r.try_get("has_client_key")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        version: r.try_get("version")?,
+        has_saved_password: r.try_get("has_saved_password").db()?,
+        has_client_key: r.try_get("has_client_key").db()?,
+        created_at: r.try_get("created_at").db()?,
+        updated_at: r.try_get("updated_at").db()?,
+        version: r.try_get("version").db()?,
     })
 }
 

@@ -3,6 +3,7 @@
 //! keychain step: whatever happens, rows, claims and keychain entries agree, and a write
 //! that failed changed no stored secret.
 
+use crate::db::Db;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -132,12 +133,14 @@ impl World {
                     sqlx::query("UPDATE connections SET version = version + 1 WHERE id = ?")
                         .bind(a_id.to_string())
                         .execute(&mut *tx)
-                        .await?;
+                        .await
+                        .db()?;
                     sqlx::query("UPDATE connections SET name = ? WHERE id = ?")
                         .bind(new_b)
                         .bind(b_id.to_string())
                         .execute(&mut *tx)
-                        .await?;
+                        .await
+                        .db()?;
                     if fail_rows {
                         return Err(CoreError::Storage("injected row failure".into()));
                     }
