@@ -3,6 +3,7 @@
 
 use crate::engines::{FieldKind, FieldSpec};
 use crate::error::{ErrorCode, FieldIssue};
+use crate::hosts::HostList;
 use crate::model::{ConnectionFields, OptionValue};
 
 pub const NAME_MAX: usize = 64;
@@ -430,30 +431,27 @@ fn check_name(name: &str, issues: &mut Vec<FieldIssue>) {
     }
 }
 
-/// A MongoDB-style list: `host[:port]` entries separated by commas.
+/// A list of `host[:port]` entries separated by commas, read as `hosts` reads it.
 fn check_host_list(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
-    let entries: Vec<&str> = f.host.split(',').map(str::trim).collect();
     if f.host.trim().is_empty() {
         check_host("", false, true, issues);
         return;
     }
-    for entry in entries {
-        let (host, port) = match entry.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') || h.ends_with(']') => (h, Some(p)),
-            _ => (entry, None),
-        };
-        let before = issues.len();
-        check_host(host, false, true, issues);
-        if let Some(p) = port {
-            if !p.parse::<u16>().is_ok_and(|p| p > 0) {
-                issues.push(FieldIssue::new(
-                    ErrorCode::HostInvalid,
-                    "host",
-                    format!("{entry:?} has a port outside 1–65535."),
-                    "Write each host as host or host:port, separated by commas.",
-                ));
-            }
+    let list = match HostList::parse(&f.host) {
+        Ok(list) => list,
+        Err(e) => {
+            issues.push(FieldIssue::new(
+                ErrorCode::HostInvalid,
+                "host",
+                format!("{e}."),
+                e.hint(),
+            ));
+            return;
         }
+    };
+    for entry in list.entries() {
+        let before = issues.len();
+        check_host(&entry.host, false, true, issues);
         if issues.len() > before {
             return;
         }

@@ -2,6 +2,7 @@
 //! coding, `host:port` lists, ports, timeouts, names. Pure: nothing here reads a file.
 
 use crate::error::{CoreError, ErrorCode, Result};
+use crate::hosts::{HostList, HostListError, HostPort};
 use crate::model::{ConnectionFields, Engine, OptionValue, PasswordSave, TlsMode};
 use crate::secret::Secret;
 
@@ -183,14 +184,16 @@ pub(super) fn parse_port(s: &str) -> Result<u32> {
         .parse::<u32>()
         .ok()
         .filter(|p| (1..=65535).contains(p))
-        .ok_or_else(|| {
-            CoreError::input(
-                ErrorCode::PortOutOfRange,
-                Some("port"),
-                "The port is not a number in 1–65535.",
-                "Use the server's port, e.g. 5432.",
-            )
-        })
+        .ok_or_else(port_error)
+}
+
+fn port_error() -> CoreError {
+    CoreError::input(
+        ErrorCode::PortOutOfRange,
+        Some("port"),
+        "The port is not a number in 1–65535.",
+        "Use the server's port, e.g. 5432.",
+    )
 }
 
 /// `user:password@host1:port,host2` → user and password into the draft, the first host
@@ -208,16 +211,21 @@ pub(super) fn authority(imp: &mut Imported, authority: &str) -> Result<(String, 
     first_host(imp, hosts)
 }
 
-/// The first of a comma-separated host list, with a warning when there are more.
+/// The first of a comma-separated host list, with a warning when there are more. An
+/// empty list is no host named (the format's default applies).
 pub(super) fn first_host(imp: &mut Imported, hosts: &str) -> Result<(String, Option<u32>)> {
-    let list: Vec<&str> = hosts.split(',').collect();
+    if hosts.trim().is_empty() {
+        return Ok((String::new(), None));
+    }
+    let list = HostList::parse(hosts).map_err(host_error)?;
     if list.len() > 1 {
         imp.warnings.push(format!(
             "{} hosts are listed; only the first is imported (add a connection for each of the others)",
             list.len()
         ));
     }
-    split_host_port(list[0])
+    let first = list.first();
+    Ok((first.host.clone(), first.port.map(u32::from)))
 }
 
 /// `user:password@`, `user@` or nothing, percent-encoded for a URL.
@@ -229,36 +237,21 @@ pub(super) fn userinfo(user: &str, password: Option<&str>) -> String {
     }
 }
 
-/// `host`, `host:port`, `[v6]`, `[v6]:port`.
+/// One `host[:port]` entry as `hosts` reads it; an empty one names no host.
 pub(super) fn split_host_port(s: &str) -> Result<(String, Option<u32>)> {
-    if let Some(rest) = s.strip_prefix('[') {
-        let (h, after) = rest.split_once(']').ok_or_else(|| {
-            invalid(
-                "An IPv6 address is missing its closing ].",
-                "Write IPv6 hosts as [2001:db8::1]:5432.",
-            )
-        })?;
-        return match after {
-            "" => Ok((h.to_owned(), None)),
-            p if p.starts_with(':') => Ok((h.to_owned(), Some(parse_port(&p[1..])?))),
-            _ => Err(invalid(
-                "Unexpected text after an IPv6 address.",
-                "Write IPv6 hosts as [2001:db8::1]:5432.",
-            )),
-        };
+    if s.trim().is_empty() {
+        return Ok((String::new(), None));
     }
-    match s.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => Ok((h.to_owned(), Some(parse_port(p)?))),
-        _ => Ok((s.to_owned(), None)),
-    }
+    HostPort::parse(s)
+        .map(|h| (h.host, h.port.map(u32::from)))
+        .map_err(host_error)
 }
 
-/// A host as it goes into a URL: IPv6 in brackets.
-pub(super) fn url_host(h: &str) -> String {
-    if h.parse::<std::net::Ipv6Addr>().is_ok() {
-        format!("[{h}]")
-    } else {
-        h.to_owned()
+/// A host list that cannot be read, in an import's terms (a bad port is the port's error).
+pub(super) fn host_error(e: HostListError) -> CoreError {
+    match e {
+        HostListError::BadPort(_) => port_error(),
+        e => invalid(format!("The host list cannot be read: {e}."), e.hint()),
     }
 }
 
@@ -308,12 +301,8 @@ pub fn derive_name(f: &ConnectionFields) -> String {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     } else {
-        let host = f
-            .host
-            .split(',')
-            .next()
-            .unwrap_or("")
-            .trim_matches(['[', ']']);
+        let first = HostList::parse(&f.host).map(|l| l.first().host.clone());
+        let host = first.as_deref().unwrap_or("");
         match (f.database.is_empty(), host.is_empty()) {
             (false, false) => format!("{}-{}", f.database, host),
             (false, true) => f.database.clone(),

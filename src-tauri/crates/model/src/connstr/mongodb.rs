@@ -4,11 +4,12 @@
 
 use super::draft::Imported;
 use super::draft::{
-    decode, draft, encode, file, invalid, set_option, set_password, split_host_port,
-    timeout_from_secs, unmapped, url_host, FileSlot,
+    decode, draft, encode, file, host_error, invalid, set_option, set_password, timeout_from_secs,
+    unmapped, FileSlot,
 };
 use super::export::{ExportFormat, Out};
 use crate::error::Result;
+use crate::hosts::{url_host, HostList};
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
 
 const HINT: &str = "Use mongodb://user:password@host1:27017,host2:27017/db?tls=true, percent-encoding @ : / in the user name and password.";
@@ -47,43 +48,37 @@ pub fn import_url(s: &str) -> Result<Imported> {
     if hosts.is_empty() {
         return Err(invalid("The URL names no host.", HINT));
     }
-    let mut entries = Vec::new();
-    for h in hosts.split(',') {
-        if h.contains('%') || h.ends_with(".sock") {
-            return Err(invalid(
-                "Unix-socket hosts are not supported; Switchboard connects over TCP.",
-                HINT,
-            ));
-        }
-        entries.push(split_host_port(h)?);
+    if hosts
+        .split(',')
+        .any(|h| h.contains('%') || h.ends_with(".sock"))
+    {
+        return Err(invalid(
+            "Unix-socket hosts are not supported; Switchboard connects over TCP.",
+            HINT,
+        ));
     }
-    if srv && (entries.len() != 1 || entries[0].1.is_some()) {
+    let list = HostList::parse(hosts).map_err(host_error)?;
+    let entries = list.entries();
+    if srv && (entries.len() != 1 || entries[0].port.is_some()) {
         return Err(invalid(
             "mongodb+srv takes exactly one host name, without a port.",
             "Use mongodb+srv://user@cluster0.example.net/db.",
         ));
     }
-    let ports: Vec<Option<u32>> = entries.iter().map(|e| e.1).collect();
-    let same_port = ports[0].is_some() && ports.iter().all(|p| *p == ports[0]);
-    if same_port {
-        imp.fields.port = ports[0].unwrap_or(27017);
+    // One port for every host goes in the port field; otherwise each host keeps its own.
+    let first_port = entries[0].port;
+    if first_port.is_some() && entries.iter().all(|e| e.port == first_port) {
+        imp.fields.port = first_port.map(u32::from).unwrap_or(27017);
         imp.fields.host = entries
             .iter()
-            .map(|(h, _)| url_host(h))
+            .map(|e| url_host(&e.host))
             .collect::<Vec<_>>()
             .join(",");
     } else {
-        imp.fields.host = entries
-            .iter()
-            .map(|(h, p)| match p {
-                Some(p) => format!("{}:{p}", url_host(h)),
-                None => url_host(h),
-            })
-            .collect::<Vec<_>>()
-            .join(",");
+        imp.fields.host = list.to_string();
     }
     if entries.len() == 1 {
-        imp.fields.host = entries[0].0.clone();
+        imp.fields.host = entries[0].host.clone();
     }
     set_option(&mut imp, "srv", OptionValue::Bool(srv));
     let (path, query) = match tail.split_once('?') {
@@ -195,19 +190,16 @@ pub fn export(
     } else {
         super::draft::userinfo(&f.username, password)
     };
-    let hosts = f
-        .host
-        .split(',')
-        .map(|e| {
-            let e = e.trim();
-            match split_host_port(e) {
-                _ if srv => e.to_owned(),
-                Ok((h, Some(p))) => format!("{}:{p}", url_host(&h)),
-                _ => format!("{}:{}", url_host(e.trim_matches(['[', ']'])), f.port),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",");
+    // A seed list is written with each host's port; an SRV name as it is.
+    let hosts = match HostList::parse(&f.host) {
+        Ok(list) if !srv => list
+            .entries()
+            .iter()
+            .map(|h| h.with_port(f.port))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => f.host.clone(),
+    };
     let mut q = Vec::new();
     if let Some(a) = text("auth_source") {
         q.push(format!("authSource={}", encode(a)));

@@ -4,11 +4,11 @@
 
 use super::draft::Imported;
 use super::draft::{
-    decode, draft, encode, file, invalid, set_password, timeout_from_secs, unmapped, url_host,
-    FileSlot,
+    decode, draft, encode, file, invalid, set_password, timeout_from_secs, unmapped, FileSlot,
 };
 use super::export::{ExportFormat, Out};
 use crate::error::{CoreError, ErrorCode, Result};
+use crate::hosts::url_host;
 use crate::model::{ConnectionFields, Engine, TlsMode, DEFAULT_TIMEOUT_SECS};
 
 const HINT: &str =

@@ -4,10 +4,11 @@
 
 use super::draft::Imported;
 use super::draft::{
-    draft, invalid, parse_port, set_option, split_host_port, timeout_from_secs, unmapped, url_host,
+    draft, invalid, parse_port, set_option, split_host_port, timeout_from_secs, unmapped,
 };
 use super::export::{ExportFormat, Out};
 use crate::error::{CoreError, ErrorCode, Result};
+use crate::hosts::url_host;
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
 
 const HINT: &str =

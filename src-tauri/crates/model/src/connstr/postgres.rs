@@ -4,10 +4,11 @@
 use super::draft::Imported;
 use super::draft::{
     decode, draft, encode, file, invalid, parse_port, set_option, set_password, timeout_from_secs,
-    unmapped, url_host, FileSlot,
+    unmapped, FileSlot,
 };
 use super::export::{ExportFormat, Out};
 use crate::error::{CoreError, ErrorCode, Result};
+use crate::hosts::url_host;
 use crate::libpq::Conninfo;
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
 

@@ -9,10 +9,11 @@
 use super::draft::Imported;
 use super::draft::{
     decode, draft, encode, invalid, parse_port, set_option, set_password, timeout_from_secs,
-    unmapped, url_host,
+    unmapped,
 };
 use super::export::{ExportFormat, Out};
 use crate::error::{CoreError, ErrorCode, Result};
+use crate::hosts::url_host;
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
 
 const ADO_SERVER: &[&str] = &[

@@ -4,9 +4,10 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::engines::{DefaultValue, FieldKind};
+use crate::hosts::url_host;
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
 use crate::secret::Secret;
-use draft::{split_host_port, url_host};
+use draft::split_host_port;
 
 fn imp(s: &str) -> Parsed {
     match import(s) {

@@ -2,6 +2,7 @@
 
 use super::{field, tls, tls_fields, DefaultValue, EngineSpec, FieldKind, Section};
 use crate::error::{ErrorCode, FieldIssue};
+use crate::hosts::HostList;
 use crate::model::{ConnectionFields, Engine, TlsMode};
 
 pub fn spec() -> EngineSpec {
@@ -78,14 +79,13 @@ pub fn spec() -> EngineSpec {
 }
 
 pub fn check(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
-    let hosts: Vec<&str> = f
-        .host
-        .split(',')
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .collect();
+    // An unreadable list is validation's to report; the SRV rule needs one plain name.
+    let list = HostList::parse(&f.host).ok();
+    let one_name = list
+        .as_ref()
+        .is_none_or(|l| l.len() == 1 && l.first().port.is_none() && !l.first().host.contains(':'));
     let flag = |k: &str| f.options.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
-    if flag("srv") && (hosts.len() != 1 || hosts.iter().any(|h| h.contains(':'))) {
+    if flag("srv") && !one_name {
         issues.push(FieldIssue::new(
             ErrorCode::HostInvalid,
             "host",
@@ -101,7 +101,7 @@ pub fn check(f: &ConnectionFields, issues: &mut Vec<FieldIssue>) {
             "Turn one of them off.",
         ));
     }
-    if flag("direct_connection") && hosts.len() > 1 {
+    if flag("direct_connection") && list.as_ref().is_some_and(|l| l.len() > 1) {
         issues.push(FieldIssue::new(
             ErrorCode::OptionInvalid,
             "options.direct_connection",

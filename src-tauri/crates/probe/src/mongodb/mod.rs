@@ -45,6 +45,7 @@ mod wire;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use switchboard_model::hosts::HostList;
 
 use ::mongodb::error::Error as DriverError;
 use ::mongodb::options::{ClientOptions, ConnectionString, Credential, HostInfo, ServerAddress};
@@ -157,45 +158,17 @@ fn flag(target: &ProbeTarget, name: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address, comma-separated.
+/// The seed list, each host with its port (or the connection's).
 fn parse_seeds(list: &str, default_port: u16) -> Result<Vec<Seed>, String> {
-    let mut seeds = Vec::new();
-    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let (host, port) = if let Some(rest) = item.strip_prefix('[') {
-            let (host, after) = rest
-                .split_once(']')
-                .ok_or_else(|| format!("{item:?} has no closing bracket"))?;
-            match after.strip_prefix(':') {
-                Some(p) => (host, Some(p)),
-                None if after.is_empty() => (host, None),
-                None => return Err(format!("{item:?} is not host[:port]")),
-            }
-        } else if item.matches(':').count() == 1 {
-            let (h, p) = item.split_once(':').unwrap_or((item, ""));
-            (h, Some(p))
-        } else {
-            (item, None)
-        };
-        let port = match port {
-            None => default_port,
-            Some(p) => p
-                .parse::<u16>()
-                .ok()
-                .filter(|p| *p > 0)
-                .ok_or_else(|| format!("{item:?} has an invalid port"))?,
-        };
-        if host.is_empty() {
-            return Err(format!("{item:?} has no host"));
-        }
-        seeds.push(Seed {
-            host: host.to_owned(),
-            port,
-        });
-    }
-    if seeds.is_empty() {
-        return Err("no host is given".into());
-    }
-    Ok(seeds)
+    let list = HostList::parse(list).map_err(|e| e.to_string())?;
+    Ok(list
+        .entries()
+        .iter()
+        .map(|h| Seed {
+            host: h.host.clone(),
+            port: h.port.unwrap_or(default_port),
+        })
+        .collect())
 }
 
 fn seed_of(addr: &ServerAddress) -> Option<Seed> {
