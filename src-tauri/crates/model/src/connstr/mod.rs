@@ -243,4 +243,6 @@ fn payload(s: &str) -> Result<Imported> {
 }
 
 #[cfg(test)]
+mod round_trip_tests;
+#[cfg(test)]
 mod tests;
