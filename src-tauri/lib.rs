@@ -1,14 +1,15 @@
 //! The Tauri shell: thin command adapters over `switchboard_core::Switchboard`.
 //! Errors cross IPC as `ApiError` values (code, field, message, hint, issues).
 
+use switchboard_core::cancel::{Running, Started};
 use switchboard_core::connections::{ManyResult, TestControl};
-use switchboard_core::connstr::ExportContext;
 use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
+use switchboard_core::drafts::{Draft, DraftToken};
 use switchboard_core::engines::EngineSpec;
-use switchboard_core::imports::{Draft, ImportPreview, ImportResult, PickedFile};
+use switchboard_core::imports::{Batch, ImportPreview, ImportResult, PickedFile};
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
-    NewConnection, PasswordSave, SecretChange,
+    NewConnection,
 };
 use switchboard_core::probe::report::{Progress, StepReport};
 use switchboard_core::store::{LastTest, Listing};
@@ -19,10 +20,8 @@ use uuid::Uuid;
 
 pub struct AppState {
     pub sb: Switchboard,
-    /// Tests in flight, by the window's test id: sending () cancels one.
-    running: std::sync::Mutex<std::collections::HashMap<String, tokio::sync::oneshot::Sender<()>>>,
-    /// Files the user picked for a batch import, by token.
-    picked: std::sync::Mutex<std::collections::HashMap<String, std::path::PathBuf>>,
+    /// Tests in flight, by the window's test id, for `cancel_test`.
+    running: Running,
 }
 
 type CmdResult<T> = Result<T, ApiError>;
@@ -37,60 +36,24 @@ async fn get_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<Conne
     Ok(state.sb.get(id).await?)
 }
 
-/// The secrets of a pasted string the form was filled from (`secrets_from`), for the ones
-/// the user did not type: they travel UI → core only, never back.
-async fn fill_secrets(
-    secrets_from: Option<String>,
-    save: PasswordSave,
-    password: &mut Option<Secret>,
-    client_key: &mut Option<Secret>,
-) -> CmdResult<()> {
-    if let Some(s) = secrets_from.filter(|s| !s.trim().is_empty()) {
-        let (p, k) = Switchboard::secrets_of(&s).await?;
-        // A connection set to ask every time (or to use none) keeps no pasted password.
-        if save == PasswordSave::Keychain && password.as_ref().is_none_or(|x| x.is_empty()) {
-            *password = p;
-        }
-        if client_key.as_ref().is_none_or(|x| x.is_empty()) {
-            *client_key = k;
-        }
-    }
-    Ok(())
-}
-
+/// `secrets_from`: the token of the pasted draft the form was filled from; the core fills
+/// in the secrets the user did not type.
 #[tauri::command]
 async fn create_connection(
     state: State<'_, AppState>,
-    mut input: NewConnection,
-    secrets_from: Option<String>,
+    input: NewConnection,
+    secrets_from: Option<DraftToken>,
 ) -> CmdResult<Connection> {
-    let save = input.fields.password_save;
-    fill_secrets(
-        secrets_from,
-        save,
-        &mut input.password,
-        &mut input.client_key,
-    )
-    .await?;
-    Ok(state.sb.create(input).await?)
+    Ok(state.sb.create_from(input, secrets_from.as_ref()).await?)
 }
 
 #[tauri::command]
 async fn update_connection(
     state: State<'_, AppState>,
-    mut input: ConnectionUpdate,
-    secrets_from: Option<String>,
+    input: ConnectionUpdate,
+    secrets_from: Option<DraftToken>,
 ) -> CmdResult<Connection> {
-    let (mut p, mut k) = (None, None);
-    let save = input.fields.password_save;
-    fill_secrets(secrets_from, save, &mut p, &mut k).await?;
-    if let (Some(p), SecretChange::Keep) = (p, &input.password) {
-        input.password = SecretChange::Set(p);
-    }
-    if let (Some(k), SecretChange::Keep) = (k, &input.client_key) {
-        input.client_key = SecretChange::Set(k);
-    }
-    Ok(state.sb.update(input).await?)
+    Ok(state.sb.update_from(input, secrets_from.as_ref()).await?)
 }
 
 #[tauri::command]
@@ -104,15 +67,14 @@ async fn duplicate_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult
     Ok(state.sb.duplicate(id).await?)
 }
 
-/// Streams each finished step to `on_step` and registers the test under `test_id` so that
-/// `cancel_test` can stop it.
+/// Streams each finished step to `on_step` and puts the test on the running list under
+/// `test_id`, where `cancel_test` finds it (until the returned guard is dropped).
 fn control<'a>(
     state: &'a AppState,
     test_id: &str,
     on_step: Channel<StepReport>,
-) -> CmdResult<(TestControl, Registered<'a>)> {
-    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
-    let registered = register(state, test_id, cancel_tx)?;
+) -> CmdResult<(TestControl, Started<'a>)> {
+    let started = state.running.start(test_id)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<StepReport>();
     tauri::async_runtime::spawn(async move {
         while let Some(step) = rx.recv().await {
@@ -121,54 +83,11 @@ fn control<'a>(
             }
         }
     });
-    Ok((
-        TestControl {
-            progress: Some(Progress::new(Some(tx))),
-            cancel: Some(cancel_rx),
-        },
-        registered,
-    ))
-}
-
-/// Puts a test (or a "test many" run) on the running list, where `cancel_test` finds it.
-fn register<'a>(
-    state: &'a AppState,
-    test_id: &str,
-    cancel: tokio::sync::oneshot::Sender<()>,
-) -> CmdResult<Registered<'a>> {
-    let mut running = state
-        .running
-        .lock()
-        .map_err(|_| switchboard_core::CoreError::Storage("test list poisoned".into()))?;
-    if running.contains_key(test_id) {
-        return Err(switchboard_core::CoreError::input(
-            switchboard_core::ErrorCode::ValidationFailed,
-            Some("test_id"),
-            "A test with this id is already running.",
-            "Start each test with a new id.",
-        )
-        .into());
-    }
-    running.insert(test_id.to_owned(), cancel);
-    Ok(Registered {
-        state,
-        test_id: test_id.to_owned(),
-    })
-}
-
-/// Takes a test off the running list however its command ends (also when the window
-/// goes away mid-test and the command's future is dropped).
-struct Registered<'a> {
-    state: &'a AppState,
-    test_id: String,
-}
-
-impl Drop for Registered<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut running) = self.state.running.lock() {
-            running.remove(&self.test_id);
-        }
-    }
+    let control = TestControl {
+        progress: Some(Progress::new(Some(tx))),
+        cancel: started.cancel(),
+    };
+    Ok((control, started))
 }
 
 #[tauri::command]
@@ -179,7 +98,7 @@ async fn test_connection(
     test_id: String,
     on_step: Channel<StepReport>,
 ) -> CmdResult<TestReport> {
-    let (control, _registered) = control(&state, &test_id, on_step)?;
+    let (control, _started) = control(&state, &test_id, on_step)?;
     Ok(state.sb.test_with(id, password, control).await?)
 }
 
@@ -194,13 +113,7 @@ async fn test_many(
     on_result: Channel<ManyResult>,
 ) -> CmdResult<Vec<ManyResult>> {
     let n = concurrency.unwrap_or(switchboard_core::connections::DEFAULT_CONCURRENCY);
-    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
-    let _registered = register(&state, &test_id, cancel_tx)?;
-    let cancelled = async {
-        if cancel_rx.await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+    let started = state.running.start(&test_id)?;
     Ok(state
         .sb
         .test_many(
@@ -209,7 +122,7 @@ async fn test_many(
             |r| {
                 let _ = on_result.send(r.clone());
             },
-            cancelled,
+            &started.cancel(),
         )
         .await?)
 }
@@ -223,36 +136,29 @@ async fn list_last_tests(state: State<'_, AppState>) -> CmdResult<Vec<LastTest>>
 /// Stops a running test at once (its sockets are closed); its report says `cancelled`.
 #[tauri::command]
 fn cancel_test(state: State<'_, AppState>, test_id: String) {
-    let sender = state
-        .running
-        .lock()
-        .ok()
-        .and_then(|mut r| r.remove(&test_id));
-    if let Some(tx) = sender {
-        let _ = tx.send(());
-    }
+    state.running.cancel(&test_id);
 }
 
 #[tauri::command]
 async fn test_draft(
     state: State<'_, AppState>,
     fields: ConnectionFields,
-    mut password: Option<Secret>,
-    mut client_key: Option<Secret>,
-    secrets_from: Option<String>,
+    password: Option<Secret>,
+    client_key: Option<Secret>,
+    secrets_from: Option<DraftToken>,
     test_id: String,
     on_step: Channel<StepReport>,
 ) -> CmdResult<TestReport> {
-    let save = fields.password_save;
-    fill_secrets(secrets_from, save, &mut password, &mut client_key).await?;
-    let (control, _registered) = control(&state, &test_id, on_step)?;
+    let (control, _started) = control(&state, &test_id, on_step)?;
+    let from = secrets_from.as_ref();
     Ok(state
         .sb
-        .test_fields_with(fields, password, client_key, control)
+        .test_draft(fields, password, client_key, from, control)
         .await?)
 }
 
-/// A pasted string read for the form (secrets reported as present, never returned).
+/// A pasted string read for the form (secrets reported as present and held behind the
+/// draft's token, never returned).
 #[tauri::command]
 async fn parse_connection_string(state: State<'_, AppState>, input: String) -> CmdResult<Draft> {
     Ok(state.sb.parse_draft(&input).await?)
@@ -266,9 +172,7 @@ async fn export_connection(
     format: ExportFormat,
     include_password: bool,
 ) -> CmdResult<ExportedText> {
-    let c = state.sb.get(id).await?;
-    let ctx = state.sb.export_context(id, include_password).await?;
-    Ok(switchboard_core::connstr::export(&c.fields, &ctx, format)?)
+    Ok(state.sb.export_text(id, format, include_password).await?)
 }
 
 /// The live, password-free preview of what a form holds.
@@ -277,13 +181,7 @@ fn preview_connection_string(
     fields: ConnectionFields,
     format: ExportFormat,
 ) -> CmdResult<ExportedText> {
-    let mut fields = fields;
-    switchboard_core::validation::normalize(&mut fields);
-    Ok(switchboard_core::connstr::export(
-        &fields,
-        &ExportContext::default(),
-        format,
-    )?)
+    Ok(Switchboard::preview(fields, format)?)
 }
 
 #[tauri::command]
@@ -359,33 +257,12 @@ async fn reveal_password(state: State<'_, AppState>, id: Uuid) -> CmdResult<Stri
 }
 
 /// Where a batch comes from: text the user pasted, or a file they picked (named by the
-/// token `pick_import_file` gave; its text never goes to the window, as it may hold
-/// passwords).
-async fn batch_text(
-    state: &AppState,
-    text: Option<String>,
-    file: Option<String>,
-) -> CmdResult<(String, Option<String>)> {
-    if let Some(token) = file {
-        let path = state
-            .picked
-            .lock()
-            .map_err(|_| switchboard_core::CoreError::Storage("picked-file list poisoned".into()))?
-            .get(&token)
-            .cloned()
-            .ok_or_else(|| {
-                switchboard_core::CoreError::input(
-                    switchboard_core::ErrorCode::FileUnreadable,
-                    Some("file"),
-                    "That file is no longer chosen.",
-                    "Choose the file again.",
-                )
-            })?;
-        let text = switchboard_core::imports::read_import_file(&path).await?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        return Ok((text, name));
+/// token `pick_import_file` gave).
+fn batch<'a>(text: &'a Option<String>, file: &'a Option<String>) -> Batch<'a> {
+    match file {
+        Some(token) => Batch::Picked(token),
+        None => Batch::Text(text.as_deref().unwrap_or_default()),
     }
-    Ok((text.unwrap_or_default(), None))
 }
 
 #[tauri::command]
@@ -394,8 +271,7 @@ async fn preview_import(
     text: Option<String>,
     file: Option<String>,
 ) -> CmdResult<ImportPreview> {
-    let (text, name) = batch_text(&state, text, file).await?;
-    Ok(state.sb.preview_import(&text, name.as_deref()).await?)
+    Ok(state.sb.preview_batch(batch(&text, &file)).await?)
 }
 
 /// Saves the chosen rows of a previewed batch in one transaction.
@@ -406,8 +282,10 @@ async fn import_rows(
     file: Option<String>,
     rows: Vec<u32>,
 ) -> CmdResult<ImportResult> {
-    let (text, name) = batch_text(&state, text, file).await?;
-    Ok(state.sb.import_rows(&text, name.as_deref(), &rows).await?)
+    Ok(state
+        .sb
+        .import_batch(batch(&text, &file), Some(&rows))
+        .await?)
 }
 
 /// Lets the user pick a file of connections (.env, .pgpass, pg_service.conf, JSON) in the
@@ -420,17 +298,7 @@ async fn pick_import_file(
     let Some(path) = pick_path(&app, "Choose a file of connections", None).await? else {
         return Ok(None);
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let token = Uuid::new_v4().to_string();
-    state
-        .picked
-        .lock()
-        .map_err(|_| switchboard_core::CoreError::Storage("picked-file list poisoned".into()))?
-        .insert(token.clone(), path);
-    Ok(Some(PickedFile { token, name }))
+    Ok(Some(state.sb.hold_picked(path)))
 }
 
 /// Why the data dir could not be opened at start-up, if it could not: the window then
@@ -475,8 +343,7 @@ pub fn run() {
     if let Some(sb) = sb {
         builder = builder.manage(AppState {
             sb,
-            running: Default::default(),
-            picked: Default::default(),
+            running: Running::default(),
         });
     }
     let result = builder

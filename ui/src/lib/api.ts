@@ -4,6 +4,7 @@ import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import type { ApiError } from '../bindings/ApiError';
 import type { Connection } from '../bindings/Connection';
 import type { Draft } from '../bindings/Draft';
+import type { DraftToken } from '../bindings/DraftToken';
 import type { Engine } from '../bindings/Engine';
 import type { ExportedText } from '../bindings/ExportedText';
 import type { ExportFormat } from '../bindings/ExportFormat';
@@ -73,11 +74,12 @@ export const api = {
   /** The readable connections, and the saved rows this version cannot read (`broken`). */
   listConnections: () => call<Listing>('list_connections'),
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
-  // `secretsFrom`: the pasted string the form was filled from; the backend takes from it
-  // the password / client key the user did not type (they are never sent back to us).
-  createConnection: (input: NewConnection, secretsFrom: string | null = null) =>
+  // `secretsFrom`: the token of the pasted draft the form was filled from; the backend
+  // fills in the password / client key it holds for it that the user did not type (they
+  // are never sent to us).
+  createConnection: (input: NewConnection, secretsFrom: DraftToken | null = null) =>
     call<Connection>('create_connection', { input, secretsFrom }),
-  updateConnection: (input: ConnectionUpdate, secretsFrom: string | null = null) =>
+  updateConnection: (input: ConnectionUpdate, secretsFrom: DraftToken | null = null) =>
     call<Connection>('update_connection', { input, secretsFrom }),
   deleteConnection: (id: string) => call<null>('delete_connection', { id }),
   duplicateConnection: (id: string) => call<Connection>('duplicate_connection', { id }),
@@ -98,7 +100,7 @@ export const api = {
     fields: ConnectionFields,
     password: string | null,
     clientKey: string | null,
-    secretsFrom: string | null,
+    secretsFrom: DraftToken | null,
     testId: string,
     onStep: (s: StepReport) => void,
   ) =>
@@ -110,7 +112,8 @@ export const api = {
       testId,
       onStep: stepChannel(onStep),
     }),
-  /** A pasted connection string read for the form: says whether it holds a password, never which. */
+  /** A pasted connection string read for the form: says whether it holds a password, never
+   *  which; the backend holds it behind the draft's token. */
   parseConnectionString: (input: string) => call<Draft>('parse_connection_string', { input }),
   /** A saved connection as text; the password only when the user ticked "include". */
   exportConnection: (id: string, format: ExportFormat, includePassword: boolean) =>

@@ -6,6 +6,7 @@ import { SvelteSet } from 'svelte/reactivity';
 import type { ApiError } from '../bindings/ApiError';
 import type { Connection } from '../bindings/Connection';
 import type { Draft } from '../bindings/Draft';
+import type { DraftToken } from '../bindings/DraftToken';
 import type { EngineSpec } from '../bindings/EngineSpec';
 import type { FieldIssue } from '../bindings/FieldIssue';
 import type { SecretChange } from '../bindings/SecretChange';
@@ -81,9 +82,9 @@ export class FormState {
   confirmingDelete = $state(false);
   revealed = $state<string | null>(null);
 
-  // The pasted string the form was last filled from, while it holds a secret the user has
-  // not typed: Save and Test hand it back so the backend can take the password from it.
-  secretsFrom = $state<string | null>(null);
+  // The token of the pasted draft the form was last filled from, while the backend holds a
+  // secret of it: Save and Test name it so the backend can fill in what was not typed.
+  secretsFrom = $state<DraftToken | null>(null);
   imported = $state<ImportNote | null>(null);
 
   /** The chosen engine's description; undefined only if the descriptions failed to load. */
@@ -220,7 +221,7 @@ export class FormState {
   /** Fills the form from what the backend read in a pasted string. A saved connection keeps
    *  its name and labels; a new one takes the suggested name unless one was typed. What the
    *  string does not carry (`keep`: the preview's list; certificates always) stays as it was. */
-  applyDraft = (d: Draft, source: string, keep: string[] = []): void => {
+  applyDraft = (d: Draft, keep: string[] = []): void => {
     const values = this.values;
     const next = valuesOf(d.fields);
     if (this.record || values.name.trim() !== '') next.name = values.name;
@@ -245,7 +246,7 @@ export class FormState {
     next.password = values.password;
     next.client_key = values.client_key;
     this.values = next;
-    this.secretsFrom = d.has_password || d.has_client_key ? source : null;
+    this.secretsFrom = d.token;
     this.imported = { label: d.kind_label, warnings: d.warnings, hasPassword: d.has_password, hasKey: d.has_client_key };
     this.showAllIssues = true;
     void this.validate();
@@ -254,7 +255,7 @@ export class FormState {
   /** The preview box was edited: read it back into the fields (null = done, else why not). */
   readBack = async (text: string, notCarried: string[]): Promise<string | null> => {
     try {
-      this.applyDraft(await api.parseConnectionString(text), text, notCarried);
+      this.applyDraft(await api.parseConnectionString(text), notCarried);
       return null;
     } catch (e) {
       const err = toApiError(e);
@@ -301,7 +302,15 @@ export class FormState {
     return key === null ? { action: 'keep' } : { action: 'set', value: key };
   }
 
+  /** The backend no longer holds the pasted secrets: stop naming them, so that a typed
+   *  password (or a new paste) can be saved. */
+  forgetPasted = (): void => {
+    this.secretsFrom = null;
+    this.imported = null;
+  };
+
   showError = (err: ApiError): void => {
+    if (err.code === 'draft_expired') this.forgetPasted();
     if (err.code === 'validation_failed') {
       // A refused save lists errors only; warnings from live validation stay as they are.
       this.issues = err.issues.filter((i) => !isWarning(i));

@@ -78,6 +78,7 @@ export class TestRun {
       const error = toApiError(err);
       this.test = { status: 'refused', error };
       if (error.code === 'validation_failed') form.showError(error);
+      if (error.code === 'draft_expired') form.forgetPasted();
     }
   };
 

@@ -9,39 +9,40 @@ use serde::Serialize;
 
 mod args;
 use args::{Cli, Command, FieldArgs, ImportArgs, TestArgs};
+use switchboard_core::cancel::Cancel;
 use switchboard_core::connections::TestControl;
-use switchboard_core::connstr;
-use switchboard_core::connstr::payloads;
+use switchboard_core::drafts::UrlTest;
+use switchboard_core::imports::Batch;
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Environment, NewConnection, OptionValue,
     PasswordSave, SecretChange,
 };
 use switchboard_core::probe::report::{CheckStatus, Progress, StepReport, StepStatus};
-use switchboard_core::{
-    paths, probe, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport,
-};
+use switchboard_core::{paths, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport};
 
-/// Resolves on Ctrl-C (SIGINT); the handler is installed when this is called, not when the
-/// future is first polled.
-fn interrupted() -> impl std::future::Future<Output = ()> {
+/// A switch that Ctrl-C (SIGINT) sets. On Unix the handler is in place when this returns;
+/// until it is, Ctrl-C still ends the process the default way.
+fn ctrl_c() -> Cancel {
+    let cancel = Cancel::new();
+    let set = cancel.clone();
     #[cfg(unix)]
     {
-        let sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
-        async move {
-            match sig {
-                Ok(mut s) => {
-                    s.recv().await;
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut sigint) = signal(SignalKind::interrupt()) {
+            tokio::spawn(async move {
+                if sigint.recv().await.is_some() {
+                    set.cancel();
                 }
-                Err(_) => std::future::pending::<()>().await,
-            }
+            });
         }
     }
     #[cfg(not(unix))]
-    async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            set.cancel();
         }
-    }
+    });
+    cancel
 }
 
 /// How a command ended: JSON-able data and whether it counts as success.
@@ -74,10 +75,10 @@ fn main() -> ExitCode {
         if stops_itself {
             return Some(run(cli).await);
         }
-        let ctrl_c = interrupted();
+        let interrupted = ctrl_c();
         tokio::select! {
             r = run(cli) => Some(r),
-            () = ctrl_c => None,
+            () = interrupted.cancelled() => None,
         }
     });
     // A keychain call stuck past its timeout must not hold the exit.
@@ -186,18 +187,11 @@ where
             }
         }
     });
-    let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel();
-    let ctrl_c = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = cancel_tx.send(());
-        }
-    });
     let report = run(TestControl {
         progress: Some(Progress::new(Some(tx))),
-        cancel: Some(cancel_rx),
+        cancel: ctrl_c(),
     })
     .await;
-    ctrl_c.abort();
     // The sender went with the test: the printer ends once it has printed every step.
     let _ = printer.await;
     report
@@ -374,35 +368,12 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         ..
     }) = &cli.command
     {
-        let mut imp = connstr::import(url)?.imported;
-        switchboard_core::files::read_files(&mut imp).await?;
-        for w in &imp.warnings {
+        let test = UrlTest::read(url).await?;
+        for w in test.warnings() {
             eprintln!("warning: {w}");
         }
-        if *password_stdin {
-            imp.password = Some(read_password()?);
-        }
-        let target = switchboard_core::connections::checked_target(
-            imp.fields,
-            imp.password,
-            imp.client_key,
-        )?;
-        let report = streamed_test(json, |control| async move {
-            let mut target = target;
-            target.progress = control.progress;
-            let cancel = control.cancel;
-            Ok(probe::run_cancellable(&target, async move {
-                let sent = match cancel {
-                    Some(rx) => rx.await.is_ok(),
-                    None => false,
-                };
-                if !sent {
-                    std::future::pending::<()>().await;
-                }
-            })
-            .await)
-        })
-        .await?;
+        let password = password_stdin.then(read_password).transpose()?;
+        let report = streamed_test(json, |control| test.run(password, control)).await?;
         return Ok(Outcome::TestRan(Box::new(report)));
     }
     let dir = cli
@@ -518,7 +489,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             let ids: Vec<_> = listing.connections.into_iter().map(|c| c.id).collect();
             // Ctrl-C stops the run: tests in flight are dropped, the finished ones reported.
             // The handler is in place before the run is announced.
-            let ctrl_c = interrupted();
+            let interrupted = ctrl_c();
             let total = ids.len();
             eprintln!(
                 "testing {total} connection(s), {} at a time; Ctrl-C stops",
@@ -548,7 +519,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                             }
                         }
                     },
-                    ctrl_c,
+                    &interrupted,
                 )
                 .await?;
             let failed = results.iter().filter(|r| !r.ok()).count();
@@ -611,8 +582,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         Command::Import(a) => import(&sb, a).await?,
         Command::Export(a) => {
             let c = sb.find(&a.connection).await?;
-            let secrets = sb.export_context(c.id, a.include_secrets).await?;
-            let out = connstr::export(&c.fields, &secrets, a.format)?;
+            let out = sb.export_text(c.id, a.format, a.include_secrets).await?;
             for w in &out.warnings {
                 eprintln!("warning: {w}");
             }
@@ -641,39 +611,22 @@ async fn import(sb: &Switchboard, a: ImportArgs) -> Result<Outcome, CoreError> {
         return import_file(sb, path, a.save, &a.rows).await;
     }
     let input = a.input.unwrap_or_default();
-    if let Some(format) = a.format {
-        let mut imported = payloads::import(format, &input)?;
-        connstr::skip_files(&mut imported);
-        sb.match_primary(&mut imported).await?;
-        for w in &imported.warnings {
+    if let (Some(format), false) = (a.format, a.save) {
+        let checked = sb.check_payload(format, &input).await?;
+        for w in &checked.warnings {
             eprintln!("warning: {w}");
         }
-        let mut new = NewConnection {
-            fields: imported.fields,
-            password: imported.password,
-            client_key: imported.client_key,
-        };
-        if a.save {
-            let c = sb.create(new).await?;
-            let value = serde_json::json!({ "connection": c, "warnings": imported.warnings });
-            return Ok(Outcome::Done(value, format!("saved {}", summary(&c))));
-        }
-        // The same checks as saving, without saving.
-        sb.check_new(&mut new).await?;
-        let value = serde_json::json!({
-            "fields": new.fields,
-            "has_password": new.password.is_some(),
-            "has_client_key": new.client_key.is_some(),
-            "warnings": imported.warnings,
-        });
         let text = format!(
             "valid: {} (not saved; add --save)",
-            new.fields.target_summary()
+            checked.fields.target_summary()
         );
-        return Ok(Outcome::Done(value, text));
+        return Ok(Outcome::Done(to_json(&checked)?, text));
     }
     if a.save {
-        let (c, warnings) = sb.import_one(&input).await?;
+        let (c, warnings) = match a.format {
+            Some(format) => sb.import_payload(format, &input).await?,
+            None => sb.import_one(&input).await?,
+        };
         for w in &warnings {
             eprintln!("warning: {w}");
         }
@@ -720,22 +673,14 @@ async fn import_file(
     save: bool,
     rows: &[u32],
 ) -> Result<Outcome, CoreError> {
-    let text = switchboard_core::imports::read_import_file(path).await?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let preview = sb.preview_import(&text, name.as_deref()).await?;
     use switchboard_core::imports::RowStatus;
     if save {
-        let chosen: Vec<u32> = if rows.is_empty() {
-            preview
-                .rows
-                .iter()
-                .filter(|r| matches!(r.status, RowStatus::Ready | RowStatus::Password))
-                .map(|r| r.index)
-                .collect()
-        } else {
-            rows.iter().map(|r| r - 1).collect()
-        };
-        let result = sb.import_rows(&text, name.as_deref(), &chosen).await?;
+        // --rows counts from 1; without it, every row that is ready is saved.
+        let chosen: Option<Vec<u32>> =
+            (!rows.is_empty()).then(|| rows.iter().map(|r| r - 1).collect());
+        let result = sb
+            .import_batch(Batch::File(path), chosen.as_deref())
+            .await?;
         let mut text = result
             .created
             .iter()
@@ -749,6 +694,7 @@ async fn import_file(
         );
         return Ok(Outcome::Done(to_json(&result)?, text.join("\n")));
     }
+    let preview = sb.preview_batch(Batch::File(path)).await?;
     let mut lines = Vec::new();
     for r in &preview.rows {
         let what = match (&r.fields, &r.error) {

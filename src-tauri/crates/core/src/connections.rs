@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use crate::cancel::Cancel;
+use crate::drafts;
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
 use crate::keychain::{SecretKind, SecretRef};
 use crate::model::{
@@ -24,6 +26,10 @@ use crate::validation;
 pub struct Switchboard {
     pub(crate) store: Store,
     pub(crate) secrets: Secrets,
+    /// The secrets of pasted strings, held for the form's Save and Test.
+    pub(crate) drafts: std::sync::Arc<drafts::HeldDrafts>,
+    /// Files picked in the window for a batch import.
+    pub(crate) picked: std::sync::Arc<crate::imports::HeldFiles>,
 }
 
 pub(crate) fn now() -> String {
@@ -80,7 +86,12 @@ impl Switchboard {
         let store = Store::open(data_dir).await?;
         let secrets = Secrets::open(data_dir, store.pool().clone())?;
         secrets.reconcile().await;
-        Ok(Switchboard { store, secrets })
+        Ok(Switchboard {
+            store,
+            secrets,
+            drafts: std::sync::Arc::new(drafts::held_drafts()),
+            picked: std::sync::Arc::new(crate::imports::held_files()),
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -172,7 +183,7 @@ impl Switchboard {
     }
 
     /// Normalises `fields` in place and fails with every issue, if any.
-    pub async fn check(&self, fields: &mut ConnectionFields, own_id: Option<Uuid>) -> Result<()> {
+    async fn check(&self, fields: &mut ConnectionFields, own_id: Option<Uuid>) -> Result<()> {
         validation::normalize(fields);
         let issues: Vec<FieldIssue> = self
             .issues_of_normalized(fields, own_id)
@@ -189,7 +200,7 @@ impl Switchboard {
 
     /// Everything `create` checks, without saving: normalises `new.fields` and fails with
     /// every issue. Used by `create` and by import previews.
-    pub async fn check_new(&self, new: &mut NewConnection) -> Result<()> {
+    pub(crate) async fn check_new(&self, new: &mut NewConnection) -> Result<()> {
         if new.password.as_ref().is_some_and(Secret::is_empty) {
             new.password = None;
         }
@@ -419,7 +430,11 @@ impl Switchboard {
         Ok(())
     }
 
-    async fn saved_secret(&self, c: &Connection, kind: SecretKind) -> Result<Option<Secret>> {
+    pub(crate) async fn saved_secret(
+        &self,
+        c: &Connection,
+        kind: SecretKind,
+    ) -> Result<Option<Secret>> {
         let Some(generation) = self.secrets.generation(c.id, kind).await? else {
             return Ok(None);
         };
@@ -464,48 +479,12 @@ impl Switchboard {
             .ok_or(CoreError::PasswordNotSaved)
     }
 
-    /// What an export of `id` needs: its primary (for a replica) and, only when the user
-    /// explicitly asks, the saved secrets.
-    pub async fn export_context(
-        &self,
-        id: Uuid,
-        include_secrets: bool,
-    ) -> Result<crate::connstr::ExportContext> {
-        let c = self.store.get(id).await?;
-        let mut ctx = crate::connstr::ExportContext::default();
-        if let Some(name) = c.fields.text_option("replica_of") {
-            let same_engine = self
-                .store
-                .find_by_name(name)
-                .await?
-                .filter(|p| p.fields.engine == c.fields.engine);
-            if let Some(p) = same_engine {
-                ctx.primary = Some(crate::connstr::Primary {
-                    host: p.fields.host.clone(),
-                    port: p.fields.port,
-                    database: p.fields.database.clone(),
-                    username: p.fields.username.clone(),
-                    ssl: p.fields.tls.mode != crate::model::TlsMode::Disable,
-                    tls_mode: Some(p.fields.tls.mode),
-                    password: if include_secrets {
-                        self.saved_secret(&p, SecretKind::Password).await?
-                    } else {
-                        None
-                    },
-                });
-            }
-        }
-        if include_secrets {
-            tracing::info!(id = %id, "secrets included in an export on request");
-            ctx.password = self.saved_secret(&c, SecretKind::Password).await?;
-            ctx.client_key = self.saved_secret(&c, SecretKind::ClientKey).await?;
-        }
-        Ok(ctx)
-    }
-
     /// Points an imported replica at the saved connection that matches its primary
     /// (same host, port and database), when there is one.
-    pub async fn match_primary(&self, imported: &mut crate::connstr::Imported) -> Result<()> {
+    pub(crate) async fn match_primary(
+        &self,
+        imported: &mut crate::connstr::Imported,
+    ) -> Result<()> {
         let Some(p) = &imported.primary else {
             return Ok(());
         };
@@ -533,7 +512,7 @@ impl Switchboard {
         self.test_with(id, password, TestControl::default()).await
     }
 
-    /// `test`, streaming steps to `control.progress` and stoppable through `control.cancel`.
+    /// `test`, streaming steps to `control.progress` and stopped by `control.cancel`.
     pub async fn test_with(
         &self,
         id: Uuid,
@@ -595,17 +574,7 @@ impl Switchboard {
     }
 
     /// Tests what a form holds without saving it.
-    pub async fn test_fields(
-        &self,
-        fields: ConnectionFields,
-        password: Option<Secret>,
-        client_key: Option<Secret>,
-    ) -> Result<TestReport> {
-        self.test_fields_with(fields, password, client_key, TestControl::default())
-            .await
-    }
-
-    pub async fn test_fields_with(
+    pub(crate) async fn test_fields_with(
         &self,
         fields: ConnectionFields,
         password: Option<Secret>,
@@ -615,7 +584,6 @@ impl Switchboard {
         let name = fields.name.clone();
         let engine = fields.engine;
         let mut target = checked_target(fields, password, client_key)?;
-        target.progress = control.progress;
         if target.expect_replica.is_none() && !name.is_empty() {
             // A saved replica that names this connection makes it a primary.
             let is_primary = self.store.is_named_as_primary(engine, &name).await?;
@@ -623,18 +591,7 @@ impl Switchboard {
                 target.expect_replica = Some(false);
             }
         }
-        Ok(match control.cancel {
-            Some(rx) => {
-                // A dropped sender is not a cancel: only a sent () is.
-                let cancelled = async {
-                    if rx.await.is_err() {
-                        std::future::pending::<()>().await;
-                    }
-                };
-                probe::run_cancellable(&target, cancelled).await
-            }
-            None => probe::run(&target).await,
-        })
+        Ok(run_controlled(target, control).await)
     }
 }
 
@@ -660,7 +617,7 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 
 impl Switchboard {
     /// Tests `ids` with at most `concurrency` at a time, handing each result to `on_result`
-    /// as it arrives; returns them in the order they finished. When `cancel` resolves, the
+    /// as it arrives; returns them in the order they finished. Once `cancel` is set, the
     /// tests in flight are dropped (their sockets closed), no more start, and what finished
     /// so far is returned.
     pub async fn test_many(
@@ -668,7 +625,7 @@ impl Switchboard {
         ids: Vec<Uuid>,
         concurrency: usize,
         on_result: impl Fn(&ManyResult),
-        cancel: impl std::future::Future<Output = ()>,
+        cancel: &Cancel,
     ) -> Result<Vec<ManyResult>> {
         use futures_util::stream::StreamExt;
         let names: std::collections::HashMap<Uuid, String> = self
@@ -700,7 +657,8 @@ impl Switchboard {
             })
             .buffer_unordered(concurrency.max(1));
         let mut all = Vec::new();
-        tokio::pin!(cancel);
+        let cancelled = cancel.cancelled();
+        tokio::pin!(cancelled);
         loop {
             tokio::select! {
                 next = stream.next() => match next {
@@ -710,7 +668,7 @@ impl Switchboard {
                     }
                     None => break,
                 },
-                () = &mut cancel => {
+                () = &mut cancelled => {
                     tracing::info!(done = all.len(), "test many cancelled");
                     break;
                 }
@@ -729,13 +687,19 @@ impl Switchboard {
 pub struct TestControl {
     /// Receives each step as it finishes.
     pub progress: Option<probe::report::Progress>,
-    /// Sending () stops the test at once.
-    pub cancel: Option<tokio::sync::oneshot::Receiver<()>>,
+    /// Stops the test at once (the default is never set).
+    pub cancel: Cancel,
+}
+
+/// Runs a test with its steps streamed to `control.progress`, stopped by `control.cancel`.
+pub(crate) async fn run_controlled(mut target: ProbeTarget, control: TestControl) -> TestReport {
+    target.progress = control.progress;
+    probe::run_cancellable(&target, control.cancel.cancelled()).await
 }
 
 /// A test target from unsaved fields, after the same normalising and checks as a save
 /// (the name aside: an unsaved draft needs none).
-pub fn checked_target(
+pub(crate) fn checked_target(
     mut fields: ConnectionFields,
     password: Option<Secret>,
     client_key: Option<Secret>,
@@ -751,7 +715,7 @@ pub fn checked_target(
     target_from_fields(&fields, password, client_key)
 }
 
-pub fn target_from_fields(
+pub(crate) fn target_from_fields(
     f: &ConnectionFields,
     password: Option<Secret>,
     client_key: Option<Secret>,

@@ -1,18 +1,19 @@
-//! Importing into the saved set: a pasted string becomes a form draft; a batch becomes a
-//! preview (each row validated, names made unique, .pgpass lines matched with saved
-//! connections), and the rows the user chooses are saved in one transaction: every row
-//! and every keychain entry, or none of them.
+//! Importing into the saved set (a pasted string for the form is `drafts.rs`): one string
+//! saved at once, or a batch that becomes a preview (each row validated, names made
+//! unique, .pgpass lines matched with saved connections) whose chosen rows are saved in
+//! one transaction: every row and every keychain entry, or none of them.
 //!
-//! Secrets never leave: drafts and previews say only whether a password is present. A
-//! form saves an imported password by handing the same string back (`secrets_of`).
+//! Secrets never leave: previews say only whether a password is present.
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::connections::{now, Switchboard};
+use crate::connstr::payloads::PayloadFormat;
 use crate::connstr::Imported;
 use crate::connstr::{self, batch, SourceKind};
 use crate::error::{ApiError, CoreError, ErrorCode, FieldIssue, Result};
@@ -21,22 +22,6 @@ use crate::model::{Connection, ConnectionFields, NewConnection, PasswordSave};
 use crate::secret::Secret;
 use crate::secrets::{Planned, SecretOp};
 use crate::store;
-
-/// A pasted string, read for the form.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct Draft {
-    pub kind: SourceKind,
-    /// `kind` in words ("ADO.NET (SQL Server)").
-    pub kind_label: String,
-    pub fields: ConnectionFields,
-    pub has_password: bool,
-    pub has_client_key: bool,
-    /// Parameters that had no place, and defaults that were assumed.
-    pub warnings: Vec<String>,
-    /// What validation says about the draft (it is not saved yet).
-    pub issues: Vec<FieldIssue>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -77,6 +62,16 @@ pub struct ImportPreview {
     pub notes: Vec<String>,
 }
 
+/// A service's JSON body as it would be saved (`check_payload`): never its secrets.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckedPayload {
+    pub fields: ConnectionFields,
+    pub has_password: bool,
+    pub has_client_key: bool,
+    /// Parameters that had no place, and defaults that were assumed.
+    pub warnings: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ImportResult {
@@ -93,8 +88,33 @@ pub struct PickedFile {
     pub name: String,
 }
 
+/// How many picked files are held at once; the oldest go first.
+const PICKED_HELD: usize = 16;
+
+pub(crate) type HeldFiles = crate::held::Held<PathBuf>;
+
+pub(crate) fn held_files() -> HeldFiles {
+    crate::held::Held::new(PICKED_HELD)
+}
+
+/// Where a batch comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Batch<'a> {
+    /// Text the user pasted.
+    Text(&'a str),
+    /// A file of connections on this machine, by path (the command line's).
+    File(&'a Path),
+    /// A file the user picked in the window, by the token `hold_picked` gave (its text
+    /// never goes to the window, as it may hold passwords).
+    Picked(&'a str),
+}
+
+fn file_name(path: &Path) -> Option<String> {
+    path.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
 /// Reads a file of connections (bounded: 4 MiB, text).
-pub async fn read_import_file(path: &std::path::Path) -> Result<String> {
+pub(crate) async fn read_import_file(path: &std::path::Path) -> Result<String> {
     let unreadable = |why: String| {
         CoreError::input(
             ErrorCode::FileUnreadable,
@@ -123,7 +143,7 @@ enum Plan {
 }
 
 /// `base`, or `base-2`, `base-3`, … whichever is free (case-insensitively).
-fn unique_name(base: &str, taken: &HashSet<String>) -> String {
+pub(crate) fn unique_name(base: &str, taken: &HashSet<String>) -> String {
     if !taken.contains(&base.to_lowercase()) {
         return base.to_owned();
     }
@@ -138,41 +158,6 @@ fn unique_name(base: &str, taken: &HashSet<String>) -> String {
 }
 
 impl Switchboard {
-    /// Reads one pasted string for the form: files it names are read (they are the
-    /// user's), a replica's primary is matched, and validation runs without saving.
-    pub async fn parse_draft(&self, input: &str) -> Result<Draft> {
-        let parsed = connstr::import(input)?;
-        let mut imp = parsed.imported;
-        crate::files::read_files(&mut imp).await?;
-        self.match_primary(&mut imp).await?;
-        crate::validation::normalize(&mut imp.fields);
-        // The suggested name is made free, as saving would.
-        let taken = self.taken_names().await?;
-        let free = unique_name(&imp.fields.name, &taken);
-        if free != imp.fields.name {
-            imp.warnings.push(format!(
-                "renamed from {} to {free}: the name is taken",
-                imp.fields.name
-            ));
-            imp.fields.name = free;
-        }
-        let mut issues = self.issues(&imp.fields, None).await?;
-        issues.extend(crate::validation::client_key_issues(
-            &imp.fields,
-            imp.client_key.as_ref(),
-            false,
-        ));
-        Ok(Draft {
-            kind: parsed.kind,
-            kind_label: parsed.kind.label().to_owned(),
-            has_password: imp.password.is_some(),
-            has_client_key: imp.client_key.is_some(),
-            fields: imp.fields,
-            warnings: imp.warnings,
-            issues,
-        })
-    }
-
     /// Saves one pasted string as a new connection (a taken name gets a `-2` suffix, with
     /// a warning). Returns the connection and the import's warnings.
     pub async fn import_one(&self, input: &str) -> Result<(Connection, Vec<String>)> {
@@ -183,7 +168,47 @@ impl Switchboard {
         Ok((c, imp.warnings))
     }
 
-    async fn taken_names(&self) -> Result<HashSet<String>> {
+    /// Saves a service's JSON body (`format`) as a new connection, under the name it
+    /// gives. Returns the connection and the import's warnings.
+    pub async fn import_payload(
+        &self,
+        format: PayloadFormat,
+        body: &str,
+    ) -> Result<(Connection, Vec<String>)> {
+        let (new, warnings) = self.read_payload(format, body).await?;
+        Ok((self.create(new).await?, warnings))
+    }
+
+    /// A service's JSON body (`format`) with every check a save makes, without saving.
+    pub async fn check_payload(&self, format: PayloadFormat, body: &str) -> Result<CheckedPayload> {
+        let (mut new, warnings) = self.read_payload(format, body).await?;
+        self.check_new(&mut new).await?;
+        Ok(CheckedPayload {
+            has_password: new.password.is_some(),
+            has_client_key: new.client_key.is_some(),
+            fields: new.fields,
+            warnings,
+        })
+    }
+
+    async fn read_payload(
+        &self,
+        format: PayloadFormat,
+        body: &str,
+    ) -> Result<(NewConnection, Vec<String>)> {
+        let mut imp = connstr::payloads::import(format, body)?;
+        // Paths inside a service's body are the machine's that wrote it, not ours.
+        connstr::skip_files(&mut imp);
+        self.match_primary(&mut imp).await?;
+        let new = NewConnection {
+            fields: imp.fields,
+            password: imp.password,
+            client_key: imp.client_key,
+        };
+        Ok((new, imp.warnings))
+    }
+
+    pub(crate) async fn taken_names(&self) -> Result<HashSet<String>> {
         Ok(self
             .store
             .list()
@@ -193,12 +218,62 @@ impl Switchboard {
             .collect())
     }
 
-    /// The password and client key a pasted string carries, for a form that was filled
-    /// from it and is now being saved or tested.
-    pub async fn secrets_of(input: &str) -> Result<(Option<Secret>, Option<Secret>)> {
-        let mut imp = connstr::import(input)?.imported;
-        crate::files::read_files(&mut imp).await?;
-        Ok((imp.password, imp.client_key))
+    /// Holds a file the user picked for a batch import; the window gets a token and the
+    /// file's name.
+    pub fn hold_picked(&self, path: PathBuf) -> PickedFile {
+        let name = file_name(&path).unwrap_or_default();
+        PickedFile {
+            token: self.picked.put(path),
+            name,
+        }
+    }
+
+    /// A batch's text and, for a file, its name (which tells its format).
+    async fn batch_text(&self, from: Batch<'_>) -> Result<(String, Option<String>)> {
+        let path = match from {
+            Batch::Text(text) => return Ok((text.to_owned(), None)),
+            Batch::File(path) => path.to_owned(),
+            Batch::Picked(token) => self.picked.get(token).ok_or_else(|| {
+                CoreError::input(
+                    ErrorCode::FileUnreadable,
+                    Some("file"),
+                    "That file is no longer chosen.",
+                    "Choose the file again.",
+                )
+            })?,
+        };
+        Ok((read_import_file(&path).await?, file_name(&path)))
+    }
+
+    /// `preview_import` of pasted text or a file.
+    pub async fn preview_batch(&self, from: Batch<'_>) -> Result<ImportPreview> {
+        let (text, name) = self.batch_text(from).await?;
+        self.preview_import(&text, name.as_deref()).await
+    }
+
+    /// `import_rows` of pasted text or a file (read once); `chosen: None` saves every row
+    /// that is ready (connections, and .pgpass lines that match one).
+    pub async fn import_batch(
+        &self,
+        from: Batch<'_>,
+        chosen: Option<&[u32]>,
+    ) -> Result<ImportResult> {
+        let (text, name) = self.batch_text(from).await?;
+        let ready: Vec<u32>;
+        let chosen = match chosen {
+            Some(rows) => rows,
+            None => {
+                let preview = self.preview_import(&text, name.as_deref()).await?;
+                ready = preview
+                    .rows
+                    .iter()
+                    .filter(|r| matches!(r.status, RowStatus::Ready | RowStatus::Password))
+                    .map(|r| r.index)
+                    .collect();
+                &ready
+            }
+        };
+        self.import_rows(&text, name.as_deref(), chosen).await
     }
 
     pub async fn preview_import(

@@ -8,9 +8,13 @@ pub use switchboard_model::{
 };
 pub use switchboard_probe as probe;
 
+pub mod cancel;
 pub mod connections;
 mod db;
+pub mod drafts;
+mod exports;
 pub mod files;
+mod held;
 pub mod imports;
 pub mod keychain;
 pub mod logging;

@@ -58,6 +58,7 @@ pub enum ErrorCode {
     SecretInvalid,
     UrlInvalid,
     FileUnreadable,
+    DraftExpired,
     // Storage
     NotFound,
     VersionConflict,

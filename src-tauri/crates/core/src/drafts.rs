@@ -1,0 +1,270 @@
+//! A pasted string read for the form. Its secrets never go to the window: `parse_draft`
+//! keeps them here behind the draft's `token`, and Save and Test name that token
+//! (`create_from`, `update_from`, `test_draft`), so the string is not parsed again and the
+//! files it names are not read again. The rule for what a held secret may fill is here too.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::connections::{checked_target, run_controlled, Switchboard, TestControl};
+use crate::connstr::{self, SourceKind};
+use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
+use crate::held::Held;
+use crate::model::{
+    Connection, ConnectionFields, ConnectionUpdate, NewConnection, PasswordSave, SecretChange,
+};
+use crate::probe::TestReport;
+use crate::secret::Secret;
+
+/// How many pasted strings' secrets are held at once; the oldest go first.
+pub const DRAFTS_HELD: usize = 16;
+
+/// A pasted string, read for the form.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Draft {
+    pub kind: SourceKind,
+    /// `kind` in words ("ADO.NET (SQL Server)").
+    pub kind_label: String,
+    pub fields: ConnectionFields,
+    pub has_password: bool,
+    pub has_client_key: bool,
+    /// Names the password and client key the core holds for Save and Test; none when the
+    /// string carries neither.
+    pub token: Option<DraftToken>,
+    /// Parameters that had no place, and defaults that were assumed.
+    pub warnings: Vec<String>,
+    /// What validation says about the draft (it is not saved yet).
+    pub issues: Vec<FieldIssue>,
+}
+
+/// The name under which a draft's secrets are held (a string on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DraftToken(String);
+
+/// What a pasted string carried that the window must not see.
+#[derive(Clone, Default)]
+pub(crate) struct Pasted {
+    password: Option<Secret>,
+    client_key: Option<Secret>,
+}
+
+pub(crate) type HeldDrafts = Held<Pasted>;
+
+pub(crate) fn held_drafts() -> HeldDrafts {
+    Held::new(DRAFTS_HELD)
+}
+
+fn expired() -> CoreError {
+    CoreError::input(
+        ErrorCode::DraftExpired,
+        None,
+        "The password and key of the pasted string are no longer held.",
+        "Paste the string again (only the last 16 pasted strings are held, until saved or until the app closes).",
+    )
+}
+
+/// A typed value wins; an empty one counts as not typed.
+fn fill(typed: &mut Option<Secret>, pasted: Option<Secret>) {
+    if typed.as_ref().is_none_or(Secret::is_empty) {
+        if let Some(p) = pasted {
+            *typed = Some(p);
+        }
+    }
+}
+
+/// On edit, only a secret left as it is (or blank) takes the pasted one.
+fn fill_change(typed: &mut SecretChange, pasted: Option<Secret>) {
+    let untouched = match typed {
+        SecretChange::Keep => true,
+        SecretChange::Set(v) => v.is_empty(),
+        SecretChange::Clear => false,
+    };
+    if let (true, Some(p)) = (untouched, pasted) {
+        *typed = SecretChange::Set(p);
+    }
+}
+
+impl Switchboard {
+    /// Reads one pasted string for the form: files it names are read (they are the
+    /// user's), a replica's primary is matched, and validation runs without saving. Its
+    /// secrets are held behind the draft's token.
+    pub async fn parse_draft(&self, input: &str) -> Result<Draft> {
+        let parsed = connstr::import(input)?;
+        let mut imp = parsed.imported;
+        crate::files::read_files(&mut imp).await?;
+        self.match_primary(&mut imp).await?;
+        crate::validation::normalize(&mut imp.fields);
+        // The suggested name is made free, as saving would.
+        let taken = self.taken_names().await?;
+        let free = crate::imports::unique_name(&imp.fields.name, &taken);
+        if free != imp.fields.name {
+            imp.warnings.push(format!(
+                "renamed from {} to {free}: the name is taken",
+                imp.fields.name
+            ));
+            imp.fields.name = free;
+        }
+        let mut issues = self.issues(&imp.fields, None).await?;
+        issues.extend(crate::validation::client_key_issues(
+            &imp.fields,
+            imp.client_key.as_ref(),
+            false,
+        ));
+        let (has_password, has_client_key) = (imp.password.is_some(), imp.client_key.is_some());
+        let token = (has_password || has_client_key).then(|| {
+            DraftToken(self.drafts.put(Pasted {
+                password: imp.password,
+                client_key: imp.client_key,
+            }))
+        });
+        Ok(Draft {
+            kind: parsed.kind,
+            kind_label: parsed.kind.label().to_owned(),
+            has_password,
+            has_client_key,
+            token,
+            fields: imp.fields,
+            warnings: imp.warnings,
+            issues,
+        })
+    }
+
+    /// The held secrets of `token` that a connection saved as `save` may take: one set to
+    /// ask every time (or to use none) keeps no pasted password.
+    fn pasted(&self, token: Option<&DraftToken>, save: PasswordSave) -> Result<Pasted> {
+        let Some(token) = token else {
+            return Ok(Pasted::default());
+        };
+        let mut pasted = self.drafts.get(&token.0).ok_or_else(expired)?;
+        if save != PasswordSave::Keychain {
+            pasted.password = None;
+        }
+        Ok(pasted)
+    }
+
+    /// `create`, with the secrets of the pasted draft `secrets_from` where none was typed.
+    /// Once saved, the draft's secrets are let go.
+    pub async fn create_from(
+        &self,
+        mut new: NewConnection,
+        secrets_from: Option<&DraftToken>,
+    ) -> Result<Connection> {
+        let pasted = self.pasted(secrets_from, new.fields.password_save)?;
+        fill(&mut new.password, pasted.password);
+        fill(&mut new.client_key, pasted.client_key);
+        let saved = self.create(new).await?;
+        self.let_go(secrets_from);
+        Ok(saved)
+    }
+
+    /// `update`, with the secrets of the pasted draft `secrets_from` where the user left
+    /// them as they were. Once saved, the draft's secrets are let go.
+    pub async fn update_from(
+        &self,
+        mut u: ConnectionUpdate,
+        secrets_from: Option<&DraftToken>,
+    ) -> Result<Connection> {
+        let pasted = self.pasted(secrets_from, u.fields.password_save)?;
+        fill_change(&mut u.password, pasted.password);
+        fill_change(&mut u.client_key, pasted.client_key);
+        let saved = self.update(u).await?;
+        self.let_go(secrets_from);
+        Ok(saved)
+    }
+
+    /// Tests what a form holds without saving it, with the secrets of the pasted draft
+    /// `secrets_from` where none was typed (the draft stays held for Save).
+    pub async fn test_draft(
+        &self,
+        fields: ConnectionFields,
+        mut password: Option<Secret>,
+        mut client_key: Option<Secret>,
+        secrets_from: Option<&DraftToken>,
+        control: TestControl,
+    ) -> Result<TestReport> {
+        let pasted = self.pasted(secrets_from, fields.password_save)?;
+        fill(&mut password, pasted.password);
+        fill(&mut client_key, pasted.client_key);
+        self.test_fields_with(fields, password, client_key, control)
+            .await
+    }
+
+    fn let_go(&self, token: Option<&DraftToken>) {
+        if let Some(t) = token {
+            self.drafts.remove(&t.0);
+        }
+    }
+}
+
+/// A connection string tested as it is, with no saved data (`switchboard test --url`):
+/// read first, so that its warnings can be shown before the test runs.
+pub struct UrlTest {
+    fields: ConnectionFields,
+    password: Option<Secret>,
+    client_key: Option<Secret>,
+    warnings: Vec<String>,
+}
+
+impl UrlTest {
+    /// Parses `input` and reads the files it names.
+    pub async fn read(input: &str) -> Result<UrlTest> {
+        let mut imp = connstr::import(input)?.imported;
+        crate::files::read_files(&mut imp).await?;
+        Ok(UrlTest {
+            fields: imp.fields,
+            password: imp.password,
+            client_key: imp.client_key,
+            warnings: imp.warnings,
+        })
+    }
+
+    /// Parameters that had no place, and defaults that were assumed.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Runs the test; `password`, when given, wins over the string's.
+    pub async fn run(self, password: Option<Secret>, control: TestControl) -> Result<TestReport> {
+        let password = password.or(self.password);
+        let target = checked_target(self.fields, password, self.client_key)?;
+        Ok(run_controlled(target, control).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_secret_wins_and_a_blank_one_takes_the_pasted_one() {
+        let pasted = || Some(Secret::new("pasted"));
+        let mut typed = Some(Secret::new("typed"));
+        fill(&mut typed, pasted());
+        assert_eq!(typed.unwrap().expose(), "typed");
+        for mut blank in [None, Some(Secret::new(""))] {
+            fill(&mut blank, pasted());
+            assert_eq!(blank.unwrap().expose(), "pasted");
+        }
+        let mut none = None;
+        fill(&mut none, None);
+        assert!(none.is_none());
+    }
+
+    #[test]
+    fn on_edit_only_an_untouched_secret_takes_the_pasted_one() {
+        let filled = |mut c: SecretChange| {
+            fill_change(&mut c, Some(Secret::new("pasted")));
+            match c {
+                SecretChange::Set(v) => format!("set {}", v.expose()),
+                other => format!("{other:?}"),
+            }
+        };
+        let set = |v: &str| SecretChange::Set(Secret::new(v));
+        assert_eq!(filled(SecretChange::Keep), "set pasted");
+        assert_eq!(filled(set("")), "set pasted");
+        assert_eq!(filled(set("typed")), "set typed");
+        assert_eq!(filled(SecretChange::Clear), "Clear");
+    }
+}

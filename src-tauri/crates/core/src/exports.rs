@@ -1,0 +1,67 @@
+//! A connection as text for another tool: a saved one (with its primary, and its secrets
+//! only when the user asks), or what a form holds, for the live preview (never a secret).
+//! The formats themselves are `connstr`'s; this composes what they need.
+
+use uuid::Uuid;
+
+use crate::connections::Switchboard;
+use crate::connstr::{self, ExportContext, ExportFormat, ExportedText, Primary};
+use crate::error::Result;
+use crate::keychain::SecretKind;
+use crate::model::{Connection, ConnectionFields, TlsMode};
+
+impl Switchboard {
+    /// A saved connection as `format`; its secrets (and its primary's password) only when
+    /// `include_secrets`.
+    pub async fn export_text(
+        &self,
+        id: Uuid,
+        format: ExportFormat,
+        include_secrets: bool,
+    ) -> Result<ExportedText> {
+        let c = self.store.get(id).await?;
+        let ctx = self.export_context(&c, include_secrets).await?;
+        connstr::export(&c.fields, &ctx, format)
+    }
+
+    /// What a form holds as `format`, normalised as a save would, never with a secret.
+    pub fn preview(fields: ConnectionFields, format: ExportFormat) -> Result<ExportedText> {
+        let mut fields = fields;
+        crate::validation::normalize(&mut fields);
+        connstr::export(&fields, &ExportContext::default(), format)
+    }
+
+    /// What an export of `c` needs: its primary (for a replica) and, only when the user
+    /// explicitly asks, the saved secrets.
+    async fn export_context(&self, c: &Connection, include_secrets: bool) -> Result<ExportContext> {
+        let mut ctx = ExportContext::default();
+        if let Some(name) = c.fields.text_option("replica_of") {
+            let same_engine = self
+                .store
+                .find_by_name(name)
+                .await?
+                .filter(|p| p.fields.engine == c.fields.engine);
+            if let Some(p) = same_engine {
+                ctx.primary = Some(Primary {
+                    host: p.fields.host.clone(),
+                    port: p.fields.port,
+                    database: p.fields.database.clone(),
+                    username: p.fields.username.clone(),
+                    ssl: p.fields.tls.mode != TlsMode::Disable,
+                    tls_mode: Some(p.fields.tls.mode),
+                    password: if include_secrets {
+                        self.saved_secret(&p, SecretKind::Password).await?
+                    } else {
+                        None
+                    },
+                });
+            }
+        }
+        if include_secrets {
+            tracing::info!(id = %c.id, "secrets included in an export on request");
+            ctx.password = self.saved_secret(c, SecretKind::Password).await?;
+            ctx.client_key = self.saved_secret(c, SecretKind::ClientKey).await?;
+        }
+        Ok(ctx)
+    }
+}
