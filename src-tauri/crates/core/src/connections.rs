@@ -32,12 +32,6 @@ pub struct Switchboard {
     pub(crate) picked: std::sync::Arc<crate::imports::HeldFiles>,
 }
 
-pub(crate) fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 /// What an update's secret change becomes, given whether one is stored.
 fn plan(change: SecretChange, had: bool, renamed_from: Option<&str>) -> Option<SecretOp> {
     match change {
@@ -236,7 +230,7 @@ impl Switchboard {
             password,
             client_key,
         } = new;
-        let stamp = now();
+        let stamp = store::now();
         let conn = Connection {
             id: Uuid::new_v4(),
             has_saved_password: password.is_some(),
@@ -343,7 +337,7 @@ impl Switchboard {
             has_client_key: leaves(&key_op, old.has_client_key),
             fields,
             created_at: old.created_at.clone(),
-            updated_at: now(),
+            updated_at: store::now(),
             version: version + 1,
         };
         let plans = [
@@ -547,7 +541,7 @@ impl Switchboard {
             step: report.error.as_ref().map(|e| e.step.label().to_owned()),
             message: report.error.as_ref().map(|e| e.message.clone()),
             total_ms: report.total_ms,
-            tested_at: now(),
+            tested_at: store::now(),
         };
         let cancelled = report
             .error

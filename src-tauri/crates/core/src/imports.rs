@@ -12,7 +12,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::connections::{now, Switchboard};
+use crate::connections::Switchboard;
 use crate::connstr::payloads::PayloadFormat;
 use crate::connstr::Imported;
 use crate::connstr::{self, batch, SourceKind};
@@ -454,7 +454,7 @@ impl Switchboard {
         creates: Vec<NewConnection>,
         passwords: Vec<(Connection, Secret)>,
     ) -> Result<ImportResult> {
-        let stamp = now();
+        let stamp = store::now();
         let mut plans = Vec::new();
         let mut created = Vec::new();
         for new in creates {

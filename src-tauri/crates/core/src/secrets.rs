@@ -355,7 +355,7 @@ impl Secrets {
         .bind(r.generation)
         .bind(action)
         .bind(old_name)
-        .bind(crate::connections::now())
+        .bind(crate::store::now())
         .fetch_one(&mut *tx)
         .await.db()?;
         Ok(id)

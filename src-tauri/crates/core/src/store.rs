@@ -505,3 +505,10 @@ pub fn name_taken_issue(name: &str) -> FieldIssue {
         "Choose another name (names are compared ignoring case).",
     )
 }
+
+/// Now, as rows store it (RFC 3339, UTC).
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
