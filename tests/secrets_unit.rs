@@ -275,6 +275,13 @@ async fn a_row_whose_id_is_not_a_uuid_is_deletable_with_the_secret_its_old_id_le
     assert_eq!(broken, ["42", "not a uuid"]);
     assert!(listing.broken[0].reason.contains("id"), "{listing:?}");
 
+    // The CLI's warning gives a delete command that works as pasted into a shell.
+    let out = cli(&dir, &["list"], None, &[]);
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warning.contains("`switchboard delete 'not a uuid'` removes it"),
+        "{warning}"
+    );
     // The CLI deletes one by name and the other by the id as stored.
     for key in ["plain-edited", "42"] {
         let out = cli(&dir, &["delete", key], None, &[]);

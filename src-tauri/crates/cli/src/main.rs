@@ -136,7 +136,8 @@ fn warn_broken(broken: &[switchboard_core::store::BrokenRow]) {
             b.name.as_deref().unwrap_or("?"),
             b.id,
             b.reason,
-            b.id
+            // An id edited by hand may hold spaces or quotes: the command must paste as is.
+            shlex::try_quote(&b.id).unwrap_or_else(|_| b.id.as_str().into())
         );
     }
 }
