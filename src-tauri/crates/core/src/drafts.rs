@@ -97,8 +97,8 @@ impl Switchboard {
         self.match_primary(&mut imp).await?;
         crate::validation::normalize(&mut imp.fields);
         // The suggested name is made free, as saving would.
-        let taken = self.taken_names().await?;
-        let free = crate::imports::unique_name(&imp.fields.name, &taken);
+        let free =
+            crate::imports::TakenNames::new(self.taken_names().await?).free(&imp.fields.name);
         if free != imp.fields.name {
             imp.warnings.push(format!(
                 "renamed from {} to {free}: the name is taken",
