@@ -251,7 +251,16 @@ pub(super) fn split_host_port(s: &str) -> Result<(String, Option<u32>)> {
 pub(super) fn host_error(e: HostListError) -> CoreError {
     match e {
         HostListError::BadPort(_) => port_error(),
-        e => invalid(format!("The host list cannot be read: {e}."), e.hint()),
+        // In words only: connstr never quotes its input back (it may hold a password).
+        HostListError::UnclosedBracket(_) => {
+            invalid("An IPv6 address is missing its closing ].", e.hint())
+        }
+        HostListError::AfterBracket(_) => {
+            invalid("Unexpected text after an IPv6 address.", e.hint())
+        }
+        HostListError::Empty | HostListError::NoHost(_) => {
+            invalid("A host in the list is empty.", e.hint())
+        }
     }
 }
 

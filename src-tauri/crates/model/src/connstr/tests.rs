@@ -567,3 +567,15 @@ fn mongosh_password_flags_with_equals_are_read_and_never_echoed() {
     let w = p.imported.warnings.join("\n");
     assert!(w.contains("--frobnicate") && !w.contains("S3cret"), "{w}");
 }
+
+#[test]
+fn a_bad_host_list_entry_is_not_quoted_back() {
+    for s in [
+        "mongodb://u@[S3cretHost,h2/db",
+        "mongodb://u@h1,[::1]S3cret/db",
+        "mongodb://u@h1,,S3cret/db",
+    ] {
+        let e = import(s).unwrap_err().to_string();
+        assert!(!e.contains("S3cret"), "{s}: {e}");
+    }
+}
