@@ -75,21 +75,6 @@ pub fn import_url(s: &str) -> Result<Imported> {
             .map(|c| c.into_owned())
             .map_err(|_| invalid(format!("The {what} is not UTF-8 once decoded."), HINT))
     };
-    let mut mode = TlsMode::Prefer;
-    for (k, v) in url.query_pairs() {
-        match &*k {
-            "ssl-mode" | "sslmode" => {
-                mode = mode_from_sqlx_word(&v).ok_or_else(bad_mode)?;
-            }
-            "statement-cache-capacity" if v.parse::<usize>().is_err() => {
-                return Err(invalid(
-                    "statement-cache-capacity is not a whole number.",
-                    HINT,
-                ));
-            }
-            _ => {}
-        }
-    }
     let mut imp = draft(Engine::Mysql);
     imp.fields.host = url
         .host_str()
@@ -108,10 +93,17 @@ pub fn import_url(s: &str) -> Result<Imported> {
         set_password(&mut imp, text(p, "password")?);
     }
     imp.fields.database = text(url.path().trim_start_matches('/'), "database name")?;
-    let mut said_mode = false;
+    // sqlx refuses an ssl-mode or a statement cache size it cannot read; so does this.
+    let mut mode = None;
     for (k, v) in url.query_pairs() {
         match &*k {
-            "ssl-mode" | "sslmode" => said_mode = true,
+            "ssl-mode" | "sslmode" => mode = Some(mode_from_sqlx_word(&v).ok_or_else(bad_mode)?),
+            "statement-cache-capacity" if v.parse::<usize>().is_err() => {
+                return Err(invalid(
+                    "statement-cache-capacity is not a whole number.",
+                    HINT,
+                ));
+            }
             "ssl-ca" | "sslca" => file(&mut imp, FileSlot::Ca, &k, v.into_owned()),
             "ssl-cert" | "sslcert" => file(&mut imp, FileSlot::ClientCert, &k, v.into_owned()),
             "ssl-key" | "sslkey" => file(&mut imp, FileSlot::ClientKey, &k, v.into_owned()),
@@ -122,8 +114,8 @@ pub fn import_url(s: &str) -> Result<Imported> {
             other => unmapped(&mut imp, other),
         }
     }
-    imp.fields.tls.mode = mode;
-    if !said_mode {
+    imp.fields.tls.mode = mode.unwrap_or(TlsMode::Prefer);
+    if mode.is_none() {
         imp.warnings.push(
             "no ssl-mode is given: the client default, PREFERRED, is kept (the certificate is not verified; VERIFY_IDENTITY is safer)"
                 .into(),
