@@ -34,8 +34,9 @@ pub(crate) enum Command {
     Add(AddArgs),
     /// Change a saved connection; options not given keep their value.
     Update(UpdateArgs),
-    /// Delete a connection and its saved password.
-    Delete { connection: String },
+    /// Delete connections and their keychain entries (all or none); asks first on a
+    /// terminal unless --yes.
+    Delete(DeleteArgs),
     /// Test a saved connection, or any connection string with --url.
     Test(TestArgs),
     /// Print a connection's saved password (explicit, on request only).
@@ -132,9 +133,13 @@ pub(crate) struct UpdateArgs {
 
 #[derive(Args)]
 pub(crate) struct ImportArgs {
-    /// The connection string; or give --file.
-    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    /// The connection string; or give --stdin or --file. One with a password in it is
+    /// visible to every local user (`ps`) while the command runs: prefer --stdin.
+    #[arg(required_unless_present_any = ["file", "stdin"], conflicts_with_all = ["file", "stdin"])]
     pub(crate) input: Option<String>,
+    /// Read the connection string (or JSON body) from standard input.
+    #[arg(long, conflicts_with = "file")]
+    pub(crate) stdin: bool,
     /// A file of connections: .env, .pgpass, pg_service.conf, a JSON export, or one string
     /// per line.
     #[arg(long)]
@@ -149,6 +154,16 @@ pub(crate) struct ImportArgs {
     /// With --file --save: only these rows (numbered from 1 as the preview shows them).
     #[arg(long, value_delimiter = ',', requires = "file", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) rows: Vec<u32>,
+}
+
+#[derive(Args)]
+pub(crate) struct DeleteArgs {
+    /// Names or ids.
+    #[arg(required = true)]
+    pub(crate) connections: Vec<String>,
+    /// Do not ask (asking happens only when standard input is a terminal).
+    #[arg(long, short)]
+    pub(crate) yes: bool,
 }
 
 #[derive(Args)]

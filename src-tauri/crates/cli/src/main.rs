@@ -8,9 +8,10 @@ use clap::Parser;
 use serde::Serialize;
 
 mod args;
-use args::{Cli, Command, FieldArgs, ImportArgs, TestArgs};
+use args::{Cli, Command, DeleteArgs, FieldArgs, ImportArgs, TestArgs};
 use switchboard_core::cancel::Cancel;
 use switchboard_core::connections::TestControl;
+use switchboard_core::connstr::payloads::PayloadFormat;
 use switchboard_core::drafts::UrlTest;
 use switchboard_core::imports::Batch;
 use switchboard_core::model::{
@@ -229,22 +230,26 @@ fn render_summary(r: &TestReport) -> String {
     out
 }
 
-/// The first line of standard input. An empty line is an error: `--password-stdin` with
-/// nothing piped in must not quietly mean "no password".
+/// The password from standard input: on a terminal typed at a prompt without echo, else
+/// the first line piped in. An empty one is an error: `--password-stdin` with nothing
+/// piped in must not quietly mean "no password".
 fn read_password() -> Result<Secret, CoreError> {
     let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("password (shown as you type; prefer piping it in): ");
-    }
-    let mut line = zeroize::Zeroizing::new(String::new());
-    stdin.lock().read_line(&mut line).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         CoreError::input(
             ErrorCode::PasswordRequired,
             Some("password"),
             format!("cannot read the password from standard input: {e}"),
             "Pipe the password on standard input.",
         )
-    })?;
+    };
+    let line = if stdin.is_terminal() {
+        zeroize::Zeroizing::new(rpassword::prompt_password("password: ").map_err(unreadable)?)
+    } else {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        stdin.lock().read_line(&mut line).map_err(unreadable)?;
+        line
+    };
     let password = line.trim_end_matches(['\n', '\r']);
     if password.is_empty() {
         return Err(CoreError::input(
@@ -255,6 +260,58 @@ fn read_password() -> Result<Secret, CoreError> {
         ));
     }
     Ok(Secret::new(password))
+}
+
+/// Said when a secret arrived in a command-line argument: every local user could read it
+/// (`ps`, /proc/PID/cmdline) while the command ran.
+fn warn_secret_in_argument(safe_way: &str) {
+    eprintln!(
+        "warning: the password in this argument was visible to every user of this machine \
+         (ps, /proc) while the command ran; {safe_way}"
+    );
+}
+
+/// Whether a connection string given as an argument holds a password or key.
+fn argument_carries_secret(input: &str, format: Option<PayloadFormat>) -> bool {
+    let imported = match format {
+        Some(f) => switchboard_core::connstr::payloads::import(f, input).ok(),
+        None => switchboard_core::connstr::import(input)
+            .ok()
+            .map(|p| p.imported),
+    };
+    imported.is_some_and(|i| {
+        i.password.is_some_and(|p| !p.is_empty()) || i.client_key.is_some_and(|k| !k.is_empty())
+    })
+}
+
+/// The whole of standard input (`import --stdin`), at most the import's 4 MiB and a byte
+/// (so that the import says the text is too large).
+fn read_stdin_text() -> Result<zeroize::Zeroizing<String>, CoreError> {
+    use std::io::Read;
+    let mut text = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .take(4 * 1024 * 1024 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            CoreError::input(
+                ErrorCode::UrlInvalid,
+                Some("url"),
+                format!("cannot read the connection string from standard input: {e}"),
+                "Pipe UTF-8 text, e.g. switchboard import --stdin < conn.txt.",
+            )
+        })?;
+    Ok(text)
+}
+
+/// Asks on the terminal; anything but y/yes is no.
+fn confirm(question: &str) -> bool {
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 fn summary(c: &Connection) -> String {
@@ -370,6 +427,11 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     }) = &cli.command
     {
         let test = UrlTest::read(url).await?;
+        if test.carries_secret() {
+            warn_secret_in_argument(
+                "leave the password out of --url and pipe it in with --password-stdin",
+            );
+        }
         for w in test.warnings() {
             eprintln!("warning: {w}");
         }
@@ -475,15 +537,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 .await?;
             Outcome::Done(to_json(&c)?, format!("updated {}", summary(&c)))
         }
-        Command::Delete { connection } => {
-            // By id or name without reading the whole row: a broken row can be deleted too.
-            let (id, name) = sb.find_id(&connection).await?;
-            sb.delete_row(&id).await?;
-            Outcome::Done(
-                serde_json::json!({ "deleted": id }),
-                format!("deleted {name}"),
-            )
-        }
+        Command::Delete(d) => delete(&sb, d).await?,
         Command::Test(t) if t.all => {
             let listing = sb.listing().await?;
             warn_broken(&listing.broken);
@@ -605,13 +659,77 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     })
 }
 
+/// `switchboard delete`: every name resolved before anything goes (an unknown one deletes
+/// nothing); on a terminal, asked first unless --yes.
+async fn delete(sb: &Switchboard, d: DeleteArgs) -> Result<Outcome, CoreError> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for c in &d.connections {
+        // By id or name without reading the whole row: a broken row can be deleted too.
+        let (id, name) = sb.find_id(c).await?;
+        if !found.iter().any(|(i, _)| *i == id) {
+            found.push((id, name));
+        }
+    }
+    let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
+    if !d.yes && std::io::stdin().is_terminal() {
+        let question = match names.as_slice() {
+            [one] => format!("Delete {one} and its keychain entries?"),
+            many => format!(
+                "Delete {} connections ({}) and their keychain entries?",
+                many.len(),
+                many.join(", ")
+            ),
+        };
+        if !confirm(&question) {
+            return Err(CoreError::input(
+                ErrorCode::Cancelled,
+                None,
+                "nothing deleted: not confirmed",
+                "Answer y to delete, or pass --yes in scripts.",
+            ));
+        }
+    }
+    // Rows with a proper id go together in one transaction; a row whose stored id was
+    // edited into something else has its own way out.
+    let (uuids, odd): (Vec<_>, Vec<_>) = found
+        .iter()
+        .partition(|(id, _)| uuid::Uuid::parse_str(id).is_ok_and(|u| u.to_string() == *id));
+    let ids: Vec<uuid::Uuid> = uuids
+        .iter()
+        .filter_map(|(id, _)| uuid::Uuid::parse_str(id).ok())
+        .collect();
+    if !ids.is_empty() {
+        sb.delete_many(&ids).await?;
+    }
+    for (id, _) in &odd {
+        sb.delete_row(id).await?;
+    }
+    let value = serde_json::json!({
+        "deleted": found.iter().map(|(id, name)| serde_json::json!({"id": id, "name": name})).collect::<Vec<_>>()
+    });
+    Ok(Outcome::Done(
+        value,
+        format!("deleted {}", names.join(", ")),
+    ))
+}
+
 /// `switchboard import`: one string (recognised, or a named service's JSON body) or a
 /// file of them.
 async fn import(sb: &Switchboard, a: ImportArgs) -> Result<Outcome, CoreError> {
     if let Some(path) = &a.file {
         return import_file(sb, path, a.save, &a.rows).await;
     }
-    let input = a.input.unwrap_or_default();
+    let input = match a.input {
+        Some(input) => {
+            if argument_carries_secret(&input, a.format) {
+                warn_secret_in_argument(
+                    "pipe the string in instead: switchboard import --stdin < conn.txt",
+                );
+            }
+            zeroize::Zeroizing::new(input)
+        }
+        None => read_stdin_text()?,
+    };
     if let (Some(format), false) = (a.format, a.save) {
         let checked = sb.check_payload(format, &input).await?;
         for w in &checked.warnings {

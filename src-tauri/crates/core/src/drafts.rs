@@ -94,7 +94,7 @@ impl Switchboard {
         let parsed = connstr::import(input)?;
         let mut imp = parsed.imported;
         crate::files::read_files(&mut imp).await?;
-        self.match_primary(&mut imp).await?;
+        self.match_primary(&mut imp, None).await?;
         crate::validation::normalize(&mut imp.fields);
         // The suggested name is made free, as saving would.
         let free =
@@ -223,6 +223,13 @@ impl UrlTest {
     /// Parameters that had no place, and defaults that were assumed.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// Whether the string itself carried a password or key (the CLI warns that an
+    /// argument holding one was visible to every local user).
+    pub fn carries_secret(&self) -> bool {
+        self.password.as_ref().is_some_and(|p| !p.is_empty())
+            || self.client_key.as_ref().is_some_and(|k| !k.is_empty())
     }
 
     /// Runs the test; `password`, when given, wins over the string's.
