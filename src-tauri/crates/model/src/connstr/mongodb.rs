@@ -8,7 +8,7 @@ use super::draft::{
     unmapped, FileSlot,
 };
 use super::export::{ExportFormat, Out};
-use crate::error::Result;
+use crate::error::{CoreError, ErrorCode, Result};
 use crate::hosts::{url_host, HostList};
 use crate::model::{ConnectionFields, Engine, OptionValue, TlsMode, DEFAULT_TIMEOUT_SECS};
 
@@ -85,13 +85,23 @@ pub fn import_url(s: &str) -> Result<Imported> {
         Some((p, q)) => (p, q),
         None => (tail, ""),
     };
-    imp.fields.database = decode(path.trim_start_matches('/'), "database name")?;
+    imp.fields.database = database(&mut imp, path)?;
     let mut tls = None;
-    let (mut insecure, mut bad_certs, mut bad_names) = (false, false, false);
-    for (k, v) in super::draft::query_pairs(query, false)? {
-        let flag = || {
-            super::draft::is_true(&v)
-                .ok_or_else(|| invalid(format!("{k} is not true or false."), "Use true or false."))
+    let mut ssl = None;
+    let (mut insecure, mut bad_certs, mut bad_names) = (None, None, None);
+    // Files turn TLS on by themselves (the drivers' rule: any tls* file option implies
+    // tls=true, and tls=false beside one is an error).
+    let mut tls_files = Vec::new();
+    for (k, v) in query_pairs(query)? {
+        // The drivers read only the words true and false (pymongo and the Rust driver
+        // both refuse `yes`, `1` or `TRUE`).
+        let flag = || match v.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(invalid(
+                format!("{k} is not true or false."),
+                "Write true or false in lower case: MongoDB drivers read no other words.",
+            )),
         };
         match k.to_ascii_lowercase().as_str() {
             "authsource" => set_option(&mut imp, "auth_source", OptionValue::Text(v)),
@@ -100,12 +110,17 @@ pub fn import_url(s: &str) -> Result<Imported> {
                 let b = flag()?;
                 set_option(&mut imp, "direct_connection", OptionValue::Bool(b));
             }
-            "tls" | "ssl" => tls = Some(flag()?),
-            "tlsinsecure" => insecure = flag()?,
-            "tlsallowinvalidcertificates" => bad_certs = flag()?,
-            "tlsallowinvalidhostnames" => bad_names = flag()?,
-            "tlscafile" => file(&mut imp, FileSlot::Ca, "tlsCAFile", v),
+            "tls" => tls = Some(flag()?),
+            "ssl" => ssl = Some(flag()?),
+            "tlsinsecure" => insecure = Some(flag()?),
+            "tlsallowinvalidcertificates" => bad_certs = Some(flag()?),
+            "tlsallowinvalidhostnames" => bad_names = Some(flag()?),
+            "tlscafile" => {
+                tls_files.push("tlsCAFile");
+                file(&mut imp, FileSlot::Ca, "tlsCAFile", v)
+            }
             "tlscertificatekeyfile" => {
+                tls_files.push("tlsCertificateKeyFile");
                 file(
                     &mut imp,
                     FileSlot::ClientCert,
@@ -119,7 +134,36 @@ pub fn import_url(s: &str) -> Result<Imported> {
             _ => unmapped(&mut imp, &k),
         }
     }
-    let on = tls.unwrap_or(srv || insecure || bad_certs || bad_names);
+    let tls = match (tls, ssl) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(invalid(
+                "tls and ssl say different things (one true, one false).",
+                "Keep one of them: tls=true to encrypt, tls=false not to.",
+            ))
+        }
+        (a, b) => a.or(b),
+    };
+    if insecure.is_some() && (bad_certs.is_some() || bad_names.is_some()) {
+        return Err(invalid(
+            "tlsInsecure is given together with tlsAllowInvalidCertificates or tlsAllowInvalidHostnames.",
+            "Keep only tlsInsecure, or only the tlsAllowInvalid… options: the drivers refuse both.",
+        ));
+    }
+    if tls == Some(false) {
+        if let Some(first) = tls_files.first() {
+            return Err(invalid(
+                format!("{first} is given but tls=false turns TLS off."),
+                "Remove tls=false (the file turns TLS on), or remove the file option.",
+            ));
+        }
+    }
+    // Any tlsInsecure / tlsAllowInvalid… option turns TLS on, whatever its value, as the
+    // Rust driver (the one Switchboard tests with) reads it; pymongo agrees for `false`
+    // and keeps TLS off for `true` (tests/mongodb_uri_parity.rs says why we differ).
+    let implied = insecure.is_some() || bad_certs.is_some() || bad_names.is_some();
+    let on = tls.unwrap_or(srv || implied || !tls_files.is_empty());
+    let insecure = insecure.unwrap_or(false);
+    let (bad_certs, bad_names) = (bad_certs.unwrap_or(false), bad_names.unwrap_or(false));
     imp.fields.tls.mode = if !on {
         TlsMode::Disable
     } else if insecure || bad_certs {
@@ -130,6 +174,50 @@ pub fn import_url(s: &str) -> Result<Imported> {
         TlsMode::VerifyFull
     };
     Ok(imp)
+}
+
+/// The path after the hosts: a database name, or the drivers' old `db.collection` form
+/// (the collection is not a connection setting: said, not kept). A name the server
+/// cannot have is refused here rather than at the first query.
+fn database(imp: &mut Imported, path: &str) -> Result<String> {
+    let decoded = decode(path.strip_prefix('/').unwrap_or(path), "database name")?;
+    let name = match decoded.split_once('.') {
+        Some((db, _collection)) => {
+            imp.warnings.push(
+                "the URL names a collection after the database (db.collection); only the database is imported".into(),
+            );
+            db.to_owned()
+        }
+        None => decoded,
+    };
+    if !database_name_ok(&name) {
+        return Err(invalid(
+            "The database name has a character MongoDB does not allow (/ \\ space \" $).",
+            "Use the database's real name, e.g. mongodb://host/orders.",
+        ));
+    }
+    Ok(name)
+}
+
+/// What the server allows in a database name on every platform (no `/ \\ . space " $`
+/// or NUL); pymongo checks all but `\\` and `.` (which it reads as db.collection).
+fn database_name_ok(name: &str) -> bool {
+    !name.contains(['/', '\\', '.', ' ', '"', '$', '\0'])
+}
+
+/// The options after `?`: `&` between them, or `;` (the Connection String spec allows
+/// either, not both in one URL).
+fn query_pairs(query: &str) -> Result<Vec<(String, String)>> {
+    if query.contains(';') {
+        if query.contains('&') {
+            return Err(invalid(
+                "The options are separated by both & and ;.",
+                "Separate every option with & (or every one with ;).",
+            ));
+        }
+        return super::draft::query_pairs(&query.replace(';', "&"), false);
+    }
+    super::draft::query_pairs(query, false)
 }
 
 fn strip_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -184,6 +272,15 @@ pub fn export(
         &["srv", "auth_source", "replica_set", "direct_connection"],
         "a MongoDB URL",
     );
+    if !database_name_ok(&f.database) {
+        // A URL with it would not connect, and would not import back as the same database.
+        return Err(CoreError::input(
+            ErrorCode::ExportNotPossible,
+            Some("database"),
+            "The database name has a character MongoDB does not allow (/ \\ . space \" $).",
+            "Correct the database name, or leave it empty and name the database in your client.",
+        ));
+    }
     let srv = flag("srv");
     let user = if f.username.is_empty() {
         String::new()

@@ -579,3 +579,78 @@ fn a_bad_host_list_entry_is_not_quoted_back() {
         assert!(!e.contains("S3cret"), "{s}: {e}");
     }
 }
+
+// ---------- imports the drivers' own parsers read differently (issue 11) ----------
+
+fn tls_of(s: &str) -> TlsMode {
+    imp(s).imported.fields.tls.mode
+}
+
+#[test]
+fn a_mongodb_tls_file_option_alone_turns_tls_on_as_the_drivers_do() {
+    assert_eq!(
+        tls_of("mongodb://h/db?tlsCAFile=/etc/ca.pem"),
+        TlsMode::VerifyFull
+    );
+    assert_eq!(
+        tls_of("mongodb://h/db?tlsCertificateKeyFile=/etc/me.pem"),
+        TlsMode::VerifyFull
+    );
+    assert!(import("mongodb://h/db?tls=false&tlsCAFile=/etc/ca.pem").is_err());
+    // A false allow-invalid option still says TLS is wanted (both drivers read it so).
+    assert_eq!(
+        tls_of("mongodb://h/db?tlsAllowInvalidCertificates=false"),
+        TlsMode::VerifyFull
+    );
+}
+
+#[test]
+fn mongodb_tls_and_ssl_that_disagree_are_refused_not_read_as_off() {
+    for s in [
+        "mongodb://h/db?tls=true&ssl=false",
+        "mongodb://h/db?ssl=false&tls=true",
+    ] {
+        let e = import(s).unwrap_err();
+        assert!(e.to_string().contains("tls and ssl"), "{s}: {e}");
+    }
+    assert_eq!(
+        tls_of("mongodb://h/db?tls=true&ssl=true"),
+        TlsMode::VerifyFull
+    );
+}
+
+#[test]
+fn mongodb_options_separated_by_semicolons_are_each_read() {
+    let p = imp("mongodb://h/db?replicaSet=rs0;tls=true;authSource=admin");
+    assert_eq!(opt_text(&p, "replica_set"), Some("rs0"));
+    assert_eq!(opt_text(&p, "auth_source"), Some("admin"));
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::VerifyFull);
+    assert!(import("mongodb://h/db?replicaSet=rs0;tls=true&authSource=admin").is_err());
+}
+
+#[test]
+fn mongodb_database_names_the_server_cannot_have_are_refused() {
+    for s in [
+        "mongodb://h/my%20db",
+        "mongodb://h/d$b",
+        "mongodb://h/d%22b",
+        "mongodb://h//db",
+    ] {
+        assert!(import(s).is_err(), "{s}");
+    }
+    // db.collection is the drivers' old form: the database is kept, the collection said.
+    let p = imp("mongodb://h/shop.orders");
+    assert_eq!(p.imported.fields.database, "shop");
+    assert!(p.imported.warnings.iter().any(|w| w.contains("collection")));
+}
+
+#[test]
+fn mongodb_flags_are_only_the_words_true_and_false() {
+    for v in ["yes", "1", "TRUE", ""] {
+        assert!(import(&format!("mongodb://h/db?tls={v}")).is_err(), "{v}");
+    }
+    assert!(
+        import("mongodb://h/db?tls=true&tlsInsecure=true&tlsAllowInvalidCertificates=true")
+            .is_err()
+    );
+}
