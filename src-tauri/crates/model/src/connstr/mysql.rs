@@ -124,34 +124,108 @@ pub fn import_url(s: &str) -> Result<Imported> {
     Ok(imp)
 }
 
-/// Connector/J (`jdbc:mysql://`) and MariaDB Connector/J (`jdbc:mariadb://`).
+/// Connector/J (`jdbc:mysql://`) and MariaDB Connector/J (`jdbc:mariadb://`). Each
+/// family in its own driver's terms: MariaDB's (checked against MariaDB Connector/J's
+/// own parser by tests/jdbc_parity.rs) keeps TLS off unless `useSsl` or `sslMode` says
+/// otherwise, reads values as written (no percent-decoding) and no `user@` before the
+/// host; MySQL's Connector/J prefers TLS by default and reads `user:password@host`.
 pub fn import_jdbc(s: &str) -> Result<Imported> {
     let mariadb = s[..11].eq_ignore_ascii_case("jdbc:mariad");
-    let rest = s.split_once("://").map(|x| x.1).ok_or_else(|| {
-        invalid(
-            "The JDBC URL has no //host part.",
-            "Use jdbc:mysql://host:3306/db?sslMode=VERIFY_IDENTITY.",
-        )
-    })?;
+    let family = if mariadb {
+        "jdbc:mariadb:"
+    } else {
+        "jdbc:mysql:"
+    };
+    let example = if mariadb {
+        "Use jdbc:mariadb://host:3306/db?user=…&sslMode=verify-full."
+    } else {
+        "Use jdbc:mysql://host:3306/db?sslMode=VERIFY_IDENTITY."
+    };
+    let (prefix, rest) = s[family.len()..]
+        .split_once("//")
+        .ok_or_else(|| invalid("The JDBC URL has no //host part.", example))?;
+    let mut imp = draft(Engine::Mysql);
+    ha_mode(&mut imp, mariadb, prefix)?;
     let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, path) = main.split_once('/').unwrap_or((main, ""));
-    let mut imp = draft(Engine::Mysql);
-    let (h, p) = super::draft::authority(&mut imp, authority)?;
-    imp.fields.host = if h.is_empty() { "localhost".into() } else { h };
-    if let Some(p) = p {
-        imp.fields.port = p;
+    let hosts = match authority.rsplit_once('@') {
+        Some(_) if mariadb => {
+            return Err(invalid(
+                "MariaDB Connector/J does not read a user name or password before the host.",
+                "Put them in the query: jdbc:mariadb://host:3306/db?user=…&password=….",
+            ))
+        }
+        Some((userinfo, hosts)) => {
+            let (u, p) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+            imp.fields.username = decode(u, "user name")?;
+            set_password(&mut imp, decode(p, "password")?);
+            hosts
+        }
+        None => authority,
+    };
+    let entries = host_entries(hosts)?;
+    if entries.len() > 1 {
+        imp.warnings.push(format!(
+            "{} hosts are listed; only the first is imported (add a connection for each of the others)",
+            entries.len()
+        ));
     }
-    imp.fields.database = decode(path, "database name")?;
-    let (mut mode, mut use_ssl, mut require, mut verify) = (None, None, None, None);
-    for (k, v) in super::draft::query_pairs(query, false)? {
+    match entries.first() {
+        Some((h, p)) => {
+            imp.fields.host = h.clone();
+            if let Some(p) = p {
+                imp.fields.port = *p;
+            }
+        }
+        None => imp.fields.host = "localhost".into(),
+    }
+    // MariaDB Connector/J passes the database and the query's values on as written;
+    // Connector/J percent-decodes them.
+    imp.fields.database = if mariadb {
+        path.to_owned()
+    } else {
+        decode(path, "database name")?
+    };
+    let pairs = if mariadb {
+        query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect()
+    } else {
+        super::draft::query_pairs(query, false)?
+    };
+    let (mut mode, mut use_ssl, mut require, mut verify, mut no_names) =
+        (None, None, None, None, None);
+    for (k, v) in pairs {
+        // Each driver refuses a flag it cannot read rather than guess.
+        let flag = || {
+            if mariadb {
+                mariadb_flag(&v)
+            } else {
+                super::draft::is_true(&v)
+            }
+            .ok_or_else(|| {
+                CoreError::input(
+                    ErrorCode::UrlInvalid,
+                    Some(k.as_str()),
+                    format!("{k} is not true or false."),
+                    "Write true or false.",
+                )
+            })
+        };
         match k.as_str() {
             "user" => imp.fields.username = v,
             "password" => set_password(&mut imp, v),
             "sslMode" | "sslmode" => mode = Some(mode_from_word(&v).ok_or_else(bad_mode)?),
-            "useSSL" | "useSsl" => use_ssl = super::draft::is_true(&v),
-            "requireSSL" => require = super::draft::is_true(&v),
-            "verifyServerCertificate" => verify = super::draft::is_true(&v),
-            "trustServerCertificate" => verify = super::draft::is_true(&v).map(|t| !t),
+            "useSSL" | "useSsl" => use_ssl = Some(flag()?),
+            "requireSSL" => require = Some(flag()?),
+            "verifyServerCertificate" => verify = Some(flag()?),
+            "trustServerCertificate" => verify = Some(!flag()?),
+            "disableSslHostnameVerification" if mariadb => no_names = Some(flag()?),
             "serverSslCert" if v.contains("-----BEGIN") => imp.fields.tls.ca_pem = Some(v),
             "serverSslCert" => file(
                 &mut imp,
@@ -163,18 +237,160 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
             _ => unmapped(&mut imp, &k),
         }
     }
-    // Connector/J's useSSL defaults to true: requireSSL / verifyServerCertificate alone mean it.
+    imp.fields.tls.mode = if mariadb {
+        mariadb_tls(&mut imp, mode, use_ssl, verify, no_names)
+    } else {
+        mysql_tls(&mut imp, mode, use_ssl, require, verify)
+    };
+    Ok(imp)
+}
+
+/// The word between `jdbc:mariadb:` / `jdbc:mysql:` and `//`: a high-availability mode
+/// the driver knows (several servers: only the first is imported, said so), or refused
+/// as the driver refuses it.
+fn ha_mode(imp: &mut Imported, mariadb: bool, prefix: &str) -> Result<()> {
+    if prefix.is_empty() {
+        return Ok(());
+    }
+    let known: &[&str] = if mariadb {
+        // MariaDB Connector/J 2.x (3.x keeps replication, loadbalance and sequential).
+        &[
+            "replication",
+            "loadbalance",
+            "sequential",
+            "failover",
+            "aurora",
+        ]
+    } else {
+        &["replication", "loadbalance"]
+    };
+    let word = prefix.strip_suffix(':').unwrap_or("");
+    if !known.iter().any(|k| k.eq_ignore_ascii_case(word)) {
+        return Err(invalid(
+            format!(
+                "The word between {} and // is not a mode the driver knows ({}).",
+                if mariadb {
+                    "jdbc:mariadb:"
+                } else {
+                    "jdbc:mysql:"
+                },
+                known.join(", ")
+            ),
+            "Remove it for one server, e.g. jdbc:mariadb://host:3306/db.",
+        ));
+    }
+    imp.warnings.push(format!(
+        "the {} mode (several servers) has no Switchboard setting: one server is tested",
+        word.to_ascii_lowercase()
+    ));
+    Ok(())
+}
+
+/// The host list: `host[:port]` or `address=(host=…)(port=…)(type=…)` entries, commas
+/// between them (none inside the parentheses).
+fn host_entries(hosts: &str) -> Result<Vec<(String, Option<u32>)>> {
+    let mut out = Vec::new();
+    for entry in hosts.split(',') {
+        let lower = entry.trim().to_ascii_lowercase();
+        if lower.starts_with("address=") {
+            out.push(address(&entry.trim()["address=".len()..])?);
+        } else if !entry.trim().is_empty() {
+            out.push(super::draft::split_host_port(entry)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `(host=h)(port=3307)(type=master)`, keys in any order and any case.
+fn address(s: &str) -> Result<(String, Option<u32>)> {
+    let bad = || {
+        invalid(
+            "An address=(…) host is not a list of (key=value) parts.",
+            "Write address=(host=db.example.com)(port=3306).",
+        )
+    };
+    let (mut host, mut port) = (None, None);
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let inner = rest.strip_prefix('(').ok_or_else(bad)?;
+        let (part, after) = inner.split_once(')').ok_or_else(bad)?;
+        let (k, v) = part.split_once('=').ok_or_else(bad)?;
+        match k.trim().to_ascii_lowercase().as_str() {
+            "host" => {
+                let v = v.trim();
+                let v = v
+                    .strip_prefix('[')
+                    .and_then(|v| v.strip_suffix(']'))
+                    .unwrap_or(v);
+                host = Some(v.to_owned());
+            }
+            "port" => port = Some(super::draft::parse_port(v)?),
+            // type=master|replica and the like: which role, for the HA modes.
+            _ => {}
+        }
+        rest = after.trim_start();
+    }
+    let host = host.filter(|h| !h.is_empty()).ok_or_else(|| {
+        invalid(
+            "An address=(…) host has no (host=…) part.",
+            "Write address=(host=db.example.com)(port=3306).",
+        )
+    })?;
+    Ok((host, port))
+}
+
+/// MariaDB Connector/J's booleans: true, false, 1, 0 in any case, and no value for true
+/// (`?useSsl` turns TLS on).
+fn mariadb_flag(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "" | "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// MariaDB Connector/J: TLS only when useSsl (or 3.x's sslMode) asks for it; then
+/// trustServerCertificate trusts any certificate and disableSslHostnameVerification keeps
+/// the chain check without the name check.
+fn mariadb_tls(
+    imp: &mut Imported,
+    mode: Option<TlsMode>,
+    use_ssl: Option<bool>,
+    verify: Option<bool>,
+    no_names: Option<bool>,
+) -> TlsMode {
+    if let Some(m) = mode {
+        return m;
+    }
+    match use_ssl {
+        Some(true) if verify == Some(false) => TlsMode::Require,
+        Some(true) if no_names == Some(true) => TlsMode::VerifyCa,
+        Some(true) => TlsMode::VerifyFull,
+        Some(false) => TlsMode::Disable,
+        None => {
+            imp.warnings.push(if verify.is_some() || no_names.is_some() {
+                "TLS options without useSsl=true: MariaDB Connector/J keeps TLS off, and so is this imported (add sslMode=verify-full to encrypt)".into()
+            } else {
+                "no sslMode or useSsl is given: MariaDB Connector/J's default, no TLS, is kept (sslMode=verify-full is safer)".into()
+            });
+            TlsMode::Disable
+        }
+    }
+}
+
+/// Connector/J: useSSL defaults to true (PREFERRED); requireSSL / verifyServerCertificate
+/// alone mean it.
+fn mysql_tls(
+    imp: &mut Imported,
+    mode: Option<TlsMode>,
+    use_ssl: Option<bool>,
+    require: Option<bool>,
+    verify: Option<bool>,
+) -> TlsMode {
     let use_ssl = use_ssl.or((require.is_some() || verify.is_some()).then_some(true));
-    imp.fields.tls.mode = match (mode, use_ssl) {
+    match (mode, use_ssl) {
         (Some(m), _) => m,
         (None, Some(false)) => TlsMode::Disable,
-        (None, Some(true)) if mariadb => {
-            if verify == Some(false) {
-                TlsMode::Require
-            } else {
-                TlsMode::VerifyFull
-            }
-        }
         (None, Some(true)) => match (require, verify) {
             (_, Some(true)) => TlsMode::VerifyCa,
             (Some(true), _) => TlsMode::Require,
@@ -187,8 +403,7 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
             );
             TlsMode::Prefer
         }
-    };
-    Ok(imp)
+    }
 }
 
 /// `mysql` / `mariadb` command-line arguments.

@@ -224,33 +224,57 @@ fn options_value(schema: &str) -> String {
 }
 
 /// pgjdbc: `jdbc:postgresql://host[:port][,host2…]/db?user=…&sslmode=…`, also
-/// `jdbc:postgresql:db` and `jdbc:postgresql:/`.
+/// `jdbc:postgresql:db` and `jdbc:postgresql://` (localhost), read as pgjdbc 42's
+/// `Driver.parseURL` and `SslMode.of` read them (tests/jdbc_parity.rs).
 pub fn import_jdbc(s: &str) -> Result<Imported> {
     let rest = &s["jdbc:postgresql:".len()..];
     let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
     let mut imp = draft(Engine::Postgres);
+    let shape = || {
+        invalid(
+            "pgjdbc does not read this URL: after // come the hosts, one / and the database.",
+            "Use jdbc:postgresql://host:5432/db (the / is needed even without a database).",
+        )
+    };
     let database = if let Some(after) = main.strip_prefix("//") {
-        let (authority, path) = after.split_once('/').unwrap_or((after, ""));
-        let (h, p) = super::draft::authority(&mut imp, authority)?;
-        imp.fields.host = h;
-        if let Some(p) = p {
-            imp.fields.port = p;
+        if after.is_empty() || after == "/" {
+            // pgjdbc's own shorthand for localhost.
+            imp.fields.host = "localhost".into();
+            ""
+        } else {
+            // pgjdbc returns no connection for a host part without its / or a path with
+            // a second /.
+            let (authority, path) = after.split_once('/').ok_or_else(shape)?;
+            if path.contains('/') {
+                return Err(shape());
+            }
+            let (h, p) = super::draft::authority(&mut imp, authority)?;
+            imp.fields.host = h;
+            if let Some(p) = p {
+                imp.fields.port = p;
+            }
+            path
         }
-        path
+    } else if main.starts_with('/') {
+        return Err(shape());
     } else {
         imp.fields.host = "localhost".into();
-        main.trim_start_matches('/')
+        main
     };
-    imp.fields.database = decode(database, "database name")?;
+    // pgjdbc decodes with java.net.URLDecoder: `+` is a space, in the path and the query.
+    imp.fields.database = decode(&database.replace('+', " "), "database name")?;
     let mut ssl = None;
     let mut mode = None;
-    for (k, v) in super::draft::query_pairs(query, false)? {
+    for (k, v) in super::draft::query_pairs(query, true)? {
         match k.as_str() {
             "user" => imp.fields.username = v,
             "password" => set_password(&mut imp, v),
-            "ssl" => ssl = super::draft::is_true(&v),
+            // pgjdbc: `ssl` with no value, or any case of true, asks for TLS
+            // (Boolean.parseBoolean); every other value leaves its default.
+            "ssl" => ssl = Some(v.is_empty() || v.eq_ignore_ascii_case("true")),
             "sslmode" => {
-                mode = Some(match v.as_str() {
+                // pgjdbc compares sslmode without regard to case.
+                mode = Some(match v.to_ascii_lowercase().as_str() {
                     "allow" => {
                         imp.warnings.push(
                             "sslmode=allow (plain first, TLS only if refused) is imported as prefer (TLS first)".into(),
@@ -286,7 +310,11 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
                         continue;
                     }
                 };
-                set_option(&mut imp, "target_session_attrs", OptionValue::Text(attrs.into()));
+                set_option(
+                    &mut imp,
+                    "target_session_attrs",
+                    OptionValue::Text(attrs.into()),
+                );
             }
             _ => unmapped(&mut imp, &k),
         }
@@ -295,7 +323,13 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
         (Some(m), _) => m,
         // pgjdbc: ssl=true without sslmode verifies fully.
         (None, Some(true)) => TlsMode::VerifyFull,
-        (None, Some(false)) => TlsMode::Disable,
+        (None, Some(false)) => {
+            imp.warnings.push(
+                "ssl is not true: pgjdbc then keeps its default, prefer (ssl=false does not turn TLS off; sslmode=disable does)"
+                    .into(),
+            );
+            TlsMode::Prefer
+        }
         (None, None) => {
             imp.warnings.push(
                 "no sslmode is given: pgjdbc's default, prefer, is kept (the certificate is not verified)"

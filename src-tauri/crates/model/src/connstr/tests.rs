@@ -654,3 +654,136 @@ fn mongodb_flags_are_only_the_words_true_and_false() {
             .is_err()
     );
 }
+
+#[test]
+fn a_bare_ssl_in_a_pgjdbc_url_asks_for_tls_as_pgjdbc_does() {
+    assert_eq!(tls_of("jdbc:postgresql://h/db?ssl"), TlsMode::VerifyFull);
+    assert_eq!(tls_of("jdbc:postgresql://h/db?ssl="), TlsMode::VerifyFull);
+    assert_eq!(
+        tls_of("jdbc:postgresql://h/db?ssl=TRUE"),
+        TlsMode::VerifyFull
+    );
+    // Only true turns it on; ssl=false leaves pgjdbc's default, prefer, and says so.
+    let p = imp("jdbc:postgresql://h/db?ssl=false");
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::Prefer);
+    assert!(p
+        .imported
+        .warnings
+        .iter()
+        .any(|w| w.contains("sslmode=disable")));
+}
+
+#[test]
+fn pgjdbc_sslmode_values_are_read_in_any_case() {
+    assert_eq!(
+        tls_of("jdbc:postgresql://h/db?sslmode=VERIFY-FULL"),
+        TlsMode::VerifyFull
+    );
+    assert_eq!(
+        tls_of("jdbc:postgresql://h/db?sslmode=Require"),
+        TlsMode::Require
+    );
+    assert!(import("jdbc:postgresql://h/db?sslmode=").is_err());
+}
+
+#[test]
+fn pgjdbc_urls_the_driver_cannot_read_are_refused_and_plus_is_a_space() {
+    for s in [
+        "jdbc:postgresql://h",
+        "jdbc:postgresql:/db",
+        "jdbc:postgresql://h/db/x",
+    ] {
+        assert!(import(s).is_err(), "{s}");
+    }
+    let p = imp("jdbc:postgresql://h/a+b?user=c+d");
+    assert_eq!(p.imported.fields.database, "a b");
+    assert_eq!(p.imported.fields.username, "c d");
+    assert_eq!(imp("jdbc:postgresql://").imported.fields.host, "localhost");
+}
+
+#[test]
+fn mariadb_address_hosts_are_read() {
+    let p = imp("jdbc:mariadb://address=(host=db1.example.com)(port=3307)(type=master),address=(host=db2)(port=3308)/shop?useSsl=true");
+    let f = &p.imported.fields;
+    assert_eq!(
+        (f.host.as_str(), f.port, f.database.as_str()),
+        ("db1.example.com", 3307, "shop")
+    );
+    assert!(p.imported.warnings.iter().any(|w| w.contains("2 hosts")));
+    let p = imp("jdbc:mariadb://address=(port=3309)(host=[::1])/db");
+    assert_eq!(
+        (p.imported.fields.host.as_str(), p.imported.fields.port),
+        ("::1", 3309)
+    );
+    for s in [
+        "jdbc:mariadb://address=(host=h)(port=x)/db",
+        "jdbc:mariadb://address=(port=3306)/db",
+        "jdbc:mariadb://address=host=h/db",
+    ] {
+        assert!(import(s).is_err(), "{s}");
+    }
+}
+
+#[test]
+fn mariadb_unknown_modes_and_unreadable_flags_are_refused() {
+    for s in [
+        "jdbc:mariadb:foo://h/db",
+        "jdbc:mariadb:://h/db",
+        "jdbc:mariadb://h/db?useSsl=yes",
+        "jdbc:mariadb://h/db?useSsl=true&trustServerCertificate=maybe",
+        "jdbc:mariadb://h/db?useSsl=true&disableSslHostnameVerification=on",
+        "jdbc:mysql:foo://h/db",
+    ] {
+        assert!(import(s).is_err(), "{s}");
+    }
+    let p = imp("jdbc:mariadb:replication://h1,h2/db");
+    assert_eq!(p.imported.fields.host, "h1");
+    assert!(p
+        .imported
+        .warnings
+        .iter()
+        .any(|w| w.contains("replication")));
+}
+
+#[test]
+fn mariadb_urls_get_mariadbs_tls_default_not_mysqls() {
+    let p = imp("jdbc:mariadb://h/db");
+    assert_eq!(p.imported.fields.tls.mode, TlsMode::Disable);
+    assert!(p.imported.warnings.iter().any(|w| w.contains("no TLS")));
+    // trustServerCertificate alone does not turn TLS on in MariaDB Connector/J.
+    assert_eq!(
+        tls_of("jdbc:mariadb://h/db?trustServerCertificate=true"),
+        TlsMode::Disable
+    );
+    assert_eq!(tls_of("jdbc:mariadb://h/db?useSsl"), TlsMode::VerifyFull);
+    assert_eq!(tls_of("jdbc:mariadb://h/db?useSSL=1"), TlsMode::VerifyFull);
+    // MySQL's Connector/J still prefers TLS by default.
+    assert_eq!(tls_of("jdbc:mysql://h/db"), TlsMode::Prefer);
+}
+
+#[test]
+fn mariadb_disable_ssl_hostname_verification_gives_verify_ca() {
+    assert_eq!(
+        tls_of("jdbc:mariadb://h/db?useSsl=true&disableSslHostnameVerification=true"),
+        TlsMode::VerifyCa
+    );
+    assert_eq!(
+        tls_of("jdbc:mariadb://h/db?useSsl=true&disableSslHostnameVerification=true&trustServerCertificate=true"),
+        TlsMode::Require
+    );
+}
+
+#[test]
+fn mariadb_values_are_read_as_written_and_no_user_before_the_host() {
+    let p = imp("jdbc:mariadb://h/d%20b?user=%41&password=p%zz");
+    assert_eq!(p.imported.fields.database, "d%20b");
+    assert_eq!(p.imported.fields.username, "%41");
+    assert_eq!(pw(&p), Some("p%zz"));
+    assert!(import("jdbc:mariadb://u:p@h/db").is_err());
+    // Connector/J (MySQL) reads user:password@host.
+    let p = imp("jdbc:mysql://u:p%40@h/db");
+    assert_eq!(
+        (p.imported.fields.username.as_str(), pw(&p)),
+        ("u", Some("p@"))
+    );
+}
