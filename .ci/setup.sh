@@ -26,8 +26,10 @@ packages=(build-essential pkg-config libwebkit2gtk-4.1-dev)
 if [ "$purpose" = test ]; then
   # The real parts the tests use: Secret Service, a session bus, a virtual display, the
   # WebDriver for WebKitGTK, PostgreSQL server binaries, libsecret's CLI, and libpq with
-  # Python (the parser parity test asks the real libpq).
-  packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 mariadb-server mariadb-client python3)
+  # Python (the parser parity test asks the real libpq); a JDK with pgjdbc and MariaDB
+  # Connector/J, and pip for pymongo (the JDBC and MongoDB URI parity tests ask them).
+  packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 mariadb-server mariadb-client python3
+    python3-pip default-jdk-headless libpostgresql-jdbc-java libmariadb-java)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -37,6 +39,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "==> apt-get install ${missing[*]}"
   apt_get update -qq
   apt_get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# pymongo for tests/mongodb_uri_parity.rs, into whichever python3 the tests will run; a
+# Debian python3 refuses a plain pip install (PEP 668), so that one gets it per user.
+if [ "$purpose" = test ] && ! python3 -c 'import pymongo' 2>/dev/null; then
+  echo "==> pip install pymongo"
+  python3 -m pip install --quiet 'pymongo>=4,<5' 2>/dev/null \
+    || python3 -m pip install --quiet --user --break-system-packages 'pymongo>=4,<5'
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -34,7 +34,7 @@ use switchboard_core::model::TlsMode;
 use switchboard_core::validation::validate;
 
 const HARNESS: &str = r#"
-import json, sys
+import inspect, json, sys
 import pymongo.client_options as co
 from pymongo.common import _CaseInsensitiveDictionary
 from pymongo.uri_parser import parse_uri
@@ -44,7 +44,10 @@ co.get_ssl_context = lambda *a: a
 def one(uri):
     try:
         r = parse_uri(uri, validate=True, warn=False)
-        ctx, bad_names = co._parse_ssl_options(_CaseInsensitiveDictionary(r["options"]), True)
+        opts = _CaseInsensitiveDictionary(r["options"])
+        # pymongo 4.9 added the is_sync argument.
+        sync = (True,) if len(inspect.signature(co._parse_ssl_options).parameters) > 1 else ()
+        ctx, bad_names = co._parse_ssl_options(opts, *sync)
         if ctx is None: tls = "disable"
         elif ctx[4]: tls = "require"
         elif bad_names: tls = "verify-ca"
