@@ -12,7 +12,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::connections::Switchboard;
+use crate::connections::{SavedNames, Switchboard};
 use crate::connstr::payloads::PayloadFormat;
 use crate::connstr::Imported;
 use crate::connstr::{self, batch, SourceKind};
@@ -192,7 +192,7 @@ impl Switchboard {
     pub async fn import_one(&self, input: &str) -> Result<(Connection, Vec<String>)> {
         let mut imp = connstr::import(input)?.imported;
         let mut taken = TakenNames::new(self.taken_names().await?);
-        let new = self.prepare_row(&mut imp, &mut taken).await?;
+        let new = self.prepare_row(&mut imp, &mut taken, None).await?;
         let c = self.create(new).await?;
         Ok((c, imp.warnings))
     }
@@ -211,7 +211,7 @@ impl Switchboard {
     /// A service's JSON body (`format`) with every check a save makes, without saving.
     pub async fn check_payload(&self, format: PayloadFormat, body: &str) -> Result<CheckedPayload> {
         let (mut new, warnings) = self.read_payload(format, body).await?;
-        self.check_new(&mut new).await?;
+        self.check_new(&mut new, None).await?;
         Ok(CheckedPayload {
             has_password: new.password.is_some(),
             has_client_key: new.client_key.is_some(),
@@ -228,7 +228,7 @@ impl Switchboard {
         let mut imp = connstr::payloads::import(format, body)?;
         // Paths inside a service's body are the machine's that wrote it, not ours.
         connstr::skip_files(&mut imp);
-        self.match_primary(&mut imp).await?;
+        self.match_primary(&mut imp, None).await?;
         let new = NewConnection {
             fields: imp.fields,
             password: imp.password,
@@ -319,9 +319,14 @@ impl Switchboard {
         file_name: Option<&str>,
     ) -> Result<(ImportPreview, Vec<Plan>)> {
         let parsed = batch::parse(text, file_name)?;
-        let saved = self.store.list().await?;
-        let mut taken =
-            TakenNames::new(saved.iter().map(|c| c.fields.name.to_lowercase()).collect());
+        let saved = SavedNames::of(self.store.list().await?);
+        let mut taken = TakenNames::new(
+            saved
+                .list
+                .iter()
+                .map(|c| c.fields.name.to_lowercase())
+                .collect(),
+        );
         // libpq uses the first .pgpass line that matches; so does the import.
         let mut password_claimed: HashSet<Uuid> = HashSet::new();
         let mut rows = Vec::new();
@@ -347,7 +352,7 @@ impl Switchboard {
                 }
                 batch::Entry::Password(line) => {
                     let mut targets = Vec::new();
-                    for c in saved.iter().filter(|c| line.matches(&c.fields)) {
+                    for c in saved.list.iter().filter(|c| line.matches(&c.fields)) {
                         if password_claimed.insert(c.id) {
                             out.matches.push(c.fields.name.clone());
                             targets.push((c.clone(), line.password.clone()));
@@ -364,7 +369,7 @@ impl Switchboard {
                 batch::Entry::Connection(p) => {
                     out.kind = Some(p.kind);
                     let mut imp = p.imported;
-                    match self.prepare_row(&mut imp, &mut taken).await {
+                    match self.prepare_row(&mut imp, &mut taken, Some(&saved)).await {
                         Ok(new) => {
                             out.status = RowStatus::Ready;
                             out.issues = crate::validation::warnings(&new.fields);
@@ -405,9 +410,10 @@ impl Switchboard {
         &self,
         imp: &mut Imported,
         taken: &mut TakenNames,
+        saved: Option<&SavedNames>,
     ) -> Result<NewConnection> {
         crate::files::read_files(imp).await?;
-        self.match_primary(imp).await?;
+        self.match_primary(imp, saved).await?;
         crate::validation::normalize(&mut imp.fields);
         let name = taken.free(&imp.fields.name);
         if name != imp.fields.name {
@@ -422,7 +428,7 @@ impl Switchboard {
             password: imp.password.clone(),
             client_key: imp.client_key.clone(),
         };
-        self.check_new(&mut new).await?;
+        self.check_new(&mut new, saved).await?;
         taken.insert(&new.fields.name);
         Ok(new)
     }
