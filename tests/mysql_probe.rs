@@ -45,6 +45,7 @@ async fn verify_full_with_the_test_ca_logs_in_and_shows_the_chain_and_server() {
         [
             Step::Resolve,
             Step::Connect,
+            Step::Greeting,
             Step::Tls,
             Step::Auth,
             Step::Query
@@ -165,19 +166,23 @@ async fn closed_port_silent_listener_and_garbage_are_told_apart() {
     let r = probe::run(&t).await;
     assert_eq!(r.error_code(), Some(ErrorCode::Refused), "{r:#?}");
 
-    let addr = net::silent_listener();
-    let mut t = target("127.0.0.1", TlsMode::VerifyFull, ca());
-    t.port = addr.port();
-    t.timeout = Duration::from_secs(2);
-    let started = std::time::Instant::now();
-    let r = probe::run(&t).await;
-    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
-    assert_eq!(
-        r.error.as_ref().unwrap().step,
-        Step::Tls,
-        "waiting for the greeting"
-    );
-    assert!(started.elapsed() < Duration::from_millis(2200 + 500));
+    // The server speaks first: a silent one is named at the greeting, TLS on or off,
+    // never as a TLS handshake that never began.
+    for mode in [TlsMode::VerifyFull, TlsMode::Disable] {
+        let addr = net::silent_listener();
+        let mut t = target("127.0.0.1", mode, ca());
+        t.port = addr.port();
+        t.timeout = Duration::from_secs(2);
+        let started = std::time::Instant::now();
+        let r = probe::run(&t).await;
+        assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
+        let e = r.error.as_ref().unwrap();
+        assert_eq!(e.step, Step::Greeting, "waiting for the greeting: {r:#?}");
+        assert!(e.message.starts_with("server greeting"), "{r:#?}");
+        assert!(!e.message.contains("TLS"), "{r:#?}");
+        assert_eq!(step(&r, Step::Tls), None, "TLS never began: {r:#?}");
+        assert!(started.elapsed() < Duration::from_millis(2200 + 500));
+    }
 
     // Another service that speaks first (an SSH banner) is not MariaDB.
     let addr = net::banner_listener();
@@ -280,4 +285,17 @@ async fn each_outcome_matches_what_the_mariadb_client_does_on_the_same_server() 
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[tokio::test]
+async fn cancelling_while_a_silent_server_owes_its_greeting_names_the_greeting() {
+    let addr = net::silent_listener();
+    let mut t = target("127.0.0.1", TlsMode::Disable, None);
+    t.port = addr.port();
+    t.timeout = Duration::from_secs(30);
+    let r = probe::run_cancellable(&t, tokio::time::sleep(Duration::from_millis(500))).await;
+    assert_eq!(r.error_code(), Some(ErrorCode::Cancelled), "{r:#?}");
+    let e = r.error.as_ref().unwrap();
+    assert_eq!(e.step, Step::Greeting, "{r:#?}");
+    assert_eq!(e.message, "The test was cancelled during server greeting.");
 }

@@ -84,6 +84,7 @@ async fn verify_full_with_the_test_ca_logs_in_and_shows_the_chain_and_server() {
         [
             (Step::Resolve, StepStatus::Ok),
             (Step::Connect, StepStatus::Ok),
+            (Step::Greeting, StepStatus::Ok),
             (Step::Tls, StepStatus::Ok),
             (Step::Auth, StepStatus::Ok),
             (Step::Query, StepStatus::Ok),
@@ -382,15 +383,20 @@ async fn a_closed_port_is_refused() {
 }
 
 #[tokio::test]
-async fn a_silent_listener_times_out_within_the_timeout() {
-    let mut t = target(&server(ENCRYPT_ON), "127.0.0.1", TlsMode::Require, None);
-    t.port = net::silent_listener().port();
-    t.timeout = Duration::from_secs(2);
-    let started = Instant::now();
-    let r = probe::run(&t).await;
-    assert!(started.elapsed() < Duration::from_secs(4), "{r:#?}");
-    assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
-    assert_eq!(r.error.as_ref().unwrap().step, Step::Tls, "{r:#?}");
+async fn a_silent_listener_times_out_at_the_prelogin_greeting_not_at_tls() {
+    for mode in [TlsMode::Require, TlsMode::Disable] {
+        let mut t = target(&server(ENCRYPT_ON), "127.0.0.1", mode, None);
+        t.port = net::silent_listener().port();
+        t.timeout = Duration::from_secs(2);
+        let started = Instant::now();
+        let r = probe::run(&t).await;
+        assert!(started.elapsed() < Duration::from_secs(4), "{r:#?}");
+        assert_eq!(r.error_code(), Some(ErrorCode::Timeout), "{r:#?}");
+        let e = r.error.as_ref().unwrap();
+        assert_eq!(e.step, Step::Greeting, "{r:#?}");
+        assert!(!e.message.contains("TLS"), "{r:#?}");
+        assert_eq!(step(&r, Step::Tls), None, "TLS never began: {r:#?}");
+    }
 }
 
 #[tokio::test]

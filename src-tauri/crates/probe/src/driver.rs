@@ -166,13 +166,22 @@ pub(crate) fn timed_out(rec: &mut Recorder, target: &ProbeTarget, fallback: Step
     TestFailure {
         code: ErrorCode::Timeout,
         step,
-        message: format!(
-            "{} to {}:{} did not finish within {} s.",
-            step.label(),
-            target.host,
-            target.port,
-            target.timeout.as_secs_f64()
-        ),
+        message: if step == Step::Greeting {
+            format!(
+                "server greeting: {}:{} accepted the connection but said nothing within {} s.",
+                target.host,
+                target.port,
+                target.timeout.as_secs_f64()
+            )
+        } else {
+            format!(
+                "{} to {}:{} did not finish within {} s.",
+                step.label(),
+                target.host,
+                target.port,
+                target.timeout.as_secs_f64()
+            )
+        },
         hint: match step {
             Step::Resolve => "Check your DNS or VPN; the name server did not answer.".into(),
             Step::Connect => "A firewall may be dropping packets: check the host, the port and that your network (VPN, security group) allows the connection.".into(),

@@ -68,6 +68,17 @@ async fn by_engine(target: &ProbeTarget) -> TestReport {
     }
 }
 
+/// Whether the drivers wait for the server's first answer before any TLS: MySQL's greeting
+/// and SQL Server's PRELOGIN always, MongoDB's hello when TLS is off (PostgreSQL's
+/// SSLRequest answer and Oracle's TNS exchange are part of their TLS and connect steps).
+fn awaits_greeting(target: &ProbeTarget) -> bool {
+    match target.engine {
+        Engine::Mysql | Engine::SqlServer => true,
+        Engine::Mongodb => target.tls_mode == TlsMode::Disable,
+        Engine::Postgres | Engine::Oracle | Engine::Sqlite => false,
+    }
+}
+
 /// Runs a test that `cancel` can stop at any moment: the test's futures are dropped (its
 /// sockets closed, its tasks aborted) and the report shows the steps done so far.
 pub async fn run_cancellable(
@@ -85,7 +96,7 @@ pub async fn run_cancellable(
         r = run(&target) => r,
         () = cancel => {
             let steps = progress.seen();
-            let step = next_step(&steps);
+            let step = next_step(&target, &steps);
             TestReport {
                 checks: Vec::new(),
                 ok: false,
@@ -105,11 +116,12 @@ pub async fn run_cancellable(
 }
 
 /// The step after the last one that finished.
-fn next_step(done: &[report::StepReport]) -> Step {
+fn next_step(target: &ProbeTarget, done: &[report::StepReport]) -> Step {
     match done.last().map(|s| s.step) {
         None => Step::Resolve,
         Some(Step::Resolve) => Step::Connect,
-        Some(Step::Connect) => Step::Tls,
+        Some(Step::Connect) if awaits_greeting(target) => Step::Greeting,
+        Some(Step::Connect | Step::Greeting) => Step::Tls,
         Some(Step::Tls) => Step::Auth,
         Some(Step::Auth | Step::Query) => Step::Query,
     }

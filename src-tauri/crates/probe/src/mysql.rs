@@ -50,7 +50,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
 
 fn not_mysql(target: &ProbeTarget) -> Fail {
     Fail::new(
-        Step::Tls,
+        Step::Greeting,
         ErrorCode::ProtocolError,
         format!(
             "{}:{} answered with something that is not a MySQL or MariaDB server.",
@@ -89,7 +89,7 @@ async fn read_greeting(target: &ProbeTarget, stream: &mut Stream) -> Result<Gree
                 .trim_start_matches('#')
                 .to_owned();
             return Err(Fail::new(
-                Step::Connect,
+                Step::Greeting,
                 ErrorCode::ConnectionFailed,
                 format!("The server refused the connection (error {number}: {text})."),
                 match number {
@@ -148,15 +148,29 @@ async fn inspect(
 ) -> Result<(bool, String), Fail> {
     let (connector, server_name) = tls::connector_for(target, obs)?;
     let mut stream = open_stream(target, rec).await?;
-    let t = rec.start(Step::Tls);
+    rec.start(Step::Greeting);
     let greeting = match read_greeting(target, &mut stream).await {
         Ok(g) => g,
         Err(f) => {
-            rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+            rec.finish(Step::Greeting, StepStatus::Failed, f.message.clone());
             return Err(f);
         }
     };
     let offers_tls = greeting.capabilities & CLIENT_SSL != 0;
+    rec.finish(
+        Step::Greeting,
+        StepStatus::Ok,
+        format!(
+            "{}; {}",
+            greeting.version,
+            if offers_tls {
+                "offers TLS"
+            } else {
+                "does not offer TLS"
+            }
+        ),
+    );
+    let t = rec.start(Step::Tls);
     if target.tls_mode == TlsMode::Disable {
         rec.push(
             Step::Tls,
@@ -189,7 +203,10 @@ async fn inspect(
         return Err(f);
     }
     if stream.write_all(&ssl_request()).await.is_err() {
-        let f = not_mysql(target);
+        let f = Fail {
+            step: Step::Tls,
+            ..not_mysql(target)
+        };
         rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
         return Err(f);
     }

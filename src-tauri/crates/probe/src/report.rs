@@ -15,6 +15,10 @@ use switchboard_model::error::ErrorCode;
 pub enum Step {
     Resolve,
     Connect,
+    /// Waiting for the server's first answer on the open connection (MySQL's greeting,
+    /// SQL Server's PRELOGIN reply, MongoDB's hello without TLS): a silent peer is named
+    /// here, not as a TLS handshake that never began.
+    Greeting,
     Tls,
     Auth,
     Query,
@@ -25,6 +29,7 @@ impl Step {
         match self {
             Step::Resolve => "resolve",
             Step::Connect => "TCP connect",
+            Step::Greeting => "server greeting",
             Step::Tls => "TLS handshake",
             Step::Auth => "authenticate",
             Step::Query => "first query",

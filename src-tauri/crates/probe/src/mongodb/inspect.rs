@@ -35,27 +35,34 @@ pub(super) async fn inspect(
         None
     };
     let mut stream = open_stream(shown, rec).await?;
-    let t = rec.start(Step::Tls);
     let Some((connector, server_name)) = tls else {
+        // Without TLS the first thing awaited is the hello reply.
+        rec.start(Step::Greeting);
         let hello = match hello(&mut stream).await {
             Ok(h) => h,
             Err(why) => {
-                let f = not_mongo(shown, &why);
-                rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+                let f = Fail {
+                    step: Step::Greeting,
+                    ..not_mongo(shown, &why)
+                };
+                rec.finish(Step::Greeting, StepStatus::Failed, f.message.clone());
                 return Err(f);
             }
         };
+        rec.finish(
+            Step::Greeting,
+            StepStatus::Ok,
+            format!("hello: {}", hello.describe()),
+        );
         rec.push(
             Step::Tls,
             StepStatus::Skipped,
-            t.elapsed(),
-            format!(
-                "TLS disabled for this connection (tls=false): the login and all traffic are unencrypted [hello: {}]",
-                hello.describe()
-            ),
+            Default::default(),
+            "TLS disabled for this connection (tls=false): the login and all traffic are unencrypted".into(),
         );
         return Ok(Inspected { hello, encrypted });
     };
+    rec.start(Step::Tls);
     let mut stream = match tls::handshake(&connector, server_name, stream, obs).await {
         Ok(s) => s,
         Err(e) => {

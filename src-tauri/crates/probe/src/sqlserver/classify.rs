@@ -10,7 +10,7 @@ use switchboard_model::error::ErrorCode;
 
 pub(super) fn not_sql_server(target: &ProbeTarget) -> Fail {
     Fail::new(
-        Step::Tls,
+        Step::Greeting,
         ErrorCode::ProtocolError,
         format!(
             "{}:{} answered with something that is not a SQL Server (no TDS PRELOGIN reply).",

@@ -109,7 +109,7 @@ pub(super) async fn inspect(
             "Check the host and port.",
         )
     })?;
-    let t = rec.start(Step::Tls);
+    rec.start(Step::Greeting);
     let asked = if matches!(target.tls_mode, TlsMode::Disable | TlsMode::Prefer) {
         ENCRYPT_OFF
     } else {
@@ -121,7 +121,7 @@ pub(super) async fn inspect(
     };
     let Some(prelogin) = prelogin else {
         let f = not_sql_server(target);
-        rec.finish(Step::Tls, StepStatus::Failed, f.message.clone());
+        rec.finish(Step::Greeting, StepStatus::Failed, f.message.clone());
         return Err(f);
     };
     let answered = format!(
@@ -129,6 +129,12 @@ pub(super) async fn inspect(
         prelogin.version.as_deref().unwrap_or("version not given"),
         encryption_name(prelogin.encryption)
     );
+    rec.finish(
+        Step::Greeting,
+        StepStatus::Ok,
+        format!("PRELOGIN: {answered}"),
+    );
+    let t = rec.start(Step::Tls);
     let negotiated = match negotiate(target, &prelogin) {
         Ok(n) => n,
         Err(f) => {
@@ -187,7 +193,10 @@ pub(super) async fn inspect(
             let transport = tls::rustls_error(&e);
             let f = tls::classify_failure(target, obs, transport).unwrap_or_else(|| {
                 if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("TDS") {
-                    not_sql_server(target)
+                    Fail {
+                        step: Step::Tls,
+                        ..not_sql_server(target)
+                    }
                 } else {
                     Fail::new(
                         Step::Tls,
