@@ -252,7 +252,9 @@ async fn a_failing_statement_leaves_nothing_half_written() {
     clash.id = uuid::Uuid::new_v4();
     clash.fields.name = "TAKEN".into();
     let e = store::insert(&mut tx, &clash).await.unwrap_err();
-    assert_eq!(e.code(), ErrorCode::NameTaken);
+    // The same shape as the check before a write: one code for a taken name.
+    assert_eq!(e.code(), ErrorCode::ValidationFailed);
+    assert_eq!(codes(&e), vec![ErrorCode::NameTaken]);
     drop(tx); // rolled back
     let names: Vec<String> = sb
         .list()

@@ -22,6 +22,8 @@ use crate::model::{
 };
 
 pub const DB_FILE: &str = "switchboard.db";
+/// Held while the schema is checked and migrated (see `Store::open`).
+const MIGRATE_LOCK: &str = "switchboard.db.migrate-lock";
 
 /// How a connection's latest test ended.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
@@ -99,8 +101,18 @@ impl Store {
             .await
             .db()?;
         let migrator = sqlx::migrate!("./migrations");
+        // sqlx's migration lock is a no-op on SQLite: two processes opening a new data dir
+        // at once (scripts, the CLI beside the window) would both run migration 1 and one
+        // would fail with "table connections already exists". An exclusive lock on a file
+        // beside the database makes the check-and-migrate one step across processes.
+        let lock = crate::paths::create_private_file(&dir.join(MIGRATE_LOCK))?;
+        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock))
+            .await
+            .map_err(|e| CoreError::Storage(format!("the migration lock task failed: {e}")))?
+            .map_err(|e| CoreError::Storage(format!("cannot lock {MIGRATE_LOCK}: {e}")))?;
         refuse_newer_schema(&pool, &migrator).await?;
         migrator.run(&pool).await.db()?;
+        drop(lock);
         Ok(Store { pool })
     }
 
@@ -415,8 +427,10 @@ fn map_unique(
     name: &str,
 ) -> Result<sqlx::sqlite::SqliteQueryResult> {
     match res {
+        // The same answer as the check before the write gives, so a script racing another
+        // sees one code for a taken name whichever of the two caught it.
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            Err(CoreError::NameTaken(name.to_owned()))
+            Err(CoreError::Validation(vec![name_taken_issue(name)]))
         }
         other => Ok(other.db()?),
     }

@@ -184,8 +184,6 @@ pub enum CoreError {
     Validation(Vec<FieldIssue>),
     #[error("no connection {0}")]
     NotFound(String),
-    #[error("a connection named {0:?} already exists")]
-    NameTaken(String),
     #[error(
         "the connection was changed elsewhere (you had version {expected}, it is now at {actual})"
     )]
@@ -222,7 +220,6 @@ impl CoreError {
         match self {
             CoreError::Validation(_) => ErrorCode::ValidationFailed,
             CoreError::NotFound(_) => ErrorCode::NotFound,
-            CoreError::NameTaken(_) => ErrorCode::NameTaken,
             CoreError::VersionConflict { .. } => ErrorCode::VersionConflict,
             CoreError::Storage(_) => ErrorCode::StorageFailed,
             CoreError::StorageNewer { .. } => ErrorCode::StorageNewerVersion,
@@ -241,7 +238,6 @@ impl CoreError {
         match self {
             CoreError::Validation(_) => "Correct the fields listed and save again.".into(),
             CoreError::NotFound(_) => "Refresh the list; it may have been deleted.".into(),
-            CoreError::NameTaken(_) => "Choose another name (names are compared ignoring case).".into(),
             CoreError::VersionConflict { .. } => {
                 "Reload the connection to see the newer version, then apply your change again.".into()
             }
@@ -262,7 +258,6 @@ impl CoreError {
 
     pub fn field(&self) -> Option<String> {
         match self {
-            CoreError::NameTaken(_) => Some("name".into()),
             CoreError::PasswordRequired | CoreError::PasswordNotSaved => Some("password".into()),
             CoreError::Input { field, .. } => field.clone(),
             _ => None,
