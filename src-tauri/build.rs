@@ -11,7 +11,6 @@ fn main() {
             "update_connection",
             "delete_connection",
             "duplicate_connection",
-            "test_connection",
             "cancel_test",
             "test_many",
             "list_last_tests",

@@ -90,18 +90,6 @@ fn control<'a>(
     Ok((control, started))
 }
 
-#[tauri::command]
-async fn test_connection(
-    state: State<'_, AppState>,
-    id: Uuid,
-    password: Option<Secret>,
-    test_id: String,
-    on_step: Channel<StepReport>,
-) -> CmdResult<TestReport> {
-    let (control, _started) = control(&state, &test_id, on_step)?;
-    Ok(state.sb.test_with(id, password, control).await?)
-}
-
 /// Tests the given connections, at most `concurrency` (default 8) at once, streaming each
 /// result as it arrives.
 #[tauri::command]
@@ -139,6 +127,9 @@ fn cancel_test(state: State<'_, AppState>, test_id: String) {
     state.running.cancel(&test_id);
 }
 
+/// Tests what the form shows (`saved`: the saved connection it edits). Each parameter is
+/// one key of the page's call, as Tauri maps them.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 async fn test_draft(
     state: State<'_, AppState>,
@@ -146,6 +137,7 @@ async fn test_draft(
     password: Option<Secret>,
     client_key: Option<Secret>,
     secrets_from: Option<DraftToken>,
+    saved: Option<Uuid>,
     test_id: String,
     on_step: Channel<StepReport>,
 ) -> CmdResult<TestReport> {
@@ -153,7 +145,7 @@ async fn test_draft(
     let from = secrets_from.as_ref();
     Ok(state
         .sb
-        .test_draft(fields, password, client_key, from, control)
+        .test_draft(fields, password, client_key, from, saved, control)
         .await?)
 }
 
@@ -355,7 +347,6 @@ pub fn run() {
             update_connection,
             delete_connection,
             duplicate_connection,
-            test_connection,
             cancel_test,
             test_many,
             list_last_tests,

@@ -96,7 +96,14 @@ async fn an_unknown_or_evicted_token_is_refused_with_draft_expired_and_nothing_i
     assert!(e.to_api().hint.contains("Paste the string again"), "{e:?}");
     assert!(sb.list().await.unwrap().is_empty());
     let report = sb
-        .test_draft(fields, None, None, Some(&unknown), TestControl::default())
+        .test_draft(
+            fields,
+            None,
+            None,
+            Some(&unknown),
+            None,
+            TestControl::default(),
+        )
         .await;
     assert_eq!(code(report), ErrorCode::DraftExpired);
 
@@ -176,6 +183,7 @@ async fn a_draft_tests_with_its_pasted_password_and_stays_held_for_save() {
             None,
             None,
             token.as_ref(),
+            None,
             TestControl::default(),
         )
         .await
@@ -185,6 +193,7 @@ async fn a_draft_tests_with_its_pasted_password_and_stays_held_for_save() {
     let report = sb
         .test_draft(
             draft.fields.clone(),
+            None,
             None,
             None,
             None,
@@ -222,7 +231,7 @@ async fn a_cancel_stops_a_draft_test_at_once_and_the_report_says_cancelled() {
         cancel.cancel();
     });
     let report = sb
-        .test_draft(fields, None, None, None, control)
+        .test_draft(fields, None, None, None, None, control)
         .await
         .unwrap();
     stop.await.unwrap();
@@ -236,4 +245,72 @@ async fn a_cancel_stops_a_draft_test_at_once_and_the_report_says_cancelled() {
         Some(ErrorCode::Cancelled),
         "{report:#?}"
     );
+}
+
+#[tokio::test]
+async fn test_of_a_saved_connections_form_tests_its_unsaved_edits_with_the_keychain_password() {
+    let sb = open("drafts-test-edits").await;
+    let pg = PgServer::shared();
+    let mut fields =
+        ConnectionFields::postgres("edited", "localhost", u32::from(pg.port), APP_DB, APP_USER);
+    fields.tls.ca_pem = Some(pg.ca.cert_pem.clone());
+    fields.timeout_secs = 5;
+    let saved = sb
+        .create(NewConnection {
+            fields: fields.clone(),
+            password: Some(switchboard_core::Secret::new(&pg.app_password)),
+            client_key: None,
+        })
+        .await
+        .unwrap();
+
+    // The form as saved, no password typed: the keychain's is used, and the result is
+    // remembered as the connection's.
+    let report = sb
+        .test_draft(
+            fields.clone(),
+            None,
+            None,
+            None,
+            Some(saved.id),
+            TestControl::default(),
+        )
+        .await
+        .unwrap();
+    assert!(report.ok, "{report:#?}");
+    assert!(report.checks.iter().all(|c| c.name != "unsaved_edits"));
+    let last = sb.last_tests().await.unwrap();
+    assert!(last.iter().any(|l| l.connection_id == saved.id && l.ok));
+
+    // Host and port edited, not saved: those are what is tested (and fail), the report says
+    // they are unsaved, and the saved connection's last result is not touched.
+    let mut edited = fields.clone();
+    edited.host = "no-such-host.invalid".into();
+    edited.port = 1;
+    edited.description = Some("a label changes nothing a test does".into());
+    let report = sb
+        .test_draft(
+            edited,
+            None,
+            None,
+            None,
+            Some(saved.id),
+            TestControl::default(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !report.ok,
+        "the edits were tested, not the saved settings: {report:#?}"
+    );
+    let note = report
+        .checks
+        .iter()
+        .find(|c| c.name == "unsaved_edits")
+        .expect("the report names the unsaved edits");
+    assert!(note.detail.contains("host, port are not saved"), "{note:?}");
+    assert!(!note.detail.contains("description"), "{note:?}");
+    let last = sb.last_tests().await.unwrap();
+    assert!(last.iter().any(|l| l.connection_id == saved.id && l.ok));
+    assert_eq!(sb.get(saved.id).await.unwrap().fields.host, "localhost");
 }

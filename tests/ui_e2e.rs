@@ -260,6 +260,20 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
         c.find(Locator::Css("[data-testid=test-all]")).await.unwrap().click().await.unwrap();
         wait_for(&c, "[data-testid=test-all]:not([disabled])").await;
         wait_for(&c, "[data-testid=connection-item][data-name=e2e-pg] [data-testid=status-dot][data-status=ok]").await;
+        // Test tries what the form shows: unsaved edits to host and port are tested (and
+        // refused at once on loopback port 1), the result says they are not saved, and the
+        // saved connection's green dot stays (before, this said "Connected": the saved
+        // settings were tested).
+        fill(&c, "host", "127.0.0.1").await;
+        fill(&c, "port", "1").await;
+        c.find(Locator::Css("[data-testid=test]")).await.unwrap().click().await.unwrap();
+        let result = wait_for(&c, "[data-testid=test-result][data-status=failed]").await;
+        let text = result.text().await.unwrap();
+        assert!(!text.contains("Connected"), "{text}");
+        let note = wait_for(&c, "[data-testid=test-check][data-name=unsaved_edits]").await;
+        let note = note.text().await.unwrap();
+        assert!(note.contains("host, port are not saved"), "{note}");
+        wait_for(&c, "[data-testid=connection-item][data-name=e2e-pg] [data-testid=status-dot][data-status=ok]").await;
         // The capability grants our commands only: a core plugin command is refused.
         let refused = c
             .execute_async(

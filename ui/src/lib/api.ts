@@ -83,9 +83,6 @@ export const api = {
     call<Connection>('update_connection', { input, secretsFrom }),
   deleteConnection: (id: string) => call<null>('delete_connection', { id }),
   duplicateConnection: (id: string) => call<Connection>('duplicate_connection', { id }),
-  /** Steps stream to `onStep`; `cancelTest(testId)` stops it. */
-  testConnection: (id: string, password: string | null, testId: string, onStep: (s: StepReport) => void) =>
-    call<TestReport>('test_connection', { id, password, testId, onStep: stepChannel(onStep) }),
   cancelTest: (testId: string) => call<null>('cancel_test', { testId }),
   /** Tests many at once (at most `concurrency`); each result goes to `onResult` as it
    *  arrives; `cancelTest(testId)` stops the run. */
@@ -96,11 +93,15 @@ export const api = {
   },
   listLastTests: () => call<LastTest[]>('list_last_tests'),
   // Tauri maps the Rust parameter `client_key` to the camelCase key `clientKey`.
+  /** Tests what a form shows (`saved`: the saved connection it edits, whose stored
+   *  secrets stand in for ones not typed); steps stream to `onStep`; `cancelTest(testId)`
+   *  stops it. */
   testDraft: (
     fields: ConnectionFields,
     password: string | null,
     clientKey: string | null,
     secretsFrom: DraftToken | null,
+    saved: string | null,
     testId: string,
     onStep: (s: StepReport) => void,
   ) =>
@@ -109,6 +110,7 @@ export const api = {
       password,
       clientKey,
       secretsFrom,
+      saved,
       testId,
       onStep: stepChannel(onStep),
     }),

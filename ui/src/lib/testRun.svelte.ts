@@ -1,6 +1,7 @@
-// The form's Test button: runs a test of the saved connection (or of the unsaved draft),
-// asking for the password first when it is not stored, and streams the steps into the
-// result panel. TestPanel.svelte renders it; the toolbar's Test button starts it.
+// The form's Test button: tests what the form shows, saved or not (a saved connection's
+// stored password and client key stand in for ones not typed; the report names edits
+// that are not saved yet), asking for the password first when it is not stored, and
+// streams the steps into the result panel. TestPanel.svelte renders it; the toolbar's Test button starts it.
 import { tick } from 'svelte';
 import type { StepReport } from '../bindings/StepReport';
 import { api, toApiError } from './api';
@@ -60,17 +61,15 @@ export class TestRun {
       if (seq === this.#seq && this.test?.status === 'running') this.test.steps.push(s);
     };
     try {
-      const record = form.record;
-      const report = record
-        ? await api.testConnection(record.id, password, testId, onStep)
-        : await api.testDraft(
-            form.sent,
-            password,
-            clientKeyOf(form.values, form.spec),
-            form.secretsFrom,
-            testId,
-            onStep,
-          );
+      const report = await api.testDraft(
+        form.sent,
+        password,
+        clientKeyOf(form.values, form.spec),
+        form.secretsFrom,
+        form.record?.id ?? null,
+        testId,
+        onStep,
+      );
       if (seq === this.#seq) this.test = { status: 'done', report };
       if (form.record) this.#ontested();
     } catch (err) {

@@ -586,6 +586,13 @@ impl Switchboard {
         let report = self
             .test_fields_with(c.fields.clone(), password, client_key, control)
             .await?;
+        self.remember_test(id, &report).await;
+        Ok(report)
+    }
+
+    /// Keeps a saved connection's latest result (for its status dot and `list`); a test the
+    /// user stopped says nothing about the connection, so the last real result stays.
+    pub(crate) async fn remember_test(&self, id: Uuid, report: &TestReport) {
         let last = crate::store::LastTest {
             connection_id: id,
             ok: report.ok,
@@ -616,7 +623,6 @@ impl Switchboard {
             total_ms = report.total_ms,
             "connection tested"
         );
-        Ok(report)
     }
 
     /// Tests what a form holds without saving it.

@@ -5,16 +5,20 @@
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use uuid::Uuid;
 
 use crate::connections::{checked_target, run_controlled, Switchboard, TestControl};
 use crate::connstr::{self, SourceKind};
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
 use crate::held::Held;
+use crate::keychain::SecretKind;
 use crate::model::{
     Connection, ConnectionFields, ConnectionUpdate, NewConnection, PasswordSave, SecretChange,
 };
+use crate::probe::report::{Check, CheckStatus};
 use crate::probe::TestReport;
 use crate::secret::Secret;
+use crate::validation;
 
 /// How many pasted strings' secrets are held at once; the oldest go first.
 pub const DRAFTS_HELD: usize = 16;
@@ -175,20 +179,70 @@ impl Switchboard {
     }
 
     /// Tests what a form holds without saving it, with the secrets of the pasted draft
-    /// `secrets_from` where none was typed (the draft stays held for Save).
+    /// `secrets_from` where none was typed (the draft stays held for Save). For a saved
+    /// connection's form (`saved`), what the form shows is tested, edits and all, with
+    /// the keychain's password and client key standing in for ones not typed (as Save
+    /// would keep them); the report then names the fields that differ from what is saved,
+    /// and only a test of exactly the saved settings becomes the connection's last result.
     pub async fn test_draft(
         &self,
         fields: ConnectionFields,
         mut password: Option<Secret>,
         mut client_key: Option<Secret>,
         secrets_from: Option<&DraftToken>,
+        saved: Option<Uuid>,
         control: TestControl,
     ) -> Result<TestReport> {
         let pasted = self.pasted(secrets_from, fields.password_save)?;
         fill(&mut password, pasted.password);
         fill(&mut client_key, pasted.client_key);
-        self.test_fields_with(fields, password, client_key, control)
-            .await
+        let Some(id) = saved else {
+            return self
+                .test_fields_with(fields, password, client_key, control)
+                .await;
+        };
+        let c = self.get(id).await?;
+        let untyped = |s: &Option<Secret>| s.as_ref().is_none_or(Secret::is_empty);
+        if untyped(&password) {
+            match fields.password_save {
+                PasswordSave::Keychain if c.has_saved_password => {
+                    password = self.saved_secret(&c, SecretKind::Password).await?;
+                }
+                PasswordSave::Ask => return Err(CoreError::PasswordRequired),
+                _ => {}
+            }
+        }
+        // The saved key belongs to the saved certificate only.
+        if untyped(&client_key)
+            && c.has_client_key
+            && fields.tls.client_cert_pem == c.fields.tls.client_cert_pem
+        {
+            client_key = self.saved_secret(&c, SecretKind::ClientKey).await?;
+        }
+        let mut shown = fields.clone();
+        validation::normalize(&mut shown);
+        let changed = changed_fields(&c.fields, &shown);
+        let mut report = self
+            .test_fields_with(fields, password, client_key, control)
+            .await?;
+        if changed.is_empty() {
+            self.remember_test(id, &report).await;
+        } else {
+            report.checks.insert(
+                0,
+                Check::new(
+                    "unsaved_edits",
+                    CheckStatus::Warning,
+                    format!(
+                        "Tested the form as it is, not the saved settings: {} {} not saved yet.",
+                        changed.join(", "),
+                        if changed.len() == 1 { "is" } else { "are" }
+                    ),
+                    "Save to keep what was tested, or Discard to go back to the saved settings.",
+                ),
+            );
+        }
+        Ok(report)
     }
 
     fn let_go(&self, token: Option<&DraftToken>) {
@@ -238,6 +292,43 @@ impl UrlTest {
         let target = checked_target(self.fields, password, self.client_key)?;
         Ok(run_controlled(target, control).await)
     }
+}
+
+/// The settings a test uses that differ between the saved fields and the form's, by their
+/// names in the form (`host`, `tls.mode`, `options.application_name`). Labels (name,
+/// description, environment, colour, tags, metadata) change nothing a test does.
+fn changed_fields(saved: &ConnectionFields, shown: &ConnectionFields) -> Vec<String> {
+    const LABELS: [&str; 6] = [
+        "name",
+        "description",
+        "environment",
+        "color",
+        "tags",
+        "metadata",
+    ];
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(saved), serde_json::to_value(shown))
+    else {
+        return Vec::new();
+    };
+    let mut changed = Vec::new();
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for key in keys.into_iter().filter(|k| !LABELS.contains(&k.as_str())) {
+        match (a.get(key), b.get(key)) {
+            (Some(serde_json::Value::Object(x)), Some(serde_json::Value::Object(y))) => {
+                let inner: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                changed.extend(
+                    inner
+                        .into_iter()
+                        .filter(|k| x.get(*k) != y.get(*k))
+                        .map(|k| format!("{key}.{k}")),
+                );
+            }
+            (x, y) if x != y => changed.push(key.clone()),
+            _ => {}
+        }
+    }
+    changed
 }
 
 #[cfg(test)]
