@@ -27,9 +27,11 @@ if [ "$purpose" = test ]; then
   # The real parts the tests use: Secret Service, a session bus, a virtual display, the
   # WebDriver for WebKitGTK, PostgreSQL server binaries, libsecret's CLI, and libpq with
   # Python (the parser parity test asks the real libpq); a JDK with pgjdbc and MariaDB
-  # Connector/J, and pip for pymongo (the JDBC and MongoDB URI parity tests ask them).
+  # Connector/J, and pip for pymongo (the JDBC and MongoDB URI parity tests ask them); xclip
+  # reads the system clipboard back in the window test.
   packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 mariadb-server mariadb-client python3
-    python3-pip default-jdk-headless libpostgresql-jdbc-java libmariadb-java)
+    python3-pip default-jdk-headless libpostgresql-jdbc-java libmariadb-java
+    xclip)
 fi
 missing=()
 for p in "${packages[@]}"; do

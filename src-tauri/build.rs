@@ -21,7 +21,7 @@ fn main() {
             "pick_pem_file",
             "reveal_password",
             "parse_connection_string",
-            "export_connection",
+            "copy_connection",
             "preview_connection_string",
             "export_formats",
             "preview_import",

@@ -6,6 +6,7 @@ use switchboard_core::connections::{ManyResult, TestControl};
 use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
 use switchboard_core::drafts::{Draft, DraftToken};
 use switchboard_core::engines::EngineSpec;
+use switchboard_core::exports::{CopiedText, SECRET_CLIPBOARD_SECS};
 use switchboard_core::imports::{Batch, ImportPreview, ImportResult, PickedFile};
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
@@ -156,15 +157,64 @@ async fn parse_connection_string(state: State<'_, AppState>, input: String) -> C
     Ok(state.sb.parse_draft(&input).await?)
 }
 
-/// A saved connection as text; the password only when the user ticked "include it".
+/// "Copy as…": the saved connection as `format`, written to the system clipboard from
+/// Rust (WebKitGTK's page clipboard does not reach the system one). With the password in
+/// it, the page never gets the text while the clipboard holds it, and the clipboard is
+/// cleared after 30 s if it still holds it.
 #[tauri::command]
-async fn export_connection(
+async fn copy_connection(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     id: Uuid,
     format: ExportFormat,
     include_password: bool,
-) -> CmdResult<ExportedText> {
-    Ok(state.sb.export_text(id, format, include_password).await?)
+) -> CmdResult<CopiedText> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let out = state.sb.export_text(id, format, include_password).await?;
+    let written = app.clipboard().write_text(out.text.clone());
+    Ok(match written {
+        Ok(()) => {
+            let clears_after_secs = include_password.then_some(SECRET_CLIPBOARD_SECS);
+            if include_password {
+                let app = app.clone();
+                let text = out.text;
+                tauri::async_runtime::spawn(async move {
+                    let secs = u64::from(SECRET_CLIPBOARD_SECS);
+                    tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+                    // Only what we put there: something the user copied since stays.
+                    if app.clipboard().read_text().ok().as_deref() == Some(text.as_str()) {
+                        if let Err(e) = app.clipboard().clear() {
+                            tracing::warn!(error = %e, "could not clear the copied secret");
+                        }
+                    }
+                });
+                CopiedText {
+                    copied: true,
+                    text: None,
+                    clears_after_secs,
+                    warnings: out.warnings,
+                    clipboard_error: None,
+                }
+            } else {
+                CopiedText {
+                    copied: true,
+                    text: Some(out.text),
+                    clears_after_secs,
+                    warnings: out.warnings,
+                    clipboard_error: None,
+                }
+            }
+        }
+        // No clipboard at all (no display server owning one): the page shows the text,
+        // selected, for the user to copy; they asked for it, password or not.
+        Err(e) => CopiedText {
+            copied: false,
+            text: Some(out.text),
+            clears_after_secs: None,
+            warnings: out.warnings,
+            clipboard_error: Some(e.to_string()),
+        },
+    })
 }
 
 /// The live, password-free preview of what a form holds.
@@ -331,6 +381,7 @@ pub fn run() {
     tracing::info!(data_dir = %dir.display(), "starting");
     let mut builder = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(StartupProblem(problem));
     if let Some(sb) = sb {
         builder = builder.manage(AppState {
@@ -357,7 +408,7 @@ pub fn run() {
             pick_pem_file,
             reveal_password,
             parse_connection_string,
-            export_connection,
+            copy_connection,
             preview_connection_string,
             export_formats,
             preview_import,

@@ -63,6 +63,15 @@ fn start_driver(data: &Path) -> (Driver, u16) {
     (Driver(child), port)
 }
 
+/// What the X display's clipboard holds, read as another program would (xclip).
+fn system_clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .output()
+        .expect("xclip (installed by the test command)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 async fn fill(c: &Client, name: &str, value: &str) {
     let el = c
         .find(Locator::Css(&format!("[name={name}]")))
@@ -412,9 +421,24 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
         let out = value_when(&c, "[data-testid=copy-output]", |v| v.starts_with("psql ")).await;
         assert!(out.contains(&format!("postgresql://{APP_USER}@localhost:{}", pg.port)), "{out}");
         assert!(!out.contains(&pct(&pg.app_password)), "{out}");
+        // It reached the system clipboard (before, WebKitGTK's page clipboard never did and
+        // the window said "Selected: press Ctrl+C").
+        wait_for(&c, "[data-testid=copy-status][data-copied=true]").await;
+        assert_eq!(system_clipboard(), out);
+        // With the password: on the clipboard, never handed back to the page.
         c.find(Locator::Css("[data-testid=copy-include-password]")).await.unwrap().click().await.unwrap();
         c.find(Locator::Css("[data-testid=copy-run]")).await.unwrap().click().await.unwrap();
-        value_when(&c, "[data-testid=copy-output]", |v| v.contains(&pct(&pg.app_password))).await;
+        let status = wait_for(&c, "[data-testid=copy-status][data-copied=true]").await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !system_clipboard().contains(&pct(&pg.app_password)) {
+            assert!(Instant::now() < deadline, "the password never reached the clipboard");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let said = status.text().await.unwrap();
+        assert!(said.contains("cleared in 30 seconds"), "{said}");
+        assert!(c.find(Locator::Css("[data-testid=copy-output]")).await.is_err(), "the page got the text");
+        let page = c.source().await.unwrap();
+        assert!(!page.contains(&pct(&pg.app_password)) && !page.contains(&pg.app_password));
 
         let shot = c.screenshot().await.unwrap();
         std::fs::write(test_root().join("ui-e2e-copy-as.png"), shot).unwrap();

@@ -6,6 +6,7 @@ import type { Connection } from '../bindings/Connection';
 import type { Draft } from '../bindings/Draft';
 import type { DraftToken } from '../bindings/DraftToken';
 import type { Engine } from '../bindings/Engine';
+import type { CopiedText } from '../bindings/CopiedText';
 import type { ExportedText } from '../bindings/ExportedText';
 import type { ExportFormat } from '../bindings/ExportFormat';
 import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
@@ -118,8 +119,8 @@ export const api = {
    *  which; the backend holds it behind the draft's token. */
   parseConnectionString: (input: string) => call<Draft>('parse_connection_string', { input }),
   /** A saved connection as text; the password only when the user ticked "include". */
-  exportConnection: (id: string, format: ExportFormat, includePassword: boolean) =>
-    call<ExportedText>('export_connection', { id, format, includePassword }),
+  copyConnection: (id: string, format: ExportFormat, includePassword: boolean) =>
+    call<CopiedText>('copy_connection', { id, format, includePassword }),
   /** The live preview of unsaved fields (never with a password). */
   previewConnectionString: (fields: ConnectionFields, format: ExportFormat) =>
     call<ExportedText>('preview_connection_string', { fields, format }),

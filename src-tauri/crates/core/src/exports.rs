@@ -2,6 +2,8 @@
 //! only when the user asks), or what a form holds, for the live preview (never a secret).
 //! The formats themselves are `connstr`'s; this composes what they need.
 
+use serde::Serialize;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::connections::Switchboard;
@@ -9,6 +11,27 @@ use crate::connstr::{self, ExportContext, ExportFormat, ExportedText, Primary};
 use crate::error::Result;
 use crate::keychain::SecretKind;
 use crate::model::{Connection, ConnectionFields, TlsMode};
+
+/// What "Copy as…" did. The window's adapter writes the text to the system clipboard from
+/// Rust; the page gets the text back only to show it (never when it holds a secret and
+/// the clipboard took it).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CopiedText {
+    /// The clipboard holds the text.
+    pub copied: bool,
+    /// The text, for the page to show (or to select, when the clipboard was unavailable).
+    pub text: Option<String>,
+    /// With a secret in it: the clipboard is cleared after this many seconds, if it still
+    /// holds the text then.
+    pub clears_after_secs: Option<u32>,
+    pub warnings: Vec<String>,
+    /// Why the clipboard could not take it, when it could not.
+    pub clipboard_error: Option<String>,
+}
+
+/// How long a copied secret stays on the clipboard, as password managers do.
+pub const SECRET_CLIPBOARD_SECS: u32 = 30;
 
 impl Switchboard {
     /// A saved connection as `format`; its secrets (and its primary's password) only when

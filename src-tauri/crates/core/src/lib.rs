@@ -12,7 +12,7 @@ pub mod cancel;
 pub mod connections;
 mod db;
 pub mod drafts;
-mod exports;
+pub mod exports;
 pub mod files;
 mod held;
 pub mod imports;
