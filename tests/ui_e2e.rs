@@ -526,8 +526,9 @@ async fn a_named_sql_server_instance_shows_both_resolve_steps_in_the_window() {
             .unwrap();
         assert_eq!(resolves.len(), 2, "{text}");
         assert!(text.contains("SQL Server Browser"), "{text}");
+        // Two resolves, TCP, the PRELOGIN greeting, TLS, login, query.
         let steps = c.find_all(Locator::Css("[data-testid=test-step]")).await.unwrap();
-        assert_eq!(steps.len(), 6, "{text}");
+        assert_eq!(steps.len(), 7, "{text}");
     }
     .await;
     c.close().await.ok();

@@ -154,7 +154,7 @@ pub(super) async fn inspect(
             StepStatus::Skipped,
             t.elapsed(),
             format!(
-                "the server has no certificate: the login, password included, is sent unencrypted ({}) [PRELOGIN: {answered}]",
+                "the server has no certificate: the login, password included, is sent unencrypted ({})",
                 if target.tls_mode == TlsMode::Prefer {
                     "prefer"
                 } else {
@@ -181,7 +181,7 @@ pub(super) async fn inspect(
                 Step::Tls,
                 StepStatus::Ok,
                 format!(
-                    "{}, {}; {}{driver_note} [PRELOGIN: {answered}]",
+                    "{}, {}; {}{driver_note}",
                     protocol.unwrap_or_default(),
                     cipher.unwrap_or_default(),
                     verification(target.tls_mode, negotiated),
