@@ -772,7 +772,7 @@ fn an_env_file_previews_saves_in_one_go_and_a_pgpass_then_sets_the_matching_pass
     assert_eq!(r[2]["fields"]["tls"]["mode"], "require");
     assert_eq!(
         texts(&preview["notes"]),
-        vec!["2 line(s) hold no connection string and were skipped"]
+        vec!["2 lines hold no connection string and were skipped"]
     );
     assert_eq!(
         json(&cli(&dir, &["list", "--json"], None, &[])),

@@ -47,7 +47,7 @@ async fn a_database_file_opens_read_only_and_reports_version_and_tables_without_
         .iter()
         .find(|s| s.detail.starts_with("SQLite "))
         .unwrap();
-    assert!(query.detail.contains("2 table(s)"), "{}", query.detail);
+    assert!(query.detail.contains("2 tables"), "{}", query.detail);
     assert_eq!(r.steps[1].status, StepStatus::Skipped, "no TLS for a file");
     assert_eq!(
         std::fs::read(&path).unwrap(),

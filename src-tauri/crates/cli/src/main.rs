@@ -547,7 +547,8 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             let interrupted = ctrl_c();
             let total = ids.len();
             eprintln!(
-                "testing {total} connection(s), {} at a time; Ctrl-C stops",
+                "testing {}, {} at a time; Ctrl-C stops",
+                switchboard_core::words::count(total as i64, "connection", "connections"),
                 t.concurrency
             );
             let results = sb

@@ -4,7 +4,7 @@
 //! re-exported under their own names. See ARCHITECTURE.md for the map.
 
 pub use switchboard_model::{
-    cert, connstr, dn, engines, error, libpq, model, pem, secret, validation,
+    cert, connstr, dn, engines, error, libpq, model, pem, secret, validation, words,
 };
 pub use switchboard_probe as probe;
 

@@ -14,6 +14,7 @@ pub mod model;
 pub mod pem;
 pub mod secret;
 pub mod validation;
+pub mod words;
 
 pub use error::{ApiError, CoreError, ErrorCode, FieldIssue, Severity};
 pub use secret::Secret;

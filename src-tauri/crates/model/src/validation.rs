@@ -248,8 +248,10 @@ pub fn warnings(f: &ConnectionFields) -> Vec<FieldIssue> {
                     ErrorCode::CertificateExpiring,
                     field,
                     format!(
-                        "The {what} {} expires in {} days ({}).",
-                        info.subject, info.days_left, info.not_after
+                        "The {what} {} expires in {} ({}).",
+                        info.subject,
+                        crate::words::count(info.days_left, "day", "days"),
+                        info.not_after
                     ),
                     "Plan its renewal.",
                 ));

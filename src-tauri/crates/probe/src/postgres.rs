@@ -552,7 +552,10 @@ async fn checks(
                     Check::new(
                         "schema",
                         CheckStatus::Ok,
-                        format!("schema {schema:?} exists with {tables} table(s)"),
+                        format!(
+                            "schema {schema:?} exists with {}",
+                            switchboard_model::words::count(tables, "table", "tables")
+                        ),
                         "",
                     )
                 } else {

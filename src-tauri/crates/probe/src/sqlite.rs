@@ -117,7 +117,10 @@ async fn steps(target: &ProbeTarget, rec: &mut Recorder) -> Result<ServerInfo, F
             rec.finish(
                 Step::Query,
                 StepStatus::Ok,
-                format!("SQLite {version}; {tables} table(s)"),
+                format!(
+                    "SQLite {version}; {}",
+                    switchboard_model::words::count(tables, "table", "tables")
+                ),
             );
             Ok(ServerInfo {
                 version: format!("SQLite {version}"),

@@ -292,7 +292,9 @@ fn lines(text: &str, source: BatchSource, batch: &mut Batch) {
     }
     if skipped > 0 {
         batch.notes.push(format!(
-            "{skipped} line(s) hold no connection string and were skipped"
+            "{} no connection string and {} skipped",
+            crate::words::count(skipped as i64, "line holds", "lines hold"),
+            if skipped == 1 { "was" } else { "were" }
         ));
     }
 }

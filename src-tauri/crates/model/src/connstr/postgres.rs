@@ -145,9 +145,16 @@ pub fn from_conninfo(mut kv: Conninfo) -> Result<Imported> {
             set_option(&mut imp, "schema", OptionValue::Text(s));
         }
         if !rest.is_empty() {
+            // Name the settings (not their values): the user looks for `statement_timeout`.
+            let names: Vec<&str> = rest
+                .iter()
+                .map(|s| s.split_once('=').map_or(s.as_str(), |(k, _)| k))
+                .collect();
             imp.warnings.push(format!(
-                "options: {} server setting(s) besides search_path are not imported",
-                rest.len()
+                "options: {} besides search_path {} not imported: {}",
+                crate::words::count(names.len() as i64, "server setting", "server settings"),
+                if names.len() == 1 { "is" } else { "are" },
+                names.join(", ")
             ));
         }
     }

@@ -388,7 +388,7 @@ fn env_file_rows_pg_variables_and_skipped_lines() {
     }
     assert_eq!(
         b.notes,
-        ["1 line(s) hold no connection string and were skipped"]
+        ["1 line holds no connection string and was skipped"]
     );
 }
 
@@ -786,4 +786,17 @@ fn mariadb_values_are_read_as_written_and_no_user_before_the_host() {
         (p.imported.fields.username.as_str(), pw(&p)),
         ("u", Some("p@"))
     );
+}
+
+#[test]
+fn unimported_server_settings_in_options_are_named_not_counted() {
+    let p =
+        import("postgresql://u@h/d?options=-c%20search_path%3Dapp%20-c%20statement_timeout%3D5s")
+            .unwrap();
+    let w = p.imported.warnings.join("\n");
+    assert!(
+        w.contains("1 server setting besides search_path is not imported: statement_timeout"),
+        "{w}"
+    );
+    assert!(!w.contains("5s"), "names, not values: {w}");
 }
