@@ -565,29 +565,10 @@ impl Switchboard {
         password: Option<Secret>,
         control: TestControl,
     ) -> Result<TestReport> {
-        let c = self.store.get(id).await?;
-        let password = match (password.filter(|p| !p.is_empty()), c.fields.password_save) {
-            (Some(p), _) => Some(p),
-            (None, PasswordSave::Keychain) => {
-                if c.has_saved_password {
-                    Some(
-                        self.saved_secret(&c, SecretKind::Password)
-                            .await?
-                            .ok_or(CoreError::PasswordNotSaved)?,
-                    )
-                } else {
-                    None
-                }
-            }
-            (None, PasswordSave::Ask) => return Err(CoreError::PasswordRequired),
-            (None, PasswordSave::None) => None,
-        };
-        let client_key = self.saved_secret(&c, SecretKind::ClientKey).await?;
-        let report = self
-            .test_fields_with(c.fields.clone(), password, client_key, control)
-            .await?;
-        self.remember_test(id, &report).await;
-        Ok(report)
+        // The saved fields as a form would show them: one operation tests both.
+        let fields = self.store.get(id).await?.fields;
+        self.test_draft(fields, password, None, None, Some(id), control)
+            .await
     }
 
     /// Keeps a saved connection's latest result (for its status dot and `list`); a test the

@@ -206,7 +206,8 @@ impl Switchboard {
         if untyped(&password) {
             match fields.password_save {
                 PasswordSave::Keychain if c.has_saved_password => {
-                    password = self.saved_secret(&c, SecretKind::Password).await?;
+                    let saved = self.saved_secret(&c, SecretKind::Password).await?;
+                    password = Some(saved.ok_or(CoreError::PasswordNotSaved)?);
                 }
                 PasswordSave::Ask => return Err(CoreError::PasswordRequired),
                 _ => {}
