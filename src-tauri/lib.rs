@@ -171,49 +171,37 @@ async fn copy_connection(
 ) -> CmdResult<CopiedText> {
     use tauri_plugin_clipboard_manager::ClipboardExt;
     let out = state.sb.export_text(id, format, include_password).await?;
-    let written = app.clipboard().write_text(out.text.clone());
-    Ok(match written {
-        Ok(()) => {
-            let clears_after_secs = include_password.then_some(SECRET_CLIPBOARD_SECS);
-            if include_password {
-                let app = app.clone();
-                let text = out.text;
-                tauri::async_runtime::spawn(async move {
-                    let secs = u64::from(SECRET_CLIPBOARD_SECS);
-                    tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
-                    // Only what we put there: something the user copied since stays.
-                    if app.clipboard().read_text().ok().as_deref() == Some(text.as_str()) {
-                        if let Err(e) = app.clipboard().clear() {
-                            tracing::warn!(error = %e, "could not clear the copied secret");
-                        }
-                    }
-                });
-                CopiedText {
-                    copied: true,
-                    text: None,
-                    clears_after_secs,
-                    warnings: out.warnings,
-                    clipboard_error: None,
-                }
-            } else {
-                CopiedText {
-                    copied: true,
-                    text: Some(out.text),
-                    clears_after_secs,
-                    warnings: out.warnings,
-                    clipboard_error: None,
-                }
-            }
-        }
+    if let Err(e) = app.clipboard().write_text(out.text.clone()) {
         // No clipboard at all (no display server owning one): the page shows the text,
         // selected, for the user to copy; they asked for it, password or not.
-        Err(e) => CopiedText {
+        return Ok(CopiedText {
             copied: false,
             text: Some(out.text),
             clears_after_secs: None,
             warnings: out.warnings,
             clipboard_error: Some(e.to_string()),
-        },
+        });
+    }
+    if include_password {
+        let app = app.clone();
+        let text = out.text.clone();
+        tauri::async_runtime::spawn(async move {
+            let secs = u64::from(SECRET_CLIPBOARD_SECS);
+            tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+            // Only what we put there: something the user copied since stays.
+            if app.clipboard().read_text().ok().as_deref() == Some(text.as_str()) {
+                if let Err(e) = app.clipboard().clear() {
+                    tracing::warn!(error = %e, "could not clear the copied secret");
+                }
+            }
+        });
+    }
+    Ok(CopiedText {
+        copied: true,
+        text: (!include_password).then_some(out.text),
+        clears_after_secs: include_password.then_some(SECRET_CLIPBOARD_SECS),
+        warnings: out.warnings,
+        clipboard_error: None,
     })
 }
 
