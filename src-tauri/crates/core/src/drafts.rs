@@ -239,7 +239,7 @@ impl Switchboard {
                         changed.join(", "),
                         if changed.len() == 1 { "is" } else { "are" }
                     ),
-                    "Save to keep what was tested, or Discard to go back to the saved settings.",
+                    "Save to keep what was tested; until then the saved connection is unchanged.",
                 ),
             );
         }
