@@ -28,10 +28,11 @@ if [ "$purpose" = test ]; then
   # WebDriver for WebKitGTK, PostgreSQL server binaries, libsecret's CLI, and libpq with
   # Python (the parser parity test asks the real libpq); a JDK with pgjdbc and MariaDB
   # Connector/J, and pip for pymongo (the JDBC and MongoDB URI parity tests ask them); xclip
-  # reads the system clipboard back in the window test.
+  # reads the system clipboard back in the window test, and xdotool answers the native
+  # confirmation dialog as the user at the keyboard.
   packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 mariadb-server mariadb-client python3
     python3-pip default-jdk-headless libpostgresql-jdbc-java libmariadb-java
-    xclip)
+    xclip xdotool)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,8 @@ use switchboard_core::probe::report::{Progress, StepReport};
 use switchboard_core::store::{LastTest, Listing};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
 use tauri::ipc::Channel;
+
+mod confirm;
 use tauri::State;
 use uuid::Uuid;
 
@@ -23,6 +25,9 @@ pub struct AppState {
     pub sb: Switchboard,
     /// Tests in flight, by the window's test id, for `cancel_test`.
     running: Running,
+    /// Held while a secret's confirmation dialog is up: one question at a time, so a page
+    /// cannot stack dialogs behind the one the user is reading.
+    confirming: tokio::sync::Mutex<()>,
 }
 
 type CmdResult<T> = Result<T, ApiError>;
@@ -164,12 +169,23 @@ async fn parse_connection_string(state: State<'_, AppState>, input: String) -> C
 #[tauri::command]
 async fn copy_connection(
     app: tauri::AppHandle,
+    window: tauri::WebviewWindow,
     state: State<'_, AppState>,
     id: Uuid,
     format: ExportFormat,
     include_password: bool,
 ) -> CmdResult<CopiedText> {
     use tauri_plugin_clipboard_manager::ClipboardExt;
+    if include_password {
+        let name = state.sb.get(id).await?.fields.name;
+        let question = confirm::SecretQuestion {
+            title: "Copy with password",
+            message: format!("Copy \u{201c}{name}\u{201d} with its password?"),
+            detail: "Anything that can read the clipboard can read it; Switchboard clears it after 30 seconds.",
+            yes: "Copy with password",
+        };
+        confirm::secret(&window, &state.confirming, question).await?;
+    }
     let out = state.sb.export_text(id, format, include_password).await?;
     if let Err(e) = app.clipboard().write_text(out.text.clone()) {
         // No clipboard at all (no display server owning one): the page shows the text,
@@ -280,9 +296,23 @@ async fn pick_path(
     Ok(Some(path))
 }
 
-/// The one command that returns a secret, and only on the user's explicit request.
+/// The one command that returns a secret: only after the user says yes in a native dialog
+/// raised here. The page cannot answer that dialog, so a script in the page alone can
+/// never read a password.
 #[tauri::command]
-async fn reveal_password(state: State<'_, AppState>, id: Uuid) -> CmdResult<String> {
+async fn reveal_password(
+    window: tauri::WebviewWindow,
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> CmdResult<String> {
+    let name = state.sb.get(id).await?.fields.name;
+    let question = confirm::SecretQuestion {
+        title: "Show password",
+        message: format!("Show the saved password of \u{201c}{name}\u{201d}?"),
+        detail: "It will be shown in the window until you hide it or open another connection.",
+        yes: "Show password",
+    };
+    confirm::secret(&window, &state.confirming, question).await?;
     Ok(state.sb.reveal_password(id).await?.expose().to_owned())
 }
 
@@ -375,6 +405,7 @@ pub fn run() {
         builder = builder.manage(AppState {
             sb,
             running: Running::default(),
+            confirming: tokio::sync::Mutex::new(()),
         });
     }
     let result = builder

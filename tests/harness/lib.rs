@@ -12,6 +12,7 @@ pub mod pg;
 pub mod proc;
 pub mod tds;
 pub mod tns;
+pub mod window;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -283,7 +283,9 @@ export class FormState {
     try {
       this.revealed = await api.revealPassword(this.record.id);
     } catch (err) {
-      this.showError(toApiError(err));
+      const e = toApiError(err);
+      // Declined in the native confirmation: the user knows; nothing to report.
+      if (e.code !== 'cancelled') this.showError(e);
     }
   };
 

@@ -1,0 +1,190 @@
+//! The real app window for the e2e tests: tauri-driver + Debian's WebKitWebDriver under
+//! Xvfb, and the small waits every window test needs.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::{net, test_root, workspace_bin};
+
+pub struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn tauri_driver() -> PathBuf {
+    let from_cargo = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin").join("tauri-driver"));
+    match from_cargo.filter(|p| p.exists()) {
+        Some(p) => p,
+        None => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// One window at a time: two WebKit sessions on 2 cores make both flaky.
+pub static WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub fn start_driver(data: &Path) -> (Driver, u16) {
+    let port = net::free_port();
+    let native = net::free_port();
+    let log = std::fs::File::create(test_root().join(format!("tauri-driver-{port}.log"))).unwrap();
+    let child = Command::new(tauri_driver())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("SWITCHBOARD_DATA_DIR", data)
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("tauri-driver (installed by the test command: cargo install tauri-driver)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Driver(child), port)
+}
+
+/// What the X display's clipboard holds, read as another program would (xclip).
+pub fn system_clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .output()
+        .expect("xclip (installed by the test command)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub async fn fill(c: &Client, name: &str, value: &str) {
+    let el = c
+        .find(Locator::Css(&format!("[name={name}]")))
+        .await
+        .unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+pub async fn open_window(data: &Path) -> (Driver, Client) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (driver, port) = start_driver(data);
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": workspace_bin("switchboard-app") }),
+    );
+    caps.insert("browserName".into(), "wry".into());
+    let c = ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session");
+    (driver, c)
+}
+
+/// The value of the first element matching `css`, once `ok` holds for it (10 s at most).
+pub async fn value_when(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.prop("value").await.unwrap().unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if ok(&v) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{css} has value {v:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Everything but RFC 3986's unreserved characters percent-encoded.
+pub fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Waits for `css`; on timeout saves a screenshot and fails with what the page says.
+pub async fn wait_for(c: &Client, css: &str) -> fantoccini::elements::Element {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            let shot = test_root().join("ui-e2e-failure.png");
+            if let Ok(png) = c.screenshot().await {
+                std::fs::write(&shot, png).ok();
+            }
+            let body = match c.find(Locator::Css("body")).await {
+                Ok(b) => b.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            panic!(
+                "{css} did not appear ({e}); screenshot {}; page text:\n{body}",
+                shot.display()
+            )
+        }
+    }
+}
+
+/// The text of the element `css` names, if it is on screen: what is drawn at its centre is
+/// it or inside it. WebDriver's own visibility test calls a line-clamped box (the broken
+/// row's reason, `display: -webkit-box`) hidden although the screenshot shows it.
+pub async fn shown_text(c: &Client, css: &str) -> Option<String> {
+    let found = c
+        .execute(
+            "const el = document.querySelector(arguments[0]);\
+             if (!el) return null;\
+             const r = el.getBoundingClientRect();\
+             const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);\
+             return r.width > 0 && r.height > 0 && el.contains(at) ? el.textContent : null;",
+            vec![serde_json::Value::from(css)],
+        )
+        .await
+        .unwrap();
+    found.as_str().map(str::to_owned)
+}
+
+/// Waits for the next frame to be drawn: a screenshot taken right after the first render
+/// can come out blank.
+pub async fn painted(c: &Client) {
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];\
+         requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
+/// Waits until nothing matches `css` (10 s at most).
+pub async fn gone(c: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.find(Locator::Css(css)).await.is_ok() {
+        assert!(Instant::now() < deadline, "{css} is still there");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
