@@ -28,11 +28,12 @@ if [ "$purpose" = test ]; then
   # WebDriver for WebKitGTK, PostgreSQL server binaries, libsecret's CLI, and libpq with
   # Python (the parser parity test asks the real libpq); a JDK with pgjdbc and MariaDB
   # Connector/J, and pip for pymongo (the JDBC and MongoDB URI parity tests ask them); xclip
-  # reads the system clipboard back in the window test, and xdotool answers the native
-  # confirmation dialog as the user at the keyboard.
+  # reads the system clipboard back in the window test, xdotool answers the native
+  # confirmation dialog as the user at the keyboard, and python3-xlib asks the window to
+  # close as a window manager would.
   packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 mariadb-server mariadb-client python3
     python3-pip default-jdk-headless libpostgresql-jdbc-java libmariadb-java
-    xclip xdotool)
+    xclip xdotool python3-xlib)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -27,6 +27,10 @@ fn main() {
             "preview_import",
             "import_rows",
             "pick_import_file",
+            "rebase_edits",
+            "watch_window",
+            "set_unsaved",
+            "close_window",
         ]));
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build failed: {e:#}");

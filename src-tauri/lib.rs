@@ -5,6 +5,7 @@ use switchboard_core::cancel::{Running, Started};
 use switchboard_core::connections::{ManyResult, TestControl};
 use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
 use switchboard_core::drafts::{Draft, DraftToken};
+use switchboard_core::edits::Rebased;
 use switchboard_core::engines::EngineSpec;
 use switchboard_core::exports::{CopiedText, SECRET_CLIPBOARD_SECS};
 use switchboard_core::imports::{Batch, ImportPreview, ImportResult, PickedFile};
@@ -14,6 +15,7 @@ use switchboard_core::model::{
 };
 use switchboard_core::probe::report::{Progress, StepReport};
 use switchboard_core::store::{LastTest, Listing};
+use switchboard_core::watch::{StoreWatch, WindowNotice};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
 use tauri::ipc::Channel;
 
@@ -28,6 +30,33 @@ pub struct AppState {
     /// Held while a secret's confirmation dialog is up: one question at a time, so a page
     /// cannot stack dialogs behind the one the user is reading.
     confirming: tokio::sync::Mutex<()>,
+    window: WindowState,
+}
+
+/// What the window is told outside of command answers, and whether it may close.
+#[derive(Default)]
+struct WindowState {
+    /// The page's channel for `WindowNotice`s (set by `watch_window`); shared with the
+    /// data file's watcher thread.
+    notices: std::sync::Arc<std::sync::Mutex<Option<Channel<WindowNotice>>>>,
+    /// The page holds edits that are not saved: closing asks the page first.
+    unsaved: std::sync::atomic::AtomicBool,
+    /// Kept for as long as the window runs.
+    _watch: Option<StoreWatch>,
+}
+
+impl WindowState {
+    fn notify(&self, notice: WindowNotice) {
+        notify(&self.notices, notice);
+    }
+}
+
+fn notify(to: &std::sync::Mutex<Option<Channel<WindowNotice>>>, notice: WindowNotice) {
+    // A poisoned lock only means a send panicked; the channel itself is still good.
+    let guard = to.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(channel) = guard.as_ref() {
+        let _ = channel.send(notice);
+    }
 }
 
 type CmdResult<T> = Result<T, ApiError>;
@@ -221,6 +250,81 @@ async fn copy_connection(
     })
 }
 
+/// A stale edit put on top of the connection as saved now: the merged fields and what the
+/// other side changed (`take_theirs`: conflicting paths where the user chose theirs).
+#[tauri::command]
+async fn rebase_edits(
+    state: State<'_, AppState>,
+    id: Uuid,
+    base: ConnectionFields,
+    mine: ConnectionFields,
+    take_theirs: Vec<String>,
+) -> CmdResult<Rebased> {
+    Ok(state.sb.rebase(id, base, mine, &take_theirs).await?)
+}
+
+/// The page's channel for notices: the store changed (written elsewhere, or the window
+/// came to the front), or closing waits on unsaved edits.
+#[tauri::command]
+fn watch_window(state: State<'_, AppState>, on_notice: Channel<WindowNotice>) {
+    let mut slot = state
+        .window
+        .notices
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *slot = Some(on_notice);
+}
+
+/// The page says whether it holds unsaved edits: closing then asks it first.
+#[tauri::command]
+fn set_unsaved(state: State<'_, AppState>, unsaved: bool) {
+    state
+        .window
+        .unsaved
+        .store(unsaved, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Closes the window once the page has saved or the user discarded the edits.
+#[tauri::command]
+fn close_window(window: tauri::WebviewWindow, state: State<'_, AppState>) -> CmdResult<()> {
+    state
+        .window
+        .unsaved
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    window.destroy().map_err(|e| {
+        switchboard_core::CoreError::input(
+            switchboard_core::ErrorCode::StorageFailed,
+            None,
+            format!("The window could not be closed: {e}."),
+            "Close it again.",
+        )
+        .into()
+    })
+}
+
+/// The window's own events: coming to the front refreshes the list (changes made while it
+/// was in the background); closing with unsaved edits asks the page, which shows Save /
+/// Discard / Cancel and calls `close_window`.
+fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
+    use tauri::Manager;
+    let Some(state) = window.try_state::<AppState>() else {
+        return;
+    };
+    match event {
+        tauri::WindowEvent::Focused(true) => state.window.notify(WindowNotice::StoreChanged),
+        tauri::WindowEvent::CloseRequested { api, .. }
+            if state
+                .window
+                .unsaved
+                .load(std::sync::atomic::Ordering::SeqCst) =>
+        {
+            api.prevent_close();
+            state.window.notify(WindowNotice::CloseRequested);
+        }
+        _ => {}
+    }
+}
+
 /// The live, password-free preview of what a form holds.
 #[tauri::command]
 fn preview_connection_string(
@@ -402,13 +506,26 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(StartupProblem(problem));
     if let Some(sb) = sb {
+        let notices = std::sync::Arc::default();
+        let to = std::sync::Arc::clone(&notices);
+        let watch = StoreWatch::start(&dir, move || notify(&to, WindowNotice::StoreChanged))
+            .inspect_err(
+                |e| tracing::warn!(error = %e, "changes made elsewhere show on focus only"),
+            )
+            .ok();
         builder = builder.manage(AppState {
             sb,
             running: Running::default(),
             confirming: tokio::sync::Mutex::new(()),
+            window: WindowState {
+                notices,
+                unsaved: Default::default(),
+                _watch: watch,
+            },
         });
     }
     let result = builder
+        .on_window_event(on_window_event)
         .invoke_handler(tauri::generate_handler![
             startup_problem,
             list_connections,
@@ -432,7 +549,11 @@ pub fn run() {
             export_formats,
             preview_import,
             import_rows,
-            pick_import_file
+            pick_import_file,
+            rebase_edits,
+            watch_window,
+            set_unsaved,
+            close_window
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -314,3 +314,71 @@ async fn test_of_a_saved_connections_form_tests_its_unsaved_edits_with_the_keych
     assert!(last.iter().any(|l| l.connection_id == saved.id && l.ok));
     assert_eq!(sb.get(saved.id).await.unwrap().fields.host, "localhost");
 }
+
+#[tokio::test]
+async fn a_stale_edit_is_rebased_on_the_saved_version_with_spelling_ignored_and_conflicts_named() {
+    let sb = open("rebase").await;
+    let mut f = ConnectionFields::postgres("rebase-me", "db.example.com", 5432, "orders", "app");
+    f.password_save = PasswordSave::None;
+    let saved = sb.create(new(f.clone())).await.unwrap();
+    let base = saved.fields.clone();
+    // Elsewhere: port and database change.
+    let mut theirs = base.clone();
+    theirs.port = 6432;
+    theirs.database = "orders_archive".into();
+    let now = sb
+        .update(ConnectionUpdate {
+            id: saved.id,
+            version: saved.version,
+            fields: theirs,
+            password: Default::default(),
+            client_key: Default::default(),
+        })
+        .await
+        .unwrap();
+    // Here: the host (typed with spaces, which saving trims) and the database.
+    let mut mine = base.clone();
+    mine.host = "  db2.example.com ".into();
+    mine.database = "orders_v2".into();
+    let r = sb
+        .rebase(saved.id, base.clone(), mine.clone(), &[])
+        .await
+        .unwrap();
+    assert_eq!(r.saved.version, now.version);
+    assert_eq!(
+        (
+            r.fields.host.as_str(),
+            r.fields.port,
+            r.fields.database.as_str()
+        ),
+        ("db2.example.com", 6432, "orders_v2")
+    );
+    let named: Vec<(&str, bool)> = r
+        .changes
+        .iter()
+        .map(|c| (c.field.as_str(), c.conflict))
+        .collect();
+    assert_eq!(named, [("database", true), ("port", false)]);
+    let r = sb
+        .rebase(saved.id, base.clone(), mine.clone(), &["database".into()])
+        .await
+        .unwrap();
+    assert_eq!(r.fields.database, "orders_archive");
+    // The merged fields save against the version the rebase names.
+    let merged = sb
+        .update(ConnectionUpdate {
+            id: saved.id,
+            version: r.saved.version,
+            fields: r.fields,
+            password: Default::default(),
+            client_key: Default::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(merged.fields.port, 6432);
+    sb.delete(saved.id).await.unwrap();
+    assert_eq!(
+        code(sb.rebase(saved.id, base, mine, &[]).await),
+        ErrorCode::NotFound
+    );
+}

@@ -97,15 +97,16 @@ pub async fn open_window(data: &Path) -> (Driver, Client) {
 }
 
 /// The value of the first element matching `css`, once `ok` holds for it (10 s at most).
+/// An element replaced while it is read (the form re-rendered) is looked up again.
 pub async fn value_when(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let v = match c.find(Locator::Css(css)).await {
-            Ok(e) => e.prop("value").await.unwrap().unwrap_or_default(),
-            Err(_) => String::new(),
+            Ok(e) => e.prop("value").await.ok().map(Option::unwrap_or_default),
+            Err(_) => None,
         };
-        if ok(&v) {
-            return v;
+        if let Some(v) = v.as_deref().filter(|v| ok(v)) {
+            return v.to_owned();
         }
         assert!(Instant::now() < deadline, "{css} has value {v:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;

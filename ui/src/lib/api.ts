@@ -23,7 +23,9 @@ import type { EngineSpec } from '../bindings/EngineSpec';
 import type { EnvironmentInfo } from '../bindings/EnvironmentInfo';
 import type { FieldIssue } from '../bindings/FieldIssue';
 import type { NewConnection } from '../bindings/NewConnection';
+import type { Rebased } from '../bindings/Rebased';
 import type { TestReport } from '../bindings/TestReport';
+import type { WindowNotice } from '../bindings/WindowNotice';
 
 function isApiError(e: unknown): e is ApiError {
   return (
@@ -138,4 +140,18 @@ export const api = {
   listEnvironments: () => call<EnvironmentInfo[]>('list_environments'),
   /** Every engine's description; the connection form is rendered from these. */
   listEngines: () => call<EngineSpec[]>('list_engines'),
+  /** A stale edit on top of the connection as saved now (`takeTheirs`: conflicting
+   *  fields where the user chose the saved value). */
+  rebaseEdits: (id: string, base: ConnectionFields, mine: ConnectionFields, takeTheirs: string[]) =>
+    call<Rebased>('rebase_edits', { id, base, mine, takeTheirs }),
+  /** Notices outside command answers: the store changed, or closing waits on edits. */
+  watchWindow: (onNotice: (n: WindowNotice) => void) => {
+    const channel = new Channel<WindowNotice>();
+    channel.onmessage = onNotice;
+    return call<void>('watch_window', { onNotice: channel });
+  },
+  /** Whether the window holds unsaved edits: closing then asks the page first. */
+  setUnsaved: (unsaved: boolean) => call<void>('set_unsaved', { unsaved }),
+  /** Closes the window (after Save or Discard). */
+  closeWindow: () => call<void>('close_window'),
 };

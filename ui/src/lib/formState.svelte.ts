@@ -5,10 +5,12 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { ApiError } from '../bindings/ApiError';
 import type { Connection } from '../bindings/Connection';
+import type { ConnectionFields } from '../bindings/ConnectionFields';
 import type { Draft } from '../bindings/Draft';
 import type { DraftToken } from '../bindings/DraftToken';
 import type { EngineSpec } from '../bindings/EngineSpec';
 import type { FieldIssue } from '../bindings/FieldIssue';
+import type { Rebased } from '../bindings/Rebased';
 import type { SecretChange } from '../bindings/SecretChange';
 import { api, toApiError } from './api';
 import {
@@ -82,6 +84,13 @@ export class FormState {
   confirmingDelete = $state(false);
   revealed = $state<string | null>(null);
 
+  // The saved connection changed elsewhere while the form held edits (or a save found it
+  // stale): what the other side changed, and the conflicting fields where the user
+  // chose theirs. 'deleted': it was deleted elsewhere.
+  stale = $state<{ rebased: Rebased; takeTheirs: SvelteSet<string> } | 'deleted' | null>(null);
+  // Said once the edits were put on top of a newer version, until the next save.
+  rebasedNote = $state(false);
+
   // The token of the pasted draft the form was last filled from, while the backend holds a
   // secret of it: Save and Test name it so the backend can fill in what was not typed.
   secretsFrom = $state<DraftToken | null>(null);
@@ -101,6 +110,14 @@ export class FormState {
       JSON.stringify(this.sent) !==
         JSON.stringify(fieldsOf(valuesOf(this.record), specFor(this.#engines(), this.record.engine))),
   );
+  // What a new form started as: leaving it unchanged loses nothing.
+  #pristine = '';
+  /** Whether leaving the form would lose anything typed (New: anything changed at all). */
+  readonly hasEdits = $derived(
+    this.record === null
+      ? this.secretsFrom !== null || JSON.stringify(this.values) !== this.#pristine
+      : this.dirty,
+  );
   // Problems the form has no field for still need to be seen.
   readonly strayIssues = $derived(this.showAllIssues ? this.issues.filter((i) => !this.isPlaced(i)) : []);
   readonly strayWarnings = $derived(this.warnings.filter((i) => !this.isPlaced(i)));
@@ -110,6 +127,7 @@ export class FormState {
     const { connection } = options;
     this.record = connection;
     this.values = connection ? valuesOf(connection) : blankValues(specFor(options.engines(), 'postgres'));
+    this.#pristine = JSON.stringify(this.values);
     // A stored certificate may have come close to expiry since it was saved: say so on open.
     if (connection && hasCertificates(connection)) void this.validate();
   }
@@ -328,9 +346,10 @@ export class FormState {
     }
   };
 
-  save = async (e?: SubmitEvent): Promise<void> => {
+  /** Saves what the form holds; whether it was saved. */
+  save = async (e?: SubmitEvent): Promise<boolean> => {
     e?.preventDefault();
-    if (this.busy) return;
+    if (this.busy) return false;
     this.busy = 'save';
     this.banner = null;
     this.confirmingDelete = false;
@@ -371,14 +390,98 @@ export class FormState {
       this.touched.clear();
       this.showAllIssues = false;
       this.savedNotice = true;
+      this.rebasedNote = false;
+      this.stale = null;
       clearTimeout(this.#savedTimer);
       this.#savedTimer = setTimeout(() => (this.savedNotice = false), 4000);
       this.#options.onsaved(saved);
+      return true;
     } catch (err) {
-      this.showError(toApiError(err));
+      const e = toApiError(err);
+      if (e.code === 'version_conflict') await this.#showStale();
+      else if (e.code === 'not_found' && this.record) this.stale = 'deleted';
+      else this.showError(e);
+      return false;
     } finally {
       this.busy = null;
     }
+  };
+
+  /** The settings the form opened, as the form would send them unchanged. */
+  #base(): ConnectionFields | null {
+    const r = this.record;
+    return r ? fieldsOf(valuesOf(r), specFor(this.#engines(), r.engine)) : null;
+  }
+
+  async #showStale(): Promise<void> {
+    const base = this.#base();
+    if (!this.record || !base) return;
+    try {
+      const rebased = await api.rebaseEdits(this.record.id, base, this.sent, []);
+      this.stale = { rebased, takeTheirs: new SvelteSet() };
+      this.banner = null;
+    } catch (err) {
+      const e = toApiError(err);
+      if (e.code === 'not_found') this.stale = 'deleted';
+      else this.showError(e);
+    }
+  }
+
+  /** The saved connections changed somewhere: an untouched form shows the newer version;
+   *  one with edits says what changed and offers to put the edits on top. */
+  savedChanged = async (): Promise<void> => {
+    const record = this.record;
+    if (!record || this.busy) return;
+    let now: Connection;
+    try {
+      now = await api.getConnection(record.id);
+    } catch (err) {
+      if (toApiError(err).code === 'not_found') {
+        if (this.hasEdits) this.stale = 'deleted';
+        else this.#options.ondeleted();
+      }
+      return;
+    }
+    if (now.version === record.version || this.record !== record) return;
+    if (this.hasEdits) {
+      await this.#showStale();
+      return;
+    }
+    this.record = now;
+    this.values = valuesOf(now);
+    this.revealed = null;
+    this.stale = null;
+  };
+
+  /** Conflicting field: keep the form's value (false) or take the saved one (true). */
+  chooseTheirs = (field: string, theirs: boolean): void => {
+    if (this.stale === null || this.stale === 'deleted') return;
+    if (theirs) this.stale.takeTheirs.add(field);
+    else this.stale.takeTheirs.delete(field);
+  };
+
+  /** Puts the edits on top of the newer saved version; the user reviews and saves. */
+  applyOnTop = async (): Promise<void> => {
+    const base = this.#base();
+    if (this.stale === null || this.stale === 'deleted' || !this.record || !base) return;
+    try {
+      const rebased = await api.rebaseEdits(this.record.id, base, this.sent, [...this.stale.takeTheirs]);
+      const { password, client_key } = this.values;
+      this.record = rebased.saved;
+      this.values = { ...valuesOf(rebased.fields), password, client_key };
+      this.stale = null;
+      this.rebasedNote = true;
+      this.banner = null;
+      void this.validate();
+    } catch (err) {
+      this.showError(toApiError(err));
+    }
+  };
+
+  /** It was deleted elsewhere: keep the edits as a new connection (Save creates it). */
+  keepAsNew = (): void => {
+    this.record = null;
+    this.stale = null;
   };
 
   duplicate = async (): Promise<void> => {

@@ -296,8 +296,8 @@ impl UrlTest {
 }
 
 /// The settings a test uses that differ between the saved fields and the form's, by their
-/// names in the form (`host`, `tls.mode`, `options.application_name`). Labels (name,
-/// description, environment, colour, tags, metadata) change nothing a test does.
+/// paths (`host`, `tls.mode`, `options.application_name`). Labels (name, description,
+/// environment, colour, tags, metadata) change nothing a test does.
 fn changed_fields(saved: &ConnectionFields, shown: &ConnectionFields) -> Vec<String> {
     const LABELS: [&str; 6] = [
         "name",
@@ -307,29 +307,10 @@ fn changed_fields(saved: &ConnectionFields, shown: &ConnectionFields) -> Vec<Str
         "tags",
         "metadata",
     ];
-    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
-        (serde_json::to_value(saved), serde_json::to_value(shown))
-    else {
-        return Vec::new();
-    };
-    let mut changed = Vec::new();
-    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-    for key in keys.into_iter().filter(|k| !LABELS.contains(&k.as_str())) {
-        match (a.get(key), b.get(key)) {
-            (Some(serde_json::Value::Object(x)), Some(serde_json::Value::Object(y))) => {
-                let inner: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-                changed.extend(
-                    inner
-                        .into_iter()
-                        .filter(|k| x.get(*k) != y.get(*k))
-                        .map(|k| format!("{key}.{k}")),
-                );
-            }
-            (x, y) if x != y => changed.push(key.clone()),
-            _ => {}
-        }
-    }
-    changed
+    crate::merge::changed(saved, shown)
+        .into_iter()
+        .filter(|path| !LABELS.contains(&path.split('.').next().unwrap_or_default()))
+        .collect()
 }
 
 #[cfg(test)]

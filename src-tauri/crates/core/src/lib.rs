@@ -4,7 +4,7 @@
 //! re-exported under their own names. See ARCHITECTURE.md for the map.
 
 pub use switchboard_model::{
-    cert, connstr, dn, engines, error, libpq, model, pem, secret, validation, words,
+    cert, connstr, dn, engines, error, libpq, merge, model, pem, secret, validation, words,
 };
 pub use switchboard_probe as probe;
 
@@ -12,6 +12,7 @@ pub mod cancel;
 pub mod connections;
 mod db;
 pub mod drafts;
+pub mod edits;
 pub mod exports;
 pub mod files;
 mod held;
@@ -21,6 +22,7 @@ pub mod logging;
 pub mod paths;
 pub mod secrets;
 pub mod store;
+pub mod watch;
 
 pub use connections::Switchboard;
 pub use switchboard_model::error::{ApiError, CoreError, ErrorCode, FieldIssue, Severity};

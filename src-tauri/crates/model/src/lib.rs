@@ -10,6 +10,7 @@ pub mod engines;
 pub mod error;
 pub mod hosts;
 pub mod libpq;
+pub mod merge;
 pub mod model;
 pub mod pem;
 pub mod secret;
