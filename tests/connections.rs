@@ -247,10 +247,12 @@ async fn a_failing_statement_leaves_nothing_half_written() {
     let mut first = existing.clone();
     first.id = uuid::Uuid::new_v4();
     first.fields.name = "fresh".into();
+    first.fields.handle = "fresh".into();
     store::insert(&mut tx, &first).await.unwrap();
     let mut clash = existing.clone();
     clash.id = uuid::Uuid::new_v4();
     clash.fields.name = "TAKEN".into();
+    clash.fields.handle = "free".into();
     let e = store::insert(&mut tx, &clash).await.unwrap_err();
     // The same shape as the check before a write: one code for a taken name.
     assert_eq!(e.code(), ErrorCode::ValidationFailed);

@@ -101,8 +101,9 @@ impl Switchboard {
         self.match_primary(&mut imp, None).await?;
         crate::validation::normalize(&mut imp.fields);
         // The suggested name is made free, as saving would.
-        let free =
-            crate::imports::TakenNames::new(self.taken_names().await?).free(&imp.fields.name);
+        let taken = self.store.names().await?;
+        let free = crate::imports::TakenNames::new(taken, crate::validation::NAME_MAX)
+            .free(&imp.fields.name);
         if free != imp.fields.name {
             imp.warnings.push(format!(
                 "renamed from {} to {free}: the name is taken",
