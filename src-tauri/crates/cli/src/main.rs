@@ -670,7 +670,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
 async fn delete(sb: &Switchboard, d: DeleteArgs) -> Result<Outcome, CoreError> {
     let mut found: Vec<(String, String)> = Vec::new();
     for c in &d.connections {
-        // By id or name without reading the whole row: a broken row can be deleted too.
+        // By id, handle or display name without reading the whole row: a broken row can be deleted too.
         let (id, name) = sb.find_id(c).await?;
         if !found.iter().any(|(i, _)| *i == id) {
             found.push((id, name));

@@ -476,7 +476,8 @@ pub fn derive_handle(name: &str) -> String {
     let ascii = deunicode::deunicode(name);
     let mut out = String::with_capacity(ascii.len());
     for c in ascii.chars() {
-        if is_handle_char(c) {
+        // A '-' next to a dropped character must not double it: `EU)-copy` → `eu-copy`.
+        if is_handle_char(c) && c != '-' {
             out.push(c.to_ascii_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
@@ -753,6 +754,7 @@ mod tests {
             ("Café Zürich", "cafe-zurich"),
             ("prod_orders.v2", "prod_orders.v2"),
             ("  --x--  ", "x"),
+            ("billing (prod, EU)-copy", "billing-prod-eu-copy"),
             ("***", HANDLE_FALLBACK),
             ("", HANDLE_FALLBACK),
         ] {
