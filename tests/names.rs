@@ -104,7 +104,10 @@ async fn rows_saved_before_handles_existed_get_their_name_as_handle_and_stay_uni
     let e = sb.create(new(f)).await.unwrap_err();
     assert_eq!(issues(&e), vec![(ErrorCode::HandleTaken, "handle".into())]);
     // And a migrated row is found by its handle.
-    assert_eq!(sb.find("prod-orders").await.unwrap().fields.name, "prod-orders");
+    assert_eq!(
+        sb.find("prod-orders").await.unwrap().fields.name,
+        "prod-orders"
+    );
 }
 
 #[tokio::test]
@@ -241,7 +244,10 @@ async fn infisical_carries_the_handle_and_lerian_the_display_name() {
         .await
         .unwrap();
     assert_eq!(
-        (imported.fields.name.as_str(), imported.fields.handle.as_str()),
+        (
+            imported.fields.name.as_str(),
+            imported.fields.handle.as_str()
+        ),
         ("ledger-eu", "ledger-eu")
     );
     // In a batch (a JSON list) a taken handle is made free, with a warning; a Lerian item

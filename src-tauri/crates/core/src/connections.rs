@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::cancel::Cancel;
 use crate::drafts;
-use crate::imports::TakenNames;
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
+use crate::imports::TakenNames;
 use crate::keychain::{SecretKind, SecretRef};
 use crate::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, NewConnection, PasswordSave,
@@ -693,7 +693,9 @@ impl SavedNames {
         let mut names = HashMap::with_capacity(list.len());
         let mut handles = HashMap::with_capacity(list.len());
         for (i, c) in list.iter().enumerate() {
-            names.entry(validation::name_key(&c.fields.name)).or_insert(i);
+            names
+                .entry(validation::name_key(&c.fields.name))
+                .or_insert(i);
             handles
                 .entry(c.fields.handle.to_lowercase())
                 .or_insert(c.id);
@@ -706,7 +708,9 @@ impl SavedNames {
     }
 
     fn get(&self, name: &str) -> Option<Named> {
-        let c = self.list.get(*self.names.get(&validation::name_key(name))?)?;
+        let c = self
+            .list
+            .get(*self.names.get(&validation::name_key(name))?)?;
         Some(Named {
             id: c.id,
             engine: c.fields.engine,

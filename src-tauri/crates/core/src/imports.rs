@@ -585,7 +585,11 @@ mod tests {
         );
         assert_eq!(taken.free("Orders"), "Orders-3");
         assert_eq!(taken.free("billing"), "billing");
-        assert_eq!(taken.free("СКЛАД"), "СКЛАД-2", "Unicode case is ignored too");
+        assert_eq!(
+            taken.free("СКЛАД"),
+            "СКЛАД-2",
+            "Unicode case is ignored too"
+        );
         let long = "é".repeat(NAME_MAX);
         let mut taken = TakenNames::new([long.clone()].into_iter().collect(), NAME_MAX);
         assert_eq!(taken.free(&long).chars().count(), NAME_MAX);

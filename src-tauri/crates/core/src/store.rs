@@ -18,10 +18,10 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
-use crate::validation::name_key;
 use crate::model::{
     Connection, ConnectionFields, Engine, Environment, PasswordSave, TlsMode, TlsSettings,
 };
+use crate::validation::name_key;
 
 pub const DB_FILE: &str = "switchboard.db";
 /// Held while the schema is checked and migrated (see `Store::open`).

@@ -761,7 +761,11 @@ mod tests {
             assert_eq!(derive_handle(name), handle, "{name}");
         }
         let long = derive_handle(&format!("{} tail", "a".repeat(63)));
-        assert_eq!(long, "a".repeat(63), "cut at 64, then the trailing '-' goes");
+        assert_eq!(
+            long,
+            "a".repeat(63),
+            "cut at 64, then the trailing '-' goes"
+        );
         let mut f = valid();
         f.handle = derive_handle("東京 (primary) 🚀");
         assert!(validate(&f).is_empty(), "{}", f.handle);

@@ -388,7 +388,13 @@ fn infisical_names_the_handle_and_lerian_the_display_name() {
     assert_eq!(inf.body["name"], "billing-prod-eu");
     // Back in: Infisical's name is both handle and display name; Lerian's only the name.
     let back = import(PayloadFormat::Infisical, &inf.body.to_string()).unwrap();
-    assert_eq!((back.fields.name.as_str(), back.fields.handle.as_str()), ("billing-prod-eu", "billing-prod-eu"));
+    assert_eq!(
+        (back.fields.name.as_str(), back.fields.handle.as_str()),
+        ("billing-prod-eu", "billing-prod-eu")
+    );
     let back = import(PayloadFormat::Lerian, &ler.body.to_string()).unwrap();
-    assert_eq!((back.fields.name.as_str(), back.fields.handle.as_str()), ("billing (prod, EU)", ""));
+    assert_eq!(
+        (back.fields.name.as_str(), back.fields.handle.as_str()),
+        ("billing (prod, EU)", "")
+    );
 }
