@@ -382,7 +382,7 @@ pub async fn insert(tx: &mut SqliteConnection, c: &Connection) -> Result<()> {
     );
     let q = sqlx::query(&sql).bind(c.id.to_string()).bind(&c.created_at);
     let res = bind_mutable(q, c).execute(&mut *tx).await;
-    map_unique(res, &c.fields).map(|_| ())
+    map_unique(res, tx, c).await.map(|_| ())
 }
 
 /// Writes `c` over the row with the same id if, and only if, the stored version is
@@ -402,7 +402,7 @@ pub async fn update(
         .bind(expected_version)
         .execute(&mut *tx)
         .await;
-    let done = map_unique(res, &c.fields)?;
+    let done = map_unique(res, tx, c).await?;
     if done.rows_affected() == 1 {
         return Ok(());
     }
@@ -461,19 +461,28 @@ pub async fn delete_stored(tx: &mut SqliteConnection, stored_id: &str) -> Result
     Ok(())
 }
 
-fn map_unique(
+async fn map_unique(
     res: std::result::Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
-    f: &ConnectionFields,
+    tx: &mut SqliteConnection,
+    c: &Connection,
 ) -> Result<sqlx::sqlite::SqliteQueryResult> {
     match res {
         // The same answer as the check before the write gives, so a script racing another
-        // sees one code for a taken name or handle whichever of the two caught it. SQLite
-        // names the index's column: "UNIQUE constraint failed: connections.handle".
+        // sees one code for a taken name or handle whichever of the two caught it. A taken
+        // name is said first, as that check says it: two saves of one name race with one
+        // derived handle too, and the name is what the user chose.
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            let issue = if db.message().contains("connections.handle") {
-                handle_taken_issue(&f.handle)
+            let name_taken: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM connections WHERE name_key = ? AND id <> ?")
+                    .bind(name_key(&c.fields.name))
+                    .bind(c.id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .db()?;
+            let issue = if name_taken.is_none() && db.message().contains("connections.handle") {
+                handle_taken_issue(&c.fields.handle)
             } else {
-                name_taken_issue(&f.name)
+                name_taken_issue(&c.fields.name)
             };
             Err(CoreError::Validation(vec![issue]))
         }
