@@ -300,8 +300,9 @@ impl UrlTest {
 /// names in the form (`host`, `tls.mode`, `options.application_name`). Labels (name,
 /// description, environment, colour, tags, metadata) change nothing a test does.
 fn changed_fields(saved: &ConnectionFields, shown: &ConnectionFields) -> Vec<String> {
-    const LABELS: [&str; 6] = [
+    const LABELS: [&str; 7] = [
         "name",
+        "handle",
         "description",
         "environment",
         "color",
