@@ -16,6 +16,7 @@ fn main() {
             "list_last_tests",
             "test_draft",
             "validate_connection",
+            "suggest_handle",
             "list_environments",
             "list_engines",
             "pick_pem_file",

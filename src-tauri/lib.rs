@@ -348,6 +348,17 @@ async fn validate_connection(
     Ok(state.sb.issues(&fields, id).await?)
 }
 
+/// The handle a save would derive from `name` (the form's placeholder): the rule stays in
+/// the core.
+#[tauri::command]
+async fn suggest_handle(
+    state: State<'_, AppState>,
+    name: String,
+    id: Option<Uuid>,
+) -> CmdResult<String> {
+    Ok(state.sb.suggest_handle(&name, id).await?)
+}
+
 /// The environments with their labels and default colours (the UI does not repeat them).
 #[tauri::command]
 fn list_environments() -> Vec<EnvironmentInfo> {
@@ -539,6 +550,7 @@ pub fn run() {
             list_last_tests,
             test_draft,
             validate_connection,
+            suggest_handle,
             list_environments,
             list_engines,
             pick_pem_file,

@@ -123,7 +123,16 @@ fn invalid_fields_exit_non_zero_with_every_issue_as_json() {
     let o = cli(
         &dir,
         &[
-            "add", "--name", "x y", "--host", "h/x", "--port", "70000", "--json",
+            "add",
+            "--name",
+            "two\nlines",
+            "--handle",
+            "x y",
+            "--host",
+            "h/x",
+            "--port",
+            "70000",
+            "--json",
         ],
         None,
         &[],
@@ -137,7 +146,10 @@ fn invalid_fields_exit_non_zero_with_every_issue_as_json() {
         .iter()
         .map(|i| i["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, vec!["name", "host", "port", "database", "username"]);
+    assert_eq!(
+        fields,
+        vec!["name", "handle", "host", "port", "database", "username"]
+    );
 }
 
 #[test]

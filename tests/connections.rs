@@ -48,6 +48,7 @@ async fn created_connection_round_trips_and_its_password_is_only_in_the_keychain
     assert!(c.has_saved_password);
     let got = sb.get(c.id).await.unwrap();
     assert_eq!(got, c);
+    f.handle = "orders-prod".into(); // derived from the name
     assert_eq!(got.fields, f);
     assert_eq!(sb.reveal_password(c.id).await.unwrap().expose(), pw);
     // Straight from the keychain, by its documented name.
@@ -114,7 +115,7 @@ async fn names_are_unique_ignoring_case() {
 #[tokio::test]
 async fn invalid_input_is_refused_with_every_issue_and_nothing_is_stored() {
     let (sb, _) = open("invalid").await;
-    let mut f = fields("bad name");
+    let mut f = fields("bad\nname");
     f.port = 0;
     f.host = "postgres://x".into();
     let e = sb
@@ -247,10 +248,12 @@ async fn a_failing_statement_leaves_nothing_half_written() {
     let mut first = existing.clone();
     first.id = uuid::Uuid::new_v4();
     first.fields.name = "fresh".into();
+    first.fields.handle = "fresh".into();
     store::insert(&mut tx, &first).await.unwrap();
     let mut clash = existing.clone();
     clash.id = uuid::Uuid::new_v4();
     clash.fields.name = "TAKEN".into();
+    clash.fields.handle = "free".into();
     let e = store::insert(&mut tx, &clash).await.unwrap_err();
     // The same shape as the check before a write: one code for a taken name.
     assert_eq!(e.code(), ErrorCode::ValidationFailed);
@@ -394,6 +397,7 @@ async fn duplicate_copies_fields_and_password_under_a_new_name() {
     assert_ne!(d1.id, c.id);
     let mut expected = c.fields.clone();
     expected.name = "original-copy".into();
+    expected.handle = "original-copy".into();
     assert_eq!(d1.fields, expected);
     assert_eq!(sb.reveal_password(d1.id).await.unwrap().expose(), pw);
 }
@@ -591,7 +595,8 @@ mod round_trip {
     }
 
     fn valid_fields() -> impl Strategy<Value = ConnectionFields> {
-        let name = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
+        // Display names in any script; the handle is the one derived from it.
+        let name = "[\\p{L}\\p{N}][\\p{L}\\p{N} (),._-]{0,98}";
         let host = prop_oneof![
             "[a-z][a-z0-9-]{0,20}(\\.[a-z][a-z0-9-]{0,20}){0,3}",
             any::<std::net::Ipv4Addr>().prop_map(|a| a.to_string()),
@@ -703,6 +708,7 @@ mod round_trip {
                     // As every save path stores it: what the engine does not show cleared,
                     // tags deduplicated.
                     switchboard_core::validation::normalize(&mut f);
+                    f.handle = switchboard_core::validation::derive_handle(&f.name);
                     f
                 },
             )

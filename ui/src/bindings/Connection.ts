@@ -20,7 +20,18 @@ has_client_key: boolean,
 /**
  * RFC 3339, UTC.
  */
-created_at: string, updated_at: string, version: number, name: string, engine: Engine, host: string, 
+created_at: string, updated_at: string, version: number, 
+/**
+ * The display name: any text people write (`billing (prod, EU)`, `Склад`), unique
+ * ignoring case and surrounding spaces.
+ */
+name: string, 
+/**
+ * The slug the CLI and slug-only formats (Infisical's `name`) use: ASCII letters,
+ * digits, `-`, `_`, `.`, unique ignoring case. Empty means "derive it from the name"
+ * when saved (`validation::derive_handle`, made unique with `-2`, `-3`, …).
+ */
+handle: string, engine: Engine, host: string, 
 /**
  * Kept wider than u16 so that an out-of-range number reaches validation and gets a
  * field error instead of a deserialisation failure.

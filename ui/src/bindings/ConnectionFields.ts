@@ -8,7 +8,18 @@ import type { TlsSettings } from "./TlsSettings";
 /**
  * The editable fields of a connection, as a form or the CLI fills them.
  */
-export type ConnectionFields = { name: string, engine: Engine, host: string, 
+export type ConnectionFields = { 
+/**
+ * The display name: any text people write (`billing (prod, EU)`, `Склад`), unique
+ * ignoring case and surrounding spaces.
+ */
+name: string, 
+/**
+ * The slug the CLI and slug-only formats (Infisical's `name`) use: ASCII letters,
+ * digits, `-`, `_`, `.`, unique ignoring case. Empty means "derive it from the name"
+ * when saved (`validation::derive_handle`, made unique with `-2`, `-3`, …).
+ */
+handle: string, engine: Engine, host: string, 
 /**
  * Kept wider than u16 so that an out-of-range number reaches validation and gets a
  * field error instead of a deserialisation failure.

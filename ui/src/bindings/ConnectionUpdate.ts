@@ -10,7 +10,18 @@ export type ConnectionUpdate = { id: string,
 /**
  * The version the editor started from; a different stored version is a conflict.
  */
-version: number, password: SecretChange, client_key: SecretChange, name: string, engine: Engine, host: string, 
+version: number, password: SecretChange, client_key: SecretChange, 
+/**
+ * The display name: any text people write (`billing (prod, EU)`, `Склад`), unique
+ * ignoring case and surrounding spaces.
+ */
+name: string, 
+/**
+ * The slug the CLI and slug-only formats (Infisical's `name`) use: ASCII letters,
+ * digits, `-`, `_`, `.`, unique ignoring case. Empty means "derive it from the name"
+ * when saved (`validation::derive_handle`, made unique with `-2`, `-3`, …).
+ */
+handle: string, engine: Engine, host: string, 
 /**
  * Kept wider than u16 so that an out-of-range number reaches validation and gets a
  * field error instead of a deserialisation failure.

@@ -12,7 +12,18 @@ export type NewConnection = { password: string | null,
 /**
  * The client certificate's private key, PEM text.
  */
-client_key: string | null, name: string, engine: Engine, host: string, 
+client_key: string | null, 
+/**
+ * The display name: any text people write (`billing (prod, EU)`, `Склад`), unique
+ * ignoring case and surrounding spaces.
+ */
+name: string, 
+/**
+ * The slug the CLI and slug-only formats (Infisical's `name`) use: ASCII letters,
+ * digits, `-`, `_`, `.`, unique ignoring case. Empty means "derive it from the name"
+ * when saved (`validation::derive_handle`, made unique with `-2`, `-3`, …).
+ */
+handle: string, engine: Engine, host: string, 
 /**
  * Kept wider than u16 so that an out-of-range number reaches validation and gets a
  * field error instead of a deserialisation failure.

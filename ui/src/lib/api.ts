@@ -134,6 +134,8 @@ export const api = {
   /** Errors and warnings (`severity`); only errors stop a save. */
   validateConnection: (fields: ConnectionFields, id: string | null) =>
     call<FieldIssue[]>('validate_connection', { fields, id }),
+  /** The handle a save would derive from `name` (`id`: the connection being edited). */
+  suggestHandle: (name: string, id: string | null) => call<string>('suggest_handle', { name, id }),
   revealPassword: (id: string) => call<string>('reveal_password', { id }),
   /** The text of a PEM file the user picks in the native dialog; null when cancelled. */
   pickPemFile: () => call<string | null>('pick_pem_file'),

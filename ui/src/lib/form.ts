@@ -14,6 +14,8 @@ import { applyDefaults, hasField, sentOptions, supportedTlsModes } from './spec'
 
 export interface FormValues {
   name: string;
+  /** '' derives it from the name when saved (the placeholder shows which). */
+  handle: string;
   engine: Engine;
   host: string;
   port: string;
@@ -51,6 +53,7 @@ export interface MetadataRow {
 export function blankValues(spec?: EngineSpec): FormValues {
   const v: FormValues = {
     name: '',
+    handle: '',
     engine: 'postgres',
     host: '',
     port: '',
@@ -78,6 +81,7 @@ export function blankValues(spec?: EngineSpec): FormValues {
 export function valuesOf(c: ConnectionFields): FormValues {
   return {
     name: c.name,
+    handle: c.handle,
     engine: c.engine,
     host: c.host,
     port: String(c.port),
@@ -146,6 +150,7 @@ export function fieldsOf(v: FormValues, spec: EngineSpec | undefined): Connectio
   const pem = (key: string, text: string) => (uses(spec, key) && text.trim() !== '' ? text : null);
   return {
     name: v.name,
+    handle: v.handle,
     engine: v.engine,
     host: uses(spec, 'host') ? v.host : '',
     port: uses(spec, 'port') ? toNumber(v.port) : 0,
@@ -171,6 +176,7 @@ export function fieldsOf(v: FormValues, spec: EngineSpec | undefined): Connectio
 /** The backend's dotted field path for each input's `name`. */
 export const FIELD_PATH: Record<keyof FormValues, string> = {
   name: 'name',
+  handle: 'handle',
   engine: 'engine',
   host: 'host',
   port: 'port',
@@ -234,6 +240,7 @@ export function hasCertificates(c: ConnectionFields): boolean {
 /** Fields every engine has; the engine's own come from its description. */
 export const COMMON_FIELDS = new Set([
   'name',
+  'handle',
   'engine',
   'description',
   'timeout_secs',

@@ -243,6 +243,7 @@ export class FormState {
     const values = this.values;
     const next = valuesOf(d.fields);
     if (this.record || values.name.trim() !== '') next.name = values.name;
+    if (this.record || next.handle === '') next.handle = values.handle;
     if (this.record) {
       next.environment = values.environment;
       next.color = values.color;

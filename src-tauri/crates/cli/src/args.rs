@@ -29,7 +29,10 @@ pub(crate) enum Command {
     /// List saved connections.
     List,
     /// Show one connection (never its password).
-    Show { connection: String },
+    Show {
+        /// Its handle, display name or id (a handle wins over another's display name).
+        connection: String,
+    },
     /// Save a new PostgreSQL connection.
     Add(AddArgs),
     /// Change a saved connection; options not given keep their value.
@@ -40,7 +43,10 @@ pub(crate) enum Command {
     /// Test a saved connection, or any connection string with --url.
     Test(TestArgs),
     /// Print a connection's saved password (explicit, on request only).
-    RevealPassword { connection: String },
+    RevealPassword {
+        /// Its handle, display name or id.
+        connection: String,
+    },
     /// Describe every engine: fields, defaults, TLS modes in the engine's own words.
     Engines,
     /// Read a connection string (URL, keyword=value, JDBC, ADO.NET, EZConnect, a shell
@@ -106,8 +112,13 @@ pub(crate) struct FieldArgs {
 
 #[derive(Args)]
 pub(crate) struct AddArgs {
+    /// The display name: any text, e.g. "billing (prod, EU)".
     #[arg(long)]
     pub(crate) name: String,
+    /// The handle the CLI and slug-only formats use (ASCII letters, digits, - _ .);
+    /// derived from the name when not given.
+    #[arg(long)]
+    pub(crate) handle: Option<String>,
     /// postgres | sqlserver | mysql | mongodb | oracle | sqlite
     #[arg(long, default_value = "postgres", value_parser = parse_engine)]
     pub(crate) engine: Engine,
@@ -117,10 +128,14 @@ pub(crate) struct AddArgs {
 
 #[derive(Args)]
 pub(crate) struct UpdateArgs {
+    /// Its handle, display name or id.
     pub(crate) connection: String,
-    /// Rename.
+    /// A new display name (the handle stays unless --handle is given).
     #[arg(long)]
     pub(crate) name: Option<String>,
+    /// A new handle; an empty one is derived from the name.
+    #[arg(long)]
+    pub(crate) handle: Option<String>,
     #[command(flatten)]
     pub(crate) fields: FieldArgs,
     /// Remove the saved password from the keychain.
@@ -158,7 +173,7 @@ pub(crate) struct ImportArgs {
 
 #[derive(Args)]
 pub(crate) struct DeleteArgs {
-    /// Names or ids.
+    /// Handles, display names or ids.
     #[arg(required = true)]
     pub(crate) connections: Vec<String>,
     /// Do not ask (asking happens only when standard input is a terminal).
@@ -168,6 +183,7 @@ pub(crate) struct DeleteArgs {
 
 #[derive(Args)]
 pub(crate) struct ExportArgs {
+    /// Its handle, display name or id.
     pub(crate) connection: String,
     /// url | kv | jdbc | ado | shell (or psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3) | env
     /// | infisical | sequin | lerian
@@ -190,7 +206,7 @@ pub(crate) fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {
 
 #[derive(Args)]
 pub(crate) struct TestArgs {
-    /// Saved connection name or id.
+    /// A saved connection's handle, display name or id.
     #[arg(required_unless_present_any = ["url", "all"], conflicts_with_all = ["url", "all"])]
     pub(crate) connection: Option<String>,
     /// Test every saved connection (those that ask for their password are reported, not

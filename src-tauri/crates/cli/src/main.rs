@@ -317,7 +317,8 @@ fn confirm(question: &str) -> bool {
 fn summary(c: &Connection) -> String {
     let f = &c.fields;
     format!(
-        "{:<24} {:<12} {:<9} {}  tls={}  password={}",
+        "{:<24} {:<24} {:<12} {:<9} {}  tls={}  password={}",
+        f.handle,
         f.name,
         f.environment.map(Environment::as_str).unwrap_or("-"),
         f.engine.as_str(),
@@ -489,6 +490,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
         }
         Command::Add(a) => {
             let mut fields = ConnectionFields::blank(a.engine, &a.name);
+            fields.handle = a.handle.clone().unwrap_or_default();
             apply(&mut fields, &a.fields)?;
             let password = if a.fields.password_stdin {
                 Some(read_password()?)
@@ -510,6 +512,9 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             let mut fields = old.fields.clone();
             if let Some(n) = &a.name {
                 fields.name = n.clone();
+            }
+            if let Some(h) = &a.handle {
+                fields.handle = h.clone();
             }
             apply(&mut fields, &a.fields)?;
             let password = if a.clear_password {
@@ -665,7 +670,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
 async fn delete(sb: &Switchboard, d: DeleteArgs) -> Result<Outcome, CoreError> {
     let mut found: Vec<(String, String)> = Vec::new();
     for c in &d.connections {
-        // By id or name without reading the whole row: a broken row can be deleted too.
+        // By id, handle or display name without reading the whole row: a broken row can be deleted too.
         let (id, name) = sb.find_id(c).await?;
         if !found.iter().any(|(i, _)| *i == id) {
             found.push((id, name));

@@ -4,6 +4,7 @@
 //! Every write that touches a secret goes through `secrets::Secrets::unit_of_work`, which
 //! keeps the rows and the keychain consistent through failures and crashes.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use uuid::Uuid;
 use crate::cancel::Cancel;
 use crate::drafts;
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
+use crate::imports::TakenNames;
 use crate::keychain::{SecretKind, SecretRef};
 use crate::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, NewConnection, PasswordSave,
@@ -110,27 +112,43 @@ impl Switchboard {
         self.store.listing().await
     }
 
-    /// The id (as stored: a hand-edited one need not be a UUID) and name of a connection by
-    /// id or name, without reading the rest of its row (so that a row this version cannot
-    /// read can still be named and deleted with `delete_row`).
-    pub async fn find_id(&self, id_or_name: &str) -> Result<(String, String)> {
+    /// The id (as stored: a hand-edited one need not be a UUID) and display name of a
+    /// connection by id, handle or display name (as `find`), without reading the rest of
+    /// its row (so that a row this version cannot read can still be named and deleted with
+    /// `delete_row`).
+    pub async fn find_id(&self, reference: &str) -> Result<(String, String)> {
         self.store
-            .find_id(id_or_name)
+            .find_id(reference)
             .await?
-            .ok_or_else(|| CoreError::NotFound(id_or_name.to_owned()))
+            .ok_or_else(|| CoreError::NotFound(reference.to_owned()))
     }
 
-    /// A connection by id or (case-insensitive) name, as the CLI takes it.
-    pub async fn find(&self, id_or_name: &str) -> Result<Connection> {
-        if let Ok(id) = Uuid::parse_str(id_or_name) {
+    /// A connection as the CLI names it: by id, else by handle (ignoring case), else by
+    /// display name (ignoring case and surrounding spaces). The handle comes first: when
+    /// one connection's handle is another's display name, the handle's connection is meant
+    /// (scripts use handles, and a display name must not capture them).
+    pub async fn find(&self, reference: &str) -> Result<Connection> {
+        if let Ok(id) = Uuid::parse_str(reference) {
             if let Ok(c) = self.store.get(id).await {
                 return Ok(c);
             }
         }
+        if let Some(c) = self.store.find_by_handle(reference).await? {
+            return Ok(c);
+        }
         self.store
-            .find_by_name(id_or_name)
+            .find_by_name(reference)
             .await?
-            .ok_or_else(|| CoreError::NotFound(id_or_name.to_owned()))
+            .ok_or_else(|| CoreError::NotFound(reference.to_owned()))
+    }
+
+    /// The handle a connection named `name` would get if saved now without one (`own`:
+    /// the connection being edited, whose own handle does not count as taken). For the
+    /// form's placeholder; a save derives it the same way.
+    pub async fn suggest_handle(&self, name: &str, own: Option<Uuid>) -> Result<String> {
+        let taken = self.store.handles_except(own).await?;
+        let base = validation::derive_handle(name);
+        Ok(TakenNames::new(taken, validation::HANDLE_MAX).free(&base))
     }
 
     /// Every issue with `fields` as they would be saved (normalised), including the
@@ -157,7 +175,7 @@ impl Switchboard {
         issues.extend(validation::warnings(fields));
         if let Some(primary) = fields.text_option("replica_of") {
             let found = self.named(primary, saved).await?;
-            if !found.is_some_and(|(id, engine)| engine == fields.engine && Some(id) != own_id) {
+            if !found.is_some_and(|p| p.engine == fields.engine && Some(p.id) != own_id) {
                 issues.push(FieldIssue::new(
                     ErrorCode::PrimaryNotFound,
                     "options.replica_of",
@@ -170,27 +188,37 @@ impl Switchboard {
             }
         }
         if !fields.name.is_empty() {
-            if let Some((other, _)) = self.named(&fields.name, saved).await? {
-                if Some(other) != own_id {
+            if let Some(other) = self.named(&fields.name, saved).await? {
+                if Some(other.id) != own_id {
                     issues.push(store::name_taken_issue(&fields.name));
                 }
+            }
+        }
+        if !fields.handle.is_empty() {
+            let other = match saved {
+                Some(s) => s.with_handle(&fields.handle),
+                None => self
+                    .store
+                    .find_by_handle(&fields.handle)
+                    .await?
+                    .map(|c| c.id),
+            };
+            if other.is_some_and(|other| Some(other) != own_id) {
+                issues.push(store::handle_taken_issue(&fields.handle));
             }
         }
         Ok(issues)
     }
 
-    async fn named(
-        &self,
-        name: &str,
-        saved: Option<&SavedNames>,
-    ) -> Result<Option<(Uuid, Engine)>> {
+    /// The saved connection with this display name (ignoring case and spaces).
+    async fn named(&self, name: &str, saved: Option<&SavedNames>) -> Result<Option<Named>> {
         match saved {
             Some(s) => Ok(s.get(name)),
-            None => Ok(self
-                .store
-                .find_by_name(name)
-                .await?
-                .map(|c| (c.id, c.fields.engine))),
+            None => Ok(self.store.find_by_name(name).await?.map(|c| Named {
+                id: c.id,
+                engine: c.fields.engine,
+                name: c.fields.name,
+            })),
         }
     }
 
@@ -202,6 +230,19 @@ impl Switchboard {
         saved: Option<&SavedNames>,
     ) -> Result<()> {
         validation::normalize(fields);
+        // No handle given: the name's, made free (a batch has filled it in already).
+        if fields.handle.is_empty() {
+            fields.handle = self.suggest_handle(&fields.name, own_id).await?;
+        }
+        // A replica names its primary as saved, so that the primary's rename, matched by
+        // SQLite (which folds only ASCII case), follows it.
+        if let Some(primary) = fields.text_option("replica_of") {
+            if let Some(p) = self.named(primary, saved).await? {
+                fields
+                    .options
+                    .insert("replica_of".into(), crate::model::OptionValue::Text(p.name));
+            }
+        }
         let issues: Vec<FieldIssue> = self
             .issues_of_normalized(fields, own_id, saved)
             .await?
@@ -499,6 +540,8 @@ impl Switchboard {
         let client_key = self.saved_secret(&src, SecretKind::ClientKey).await?;
         let mut fields = src.fields.clone();
         fields.name = name;
+        // The copy's handle is derived from its name, as for any new connection.
+        fields.handle.clear();
         self.create(NewConnection {
             fields,
             password,
@@ -628,27 +671,63 @@ impl Switchboard {
     }
 }
 
-/// The saved connections, read once for a batch, with their names (ignoring case): the
-/// unique-name and primary rules then cost a hash lookup a row instead of a store query (a
-/// 4 MiB import preview is tens of thousands of rows).
+/// A saved connection found by its display name.
+pub(crate) struct Named {
+    id: Uuid,
+    engine: Engine,
+    /// As saved.
+    name: String,
+}
+
+/// The saved connections, read once for a batch, by display name (`name_key`) and handle
+/// (lower case): the unique-name, unique-handle and primary rules then cost a hash lookup
+/// a row instead of a store query (a 4 MiB import preview is tens of thousands of rows).
 pub(crate) struct SavedNames {
     pub(crate) list: Vec<Connection>,
-    names: std::collections::HashMap<String, (Uuid, Engine)>,
+    names: HashMap<String, usize>,
+    handles: HashMap<String, Uuid>,
 }
 
 impl SavedNames {
     pub(crate) fn of(list: Vec<Connection>) -> Self {
-        let mut names = std::collections::HashMap::with_capacity(list.len());
-        for c in &list {
+        let mut names = HashMap::with_capacity(list.len());
+        let mut handles = HashMap::with_capacity(list.len());
+        for (i, c) in list.iter().enumerate() {
             names
-                .entry(c.fields.name.to_lowercase())
-                .or_insert((c.id, c.fields.engine));
+                .entry(validation::name_key(&c.fields.name))
+                .or_insert(i);
+            handles
+                .entry(c.fields.handle.to_lowercase())
+                .or_insert(c.id);
         }
-        Self { list, names }
+        Self {
+            list,
+            names,
+            handles,
+        }
     }
 
-    fn get(&self, name: &str) -> Option<(Uuid, Engine)> {
-        self.names.get(&name.to_lowercase()).copied()
+    fn get(&self, name: &str) -> Option<Named> {
+        let c = self
+            .list
+            .get(*self.names.get(&validation::name_key(name))?)?;
+        Some(Named {
+            id: c.id,
+            engine: c.fields.engine,
+            name: c.fields.name.clone(),
+        })
+    }
+
+    fn with_handle(&self, handle: &str) -> Option<Uuid> {
+        self.handles.get(&handle.to_lowercase()).copied()
+    }
+
+    /// The taken names (`name_key`) and handles (lower case), for `TakenNames`.
+    pub(crate) fn taken(&self) -> (HashSet<String>, HashSet<String>) {
+        (
+            self.names.keys().cloned().collect(),
+            self.handles.keys().cloned().collect(),
+        )
     }
 }
 
@@ -755,7 +834,7 @@ pub(crate) async fn run_controlled(mut target: ProbeTarget, control: TestControl
 }
 
 /// A test target from unsaved fields, after the same normalising and checks as a save
-/// (the name aside: an unsaved draft needs none).
+/// (the name and handle aside: an unsaved draft needs neither).
 pub(crate) fn checked_target(
     mut fields: ConnectionFields,
     password: Option<Secret>,
@@ -764,7 +843,7 @@ pub(crate) fn checked_target(
     validation::normalize(&mut fields);
     let issues: Vec<FieldIssue> = validation::validate(&fields)
         .into_iter()
-        .filter(|i| i.field != "name")
+        .filter(|i| i.field != "name" && i.field != "handle")
         .collect();
     if !issues.is_empty() {
         return Err(CoreError::Validation(issues));

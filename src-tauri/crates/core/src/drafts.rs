@@ -101,8 +101,9 @@ impl Switchboard {
         self.match_primary(&mut imp, None).await?;
         crate::validation::normalize(&mut imp.fields);
         // The suggested name is made free, as saving would.
-        let free =
-            crate::imports::TakenNames::new(self.taken_names().await?).free(&imp.fields.name);
+        let taken = self.store.names().await?;
+        let free = crate::imports::TakenNames::new(taken, crate::validation::NAME_MAX)
+            .free(&imp.fields.name);
         if free != imp.fields.name {
             imp.warnings.push(format!(
                 "renamed from {} to {free}: the name is taken",
@@ -299,8 +300,9 @@ impl UrlTest {
 /// paths (`host`, `tls.mode`, `options.application_name`). Labels (name, description,
 /// environment, colour, tags, metadata) change nothing a test does.
 fn changed_fields(saved: &ConnectionFields, shown: &ConnectionFields) -> Vec<String> {
-    const LABELS: [&str; 6] = [
+    const LABELS: [&str; 7] = [
         "name",
+        "handle",
         "description",
         "environment",
         "color",

@@ -22,6 +22,7 @@ use crate::model::{Connection, ConnectionFields, NewConnection, PasswordSave};
 use crate::secret::Secret;
 use crate::secrets::{Planned, SecretOp};
 use crate::store;
+use crate::validation::{name_key, HANDLE_MAX, NAME_MAX};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -142,35 +143,39 @@ enum Plan {
     Nothing,
 }
 
-/// The names taken so far (lowercased) and, per name, where the search for a free `-n`
-/// stopped: a batch of rows all called `prod` costs one step a row, not a search from
-/// `-2` each time (which made 20,000 identical lines take 40 s).
+/// The display names or handles taken so far (as `validation::name_key` compares them:
+/// trimmed, lower case) and, per name, where the search for a free `-n` stopped: a batch
+/// of rows all called `prod` costs one step a row, not a search from `-2` each time (which
+/// made 20,000 identical lines take 40 s).
 pub(crate) struct TakenNames {
     taken: HashSet<String>,
     next: HashMap<String, u32>,
+    /// Characters a name may have (`NAME_MAX` or `HANDLE_MAX`): a suffix cuts the base.
+    max: usize,
 }
 
 impl TakenNames {
-    pub(crate) fn new(taken: HashSet<String>) -> Self {
+    pub(crate) fn new(taken: HashSet<String>, max: usize) -> Self {
         TakenNames {
             taken,
             next: HashMap::new(),
+            max,
         }
     }
 
-    /// `base`, or `base-2`, `base-3`, … whichever is free (case-insensitively). Names are
-    /// only ever added, so the suffixes below the last one found stay taken.
+    /// `base`, or `base-2`, `base-3`, … whichever is free (ignoring case). Names are only
+    /// ever added, so the suffixes below the last one found stay taken.
     pub(crate) fn free(&mut self, base: &str) -> String {
-        let key = base.to_lowercase();
+        let key = name_key(base);
         if !self.taken.contains(&key) {
             return base.to_owned();
         }
         let start = self.next.get(&key).copied().unwrap_or(2);
         let found = (start..).find_map(|n| {
             let suffix = format!("-{n}");
-            let keep = crate::validation::NAME_MAX.saturating_sub(suffix.len());
+            let keep = self.max.saturating_sub(suffix.chars().count());
             let c = format!("{}{suffix}", base.chars().take(keep).collect::<String>());
-            (!self.taken.contains(&c.to_lowercase())).then_some((n, c))
+            (!self.taken.contains(&name_key(&c))).then_some((n, c))
         });
         match found {
             Some((n, c)) => {
@@ -182,7 +187,23 @@ impl TakenNames {
     }
 
     pub(crate) fn insert(&mut self, name: &str) {
-        self.taken.insert(name.to_lowercase());
+        self.taken.insert(name_key(name));
+    }
+}
+
+/// What a batch hands out: free display names and free handles.
+pub(crate) struct Taken {
+    names: TakenNames,
+    handles: TakenNames,
+}
+
+impl Taken {
+    fn of(saved: &SavedNames) -> Self {
+        let (names, handles) = saved.taken();
+        Taken {
+            names: TakenNames::new(names, NAME_MAX),
+            handles: TakenNames::new(handles, HANDLE_MAX),
+        }
     }
 }
 
@@ -191,7 +212,7 @@ impl Switchboard {
     /// a warning). Returns the connection and the import's warnings.
     pub async fn import_one(&self, input: &str) -> Result<(Connection, Vec<String>)> {
         let mut imp = connstr::import(input)?.imported;
-        let mut taken = TakenNames::new(self.taken_names().await?);
+        let mut taken = Taken::of(&SavedNames::of(self.store.list().await?));
         let new = self.prepare_row(&mut imp, &mut taken, None).await?;
         let c = self.create(new).await?;
         Ok((c, imp.warnings))
@@ -235,16 +256,6 @@ impl Switchboard {
             client_key: imp.client_key,
         };
         Ok((new, imp.warnings))
-    }
-
-    pub(crate) async fn taken_names(&self) -> Result<HashSet<String>> {
-        Ok(self
-            .store
-            .list()
-            .await?
-            .iter()
-            .map(|c| c.fields.name.to_lowercase())
-            .collect())
     }
 
     /// Holds a file the user picked for a batch import; the window gets a token and the
@@ -320,13 +331,7 @@ impl Switchboard {
     ) -> Result<(ImportPreview, Vec<Plan>)> {
         let parsed = batch::parse(text, file_name)?;
         let saved = SavedNames::of(self.store.list().await?);
-        let mut taken = TakenNames::new(
-            saved
-                .list
-                .iter()
-                .map(|c| c.fields.name.to_lowercase())
-                .collect(),
-        );
+        let mut taken = Taken::of(&saved);
         // libpq uses the first .pgpass line that matches; so does the import.
         let mut password_claimed: HashSet<Uuid> = HashSet::new();
         let mut rows = Vec::new();
@@ -409,13 +414,13 @@ impl Switchboard {
     async fn prepare_row(
         &self,
         imp: &mut Imported,
-        taken: &mut TakenNames,
+        taken: &mut Taken,
         saved: Option<&SavedNames>,
     ) -> Result<NewConnection> {
         crate::files::read_files(imp).await?;
         self.match_primary(imp, saved).await?;
         crate::validation::normalize(&mut imp.fields);
-        let name = taken.free(&imp.fields.name);
+        let name = taken.names.free(&imp.fields.name);
         if name != imp.fields.name {
             imp.warnings.push(format!(
                 "renamed from {} to {name}: the name is taken",
@@ -423,13 +428,28 @@ impl Switchboard {
             ));
             imp.fields.name = name;
         }
+        // A handle the source gives (Infisical's name) is kept if free; none is derived.
+        let given = !imp.fields.handle.is_empty();
+        let base = if given {
+            imp.fields.handle.clone()
+        } else {
+            crate::validation::derive_handle(&imp.fields.name)
+        };
+        let handle = taken.handles.free(&base);
+        if given && handle != base {
+            imp.warnings.push(format!(
+                "handle changed from {base} to {handle}: the handle is taken"
+            ));
+        }
+        imp.fields.handle = handle;
         let mut new = NewConnection {
             fields: imp.fields.clone(),
             password: imp.password.clone(),
             client_key: imp.client_key.clone(),
         };
         self.check_new(&mut new, saved).await?;
-        taken.insert(&new.fields.name);
+        taken.names.insert(&new.fields.name);
+        taken.handles.insert(&new.fields.handle);
         Ok(new)
     }
 
@@ -557,21 +577,30 @@ mod tests {
     #[test]
     fn unique_names_count_up_and_stay_within_the_limit() {
         let mut taken = TakenNames::new(
-            ["orders", "orders-2"]
+            ["orders", "orders-2", "склад"]
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            NAME_MAX,
         );
         assert_eq!(taken.free("Orders"), "Orders-3");
         assert_eq!(taken.free("billing"), "billing");
-        let long = "x".repeat(64);
-        let mut taken = TakenNames::new([long.clone()].into_iter().collect());
-        assert_eq!(taken.free(&long).len(), 64);
+        assert_eq!(
+            taken.free("СКЛАД"),
+            "СКЛАД-2",
+            "Unicode case is ignored too"
+        );
+        let long = "é".repeat(NAME_MAX);
+        let mut taken = TakenNames::new([long.clone()].into_iter().collect(), NAME_MAX);
+        assert_eq!(taken.free(&long).chars().count(), NAME_MAX);
+        let long = "x".repeat(HANDLE_MAX);
+        let mut taken = TakenNames::new([long.clone()].into_iter().collect(), HANDLE_MAX);
+        assert_eq!(taken.free(&long).len(), HANDLE_MAX);
     }
 
     #[test]
     fn many_rows_with_one_name_get_consecutive_suffixes_and_a_skipped_one_is_offered_again() {
-        let mut taken = TakenNames::new(["prod".to_string()].into_iter().collect());
+        let mut taken = TakenNames::new(["prod".to_string()].into_iter().collect(), HANDLE_MAX);
         let mut got = Vec::new();
         for _ in 0..1000 {
             let n = taken.free("prod");

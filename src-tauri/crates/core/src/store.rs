@@ -8,6 +8,7 @@
 //! hides the others: `listing` returns the readable rows and names the broken ones.
 
 use crate::db::Db;
+use std::collections::HashSet;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,6 +21,7 @@ use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
 use crate::model::{
     Connection, ConnectionFields, Engine, Environment, PasswordSave, TlsMode, TlsSettings,
 };
+use crate::validation::name_key;
 
 pub const DB_FILE: &str = "switchboard.db";
 /// Held while the schema is checked and migrated (see `Store::open`).
@@ -46,7 +48,7 @@ pub struct Store {
 }
 
 const COLUMNS: &str =
-    "id, name, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
+    "id, name, handle, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
      description, password_save, timeout_secs, created_at, updated_at, version, \
      environment, color, tags, metadata, tls_client_cert_pem, options, \
      EXISTS (SELECT 1 FROM secrets s WHERE s.connection_id = connections.id AND s.kind = 'password') \
@@ -204,7 +206,7 @@ impl Store {
     /// Every row: the readable ones as connections, the others with the reason.
     pub async fn listing(&self) -> Result<Listing> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM connections ORDER BY name COLLATE NOCASE"
+            "SELECT {COLUMNS} FROM connections ORDER BY name_key, handle COLLATE NOCASE"
         ))
         .fetch_all(&self.pool)
         .await
@@ -235,16 +237,20 @@ impl Store {
         }
     }
 
-    /// A row's id as stored and its name, by stored id or name (ignoring case), reading
-    /// nothing else: the id may itself be what is broken.
-    pub async fn find_id(&self, id_or_name: &str) -> Result<Option<(String, String)>> {
+    /// A row's id as stored and its display name, by stored id, handle or display name
+    /// (`find_by_ref`'s order), reading nothing else: the id may itself be what is broken.
+    pub async fn find_id(&self, reference: &str) -> Result<Option<(String, String)>> {
         sqlx::query_as(
-            "SELECT id, name FROM connections WHERE id = ? OR name = ? COLLATE NOCASE \
-             ORDER BY id = ? DESC LIMIT 1",
+            "SELECT id, name FROM connections \
+             WHERE id = ? OR handle = ? COLLATE NOCASE OR name_key = ? \
+             ORDER BY CASE WHEN id = ? THEN 0 WHEN handle = ? COLLATE NOCASE THEN 1 ELSE 2 END \
+             LIMIT 1",
         )
-        .bind(id_or_name)
-        .bind(id_or_name)
-        .bind(id_or_name)
+        .bind(reference)
+        .bind(reference)
+        .bind(name_key(reference))
+        .bind(reference)
+        .bind(reference)
         .fetch_optional(&self.pool)
         .await
         .db()
@@ -265,12 +271,21 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// By name, ignoring case.
+    /// By display name, ignoring case (Unicode) and surrounding spaces.
     pub async fn find_by_name(&self, name: &str) -> Result<Option<Connection>> {
+        self.find_where("name_key = ?", &name_key(name)).await
+    }
+
+    /// By handle, ignoring case.
+    pub async fn find_by_handle(&self, handle: &str) -> Result<Option<Connection>> {
+        self.find_where("handle = ? COLLATE NOCASE", handle).await
+    }
+
+    async fn find_where(&self, condition: &str, value: &str) -> Result<Option<Connection>> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM connections WHERE name = ? COLLATE NOCASE"
+            "SELECT {COLUMNS} FROM connections WHERE {condition}"
         ))
-        .bind(name)
+        .bind(value)
         .fetch_optional(&self.pool)
         .await
         .db()?;
@@ -280,11 +295,33 @@ impl Store {
     pub async fn name_exists(&self, name: &str) -> Result<bool> {
         Ok(self.find_by_name(name).await?.is_some())
     }
+
+    /// Every display name as uniqueness compares it (`name_key`).
+    pub async fn names(&self) -> Result<HashSet<String>> {
+        let keys: Vec<String> = sqlx::query_scalar("SELECT name_key FROM connections")
+            .fetch_all(&self.pool)
+            .await
+            .db()?;
+        Ok(keys.into_iter().collect())
+    }
+
+    /// Every handle (lower case) except `own`'s: what a derived handle must not be.
+    pub async fn handles_except(&self, own: Option<Uuid>) -> Result<HashSet<String>> {
+        let handles: Vec<String> =
+            sqlx::query_scalar("SELECT lower(handle) FROM connections WHERE id IS NOT ?")
+                .bind(own.map(|id| id.to_string()))
+                .fetch_all(&self.pool)
+                .await
+                .db()?;
+        Ok(handles.into_iter().collect())
+    }
 }
 
 /// Columns written on insert and update, in the order `bind_mutable` binds them.
-const MUTABLE: [&str; 19] = [
+const MUTABLE: [&str; 21] = [
     "name",
+    "handle",
+    "name_key",
     "engine",
     "host",
     "port",
@@ -314,6 +351,8 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
     let metadata = serde_json::to_string(&f.metadata).unwrap_or_else(|_| "{}".into());
     let options = serde_json::to_string(&f.options).unwrap_or_else(|_| "{}".into());
     q.bind(&f.name)
+        .bind(&f.handle)
+        .bind(name_key(&f.name))
         .bind(f.engine.as_str())
         .bind(&f.host)
         .bind(f.port)
@@ -343,7 +382,7 @@ pub async fn insert(tx: &mut SqliteConnection, c: &Connection) -> Result<()> {
     );
     let q = sqlx::query(&sql).bind(c.id.to_string()).bind(&c.created_at);
     let res = bind_mutable(q, c).execute(&mut *tx).await;
-    map_unique(res, &c.fields.name).map(|_| ())
+    map_unique(res, tx, c).await.map(|_| ())
 }
 
 /// Writes `c` over the row with the same id if, and only if, the stored version is
@@ -363,7 +402,7 @@ pub async fn update(
         .bind(expected_version)
         .execute(&mut *tx)
         .await;
-    let done = map_unique(res, &c.fields.name)?;
+    let done = map_unique(res, tx, c).await?;
     if done.rows_affected() == 1 {
         return Ok(());
     }
@@ -422,15 +461,30 @@ pub async fn delete_stored(tx: &mut SqliteConnection, stored_id: &str) -> Result
     Ok(())
 }
 
-fn map_unique(
+async fn map_unique(
     res: std::result::Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
-    name: &str,
+    tx: &mut SqliteConnection,
+    c: &Connection,
 ) -> Result<sqlx::sqlite::SqliteQueryResult> {
     match res {
         // The same answer as the check before the write gives, so a script racing another
-        // sees one code for a taken name whichever of the two caught it.
+        // sees one code for a taken name or handle whichever of the two caught it. A taken
+        // name is said first, as that check says it: two saves of one name race with one
+        // derived handle too, and the name is what the user chose.
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            Err(CoreError::Validation(vec![name_taken_issue(name)]))
+            let name_taken: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM connections WHERE name_key = ? AND id <> ?")
+                    .bind(name_key(&c.fields.name))
+                    .bind(c.id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .db()?;
+            let issue = if name_taken.is_none() && db.message().contains("connections.handle") {
+                handle_taken_issue(&c.fields.handle)
+            } else {
+                name_taken_issue(&c.fields.name)
+            };
+            Err(CoreError::Validation(vec![issue]))
         }
         other => Ok(other.db()?),
     }
@@ -479,6 +533,7 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
         fields: ConnectionFields {
             name: r.try_get("name").db()?,
+            handle: r.try_get("handle").db()?,
             engine: Engine::parse(&engine).ok_or_else(|| corrupt("engine", &engine))?,
             host: r.try_get("host").db()?,
             port: r.try_get("port").db()?,
@@ -516,7 +571,17 @@ pub fn name_taken_issue(name: &str) -> FieldIssue {
         ErrorCode::NameTaken,
         "name",
         format!("A connection named {name:?} already exists."),
-        "Choose another name (names are compared ignoring case).",
+        "Choose another name (names are compared ignoring case and surrounding spaces).",
+    )
+}
+
+/// `name_taken_issue` for the handle.
+pub fn handle_taken_issue(handle: &str) -> FieldIssue {
+    FieldIssue::new(
+        ErrorCode::HandleTaken,
+        "handle",
+        format!("Another connection has the handle {handle:?}."),
+        "Choose another handle (handles are compared ignoring case), or clear it to derive a free one from the name.",
     )
 }
 

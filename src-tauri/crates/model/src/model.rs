@@ -262,7 +262,14 @@ fn default_timeout() -> u32 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ConnectionFields {
+    /// The display name: any text people write (`billing (prod, EU)`, `Склад`), unique
+    /// ignoring case and surrounding spaces.
     pub name: String,
+    /// The slug the CLI and slug-only formats (Infisical's `name`) use: ASCII letters,
+    /// digits, `-`, `_`, `.`, unique ignoring case. Empty means "derive it from the name"
+    /// when saved (`validation::derive_handle`, made unique with `-2`, `-3`, …).
+    #[serde(default)]
+    pub handle: String,
     pub engine: Engine,
     pub host: String,
     /// Kept wider than u16 so that an out-of-range number reaches validation and gets a
@@ -334,6 +341,7 @@ impl ConnectionFields {
     pub fn postgres(name: &str, host: &str, port: u32, database: &str, username: &str) -> Self {
         ConnectionFields {
             name: name.into(),
+            handle: String::new(),
             engine: Engine::Postgres,
             host: host.into(),
             port,

@@ -6,7 +6,12 @@ use crate::error::{ErrorCode, FieldIssue};
 use crate::hosts::HostList;
 use crate::model::{ConnectionFields, OptionValue};
 
-pub const NAME_MAX: usize = 64;
+/// A display name's length, in characters (Lerian's `configName` allows 100).
+pub const NAME_MAX: usize = 100;
+/// A handle's length (Infisical's 1–64 slug rule).
+pub const HANDLE_MAX: usize = 64;
+/// What a name that yields no handle characters (`***`) gets instead.
+pub const HANDLE_FALLBACK: &str = "connection";
 pub const DESCRIPTION_MAX: usize = 256;
 pub const HOST_MAX: usize = 253;
 pub const TIMEOUT_MAX_SECS: u32 = 600;
@@ -22,6 +27,7 @@ pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
     let spec = f.engine.spec();
     let mut issues = Vec::new();
     check_name(&f.name, &mut issues);
+    check_handle(&f.handle, &mut issues);
     for field in &spec.fields {
         match field.key {
             "host" if field.kind == FieldKind::HostList => check_host_list(f, &mut issues),
@@ -410,7 +416,7 @@ fn check_name(name: &str, issues: &mut Vec<FieldIssue>) {
             ErrorCode::NameRequired,
             "name",
             "Name is required.",
-            "Give the connection a short name such as prod-orders.",
+            "Give the connection a name people recognise, such as billing (prod, EU).",
         ));
     } else if n > NAME_MAX {
         issues.push(FieldIssue::new(
@@ -420,16 +426,69 @@ fn check_name(name: &str, issues: &mut Vec<FieldIssue>) {
             "Shorten the name.",
         ));
     }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
+    if name.chars().any(char::is_control) {
         issues.push(FieldIssue::new(
             ErrorCode::NameInvalidChars,
             "name",
-            format!("Name contains {bad:?}; only letters, digits, '-', '_' and '.' are allowed."),
-            "Replace spaces and other characters with '-' or '_'.",
+            "Name contains a control character (a line break, a tab, …).",
+            "Write the name on one line.",
         ));
+    }
+}
+
+/// An empty handle is not an issue: a save derives one from the name.
+fn check_handle(handle: &str, issues: &mut Vec<FieldIssue>) {
+    let n = handle.chars().count();
+    if n > HANDLE_MAX {
+        issues.push(FieldIssue::new(
+            ErrorCode::HandleTooLong,
+            "handle",
+            format!("Handle is {n} characters; at most {HANDLE_MAX} are allowed."),
+            "Shorten the handle, or clear it to derive one from the name.",
+        ));
+    }
+    if let Some(bad) = handle.chars().find(|c| !is_handle_char(*c)) {
+        issues.push(FieldIssue::new(
+            ErrorCode::HandleInvalidChars,
+            "handle",
+            format!(
+                "Handle contains {bad:?}; only ASCII letters, digits, '-', '_' and '.' are allowed."
+            ),
+            "Replace spaces and other characters with '-', or clear it to derive one from the name.",
+        ));
+    }
+}
+
+fn is_handle_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// What uniqueness compares a display name by: without surrounding spaces, in Unicode
+/// lower case (SQLite's NOCASE folds only ASCII, so the store indexes this instead).
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The handle a name gets when none is given: transliterated to ASCII (`Склад` →
+/// `sklad`), lower case, every run of other characters one `-` (`billing (prod, EU)` →
+/// `billing-prod-eu`), at most `HANDLE_MAX`; `HANDLE_FALLBACK` when nothing is left.
+pub fn derive_handle(name: &str) -> String {
+    let ascii = deunicode::deunicode(name);
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        // A '-' next to a dropped character must not double it: `EU)-copy` → `eu-copy`.
+        if is_handle_char(c) && c != '-' {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.truncate(HANDLE_MAX);
+    let out = out.trim_matches('-');
+    if out.is_empty() {
+        HANDLE_FALLBACK.to_owned()
+    } else {
+        out.to_owned()
     }
 }
 
@@ -531,6 +590,7 @@ pub fn strip_brackets(host: &str) -> &str {
 pub fn normalize(f: &mut ConnectionFields) {
     let spec = f.engine.spec();
     f.name = f.name.trim().to_owned();
+    f.handle = f.handle.trim().to_owned();
     f.host = f.host.trim().to_owned();
     if !f.host.contains(',') {
         f.host = strip_brackets(&f.host).to_owned();
@@ -637,19 +697,78 @@ mod tests {
     }
 
     #[test]
-    fn name_boundaries_64_ok_65_too_long() {
+    fn a_display_name_is_any_text_of_1_to_100_characters_without_control_characters() {
         let mut f = valid();
-        f.name = "a".repeat(64);
-        assert!(validate(&f).is_empty());
-        f.name = "a".repeat(65);
+        for good in ["billing (prod, EU)", "Склад", "é".repeat(100).as_str(), "a"] {
+            f.name = good.into();
+            assert!(validate(&f).is_empty(), "{good}");
+        }
+        f.name = "é".repeat(101);
         assert_eq!(codes(&f), vec![(ErrorCode::NameTooLong, "name".into())]);
         f.name = String::new();
         assert_eq!(codes(&f), vec![(ErrorCode::NameRequired, "name".into())]);
-        f.name = "has space".into();
+        for bad in ["two\nlines", "tab\there", "nul\0"] {
+            f.name = bad.into();
+            assert_eq!(
+                codes(&f),
+                vec![(ErrorCode::NameInvalidChars, "name".into())],
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_is_trimmed_and_compared_by_its_unicode_lower_case() {
+        let mut f = valid();
+        f.name = "  Склад ".into();
+        normalize(&mut f);
+        assert_eq!(f.name, "Склад");
+        assert_eq!(name_key(" склад "), name_key("СКЛАД"));
+        assert_eq!(name_key("Billing (Prod)"), "billing (prod)");
+    }
+
+    #[test]
+    fn a_handle_is_ascii_slug_characters_64_at_most_and_may_be_left_empty() {
+        let mut f = valid();
+        for good in ["", "prod-orders", "a.b_c-D", &"a".repeat(64)] {
+            f.handle = good.into();
+            assert!(validate(&f).is_empty(), "{good}");
+        }
+        f.handle = "a".repeat(65);
+        assert_eq!(codes(&f), vec![(ErrorCode::HandleTooLong, "handle".into())]);
+        for bad in ["has space", "склад", "a/b"] {
+            f.handle = bad.into();
+            assert_eq!(
+                codes(&f),
+                vec![(ErrorCode::HandleInvalidChars, "handle".into())],
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_derived_handle_is_the_name_as_a_lower_case_slug_transliterated() {
+        for (name, handle) in [
+            ("billing (prod, EU)", "billing-prod-eu"),
+            ("Склад", "sklad"),
+            ("Café Zürich", "cafe-zurich"),
+            ("prod_orders.v2", "prod_orders.v2"),
+            ("  --x--  ", "x"),
+            ("billing (prod, EU)-copy", "billing-prod-eu-copy"),
+            ("***", HANDLE_FALLBACK),
+            ("", HANDLE_FALLBACK),
+        ] {
+            assert_eq!(derive_handle(name), handle, "{name}");
+        }
+        let long = derive_handle(&format!("{} tail", "a".repeat(63)));
         assert_eq!(
-            codes(&f),
-            vec![(ErrorCode::NameInvalidChars, "name".into())]
+            long,
+            "a".repeat(63),
+            "cut at 64, then the trailing '-' goes"
         );
+        let mut f = valid();
+        f.handle = derive_handle("東京 (primary) 🚀");
+        assert!(validate(&f).is_empty(), "{}", f.handle);
     }
 
     #[test]

@@ -27,9 +27,12 @@ fn data_dir(label: &str) -> PathBuf {
 }
 
 fn row(name: &str) -> Connection {
+    let mut fields = ConnectionFields::postgres(name, "db.example.com", 5432, "orders", "app");
+    // Written straight to the store, which takes the handle as given.
+    fields.handle = name.into();
     Connection {
         id: Uuid::new_v4(),
-        fields: ConnectionFields::postgres(name, "db.example.com", 5432, "orders", "app"),
+        fields,
         has_saved_password: false,
         has_client_key: false,
         created_at: "2026-01-01T00:00:00Z".into(),

@@ -26,7 +26,10 @@ pub(super) fn import(v: &Value) -> Result<Imported> {
     let name = r
         .text("name")?
         .ok_or_else(|| bad("Infisical", "name is missing."))?;
-    let mut f = base(engine, name);
+    // Infisical's name is a slug: it is the handle here, and the display name too until
+    // the user gives one.
+    let mut f = base(engine, name.clone());
+    f.handle = name;
     f.description = r.text("description")?;
     match r.text("method")?.as_deref() {
         None | Some("username-and-password") => {}
@@ -96,10 +99,17 @@ pub(super) fn export(f: &ConnectionFields, s: &ExportContext) -> Result<Exported
             ))
         }
     };
-    if f.name.chars().count() > 64 {
+    // Infisical's name is a 1–64 slug: the handle, not the display name. An unsaved form
+    // may have none yet; it is the one a save would derive.
+    let handle = if f.handle.is_empty() {
+        crate::validation::derive_handle(&f.name)
+    } else {
+        f.handle.clone()
+    };
+    if handle.chars().count() > crate::validation::HANDLE_MAX {
         return Err(refuse(
             "Infisical names are at most 64 characters.",
-            "Rename the connection, then export again.",
+            "Shorten the connection's handle, then export again.",
         ));
     }
     let mut warnings = Vec::new();
@@ -140,7 +150,7 @@ pub(super) fn export(f: &ConnectionFields, s: &ExportContext) -> Result<Exported
     }
     let mut body = json!({
         "app": app,
-        "name": f.name,
+        "name": handle,
         "description": f.description,
         "method": "username-and-password",
         "credentials": creds,

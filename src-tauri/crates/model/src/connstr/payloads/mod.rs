@@ -1,8 +1,9 @@
 //! The JSON bodies of the three hosted systems whose connection rules Switchboard honours:
 //! Infisical app connections (postgres, mssql), Sequin `postgres_databases`, and Lerian
 //! Reporter connections. Import maps their words onto our model and says, as warnings,
-//! whatever it could not map; export applies their own limits (Lerian's configName 3–100,
-//! Infisical's name ≤ 64) and never weakens TLS silently.
+//! whatever it could not map; export applies their own limits (Lerian's configName 3–100
+//! carries the display name, Infisical's slug name ≤ 64 the handle; Sequin's name is the
+//! display name) and never weakens TLS silently.
 //!
 //! Values we have no field for but that must survive a round trip (Infisical `gatewayId`,
 //! Sequin `ipv6`) are kept in metadata under a `infisical.` / `sequin.` prefix.

@@ -273,6 +273,8 @@ fn carried(
                 }
                 match format {
                     PayloadFormat::Infisical => {
+                        // Infisical carries one slug: the handle, read back as both.
+                        f.handle = f.name.clone();
                         f.description = extra.clone();
                         if flag {
                             f.metadata
@@ -368,4 +370,31 @@ proptest! {
     fn lerian_export_then_import_is_unchanged((f, p, k) in carried(PayloadFormat::Lerian)) {
         round_trip(PayloadFormat::Lerian, f, p, k);
     }
+}
+
+#[test]
+fn infisical_names_the_handle_and_lerian_the_display_name() {
+    let mut f = pg();
+    f.name = "billing (prod, EU)".into();
+    f.handle = "billing-eu".into();
+    let ctx = ExportContext::default();
+    let inf = export(PayloadFormat::Infisical, &f, &ctx).unwrap();
+    assert_eq!(inf.body["name"], "billing-eu");
+    let ler = export(PayloadFormat::Lerian, &f, &ctx).unwrap();
+    assert_eq!(ler.body["configName"], "billing (prod, EU)");
+    // An unsaved form without a handle exports the one a save would derive.
+    f.handle.clear();
+    let inf = export(PayloadFormat::Infisical, &f, &ctx).unwrap();
+    assert_eq!(inf.body["name"], "billing-prod-eu");
+    // Back in: Infisical's name is both handle and display name; Lerian's only the name.
+    let back = import(PayloadFormat::Infisical, &inf.body.to_string()).unwrap();
+    assert_eq!(
+        (back.fields.name.as_str(), back.fields.handle.as_str()),
+        ("billing-prod-eu", "billing-prod-eu")
+    );
+    let back = import(PayloadFormat::Lerian, &ler.body.to_string()).unwrap();
+    assert_eq!(
+        (back.fields.name.as_str(), back.fields.handle.as_str()),
+        ("billing (prod, EU)", "")
+    );
 }
