@@ -37,7 +37,7 @@ use tokio_rustls::TlsConnector;
 use super::driver::Fail;
 use super::report::{Step, TlsInfo};
 use super::ProbeTarget;
-use switchboard_model::cert::{certificate_info, provider};
+use switchboard_model::cert::{certificate_info, provider, CertificateInfo};
 use switchboard_model::error::ErrorCode;
 use switchboard_model::model::TlsMode;
 use switchboard_model::secret::Secret;
@@ -578,11 +578,19 @@ pub(crate) fn classify_failure(
             "The server's certificate is not valid yet.",
             "Check this machine's clock, or ask the server's owner about the certificate's dates.",
         ),
+        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => {
+            let chain: Vec<CertificateInfo> = obs
+                .lock()
+                .ok()
+                .map(|o| o.chain.iter().filter_map(certificate_info).collect())
+                .unwrap_or_default();
+            untrusted(target.tls_mode, &given_ca_subjects(target), &chain)
+        }
         rustls::Error::InvalidCertificate(_) => Fail::new(
             Step::Tls,
             ErrorCode::TlsUntrusted,
             format!(
-                "The server's certificate{} is not signed by a CA this machine trusts ({rustls_err}).",
+                "The server's certificate{} cannot be verified ({rustls_err}).",
                 leaf.map(|l| format!(" (issued by {})", l.issuer)).unwrap_or_default()
             ),
             "Paste the server's CA certificate (PEM) into the CA field, or choose require to encrypt without verifying.",
@@ -602,6 +610,90 @@ pub(crate) fn classify_failure(
             "Check the TLS settings on both sides (protocol versions, certificates).",
         ),
     })
+}
+
+/// The subjects of the CA certificates the user gave (none when no CA was given, or when
+/// it is unreadable: that was reported before the handshake).
+fn given_ca_subjects(target: &ProbeTarget) -> Vec<String> {
+    let Some(pem) = target
+        .tls
+        .ca_pem
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+    else {
+        return Vec::new();
+    };
+    switchboard_model::pem::parse_certificates(pem)
+        .map(|certs| {
+            certs
+                .iter()
+                .filter_map(certificate_info)
+                .map(|c| c.subject)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A chain that leads to no trusted root (`chain`: what the server sent, leaf first), told
+/// apart by whether the user gave a CA (`given`: its subjects): then the CA given is not
+/// the one that issued it (both named), else this machine's store does not hold the issuer.
+fn untrusted(mode: TlsMode, given: &[String], chain: &[CertificateInfo]) -> Fail {
+    let issuer = chain.first().map(|c| c.issuer.as_str());
+    // The CA to trust is the issuer of the last certificate sent: a chain may carry
+    // intermediates, and the root is what goes into the CA field.
+    let root = chain.last().map(|c| c.issuer.as_str());
+    let named = root.map(|r| format!(" ({r})")).unwrap_or_default();
+    let to_paste = format!("the CA certificate that issued the server's certificate{named}");
+    let or_require = "or choose require to encrypt without verifying.";
+    let issued_by = match (issuer, root) {
+        (Some(i), Some(r)) if i != r => format!(" was issued by {i} (under {r})"),
+        (Some(i), _) => format!(" was issued by {i}"),
+        _ => String::new(),
+    };
+    if given.is_empty() {
+        let issued_by = match (issuer, root) {
+            (Some(i), Some(r)) if i != r => format!(" (issued by {i}, under {r})"),
+            (Some(i), _) => format!(" (issued by {i})"),
+            _ => String::new(),
+        };
+        return Fail::new(
+            Step::Tls,
+            ErrorCode::TlsUntrusted,
+            format!(
+                "The server's certificate{issued_by} is not trusted by this machine's certificate store, and no CA certificate was given."
+            ),
+            format!("Paste {to_paste} into the CA field, {or_require}"),
+        );
+    }
+    let given_names = given.join("; ");
+    // The issuer's name is the CA's, yet its key did not sign the chain: another
+    // certificate of that name (renewed or re-created).
+    if chain.iter().any(|c| given.contains(&c.issuer)) {
+        return Fail::new(
+            Step::Tls,
+            ErrorCode::TlsUntrusted,
+            format!(
+                "The server's certificate{issued_by}, the name of the CA you gave ({given_names}), but it was not signed by that CA's key: the CA certificate you gave is another one with the same name (renewed or re-created)."
+            ),
+            format!("Paste the current CA certificate that issued the server's certificate{named} into the CA field, {or_require}"),
+        );
+    }
+    let also_store = if mode == TlsMode::VerifyFull {
+        ", and this machine's certificate store does not trust it either"
+    } else {
+        ""
+    };
+    let message = if issued_by.is_empty() {
+        format!("The server's certificate was not issued by the CA you gave ({given_names}){also_store}.")
+    } else {
+        format!("The server's certificate{issued_by}, not by the CA you gave ({given_names}){also_store}.")
+    };
+    Fail::new(
+        Step::Tls,
+        ErrorCode::TlsUntrusted,
+        message,
+        format!("Paste {to_paste} into the CA field instead, {or_require}"),
+    )
 }
 
 #[cfg(test)]
@@ -627,5 +719,76 @@ mod tests {
         assert_eq!(e.code, switchboard_model::error::ErrorCode::TlsUntrusted);
         assert!(e.message.contains("trust store is empty"), "{}", e.message);
         assert!(material_hint(&e).contains("ca-certificates"));
+    }
+
+    fn cert(subject: &str, issuer: &str) -> CertificateInfo {
+        CertificateInfo {
+            subject: subject.into(),
+            issuer: issuer.into(),
+            subject_alt_names: vec![],
+            not_before: String::new(),
+            not_after: String::new(),
+            days_left: 30,
+            sha256_fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_untrusted_chain_without_a_ca_given_blames_the_system_store_and_names_the_issuer() {
+        let chain = [cert("CN=db.example", "CN=Corp Root")];
+        let f = untrusted(TlsMode::VerifyFull, &[], &chain);
+        assert_eq!(f.code, ErrorCode::TlsUntrusted);
+        assert_eq!(
+            f.message,
+            "The server's certificate (issued by CN=Corp Root) is not trusted by this machine's certificate store, and no CA certificate was given."
+        );
+        assert_eq!(
+            f.hint,
+            "Paste the CA certificate that issued the server's certificate (CN=Corp Root) into the CA field, or choose require to encrypt without verifying."
+        );
+    }
+
+    #[test]
+    fn an_untrusted_chain_with_a_ca_given_names_both_the_issuer_and_the_ca_given() {
+        let chain = [cert("CN=db.example", "CN=Other Root")];
+        let given = ["CN=Switchboard Test CA".to_owned()];
+        let f = untrusted(TlsMode::VerifyCa, &given, &chain);
+        assert_eq!(f.code, ErrorCode::TlsUntrusted);
+        assert_eq!(
+            f.message,
+            "The server's certificate was issued by CN=Other Root, not by the CA you gave (CN=Switchboard Test CA)."
+        );
+        assert!(f.hint.contains("(CN=Other Root)"), "{}", f.hint);
+        // verify-full also trusted the store.
+        let f = untrusted(TlsMode::VerifyFull, &given, &chain);
+        assert!(
+            f.message.ends_with("does not trust it either."),
+            "{}",
+            f.message
+        );
+        // Through an intermediate: the root to paste is the top certificate's issuer.
+        let chain = [
+            cert("CN=db.example", "CN=Issuing CA"),
+            cert("CN=Issuing CA", "CN=Other Root"),
+        ];
+        let f = untrusted(TlsMode::VerifyCa, &given, &chain);
+        assert!(
+            f.message.starts_with("The server's certificate was issued by CN=Issuing CA (under CN=Other Root), not by the CA you gave"),
+            "{}",
+            f.message
+        );
+        assert!(f.hint.contains("(CN=Other Root)"), "{}", f.hint);
+    }
+
+    #[test]
+    fn a_ca_given_with_the_issuer_s_name_but_another_key_is_called_another_certificate() {
+        let chain = [cert("CN=db.example", "CN=Corp Root")];
+        let f = untrusted(TlsMode::VerifyCa, &["CN=Corp Root".to_owned()], &chain);
+        assert!(
+            f.message.contains("not signed by that CA's key"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("same name"), "{}", f.message);
     }
 }

@@ -360,7 +360,8 @@ mod tests {
             "{f:?}"
         );
         assert!(
-            f.hint.contains("Paste the server's CA certificate"),
+            f.hint
+                .contains("Paste the CA certificate that issued the server's certificate"),
             "{f:?}"
         );
         let refused = DriverError::from(ErrorKind::Io(Arc::new(std::io::Error::from(
