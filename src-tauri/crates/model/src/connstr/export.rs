@@ -1,6 +1,8 @@
 //! The export registry: which formats each engine is written in ("Copy as…"), and the
 //! one entry point that writes a connection in one of them. Each engine's module writes its
-//! own words; the JSON bodies are `payloads`'.
+//! own words; the JSON bodies are `payloads`'. A format warns only about what the user
+//! would lose: a setting that is set, not its engine's default, and has no place in it
+//! (`uncarried_options`, the one rule for engine settings in every format).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -8,6 +10,7 @@ use ts_rs::TS;
 use super::draft::Primary;
 use super::payloads::PayloadFormat;
 use super::{mongodb, mysql, oracle, postgres, shell, sqlite, sqlserver};
+use crate::engines::DefaultValue;
 use crate::error::{CoreError, ErrorCode, Result};
 use crate::model::{ConnectionFields, Engine, OptionValue, PasswordSave};
 use crate::secret::Secret;
@@ -271,29 +274,56 @@ impl Out {
         self.warnings.push(why.to_owned());
     }
 
-    /// Options the format has no word for.
+    /// Options the format has no word for: all of them dropped, only the lost ones warned
+    /// about (`uncarried_options`).
     pub(super) fn unexported_options(
         &mut self,
         f: &ConnectionFields,
         carried: &[&str],
         format: &str,
     ) {
-        for (k, v) in &f.options {
-            if carried.contains(&k.as_str()) {
-                continue;
-            }
-            let set = match v {
-                OptionValue::Bool(b) => *b,
-                OptionValue::Text(t) => !t.is_empty(),
-            };
-            if set {
-                self.drop(
+        for (k, lost) in uncarried_options(f, carried) {
+            match lost {
+                Some(named) => self.drop(
                     &format!("options.{k}"),
-                    &format!("{k} is a Switchboard setting that {format} has no place for"),
-                );
-            } else {
-                self.dropped.push(format!("options.{k}"));
+                    &format!("{named} is a Switchboard setting that {format} has no place for"),
+                ),
+                None => self.dropped.push(format!("options.{k}")),
             }
         }
     }
+}
+
+/// The engine settings (`options`) a format does not carry, each with, when its value would
+/// be lost, the setting in words (`Replication slot "orders_slot"`). The one rule every
+/// format's warnings follow: a setting is lost when it is set (a flag or a text given) and
+/// is not its engine's default (`engines/`), the value the other tool assumes when nothing
+/// is said; an untouched or default setting is left out silently.
+pub(super) fn uncarried_options<'a>(
+    f: &'a ConnectionFields,
+    carried: &[&str],
+) -> Vec<(&'a str, Option<String>)> {
+    let spec = f.engine.spec();
+    f.options
+        .iter()
+        .filter(|(k, _)| !carried.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let field = spec.field(&format!("options.{k}"));
+            let default = field.and_then(|s| s.default.as_ref());
+            let lost = match (v, default) {
+                (OptionValue::Bool(b), Some(DefaultValue::Bool(d))) => b != d,
+                (OptionValue::Bool(b), _) => *b,
+                (OptionValue::Text(t), Some(DefaultValue::Text(d))) => t.trim() != *d,
+                (OptionValue::Text(t), Some(DefaultValue::Number(n))) => t.trim() != n.to_string(),
+                (OptionValue::Text(t), _) => !t.trim().is_empty(),
+            };
+            let label = field.map_or(k.as_str(), |s| s.label);
+            let named = match v {
+                OptionValue::Text(t) => format!("{label} \"{}\"", t.trim()),
+                OptionValue::Bool(true) => format!("{label} turned on"),
+                OptionValue::Bool(false) => format!("{label} turned off"),
+            };
+            (k.as_str(), lost.then_some(named))
+        })
+        .collect()
 }

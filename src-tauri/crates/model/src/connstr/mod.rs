@@ -246,3 +246,5 @@ fn payload(s: &str) -> Result<Imported> {
 mod round_trip_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod warning_tests;

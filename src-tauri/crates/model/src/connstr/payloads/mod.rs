@@ -180,22 +180,32 @@ pub(super) fn ladder_rank(m: TlsMode) -> usize {
     TlsMode::ALL.iter().position(|x| *x == m).unwrap_or(0)
 }
 
-/// Warns about every engine setting that is set but has no place in the target's body.
+/// Warns about every engine setting whose value the target's body would lose (set, not
+/// the engine's default, no place for it: `export::uncarried_options`, the rule the
+/// string formats follow too).
 pub(super) fn unexported_options(
     f: &ConnectionFields,
     exported: &[&str],
     target: &str,
     warnings: &mut Vec<String>,
 ) {
-    for name in f.options.keys().filter(|k| !exported.contains(&k.as_str())) {
-        warnings.push(format!(
-            "{target} has no place for the setting {name}: it is not exported"
-        ));
+    for (_, named) in super::export::uncarried_options(f, exported) {
+        if let Some(named) = named {
+            warnings.push(format!(
+                "{target} has no place for the setting {named}: it is not exported"
+            ));
+        }
     }
     if f.host.starts_with('/') {
         warnings.push(format!(
             "{target} cannot reach a Unix socket ({}): the host is exported as it is",
             f.host
+        ));
+    }
+    if f.timeout_secs != crate::model::DEFAULT_TIMEOUT_SECS {
+        warnings.push(format!(
+            "{target} has no connect timeout: the timeout of {} is not exported",
+            crate::words::count(i64::from(f.timeout_secs), "second", "seconds")
         ));
     }
 }

@@ -158,21 +158,27 @@ pub(super) fn export(f: &ConnectionFields, s: &ExportContext) -> Result<Exported
         ));
     }
     let mut warnings = Vec::new();
-    unexported_options(
-        f,
+    // A slot's status goes in its replication_slots entry: with no slot, it has no place.
+    let slot_written =
+        f.text_option("publication").is_some() && f.text_option("replication_slot").is_some();
+    let carried: &[&str] = if slot_written {
         &[
             "publication",
             "replication_slot",
             "slot_status",
             "replica_of",
-        ],
-        "Sequin",
-        &mut warnings,
-    );
+        ]
+    } else {
+        &["publication", "replication_slot", "replica_of"]
+    };
+    unexported_options(f, carried, "Sequin", &mut warnings);
     if f.tls.client_cert_pem.is_some() {
         warnings.push(
             "Sequin has no client certificates: the certificate and key are not exported".into(),
         );
+    }
+    if f.tls.ca_pem.is_some() {
+        warnings.push("Sequin has no CA certificate field: the CA is not exported".into());
     }
     let ssl = match f.tls.mode {
         TlsMode::Disable => false,
@@ -202,12 +208,7 @@ pub(super) fn export(f: &ConnectionFields, s: &ExportContext) -> Result<Exported
     if let Some(p) = &s.password {
         body["password"] = json!(p.expose());
     }
-    let text = |k: &str| {
-        f.options
-            .get(k)
-            .and_then(OptionValue::as_text)
-            .map(str::to_owned)
-    };
+    let text = |k: &str| f.text_option(k).map(str::to_owned);
     if let (Some(publication), Some(slot)) = (text("publication"), text("replication_slot")) {
         body["replication_slots"] = json!([{
             "publication_name": publication,
