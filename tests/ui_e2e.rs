@@ -166,6 +166,8 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
         wait_for(&c, "[data-testid=test-all]:not([disabled])").await;
         assert!(clicked.elapsed() < Duration::from_secs(3), "cancel took {:?}", clicked.elapsed());
         wait_for(&c, "[data-testid=connection-item][data-name=hangs] [data-testid=status-dot][data-status=untested]").await;
+        // The run's summary says how it ended.
+        value_text_when(&c, "[data-testid=test-all-summary]", |t| t.contains("1 cancelled")).await;
 
         wait_for(&c, "[data-testid=new-connection]").await.click().await.unwrap();
         wait_for(&c, "[data-testid=import-box] summary").await.click().await.unwrap();
@@ -244,16 +246,19 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
         // the window said "Selected: press Ctrl+C").
         wait_for(&c, "[data-testid=copy-status][data-copied=true]").await;
         assert_eq!(system_clipboard(), out);
-        // With the password: on the clipboard, never handed back to the page.
+        // With the password: asked in Switchboard's own dialog (the user chooses "Copy
+        // with password"), then on the clipboard, never handed back to the page.
         c.find(Locator::Css("[data-testid=copy-include-password]")).await.unwrap().click().await.unwrap();
         c.find(Locator::Css("[data-testid=copy-run]")).await.unwrap().click().await.unwrap();
-        let status = wait_for(&c, "[data-testid=copy-status][data-copied=true]").await;
+        tokio::task::spawn_blocking(|| answer_dialog("Copy with password", "Tab space"))
+            .await
+            .unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         while !system_clipboard().contains(&pct(&pg.app_password)) {
             assert!(Instant::now() < deadline, "the password never reached the clipboard");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let said = status.text().await.unwrap();
+        let said = value_text_when(&c, "[data-testid=copy-status]", |t| t.contains("cleared in")).await;
         assert!(said.contains("cleared in 30 seconds"), "{said}");
         assert!(c.find(Locator::Css("[data-testid=copy-output]")).await.is_err(), "the page got the text");
         let page = c.source().await.unwrap();
@@ -262,8 +267,10 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
         let shot = c.screenshot().await.unwrap();
         std::fs::write(test_root().join("ui-e2e-copy-as.png"), shot).unwrap();
 
-        // Batch: three lines, one of them not a connection string.
+        // Batch: three lines, one of them not a connection string. The form still holds the
+        // edits read back from the preview: Import asks first, and Discard drops them.
         c.find(Locator::Css("[data-testid=import-batch]")).await.unwrap().click().await.unwrap();
+        wait_for(&c, "[data-testid=unsaved-discard]").await.click().await.unwrap();
         // Lines are typed with the Enter key: WebKitWebDriver drops a bare "\n".
         let enter = char::from(fantoccini::key::Key::Enter);
         let lines = [

@@ -59,6 +59,24 @@ async fn by_name(sb: &Switchboard, name: &str) -> Connection {
         .unwrap_or_else(|| panic!("{name} is not saved"))
 }
 
+/// The connection once the window has saved it (10 s at most).
+async fn eventually(sb: &Switchboard, name: &str) -> Connection {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(c) = sb
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.fields.name == name)
+        {
+            return c;
+        }
+        assert!(Instant::now() < deadline, "{name} was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn item(name: &str) -> String {
     format!("[data-testid=connection-item][data-name={name}]")
 }
@@ -250,8 +268,7 @@ async fn changes_saved_elsewhere_show_without_restart_and_a_stale_edit_goes_on_t
         sb.delete(id).await.unwrap();
         click(&c, "[data-testid=keep-as-new]").await;
         click(&c, "[data-testid=save]").await;
-        wait_for(&c, "[data-testid=saved]").await;
-        let again = by_name(&sb, "alpha").await;
+        let again = eventually(&sb, "alpha").await;
         assert_ne!(again.id, id);
         assert_eq!(again.fields.username, "keeper");
     }
@@ -260,29 +277,33 @@ async fn changes_saved_elsewhere_show_without_restart_and_a_stale_edit_goes_on_t
     outcome
 }
 
-/// Asks the window manager's way to close the app's window (WM_DELETE_WINDOW), as its
-/// close button does: Xvfb has no window manager, so the message is sent directly
-/// (Debian's python3-xlib).
+/// Asks the app's window to close as its close button does (WM_DELETE_WINDOW): Xvfb has no
+/// window manager, so the message is sent directly (Debian's python3-xlib), to every
+/// visible window of that title (a previous test's window may still be going away).
 fn request_close(title: &str) {
     let out = Command::new("xdotool")
         .args(["search", "--onlyvisible", "--name", &format!("^{title}$")])
         .output()
         .expect("xdotool (installed by the test command)");
-    let ids = String::from_utf8_lossy(&out.stdout);
-    let id = ids
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .next()
-        .unwrap_or_else(|| panic!("no window {title:?}"));
-    let script = "import sys\n\
-from Xlib import display, protocol, X\n\
-d = display.Display()\n\
-w = d.create_resource_object('window', int(sys.argv[1]))\n\
-p = d.intern_atom('WM_PROTOCOLS')\n\
-ev = protocol.event.ClientMessage(window=w, client_type=p, data=(32, [d.intern_atom('WM_DELETE_WINDOW'), X.CurrentTime, 0, 0, 0]))\n\
-w.send_event(ev, event_mask=X.NoEventMask)\n\
-d.flush()\n";
+        .map(str::to_owned)
+        .collect();
+    assert!(!ids.is_empty(), "no window {title:?}");
+    let script = r#"
+import sys
+from Xlib import display, protocol, X
+d = display.Display()
+p = d.intern_atom('WM_PROTOCOLS')
+for wid in sys.argv[1:]:
+    w = d.create_resource_object('window', int(wid))
+    data = (32, [d.intern_atom('WM_DELETE_WINDOW'), X.CurrentTime, 0, 0, 0])
+    w.send_event(protocol.event.ClientMessage(window=w, client_type=p, data=data), event_mask=X.NoEventMask)
+d.flush()
+"#;
     let ok = Command::new("/usr/bin/python3")
-        .args(["-c", script, id])
+        .args(["-c", script])
+        .args(&ids)
         .status()
         .expect("python3 with python3-xlib (installed by the test command)")
         .success();

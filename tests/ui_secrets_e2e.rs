@@ -3,56 +3,13 @@
 //! answers the native (GTK) dialog Switchboard raises from Rust; the page cannot answer it.
 //! xdotool plays the user at the X display, as a person at the keyboard would.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use switchboard_core::model::{ConnectionFields, NewConnection};
 use switchboard_core::{Secret, Switchboard};
 use switchboard_tests::window::*;
 use switchboard_tests::{data_dir, require_keyring_session, test_password, test_root};
-
-/// The X window whose title is `title` (the native dialog), once it is mapped (10 s).
-fn dialog_window(title: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let out = Command::new("xdotool")
-            .args(["search", "--onlyvisible", "--name", title])
-            .output()
-            .expect("xdotool (installed by the test command)");
-        let ids = String::from_utf8_lossy(&out.stdout);
-        if let Some(id) = ids.lines().next() {
-            return id.to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no dialog titled {title:?} appeared"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Presses `keys` (space-separated) in the dialog titled `title`, as the user at the
-/// keyboard.
-fn answer_dialog(title: &str, keys: &str) {
-    let id = dialog_window(title);
-    // GTK ignores keys sent to a window (XSendEvent); focus it and type through XTEST.
-    let ok = Command::new("xdotool")
-        .args([
-            "windowfocus",
-            "--sync",
-            &id,
-            "key",
-            "--delay",
-            "150",
-            "--clearmodifiers",
-        ])
-        .args(keys.split_whitespace())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "xdotool could not press {keys} in {title:?}");
-}
 
 /// Calls a command from a script in the page, as injected code would: "ok: …" or
 /// "refused: …".

@@ -113,6 +113,22 @@ pub async fn value_when(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> Str
     }
 }
 
+/// The text of the first element matching `css`, once `ok` holds for it (10 s at most).
+pub async fn value_text_when(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let t = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.ok(),
+            Err(_) => None,
+        };
+        if let Some(t) = t.as_deref().filter(|t| ok(t)) {
+            return t.to_owned();
+        }
+        assert!(Instant::now() < deadline, "{css} says {t:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Everything but RFC 3986's unreserved characters percent-encoded.
 pub fn pct(s: &str) -> String {
     s.bytes()
@@ -188,4 +204,46 @@ pub async fn gone(c: &Client, css: &str) {
         assert!(Instant::now() < deadline, "{css} is still there");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The X window whose title is `title` (the native dialog), once it is mapped (10 s).
+pub fn dialog_window(title: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", title])
+            .output()
+            .expect("xdotool (installed by the test command)");
+        let ids = String::from_utf8_lossy(&out.stdout);
+        if let Some(id) = ids.lines().next() {
+            return id.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no dialog titled {title:?} appeared"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Presses `keys` (space-separated) in the dialog titled `title`, as the user at the
+/// keyboard.
+pub fn answer_dialog(title: &str, keys: &str) {
+    let id = dialog_window(title);
+    // GTK ignores keys sent to a window (XSendEvent); focus it and type through XTEST.
+    let ok = Command::new("xdotool")
+        .args([
+            "windowfocus",
+            "--sync",
+            &id,
+            "key",
+            "--delay",
+            "150",
+            "--clearmodifiers",
+        ])
+        .args(keys.split_whitespace())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "xdotool could not press {keys} in {title:?}");
 }

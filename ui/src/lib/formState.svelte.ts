@@ -226,6 +226,24 @@ export class FormState {
     this.revalidate();
   };
 
+  /** Enter in a one-line field saves, as in any dialog, except where the user means
+   *  something else: a connection string in Host is read into the form, a metadata row
+   *  moves on to the next input, and with nothing changed there is nothing to save. */
+  enterKey = (e: KeyboardEvent): void => {
+    const target = e.target as HTMLInputElement | null;
+    if (e.key !== 'Enter' || !target || target.tagName !== 'INPUT' || e.isComposing) return;
+    if (target.name === 'host' && looksLikeConnectionString(target.value)) {
+      e.preventDefault();
+      this.#options.readString(target.value);
+    } else if (target.name === 'metadata-key' || target.name === 'metadata-value') {
+      e.preventDefault();
+      const inputs = [...(target.form?.querySelectorAll<HTMLInputElement>('[name^=metadata-]') ?? [])];
+      inputs[inputs.indexOf(target) + 1]?.focus();
+    } else if (!this.hasEdits) {
+      e.preventDefault();
+    }
+  };
+
   pasted = (e: ClipboardEvent): void => {
     const target = e.target as HTMLInputElement | null;
     if (target?.name !== 'host') return;
