@@ -258,6 +258,7 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
             assert!(Instant::now() < deadline, "the password never reached the clipboard");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let copied_at = Instant::now();
         let said = value_text_when(&c, "[data-testid=copy-status]", |t| t.contains("cleared in")).await;
         assert!(said.contains("cleared in 30 seconds"), "{said}");
         assert!(c.find(Locator::Css("[data-testid=copy-output]")).await.is_err(), "the page got the text");
@@ -292,6 +293,15 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
         wait_for(&c, "[data-testid=connection-item][data-name=reports]").await;
         let shot = c.screenshot().await.unwrap();
         std::fs::write(test_root().join("ui-e2e-import.png"), shot).unwrap();
+
+        // The copied password leaves the clipboard 30 s after it arrived, as password
+        // managers do (checked last, so the rest of the flow runs meanwhile).
+        while system_clipboard().contains(&pct(&pg.app_password)) {
+            assert!(copied_at.elapsed() < Duration::from_secs(45), "the password stayed on the clipboard");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        let held = copied_at.elapsed();
+        assert!(held >= Duration::from_secs(29), "cleared after {held:?}, before the 30 s it promised");
     }
     .await;
     c.close().await.ok();
