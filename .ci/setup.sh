@@ -30,10 +30,11 @@ if [ "$purpose" = test ]; then
   # Connector/J, and pip for pymongo (the JDBC and MongoDB URI parity tests ask them); xclip
   # reads the system clipboard back in the window test, xdotool answers the native
   # confirmation dialog as the user at the keyboard, and python3-xlib asks the window to
-  # close as a window manager would.
+  # close as a window manager would. OpenSSH's server, client and agent are the SSH route
+  # tests' bastions (and `ssh -G` the config parity test's oracle); socat is a ProxyCommand.
   packages+=(gnome-keyring libsecret-tools dbus dbus-bin xvfb xauth webkit2gtk-driver postgresql libpq5 mariadb-server mariadb-client python3
     python3-pip default-jdk-headless libpostgresql-jdbc-java libmariadb-java
-    xclip xdotool python3-xlib)
+    xclip xdotool python3-xlib openssh-server openssh-client socat)
 fi
 missing=()
 for p in "${packages[@]}"; do

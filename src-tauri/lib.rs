@@ -1,7 +1,7 @@
 //! The Tauri shell: thin command adapters over `switchboard_core::Switchboard`.
 //! Errors cross IPC as `ApiError` values (code, field, message, hint, issues).
 
-use switchboard_core::cancel::{Running, Started};
+use switchboard_core::cancel::{Cancel, Running, Started};
 use switchboard_core::connections::{ManyResult, TestControl};
 use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
 use switchboard_core::drafts::{Draft, DraftToken};
@@ -15,6 +15,7 @@ use switchboard_core::model::{
 };
 use switchboard_core::probe::report::{Progress, StepReport};
 use switchboard_core::store::{LastTest, Listing};
+use switchboard_core::tunnels::{OpenTunnelInfo, TunnelNotice};
 use switchboard_core::watch::{StoreWatch, WindowNotice};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
 use tauri::ipc::Channel;
@@ -31,6 +32,8 @@ pub struct AppState {
     /// cannot stack dialogs behind the one the user is reading.
     confirming: tokio::sync::Mutex<()>,
     window: WindowState,
+    /// Tunnels the window opened, by connection: how to stop each and where it listens.
+    tunnels: std::sync::Mutex<std::collections::HashMap<Uuid, (Cancel, OpenTunnelInfo)>>,
 }
 
 /// What the window is told outside of command answers, and whether it may close.
@@ -121,6 +124,7 @@ fn control<'a>(
     let control = TestControl {
         progress: Some(Progress::new(Some(tx))),
         cancel: started.cancel(),
+        ..Default::default()
     };
     Ok((control, started))
 }
@@ -173,10 +177,15 @@ async fn test_draft(
     client_key: Option<Secret>,
     secrets_from: Option<DraftToken>,
     saved: Option<Uuid>,
+    ssh_secrets: Option<Vec<Option<Secret>>>,
+    trust_host_keys: Option<Vec<String>>,
     test_id: String,
     on_step: Channel<StepReport>,
 ) -> CmdResult<TestReport> {
-    let (control, _started) = control(&state, &test_id, on_step)?;
+    let (mut control, _started) = control(&state, &test_id, on_step)?;
+    // The route's secrets typed in the form, and a host key the user chose to trust.
+    control.ssh_secrets = ssh_secrets.unwrap_or_default();
+    control.trust_host_keys = trust_host_keys.unwrap_or_default();
     let from = secrets_from.as_ref();
     Ok(state
         .sb
@@ -359,6 +368,143 @@ async fn suggest_handle(
     Ok(state.sb.suggest_handle(&name, id).await?)
 }
 
+/// Opens `id`'s SSH route as a forward on 127.0.0.1 (default port: the database's + 10000)
+/// and answers once the route is open (or why it could not be); it then runs until
+/// `close_tunnel` or quit, reopening the route when a hop drops.
+#[tauri::command]
+async fn open_tunnel(
+    state: State<'_, AppState>,
+    app: tauri::AppHandle,
+    id: Uuid,
+    local_port: Option<u16>,
+    ssh_secrets: Option<Vec<Option<Secret>>>,
+    trust_host_keys: Option<Vec<String>>,
+) -> CmdResult<OpenTunnelInfo> {
+    use switchboard_core::probe::ssh::TunnelEvent;
+    use tauri::Manager;
+    let stop = Cancel::new();
+    if let Ok(mut t) = state.tunnels.lock() {
+        if let Some((_, info)) = t.get(&id) {
+            return Ok(info.clone());
+        }
+        t.insert(
+            id,
+            (
+                stop.clone(),
+                OpenTunnelInfo {
+                    id,
+                    local: String::new(),
+                    target: String::new(),
+                },
+            ),
+        );
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<OpenTunnelInfo, ApiError>>();
+    let task_stop = stop.clone();
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = handle.state::<AppState>();
+        let listening = std::sync::Mutex::new(None::<OpenTunnelInfo>);
+        let outcome = state
+            .sb
+            .tunnel(
+                id,
+                local_port,
+                ssh_secrets.unwrap_or_default(),
+                trust_host_keys.unwrap_or_default(),
+                &task_stop,
+                |n| match n {
+                    TunnelNotice::Listening { local, target } => {
+                        if let Ok(mut l) = listening.lock() {
+                            *l = Some(OpenTunnelInfo {
+                                id,
+                                local: local.to_string(),
+                                target,
+                            });
+                        }
+                    }
+                    TunnelNotice::Event(TunnelEvent::Opened(_)) => {
+                        if let Some(info) = listening.lock().ok().and_then(|l| l.clone()) {
+                            if let Ok(mut t) = state.tunnels.lock() {
+                                if let Some(entry) = t.get_mut(&id) {
+                                    entry.1 = info.clone();
+                                }
+                            }
+                            let _ = tx.send(Ok(info));
+                        }
+                    }
+                    // Failing before it ever opened: the window hears why, and nothing keeps
+                    // retrying behind its back.
+                    TunnelNotice::Event(TunnelEvent::Failed(f)) => {
+                        let opened = state
+                            .tunnels
+                            .lock()
+                            .map(|t| t.get(&id).is_some_and(|e| !e.1.local.is_empty()))
+                            .unwrap_or(false);
+                        if !opened {
+                            let _ =
+                                tx.send(Err(ApiError::from(switchboard_core::CoreError::input(
+                                    f.code,
+                                    Some("ssh"),
+                                    f.message,
+                                    f.hint,
+                                ))));
+                            task_stop.cancel();
+                        }
+                    }
+                    _ => {}
+                },
+            )
+            .await;
+        if let Ok(mut t) = state.tunnels.lock() {
+            t.remove(&id);
+        }
+        if let Err(e) = outcome {
+            let _ = tx.send(Err(ApiError::from(e)));
+        }
+    });
+    match rx.recv().await {
+        Some(Ok(info)) => Ok(info),
+        Some(Err(e)) => Err(e),
+        None => {
+            stop.cancel();
+            Err(ApiError::from(switchboard_core::CoreError::Storage(
+                "the tunnel ended before it opened".into(),
+            )))
+        }
+    }
+}
+
+/// Closes the tunnel `open_tunnel` opened for `id` (every forward through it ends).
+#[tauri::command]
+fn close_tunnel(state: State<'_, AppState>, id: Uuid) {
+    let stopped = state.tunnels.lock().ok().and_then(|mut t| t.remove(&id));
+    if let Some((stop, _)) = stopped {
+        stop.cancel();
+    }
+}
+
+/// The tunnels open now (the list marks their connections).
+#[tauri::command]
+fn list_tunnels(state: State<'_, AppState>) -> Vec<OpenTunnelInfo> {
+    state
+        .tunnels
+        .lock()
+        .map(|t| {
+            t.values()
+                .filter(|(_, i)| !i.local.is_empty())
+                .map(|(_, i)| i.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The concrete `Host` names of the user's `~/.ssh/config`, for the route's alias picker.
+#[tauri::command]
+async fn list_ssh_aliases() -> Vec<String> {
+    switchboard_core::routes::aliases().await
+}
+
 /// The environments with their labels and default colours (the UI does not repeat them).
 #[tauri::command]
 fn list_environments() -> Vec<EnvironmentInfo> {
@@ -528,6 +674,7 @@ pub fn run() {
             sb,
             running: Running::default(),
             confirming: tokio::sync::Mutex::new(()),
+            tunnels: Default::default(),
             window: WindowState {
                 notices,
                 unsaved: Default::default(),
@@ -551,6 +698,10 @@ pub fn run() {
             test_draft,
             validate_connection,
             suggest_handle,
+            list_ssh_aliases,
+            open_tunnel,
+            close_tunnel,
+            list_tunnels,
             list_environments,
             list_engines,
             pick_pem_file,

@@ -38,6 +38,7 @@ async fn created_connection_round_trips_and_its_password_is_only_in_the_keychain
     f.tls.ca_pem = Some(PgServer::shared().ca.cert_pem.clone());
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: f.clone(),
             password: Some(Secret::new(pw.clone())),
             client_key: None,
@@ -94,6 +95,7 @@ async fn the_database_uses_wal_and_foreign_keys() {
 async fn names_are_unique_ignoring_case() {
     let (sb, _) = open("unique").await;
     sb.create(NewConnection {
+        ssh_secrets: Default::default(),
         fields: fields("staging"),
         password: None,
         client_key: None,
@@ -102,6 +104,7 @@ async fn names_are_unique_ignoring_case() {
     .unwrap();
     let e = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("STAGING"),
             password: None,
             client_key: None,
@@ -120,6 +123,7 @@ async fn invalid_input_is_refused_with_every_issue_and_nothing_is_stored() {
     f.host = "postgres://x".into();
     let e = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: f,
             password: None,
             client_key: None,
@@ -147,6 +151,7 @@ async fn a_password_for_a_connection_that_asks_every_time_is_refused() {
     f.password_save = PasswordSave::Ask;
     let e = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: f,
             password: Some(Secret::new(test_password("ask"))),
             client_key: None,
@@ -161,6 +166,7 @@ async fn update_with_a_stale_version_is_a_conflict_and_changes_nothing() {
     let (sb, _) = open("conflict").await;
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("conflicted"),
             password: None,
             client_key: None,
@@ -171,6 +177,7 @@ async fn update_with_a_stale_version_is_a_conflict_and_changes_nothing() {
     f1.host = "first.example.com".into();
     let v2 = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 1,
             fields: f1,
@@ -184,6 +191,7 @@ async fn update_with_a_stale_version_is_a_conflict_and_changes_nothing() {
     f2.host = "second.example.com".into();
     let e = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 1,
             fields: f2,
@@ -210,6 +218,7 @@ async fn the_store_refuses_a_stale_version_even_inside_a_transaction() {
     let (sb, _) = open("store-conflict").await;
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("raw"),
             password: None,
             client_key: None,
@@ -237,6 +246,7 @@ async fn a_failing_statement_leaves_nothing_half_written() {
     let (sb, dir) = open("atomic").await;
     let existing = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("taken"),
             password: None,
             client_key: None,
@@ -275,6 +285,7 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
     let first = test_password("first");
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("pw-edit"),
             password: Some(Secret::new(first.clone())),
             client_key: None,
@@ -283,6 +294,7 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
         .unwrap();
     let keep = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 1,
             fields: c.fields.clone(),
@@ -296,6 +308,7 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
     let second = test_password("second");
     let set = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 2,
             fields: c.fields.clone(),
@@ -308,6 +321,7 @@ async fn blank_password_on_edit_keeps_it_set_replaces_it_clear_removes_it() {
     assert_eq!(sb.reveal_password(c.id).await.unwrap().expose(), second);
     let cleared = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 3,
             fields: c.fields.clone(),
@@ -330,6 +344,7 @@ async fn switching_to_ask_every_time_removes_the_saved_password() {
     let (sb, _) = open("to-ask").await;
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("to-ask"),
             password: Some(Secret::new(test_password("to-ask"))),
             client_key: None,
@@ -340,6 +355,7 @@ async fn switching_to_ask_every_time_removes_the_saved_password() {
     f.password_save = PasswordSave::Ask;
     let u = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 1,
             fields: f,
@@ -360,6 +376,7 @@ async fn delete_removes_the_row_and_its_keychain_entry() {
     let (sb, _) = open("delete").await;
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("doomed"),
             password: Some(Secret::new(test_password("doomed"))),
             client_key: None,
@@ -384,6 +401,7 @@ async fn duplicate_copies_fields_and_password_under_a_new_name() {
     let pw = test_password("dup");
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("original"),
             password: Some(Secret::new(pw.clone())),
             client_key: None,
@@ -416,6 +434,7 @@ async fn testing_a_saved_connection_uses_the_keychain_password() {
     f.tls.ca_pem = Some(pg.ca.cert_pem.clone());
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: f,
             password: Some(Secret::new(pg.app_password.clone())),
             client_key: None,
@@ -438,6 +457,7 @@ async fn a_connection_that_asks_every_time_needs_the_password_to_test() {
     f.password_save = PasswordSave::Ask;
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: f,
             password: None,
             client_key: None,
@@ -505,6 +525,7 @@ async fn renaming_a_connection_relabels_its_keychain_entry_and_keeps_the_passwor
     let pw = test_password("relabel");
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("old-name"),
             password: Some(Secret::new(pw.clone())),
             client_key: None,
@@ -516,6 +537,7 @@ async fn renaming_a_connection_relabels_its_keychain_entry_and_keeps_the_passwor
     let mut f = c.fields.clone();
     f.name = "new-name".into();
     sb.update(ConnectionUpdate {
+        ssh_secrets: Default::default(),
         id: c.id,
         version: 1,
         fields: f,
@@ -544,6 +566,7 @@ async fn environment_colour_tags_and_metadata_are_stored_and_nested_metadata_is_
     f.metadata.insert("owner".into(), "ana@example.com".into());
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: f,
             password: None,
             client_key: None,
@@ -564,6 +587,7 @@ async fn environment_colour_tags_and_metadata_are_stored_and_nested_metadata_is_
         .insert("limits".into(), serde_json::json!({"max": 5}));
     let e = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 1,
             fields: nested,
@@ -723,7 +747,7 @@ mod round_trip {
             rt.block_on(async {
                 let dir = data_dir("proptest");
                 let sb = Switchboard::open(&dir).await.unwrap();
-                let c = sb.create(NewConnection { fields: f.clone(), password: None, client_key: None }).await
+                let c = sb.create(NewConnection { fields: f.clone(), password: None, client_key: None, ssh_secrets: Default::default() }).await
                     .map_err(|e| format!("{:?}", e.to_api())).unwrap();
                 let loaded = sb.get(c.id).await.unwrap();
                 assert_eq!(loaded.fields, f);
@@ -764,6 +788,7 @@ mod client_certificates {
         f.tls.client_cert_pem = Some(client.cert_pem.clone());
         let c = sb
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: f,
                 password: None,
                 client_key: Some(Secret::new(client.key_pem.clone())),
@@ -815,6 +840,7 @@ mod client_certificates {
         };
         let e = sb
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: f.clone(),
                 password: None,
                 client_key: Some(Secret::new(b.key_pem.clone())),
@@ -824,6 +850,7 @@ mod client_certificates {
         assert_eq!(code_of(e), vec![ErrorCode::ClientKeyMismatch]);
         let e = sb
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: f.clone(),
                 password: None,
                 client_key: None,
@@ -833,6 +860,7 @@ mod client_certificates {
         assert_eq!(code_of(e), vec![ErrorCode::ClientKeyRequired]);
         let e = sb
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: f.clone(),
                 password: None,
                 client_key: Some(Secret::new("not a key")),
@@ -844,6 +872,7 @@ mod client_certificates {
         no_cert.tls.client_cert_pem = None;
         let e = sb
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: no_cert,
                 password: None,
                 client_key: Some(Secret::new(a.key_pem.clone())),
@@ -862,6 +891,7 @@ mod client_certificates {
         f.tls.client_cert_pem = Some(client.cert_pem.clone());
         let c = sb
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: f.clone(),
                 password: None,
                 client_key: Some(Secret::new(client.key_pem.clone())),
@@ -872,6 +902,7 @@ mod client_certificates {
         g.tls.client_cert_pem = None;
         let u = sb
             .update(ConnectionUpdate {
+                ssh_secrets: Default::default(),
                 id: c.id,
                 version: 1,
                 fields: g,
@@ -899,6 +930,7 @@ mod client_certificates {
         assert_eq!(issues[0].severity, Severity::Warning);
         assert_eq!(issues[0].field, "tls.ca_pem");
         sb.create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: f,
             password: None,
             client_key: None,
@@ -913,6 +945,7 @@ async fn renaming_a_primary_keeps_its_replicas_pointing_at_it() {
     let (sb, _) = open("replica-rename").await;
     let primary = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("orders-primary"),
             password: None,
             client_key: None,
@@ -924,6 +957,7 @@ async fn renaming_a_primary_keeps_its_replicas_pointing_at_it() {
         .insert("replica_of".into(), "orders-primary".into());
     let replica = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: r,
             password: None,
             client_key: None,
@@ -933,6 +967,7 @@ async fn renaming_a_primary_keeps_its_replicas_pointing_at_it() {
     let mut renamed = primary.fields.clone();
     renamed.name = "orders-main".into();
     sb.update(ConnectionUpdate {
+        ssh_secrets: Default::default(),
         id: primary.id,
         version: 1,
         fields: renamed,
@@ -949,6 +984,7 @@ async fn renaming_a_primary_keeps_its_replicas_pointing_at_it() {
     assert_eq!(after.version, 2);
     // And the replica still validates: its primary exists under the new name.
     sb.update(ConnectionUpdate {
+        ssh_secrets: Default::default(),
         id: replica.id,
         version: 2,
         fields: after.fields.clone(),
@@ -1059,6 +1095,7 @@ async fn a_pgpass_batch_that_fails_midway_puts_back_the_passwords_it_replaced() 
     fb.host = "b.example.com".into();
     let a = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fa,
             password: Some(Secret::new(old_a.clone())),
             client_key: None,
@@ -1067,6 +1104,7 @@ async fn a_pgpass_batch_that_fails_midway_puts_back_the_passwords_it_replaced() 
         .unwrap();
     let b = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fb,
             password: Some(Secret::new(old_b.clone())),
             client_key: None,
@@ -1208,6 +1246,7 @@ async fn a_saved_primary_and_its_replica_are_checked_against_the_servers_recover
             ConnectionFields::postgres(name, "localhost", u32::from(pg.port), APP_DB, APP_USER);
         f.tls.ca_pem = Some(pg.ca.cert_pem.clone());
         NewConnection {
+            ssh_secrets: Default::default(),
             fields: f,
             password: Some(Secret::new(pg.app_password.clone())),
             client_key: None,

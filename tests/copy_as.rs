@@ -32,6 +32,7 @@ async fn open(label: &str) -> Switchboard {
 
 async fn save(sb: &Switchboard, f: ConnectionFields) -> uuid::Uuid {
     sb.create(NewConnection {
+        ssh_secrets: Default::default(),
         fields: f,
         password: None,
         client_key: None,

@@ -23,6 +23,7 @@ async fn open(label: &str) -> Switchboard {
 
 fn new(fields: ConnectionFields) -> NewConnection {
     NewConnection {
+        ssh_secrets: Default::default(),
         fields,
         password: None,
         client_key: None,
@@ -152,6 +153,7 @@ async fn typed_secrets_win_and_a_connection_that_asks_every_time_keeps_no_pasted
     assert!(!plain.has_saved_password);
     let token = sb.parse_draft(&pasted("c", &pw)).await.unwrap().token;
     let u = ConnectionUpdate {
+        ssh_secrets: Default::default(),
         id: plain.id,
         version: plain.version,
         fields: plain.fields.clone(),
@@ -224,6 +226,7 @@ async fn a_cancel_stops_a_draft_test_at_once_and_the_report_says_cancelled() {
     let control = TestControl {
         progress: None,
         cancel: cancel.clone(),
+        ..Default::default()
     };
     let started = Instant::now();
     let stop = tokio::spawn(async move {
@@ -257,6 +260,7 @@ async fn test_of_a_saved_connections_form_tests_its_unsaved_edits_with_the_keych
     fields.timeout_secs = 5;
     let saved = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields.clone(),
             password: Some(switchboard_core::Secret::new(&pg.app_password)),
             client_key: None,
@@ -328,6 +332,7 @@ async fn a_stale_edit_is_rebased_on_the_saved_version_with_spelling_ignored_and_
     theirs.database = "orders_archive".into();
     let now = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: saved.id,
             version: saved.version,
             fields: theirs,
@@ -367,6 +372,7 @@ async fn a_stale_edit_is_rebased_on_the_saved_version_with_spelling_ignored_and_
     // The merged fields save against the version the rebase names.
     let merged = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: saved.id,
             version: r.saved.version,
             fields: r.fields,

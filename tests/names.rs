@@ -17,6 +17,7 @@ fn fields(name: &str) -> ConnectionFields {
 
 fn new(f: ConnectionFields) -> NewConnection {
     NewConnection {
+        ssh_secrets: Default::default(),
         fields: f,
         password: None,
         client_key: None,
@@ -122,6 +123,7 @@ async fn unicode_display_names_are_saved_listed_and_unique_ignoring_case_and_spa
     // Renaming another connection onto it is refused the same way.
     let e = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: billing.id,
             version: billing.version,
             fields: fields("СКЛАД"),
@@ -178,6 +180,7 @@ async fn a_derived_handle_is_made_free_and_a_given_one_must_be_a_free_slug() {
     }
     // An update may change the handle; a rename alone keeps it; an empty one is derived.
     let update = |c: &switchboard_core::model::Connection, f: ConnectionFields| ConnectionUpdate {
+        ssh_secrets: Default::default(),
         id: c.id,
         version: c.version,
         fields: f,

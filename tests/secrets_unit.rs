@@ -27,6 +27,7 @@ async fn set_password(sb: &Switchboard, id: uuid::Uuid, change: SecretChange) {
         let c = sb.get(id).await.unwrap();
         let r = sb
             .update(ConnectionUpdate {
+                ssh_secrets: Default::default(),
                 id,
                 version: c.version,
                 fields: c.fields.clone(),
@@ -48,6 +49,7 @@ async fn clearing_and_setting_one_password_from_two_writers_never_loses_it() {
     let two = Switchboard::open(&dir).await.unwrap();
     let c = one
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("race"),
             password: Some(Secret::new(test_password("race-0"))),
             client_key: None,
@@ -137,6 +139,7 @@ async fn a_stalled_keychain_holds_no_lock_other_writers_need() {
     let slow = tokio::spawn(async move {
         stalled
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: fields("stalled-write"),
                 password: Some(Secret::new(test_password("stall"))),
                 client_key: None,
@@ -149,6 +152,7 @@ async fn a_stalled_keychain_holds_no_lock_other_writers_need() {
     for i in 0..5 {
         let c = other
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: fields(&format!("meanwhile-{i}")),
                 password: Some(Secret::new(test_password("meanwhile"))),
                 client_key: None,
@@ -173,6 +177,7 @@ async fn a_broken_row_is_named_and_deletable_and_hides_no_other_row() {
     let (sb, dir) = open("broken").await;
     for name in ["good-1", "bad-engine", "bad-tags", "good-2"] {
         sb.create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields(name),
             password: None,
             client_key: None,
@@ -241,6 +246,7 @@ async fn a_row_whose_id_is_not_a_uuid_is_deletable_with_the_secret_its_old_id_le
         let sb = &sb;
         async move {
             sb.create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields: fields(name),
                 password: password.map(Secret::new),
                 client_key: None,
@@ -377,6 +383,7 @@ async fn a_nul_byte_in_a_password_or_key_is_refused_with_its_own_code() {
     let (sb, _) = open("nul").await;
     let e = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("nul"),
             password: Some(Secret::new("before\0after")),
             client_key: None,
@@ -392,6 +399,7 @@ async fn a_nul_byte_in_a_password_or_key_is_refused_with_its_own_code() {
     assert!(!format!("{e:?}").contains("after"));
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("nul"),
             password: None,
             client_key: None,
@@ -400,6 +408,7 @@ async fn a_nul_byte_in_a_password_or_key_is_refused_with_its_own_code() {
         .unwrap();
     let e = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 1,
             fields: c.fields.clone(),
@@ -458,6 +467,7 @@ async fn a_failed_update_never_changes_the_stored_password() {
     let old = test_password("kept");
     let c = sb
         .create(NewConnection {
+            ssh_secrets: Default::default(),
             fields: fields("failed-update"),
             password: Some(Secret::new(old.clone())),
             client_key: None,
@@ -467,6 +477,7 @@ async fn a_failed_update_never_changes_the_stored_password() {
     // The keychain write succeeds, then the commit fails (a stale version).
     let e = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 1,
             fields: {
@@ -481,6 +492,7 @@ async fn a_failed_update_never_changes_the_stored_password() {
     assert!(e.is_ok());
     let e = sb
         .update(ConnectionUpdate {
+            ssh_secrets: Default::default(),
             id: c.id,
             version: 1,
             fields: c.fields.clone(),

@@ -386,6 +386,7 @@ async fn broken_rows_are_listed_marked_and_deleted_through_the_inline_confirm() 
             "app",
         );
         sb.create(switchboard_core::model::NewConnection {
+            ssh_secrets: Default::default(),
             fields,
             password: None,
             client_key: None,

@@ -22,6 +22,7 @@ fn fields(name: &str, host: &str) -> ConnectionFields {
 
 async fn add(sb: &Switchboard, name: &str, host: &str) -> Connection {
     sb.create(NewConnection {
+        ssh_secrets: Default::default(),
         fields: fields(name, host),
         password: None,
         client_key: None,
@@ -40,6 +41,7 @@ async fn change_elsewhere(
     let mut f = c.fields.clone();
     change(&mut f);
     sb.update(ConnectionUpdate {
+        ssh_secrets: Default::default(),
         id: c.id,
         version: c.version,
         fields: f,

@@ -41,6 +41,7 @@ async fn a_page_script_cannot_reveal_or_copy_a_password_without_the_native_confi
         let fields = ConnectionFields::postgres("vault-pg", "db.example.com", 5432, "app", "app");
         let c = sb
             .create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields,
                 password: Some(Secret::new(pw.clone())),
                 client_key: None,

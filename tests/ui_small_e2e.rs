@@ -161,6 +161,7 @@ async fn at_the_minimum_size_nothing_overlaps_and_test_all_summarises_shows_reas
         far.timeout_secs = 1;
         for fields in [local, down, far] {
             sb.create(NewConnection {
+                ssh_secrets: Default::default(),
                 fields,
                 password: None,
                 client_key: None,

@@ -10,6 +10,7 @@ pub mod mongo;
 pub mod net;
 pub mod pg;
 pub mod proc;
+pub mod sshd;
 pub mod tds;
 pub mod tns;
 pub mod window;

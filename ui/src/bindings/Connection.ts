@@ -3,6 +3,7 @@ import type { Engine } from "./Engine";
 import type { Environment } from "./Environment";
 import type { OptionValue } from "./OptionValue";
 import type { PasswordSave } from "./PasswordSave";
+import type { SshRoute } from "./SshRoute";
 import type { TlsSettings } from "./TlsSettings";
 
 /**
@@ -17,6 +18,10 @@ has_saved_password: boolean,
  * Whether the client certificate's key is in the keychain.
  */
 has_client_key: boolean, 
+/**
+ * The SSH route's slots (hop index, 0-based) whose secret is in the keychain.
+ */
+ssh_secrets: Array<number>, 
 /**
  * RFC 3339, UTC.
  */
@@ -48,4 +53,8 @@ color: string | null, tags: Array<string>, metadata: Record<string, string>,
 /**
  * Engine-specific settings, as the engine's description lists them.
  */
-options: { [key in string]: OptionValue }, };
+options: { [key in string]: OptionValue }, 
+/**
+ * The SSH route to the database, if it sits behind bastions.
+ */
+ssh: SshRoute | null, };

@@ -3,6 +3,7 @@ import type { Engine } from "./Engine";
 import type { Environment } from "./Environment";
 import type { OptionValue } from "./OptionValue";
 import type { PasswordSave } from "./PasswordSave";
+import type { SshRoute } from "./SshRoute";
 import type { TlsSettings } from "./TlsSettings";
 
 /**
@@ -36,4 +37,8 @@ color: string | null, tags: Array<string>, metadata: Record<string, string>,
 /**
  * Engine-specific settings, as the engine's description lists them.
  */
-options: { [key in string]: OptionValue }, };
+options: { [key in string]: OptionValue }, 
+/**
+ * The SSH route to the database, if it sits behind bastions.
+ */
+ssh: SshRoute | null, };

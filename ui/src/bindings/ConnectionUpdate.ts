@@ -4,6 +4,7 @@ import type { Environment } from "./Environment";
 import type { OptionValue } from "./OptionValue";
 import type { PasswordSave } from "./PasswordSave";
 import type { SecretChange } from "./SecretChange";
+import type { SshRoute } from "./SshRoute";
 import type { TlsSettings } from "./TlsSettings";
 
 export type ConnectionUpdate = { id: string, 
@@ -11,6 +12,10 @@ export type ConnectionUpdate = { id: string,
  * The version the editor started from; a different stored version is a conflict.
  */
 version: number, password: SecretChange, client_key: SecretChange, 
+/**
+ * By SSH slot; slots not listed are kept (while the slot still saves to the keychain).
+ */
+ssh_secrets: Array<SecretChange>, 
 /**
  * The display name: any text people write (`billing (prod, EU)`, `Склад`), unique
  * ignoring case and surrounding spaces.
@@ -38,4 +43,8 @@ color: string | null, tags: Array<string>, metadata: Record<string, string>,
 /**
  * Engine-specific settings, as the engine's description lists them.
  */
-options: { [key in string]: OptionValue }, };
+options: { [key in string]: OptionValue }, 
+/**
+ * The SSH route to the database, if it sits behind bastions.
+ */
+ssh: SshRoute | null, };

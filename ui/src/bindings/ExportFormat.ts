@@ -3,4 +3,4 @@
 /**
  * What a connection can be copied as.
  */
-export type ExportFormat = "url" | "kv" | "jdbc" | "ado" | "shell" | "env" | "infisical" | "sequin" | "lerian";
+export type ExportFormat = "url" | "kv" | "jdbc" | "ado" | "shell" | "env" | "infisical" | "sequin" | "lerian" | "ssh";

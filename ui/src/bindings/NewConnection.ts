@@ -3,6 +3,7 @@ import type { Engine } from "./Engine";
 import type { Environment } from "./Environment";
 import type { OptionValue } from "./OptionValue";
 import type { PasswordSave } from "./PasswordSave";
+import type { SshRoute } from "./SshRoute";
 import type { TlsSettings } from "./TlsSettings";
 
 /**
@@ -13,6 +14,11 @@ export type NewConnection = { password: string | null,
  * The client certificate's private key, PEM text.
  */
 client_key: string | null, 
+/**
+ * The SSH route's secrets by slot (hop index; an alias has slot 0), for slots saved
+ * in the keychain.
+ */
+ssh_secrets: Array<string | null>, 
 /**
  * The display name: any text people write (`billing (prod, EU)`, `Склад`), unique
  * ignoring case and surrounding spaces.
@@ -40,4 +46,8 @@ color: string | null, tags: Array<string>, metadata: Record<string, string>,
 /**
  * Engine-specific settings, as the engine's description lists them.
  */
-options: { [key in string]: OptionValue }, };
+options: { [key in string]: OptionValue }, 
+/**
+ * The SSH route to the database, if it sits behind bastions.
+ */
+ssh: SshRoute | null, };

@@ -2,4 +2,9 @@
 import type { Step } from "./Step";
 import type { StepStatus } from "./StepStatus";
 
-export type StepReport = { step: Step, status: StepStatus, elapsed_ms: number, detail: string, };
+export type StepReport = { step: Step, status: StepStatus, elapsed_ms: number, detail: string, 
+/**
+ * The SSH hop this step belongs to (`hop 1 of 2: jump@bastion:22`); `None` for the
+ * database's own steps.
+ */
+hop: string | null, };

@@ -2,4 +2,9 @@
 import type { ErrorCode } from "./ErrorCode";
 import type { Step } from "./Step";
 
-export type TestFailure = { code: ErrorCode, step: Step, message: string, hint: string, };
+export type TestFailure = { code: ErrorCode, step: Step, message: string, hint: string, 
+/**
+ * For `ssh_host_key_unknown`: the hop's key fingerprint (`SHA256:…`) the user may
+ * choose to trust (the window's "Trust this key").
+ */
+host_key: string | null, };

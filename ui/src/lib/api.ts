@@ -1,6 +1,7 @@
 // The one typed door to the Rust backend. Every command name lives here, and every
 // rejection comes out as an ApiError, so components never see raw IPC failures.
 import { Channel, invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import type { OpenTunnelInfo } from '../bindings/OpenTunnelInfo';
 import type { ApiError } from '../bindings/ApiError';
 import type { Connection } from '../bindings/Connection';
 import type { Draft } from '../bindings/Draft';
@@ -107,6 +108,8 @@ export const api = {
     saved: string | null,
     testId: string,
     onStep: (s: StepReport) => void,
+    sshSecrets: (string | null)[] = [],
+    trustHostKeys: string[] = [],
   ) =>
     call<TestReport>('test_draft', {
       fields,
@@ -114,9 +117,17 @@ export const api = {
       clientKey,
       secretsFrom,
       saved,
+      sshSecrets,
+      trustHostKeys,
       testId,
       onStep: stepChannel(onStep),
     }),
+  /** Opens a saved connection's SSH route as a forward on 127.0.0.1; answers once open. */
+  openTunnel: (id: string, localPort: number | null = null) => call<OpenTunnelInfo>('open_tunnel', { id, localPort }),
+  closeTunnel: (id: string) => call<null>('close_tunnel', { id }),
+  listTunnels: () => call<OpenTunnelInfo[]>('list_tunnels'),
+  /** The concrete `Host` names of the user's ~/.ssh/config (and what it includes). */
+  listSshAliases: () => call<string[]>('list_ssh_aliases'),
   /** A pasted connection string read for the form: says whether it holds a password, never
    *  which; the backend holds it behind the draft's token. */
   parseConnectionString: (input: string) => call<Draft>('parse_connection_string', { input }),

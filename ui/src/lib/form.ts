@@ -9,6 +9,8 @@ import type { Environment } from '../bindings/Environment';
 import type { FieldIssue } from '../bindings/FieldIssue';
 import type { OptionValue } from '../bindings/OptionValue';
 import type { PasswordSave } from '../bindings/PasswordSave';
+import type { SecretChange } from '../bindings/SecretChange';
+import type { SshRoute } from '../bindings/SshRoute';
 import type { TlsMode } from '../bindings/TlsMode';
 import { applyDefaults, hasField, sentOptions, supportedTlsModes } from './spec';
 
@@ -41,6 +43,11 @@ export interface FormValues {
   metadata: MetadataRow[];
   /** Engine-specific settings by name, as typed; blank text is not sent. */
   options: Record<string, OptionValue>;
+  /** The SSH route as edited (hops or a ~/.ssh/config alias); null for none. */
+  ssh: SshRoute | null;
+  /** Each route slot's secret as typed (key passphrase or SSH password); '' keeps the
+   *  saved one. Never filled in from the record. */
+  ssh_secrets: string[];
 }
 
 export interface MetadataRow {
@@ -72,6 +79,8 @@ export function blankValues(spec?: EngineSpec): FormValues {
     tags: '',
     metadata: [],
     options: {},
+    ssh: null,
+    ssh_secrets: [],
   };
   if (spec) applyDefaults(v, spec);
   return v;
@@ -100,6 +109,8 @@ export function valuesOf(c: ConnectionFields): FormValues {
     tags: c.tags.join(', '),
     metadata: Object.entries(c.metadata).map(([key, value]) => ({ key, value })),
     options: { ...c.options },
+    ssh: c.ssh ? (JSON.parse(JSON.stringify(c.ssh)) as SshRoute) : null,
+    ssh_secrets: [],
   };
 }
 
@@ -170,7 +181,35 @@ export function fieldsOf(v: FormValues, spec: EngineSpec | undefined): Connectio
     tags: tagsOf(v.tags),
     metadata: metadataOf(v.metadata),
     options: spec ? sentOptions(spec, v.options) : { ...v.options },
+    ssh: uses(spec, 'host') ? sshOf(v.ssh) : null,
   };
+}
+
+/** The route as sent: a cleared number input (null) goes as 0, for the backend's range error. */
+function sshOf(route: SshRoute | null): SshRoute | null {
+  if (route === null || route.kind === 'alias') return route;
+  return {
+    kind: 'hops',
+    hops: route.hops.map((h) => ({
+      ...h,
+      port: typeof h.port === 'number' && Number.isFinite(h.port) ? h.port : 0,
+      key_files: h.auth === 'key' ? h.key_files : [],
+    })),
+  };
+}
+
+/** The route's typed secrets for a create or a test, by slot (null: none typed). */
+export function sshSecretsOf(v: FormValues): (string | null)[] {
+  const slots = v.ssh === null ? 0 : v.ssh.kind === 'alias' ? 1 : v.ssh.hops.length;
+  return Array.from({ length: slots }, (_, i) => {
+    const s = v.ssh_secrets[i] ?? '';
+    return s === '' ? null : s;
+  });
+}
+
+/** The route's secrets for an update: blank keeps the saved one. */
+export function sshSecretChanges(v: FormValues): SecretChange[] {
+  return sshSecretsOf(v).map((s) => (s === null ? { action: 'keep' } : { action: 'set', value: s }));
 }
 
 /** The backend's dotted field path for each input's `name`. */
@@ -199,6 +238,9 @@ export const FIELD_PATH: Record<keyof FormValues, string> = {
   metadata: 'metadata',
   // Each option's input is `option-<name>`, its path `options.<name>` (see spec.ts).
   options: 'options',
+  // The route's inputs carry their own paths (`ssh.hops.<n>.host`, see SshFieldset).
+  ssh: 'ssh',
+  ssh_secrets: 'ssh',
 };
 
 export const PASSWORD_SAVES: { value: PasswordSave; label: string }[] = [
@@ -250,7 +292,17 @@ export const COMMON_FIELDS = new Set([
   'metadata',
 ]);
 
-const NOT_TEXT = ['engine', 'password_save', 'tls_mode', 'environment', 'color', 'metadata', 'options'] as const;
+const NOT_TEXT = [
+  'engine',
+  'password_save',
+  'tls_mode',
+  'environment',
+  'color',
+  'metadata',
+  'options',
+  'ssh',
+  'ssh_secrets',
+] as const;
 type TextField = Exclude<keyof FormValues, (typeof NOT_TEXT)[number]>;
 
 /** Whether an input's `name` is one of the form's own values (see FIELD_PATH). */

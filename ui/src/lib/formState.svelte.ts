@@ -27,6 +27,8 @@ import {
   looksLikeConnectionString,
   passwordOf,
   sentence,
+  sshSecretChanges,
+  sshSecretsOf,
   valuesOf,
   type FormValues,
 } from './form';
@@ -221,6 +223,7 @@ export class FormState {
     if (name === 'clear_password') this.touched.add('password');
     else if (name === 'clear_client_key') this.touched.add('client_key');
     else if (name === 'metadata-key' || name === 'metadata-value') this.touched.add('metadata');
+    else if (name.startsWith('ssh') && target?.dataset.path) this.touched.add(target.dataset.path);
     else if (option !== null) this.touched.add(option);
     else if (isFormField(name)) this.touched.add(FIELD_PATH[name]);
     this.revalidate();
@@ -384,6 +387,7 @@ export class FormState {
               version: this.record.version,
               password: this.#passwordChange(),
               client_key: this.#clientKeyChange(),
+              ssh_secrets: sshSecretChanges(this.values),
             },
             this.secretsFrom,
           )
@@ -392,6 +396,7 @@ export class FormState {
               ...fields,
               password: passwordOf(this.values, this.spec),
               client_key: clientKeyOf(this.values, this.spec),
+              ssh_secrets: sshSecretsOf(this.values),
             },
             this.secretsFrom,
           );

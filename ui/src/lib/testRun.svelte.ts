@@ -5,7 +5,7 @@
 import { tick } from 'svelte';
 import type { StepReport } from '../bindings/StepReport';
 import { api, toApiError } from './api';
-import { clientKeyOf, passwordOf } from './form';
+import { clientKeyOf, passwordOf, sshSecretsOf } from './form';
 import type { FormState } from './formState.svelte';
 import type { TestState } from './TestResult.svelte';
 
@@ -47,7 +47,15 @@ export class TestRun {
     await this.run(typed);
   };
 
-  run = async (password: string | null): Promise<void> => {
+  /** Tests again, trusting the unknown host key the last test stopped at. */
+  trust = (fingerprint: string): void => {
+    void this.run(this.#lastPassword, [fingerprint]);
+  };
+
+  #lastPassword: string | null = null;
+
+  run = async (password: string | null, trustHostKeys: string[] = []): Promise<void> => {
+    this.#lastPassword = password;
     const form = this.#form;
     this.askingPassword = false;
     const seq = ++this.#seq;
@@ -69,6 +77,8 @@ export class TestRun {
         form.record?.id ?? null,
         testId,
         onStep,
+        sshSecretsOf(form.values),
+        trustHostKeys,
       );
       if (seq === this.#seq) this.test = { status: 'done', report };
       if (form.record) this.#ontested();

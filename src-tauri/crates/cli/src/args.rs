@@ -55,8 +55,27 @@ pub(crate) enum Command {
     /// a secret's value. --save stores it (a file: in one transaction).
     Import(ImportArgs),
     /// Print a saved connection as a URL, keyword=value, JDBC, ADO.NET, shell command, .env
-    /// line or a service's JSON body (secrets left out unless --include-secrets).
+    /// line, a service's JSON body or the OpenSSH tunnel command (secrets left out unless
+    /// --include-secrets).
     Export(ExportArgs),
+    /// Keep the connection's SSH route open as a forward on 127.0.0.1 for psql or an IDE
+    /// (keepalives, reopened when a hop drops); Ctrl-C closes it.
+    Tunnel(TunnelArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct TunnelArgs {
+    /// A saved connection's handle, display name or id.
+    pub(crate) connection: String,
+    /// The local port to listen on (default: the database's port + 10000, e.g. 15432).
+    #[arg(long)]
+    pub(crate) local_port: Option<u16>,
+    /// Trust this SSH host key (SHA256:…), written to Switchboard's own known-hosts file.
+    #[arg(long = "trust-host-key")]
+    pub(crate) trust_host_keys: Vec<String>,
+    /// Read the last hop's secret (key passphrase or SSH password) from standard input.
+    #[arg(long)]
+    pub(crate) ssh_password_stdin: bool,
 }
 
 #[derive(Args)]
@@ -108,6 +127,66 @@ pub(crate) struct FieldArgs {
     /// Metadata entry KEY=VALUE; repeat for several. Adds to or replaces existing keys.
     #[arg(long = "meta", value_parser = parse_meta)]
     pub(crate) metadata: Vec<(String, String)>,
+    #[command(flatten)]
+    pub(crate) ssh: SshArgs,
+}
+
+/// The SSH route, as flags: hops in order (`--ssh` once per hop) or a `~/.ssh/config` alias.
+#[derive(Args, Default, Clone)]
+pub(crate) struct SshArgs {
+    /// A hop of the SSH route, USER@HOST[:PORT] (repeat for each hop, first one first).
+    #[arg(long = "ssh", value_parser = parse_hop, conflicts_with = "ssh_alias")]
+    pub(crate) hops: Vec<(String, String, u32)>,
+    /// A Host of ~/.ssh/config to reach the database through, resolved as `ssh` does.
+    #[arg(long)]
+    pub(crate) ssh_alias: Option<String>,
+    /// How the hops log in: agent (default), key, password or keyboard-interactive.
+    #[arg(long, value_parser = parse_ssh_auth)]
+    pub(crate) ssh_auth: Option<switchboard_core::ssh::SshAuth>,
+    /// A private key file for the hops (repeat for several; implies --ssh-auth key).
+    #[arg(long = "ssh-key-file")]
+    pub(crate) ssh_key_files: Vec<String>,
+    /// Where the last hop's secret (key passphrase or SSH password) lives: keychain, ask or none.
+    #[arg(long, value_parser = parse_save)]
+    pub(crate) ssh_secret_save: Option<PasswordSave>,
+    /// Read the last hop's secret (key passphrase or SSH password) from standard input.
+    /// With --password-stdin, the second line.
+    #[arg(long)]
+    pub(crate) ssh_password_stdin: bool,
+    /// Remove the SSH route (update).
+    #[arg(long, conflicts_with_all = ["hops", "ssh_alias"])]
+    pub(crate) no_ssh: bool,
+}
+
+pub(crate) fn parse_hop(s: &str) -> Result<(String, String, u32), String> {
+    let (user, rest) = s
+        .split_once('@')
+        .ok_or_else(|| "expected USER@HOST[:PORT]".to_string())?;
+    let (host, port) = match rest.strip_prefix('[') {
+        Some(v6) => {
+            let (h, tail) = v6
+                .split_once(']')
+                .ok_or("an IPv6 host goes in brackets: [::1]:22")?;
+            let port = match tail.strip_prefix(':') {
+                Some(p) => p.parse().map_err(|_| format!("{p:?} is not a port"))?,
+                None => 22,
+            };
+            (h.to_owned(), port)
+        }
+        None => match rest.rsplit_once(':') {
+            Some((h, p)) => (
+                h.to_owned(),
+                p.parse().map_err(|_| format!("{p:?} is not a port"))?,
+            ),
+            None => (rest.to_owned(), 22),
+        },
+    };
+    Ok((user.to_owned(), host, port))
+}
+
+pub(crate) fn parse_ssh_auth(s: &str) -> Result<switchboard_core::ssh::SshAuth, String> {
+    switchboard_core::ssh::SshAuth::parse(s)
+        .ok_or_else(|| "expected agent, key, password or keyboard-interactive".into())
 }
 
 #[derive(Args)]
@@ -196,7 +275,7 @@ pub(crate) struct ExportArgs {
 
 pub(crate) fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
     ExportFormat::parse(s).ok_or_else(|| {
-        "expected url, kv, jdbc, ado, shell, psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3, env, infisical, sequin or lerian".into()
+        "expected url, kv, jdbc, ado, shell, psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3, env, infisical, sequin, lerian or ssh".into()
     })
 }
 
@@ -224,6 +303,14 @@ pub(crate) struct TestArgs {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     pub(crate) password_stdin: bool,
+    /// Trust this SSH host key (its SHA256:… fingerprint, as the failed test printed it)
+    /// for the test; it is written to Switchboard's own known-hosts file.
+    #[arg(long = "trust-host-key")]
+    pub(crate) trust_host_keys: Vec<String>,
+    /// A --url test's route (a saved connection uses its own; --ssh-password-stdin also
+    /// gives a saved route's last hop its secret for this test).
+    #[command(flatten)]
+    pub(crate) ssh: SshArgs,
 }
 
 pub(crate) fn concurrency(s: &str) -> Result<usize, String> {

@@ -8,7 +8,7 @@ use clap::Parser;
 use serde::Serialize;
 
 mod args;
-use args::{Cli, Command, DeleteArgs, FieldArgs, ImportArgs, TestArgs};
+use args::{Cli, Command, DeleteArgs, FieldArgs, ImportArgs, SshArgs, TestArgs, TunnelArgs};
 use switchboard_core::cancel::Cancel;
 use switchboard_core::connections::TestControl;
 use switchboard_core::connstr::payloads::PayloadFormat;
@@ -167,8 +167,14 @@ fn render_step(s: &StepReport) -> String {
         StepStatus::Failed => "FAIL",
         StepStatus::Skipped => "skip",
     };
+    // An SSH hop's steps say which hop (`[hop 1 of 2: jump@bastion:22]`).
+    let hop = s
+        .hop
+        .as_deref()
+        .map(|h| format!("[{h}] "))
+        .unwrap_or_default();
     format!(
-        "{mark} {:<14} {:>9.1} ms  {}",
+        "{mark} {:<16} {:>9.1} ms  {hop}{}",
         s.step.label(),
         s.elapsed_ms,
         s.detail
@@ -192,6 +198,7 @@ where
     let report = run(TestControl {
         progress: Some(Progress::new(Some(tx))),
         cancel: ctrl_c(),
+        ..Default::default()
     })
     .await;
     // The sender went with the test: the printer ends once it has printed every step.
@@ -234,32 +241,179 @@ fn render_summary(r: &TestReport) -> String {
 /// the first line piped in. An empty one is an error: `--password-stdin` with nothing
 /// piped in must not quietly mean "no password".
 fn read_password() -> Result<Secret, CoreError> {
+    read_secret("password", "password", "--password-stdin")
+}
+
+/// The last SSH hop's secret (key passphrase or SSH password), the same way; after the
+/// database password's line when both are piped in.
+fn read_ssh_secret() -> Result<Secret, CoreError> {
+    read_secret("SSH secret", "ssh", "--ssh-password-stdin")
+}
+
+fn read_secret(what: &str, field: &str, flag: &str) -> Result<Secret, CoreError> {
     let stdin = std::io::stdin();
     let unreadable = |e: std::io::Error| {
         CoreError::input(
             ErrorCode::PasswordRequired,
-            Some("password"),
-            format!("cannot read the password from standard input: {e}"),
-            "Pipe the password on standard input.",
+            Some(field),
+            format!("cannot read the {what} from standard input: {e}"),
+            format!("Pipe the {what} on standard input."),
         )
     };
     let line = if stdin.is_terminal() {
-        zeroize::Zeroizing::new(rpassword::prompt_password("password: ").map_err(unreadable)?)
+        zeroize::Zeroizing::new(
+            rpassword::prompt_password(format!("{what}: ")).map_err(unreadable)?,
+        )
     } else {
         let mut line = zeroize::Zeroizing::new(String::new());
         stdin.lock().read_line(&mut line).map_err(unreadable)?;
         line
     };
-    let password = line.trim_end_matches(['\n', '\r']);
-    if password.is_empty() {
+    let secret = line.trim_end_matches(['\n', '\r']);
+    if secret.is_empty() {
         return Err(CoreError::input(
             ErrorCode::PasswordRequired,
-            Some("password"),
-            "--password-stdin was given but standard input held no password",
-            "Pipe the password in, e.g. printf '%s\\n' \"$PW\" | switchboard …, or drop --password-stdin.",
+            Some(field),
+            format!("{flag} was given but standard input held no {what}"),
+            format!(
+                "Pipe the {what} in, e.g. printf '%s\\n' \"$PW\" | switchboard …, or drop {flag}."
+            ),
         ));
     }
-    Ok(Secret::new(password))
+    Ok(Secret::new(secret))
+}
+
+/// The route the SSH flags describe, put on `f`: `--ssh` hops (replacing the route),
+/// `--ssh-alias`, or `--no-ssh`.
+fn apply_ssh(f: &mut ConnectionFields, a: &SshArgs) {
+    use switchboard_core::ssh::{SshAuth, SshHop, SshRoute};
+    if a.no_ssh {
+        f.ssh = None;
+        return;
+    }
+    if let Some(alias) = &a.ssh_alias {
+        f.ssh = Some(SshRoute::Alias {
+            alias: alias.clone(),
+            secret_save: a.ssh_secret_save.unwrap_or(if a.ssh_password_stdin {
+                PasswordSave::Keychain
+            } else {
+                PasswordSave::None
+            }),
+        });
+        return;
+    }
+    if a.hops.is_empty() {
+        return;
+    }
+    let auth = a.ssh_auth.unwrap_or(if a.ssh_key_files.is_empty() {
+        SshAuth::Agent
+    } else {
+        SshAuth::Key
+    });
+    let last = a.hops.len() - 1;
+    let hops = a
+        .hops
+        .iter()
+        .enumerate()
+        .map(|(i, (user, host, port))| SshHop {
+            host: host.clone(),
+            port: *port,
+            user: user.clone(),
+            auth,
+            key_files: if auth == SshAuth::Key {
+                a.ssh_key_files.clone()
+            } else {
+                Vec::new()
+            },
+            secret_save: if i != last || auth == SshAuth::Agent {
+                PasswordSave::None
+            } else {
+                a.ssh_secret_save
+                    .unwrap_or(match (a.ssh_password_stdin, auth) {
+                        (true, _) => PasswordSave::Keychain,
+                        (false, SshAuth::Password | SshAuth::KeyboardInteractive) => {
+                            PasswordSave::Ask
+                        }
+                        _ => PasswordSave::None,
+                    })
+            },
+        })
+        .collect();
+    f.ssh = Some(SshRoute::Hops { hops });
+}
+
+/// `switchboard tunnel`: the forward stays open until Ctrl-C; what happens goes to
+/// standard error (one JSON object a line with --json, on standard output).
+async fn tunnel(sb: &Switchboard, a: TunnelArgs, json: bool) -> Result<Outcome, CoreError> {
+    use switchboard_core::probe::ssh::TunnelEvent;
+    use switchboard_core::tunnels::TunnelNotice;
+    let c = sb.find(&a.connection).await?;
+    let slots = c.fields.ssh.as_ref().map_or(0, |r| r.secret_slots());
+    let mut secrets = vec![None; slots];
+    if a.ssh_password_stdin {
+        if let Some(last) = secrets.last_mut() {
+            *last = Some(read_ssh_secret()?);
+        }
+    }
+    let stop = ctrl_c();
+    let say = |v: serde_json::Value, text: String| {
+        if json {
+            println!("{v}");
+        } else {
+            eprintln!("{text}");
+        }
+    };
+    sb.tunnel(c.id, a.local_port, secrets, a.trust_host_keys.clone(), &stop, |n| match n {
+        TunnelNotice::Listening { local, target } => say(
+            serde_json::json!({"event": "listening", "local": local.to_string(), "target": target}),
+            format!("tunnel: 127.0.0.1:{} → {target}; point your client at {local}; Ctrl-C closes it", local.port()),
+        ),
+        TunnelNotice::Event(TunnelEvent::Opened(steps)) => {
+            for s in &steps {
+                if !json {
+                    eprintln!("{}", render_step(s));
+                }
+            }
+            say(serde_json::json!({"event": "open", "steps": steps.len()}), "tunnel: route open".into());
+        }
+        TunnelNotice::Event(TunnelEvent::Forwarded { from }) => say(
+            serde_json::json!({"event": "forwarded", "from": from.to_string()}),
+            format!("tunnel: forwarding a connection from {from}"),
+        ),
+        TunnelNotice::Event(TunnelEvent::Reconnecting { why, wait }) => say(
+            serde_json::json!({"event": "reconnecting", "why": why, "wait_ms": wait.as_millis() as u64}),
+            format!("tunnel: {why}; opening the route again in {} s", wait.as_secs()),
+        ),
+        TunnelNotice::Event(TunnelEvent::Failed(f)) => say(
+            serde_json::json!({"event": "failed", "code": f.code, "message": f.message, "hint": f.hint, "host_key": f.host_key}),
+            format!("tunnel: [{}] {} {}", f.code, f.message, f.hint),
+        ),
+    })
+    .await?;
+    Ok(Outcome::Done(
+        serde_json::json!({"event": "closed"}),
+        "tunnel: closed".into(),
+    ))
+}
+
+/// The route the flags alone describe (a `--url` test's).
+fn probe_fields(a: &SshArgs) -> ConnectionFields {
+    let mut f = ConnectionFields::blank(switchboard_core::model::Engine::Postgres, "");
+    apply_ssh(&mut f, a);
+    f
+}
+
+/// The SSH secrets of a save or test: the last slot's from standard input.
+fn ssh_secret_slots(f: &ConnectionFields, a: &SshArgs) -> Result<Vec<Option<Secret>>, CoreError> {
+    if !a.ssh_password_stdin {
+        return Ok(Vec::new());
+    }
+    let slots = f.ssh.as_ref().map_or(1, |r| r.secret_slots()).max(1);
+    let mut out = vec![None; slots];
+    if let Some(last) = out.last_mut() {
+        *last = Some(read_ssh_secret()?);
+    }
+    Ok(out)
 }
 
 /// Said when a secret arrived in a command-line argument: every local user could read it
@@ -415,6 +569,7 @@ fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
         f.metadata
             .insert(k.clone(), serde_json::Value::String(v.clone()));
     }
+    apply_ssh(f, &a.ssh);
     Ok(())
 }
 
@@ -424,10 +579,27 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     if let Command::Test(TestArgs {
         url: Some(url),
         password_stdin,
+        trust_host_keys,
+        ssh,
         ..
     }) = &cli.command
     {
-        let test = UrlTest::read(url).await?;
+        let mut test = UrlTest::read(url).await?;
+        let mut probe = ConnectionFields::blank(switchboard_core::model::Engine::Postgres, "");
+        apply_ssh(&mut probe, ssh);
+        if let Some(route) = probe.ssh {
+            let dir = cli
+                .data_dir
+                .clone()
+                .or_else(paths::data_dir)
+                .ok_or_else(|| {
+                    CoreError::Storage(
+                        "no data directory for the known-hosts file: set SWITCHBOARD_DATA_DIR"
+                            .into(),
+                    )
+                })?;
+            test.through(route, &dir)?;
+        }
         if test.carries_secret() {
             warn_secret_in_argument(
                 "leave the password out of --url and pipe it in with --password-stdin",
@@ -437,7 +609,14 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             eprintln!("warning: {w}");
         }
         let password = password_stdin.then(read_password).transpose()?;
-        let report = streamed_test(json, |control| test.run(password, control)).await?;
+        let ssh_secrets = ssh_secret_slots(&probe_fields(ssh), ssh)?;
+        let trust = trust_host_keys.clone();
+        let report = streamed_test(json, |mut control| {
+            control.ssh_secrets = ssh_secrets;
+            control.trust_host_keys = trust;
+            test.run(password, control)
+        })
+        .await?;
         return Ok(Outcome::TestRan(Box::new(report)));
     }
     let dir = cli
@@ -498,11 +677,13 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                 None
             };
             let client_key = read_key(&a.fields)?;
+            let ssh_secrets = ssh_secret_slots(&fields, &a.fields.ssh)?;
             let c = sb
                 .create(NewConnection {
                     fields,
                     password,
                     client_key,
+                    ssh_secrets,
                 })
                 .await?;
             Outcome::Done(to_json(&c)?, format!("saved {}", summary(&c)))
@@ -531,6 +712,10 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             if a.clear_client_cert {
                 fields.tls.client_cert_pem = None;
             }
+            let ssh_secrets = ssh_secret_slots(&fields, &a.fields.ssh)?
+                .into_iter()
+                .map(|s| s.map_or(SecretChange::Keep, SecretChange::Set))
+                .collect();
             let c = sb
                 .update(ConnectionUpdate {
                     id: old.id,
@@ -538,6 +723,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                     fields,
                     password,
                     client_key,
+                    ssh_secrets,
                 })
                 .await?;
             Outcome::Done(to_json(&c)?, format!("updated {}", summary(&c)))
@@ -608,8 +794,14 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             } else {
                 None
             };
-            let report =
-                streamed_test(json, |control| sb.test_with(c.id, password, control)).await?;
+            let ssh_secrets = ssh_secret_slots(&c.fields, &t.ssh)?;
+            let trust = t.trust_host_keys.clone();
+            let report = streamed_test(json, |mut control| {
+                control.ssh_secrets = ssh_secrets;
+                control.trust_host_keys = trust;
+                sb.test_with(c.id, password, control)
+            })
+            .await?;
             Outcome::TestRan(Box::new(report))
         }
         Command::Engines => {
@@ -641,6 +833,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             Outcome::Done(to_json(&specs)?, text)
         }
         Command::Import(a) => import(&sb, a).await?,
+        Command::Tunnel(a) => tunnel(&sb, a, json).await?,
         Command::Export(a) => {
             let c = sb.find(&a.connection).await?;
             let out = sb.export_text(c.id, a.format, a.include_secrets).await?;

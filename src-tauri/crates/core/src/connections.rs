@@ -33,6 +33,8 @@ pub struct Switchboard {
     pub(crate) drafts: std::sync::Arc<drafts::HeldDrafts>,
     /// Files picked in the window for a batch import.
     pub(crate) picked: std::sync::Arc<crate::imports::HeldFiles>,
+    /// The data dir (Switchboard's own known-hosts file lives there).
+    pub(crate) dir: std::path::PathBuf,
 }
 
 /// What an update's secret change becomes, given whether one is stored.
@@ -76,6 +78,45 @@ fn password_not_allowed(mode: PasswordSave) -> FieldIssue {
     )
 }
 
+/// The SSH secrets given with a save: each must go to a slot the route has and that is
+/// saved in the keychain.
+fn ssh_secret_issues(fields: &ConnectionFields, given: &[(usize, &Secret)]) -> Vec<FieldIssue> {
+    let mut issues = Vec::new();
+    for &(i, secret) in given {
+        let field = match &fields.ssh {
+            Some(switchboard_model::ssh::SshRoute::Hops { .. }) => format!("ssh.hops.{i}.secret"),
+            _ => "ssh.secret".to_owned(),
+        };
+        issues.extend(nul_issue(&field, Some(secret)));
+        let saves = fields
+            .ssh
+            .as_ref()
+            .filter(|r| i < r.secret_slots())
+            .map(|r| r.secret_save(i));
+        if saves != Some(PasswordSave::Keychain) {
+            issues.push(FieldIssue::new(
+                ErrorCode::PasswordNotAllowed,
+                &field,
+                match saves {
+                    None => format!("An SSH secret was given for hop {} and the route has no such hop.", i + 1),
+                    Some(PasswordSave::Ask) => format!("An SSH secret was given for hop {}, which asks for it every time, so it would not be saved.", i + 1),
+                    Some(_) => format!("An SSH secret was given for hop {}, which is set to use none.", i + 1),
+                },
+                "Choose \"save in keychain\" for that hop's secret, or leave it empty.",
+            ));
+        }
+    }
+    issues
+}
+
+/// The SSH slots a row may keep: the route's slots that save to the keychain.
+fn ssh_keeps(fields: &ConnectionFields, i: usize) -> bool {
+    fields
+        .ssh
+        .as_ref()
+        .is_some_and(|r| i < r.secret_slots() && r.secret_save(i) == PasswordSave::Keychain)
+}
+
 impl Switchboard {
     /// Opens the store in `data_dir` and settles what crashed writers left in the keychain
     /// journal.
@@ -88,6 +129,7 @@ impl Switchboard {
             secrets,
             drafts: std::sync::Arc::new(drafts::held_drafts()),
             picked: std::sync::Arc::new(crate::imports::held_files()),
+            dir: data_dir.to_path_buf(),
         })
     }
 
@@ -285,6 +327,18 @@ impl Switchboard {
             new.client_key.as_ref(),
             false,
         ));
+        for s in &mut new.ssh_secrets {
+            if s.as_ref().is_some_and(Secret::is_empty) {
+                *s = None;
+            }
+        }
+        let given: Vec<(usize, &Secret)> = new
+            .ssh_secrets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+            .collect();
+        issues.extend(ssh_secret_issues(&new.fields, &given));
         if issues.is_empty() {
             Ok(())
         } else {
@@ -298,12 +352,26 @@ impl Switchboard {
             fields,
             password,
             client_key,
+            ssh_secrets,
         } = new;
         let stamp = store::now();
+        let ssh: Vec<(SecretKind, Option<Secret>)> = ssh_secrets
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, v)| SecretKind::ssh(i).map(|k| (k, v)))
+            .collect();
         let conn = Connection {
             id: Uuid::new_v4(),
             has_saved_password: password.is_some(),
             has_client_key: client_key.is_some(),
+            ssh_secrets: ssh
+                .iter()
+                .filter(|(_, v)| v.is_some())
+                .filter_map(|(k, _)| match k {
+                    SecretKind::Ssh(n) => Some(u32::from(*n)),
+                    _ => None,
+                })
+                .collect(),
             fields,
             created_at: stamp.clone(),
             updated_at: stamp,
@@ -314,6 +382,7 @@ impl Switchboard {
             (SecretKind::ClientKey, client_key),
         ]
         .into_iter()
+        .chain(ssh)
         .filter_map(|(k, v)| v.map(|v| Planned::fresh(conn.id, &conn.fields.name, k, v)))
         .collect();
         let row = conn.clone();
@@ -333,6 +402,7 @@ impl Switchboard {
             mut fields,
             password,
             client_key,
+            ssh_secrets,
         } = u;
         let old = self.store.get(id).await?;
         let mut issues = match self.check(&mut fields, Some(id), None).await {
@@ -377,6 +447,16 @@ impl Switchboard {
                 issues.extend(validation::client_key_issues(&fields, Some(&stored), false));
             }
         }
+        let ssh_secrets: Vec<SecretChange> = ssh_secrets.into_iter().map(blank_is_keep).collect();
+        let given: Vec<(usize, &Secret)> = ssh_secrets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match c {
+                SecretChange::Set(v) => Some((i, v)),
+                _ => None,
+            })
+            .collect();
+        issues.extend(ssh_secret_issues(&fields, &given));
         if !issues.is_empty() {
             return Err(CoreError::Validation(issues));
         }
@@ -395,6 +475,23 @@ impl Switchboard {
         let renamed_from = (old.fields.name != fields.name).then_some(old.fields.name.as_str());
         let password_op = plan(password, old.has_saved_password, renamed_from);
         let key_op = plan(client_key, old.has_client_key, renamed_from);
+        // Every slot the row had or is given: a slot the route no longer keeps in the
+        // keychain (fewer hops, ask, none, no route) loses its entry.
+        let slots = switchboard_model::ssh::MAX_HOPS;
+        let mut ssh_ops = Vec::new();
+        for i in 0..slots {
+            let Some(kind) = SecretKind::ssh(i) else {
+                continue;
+            };
+            let had = u32::try_from(i).is_ok_and(|n| old.ssh_secrets.contains(&n));
+            let change = ssh_secrets.get(i).cloned().unwrap_or_default();
+            let change = if ssh_keeps(&fields, i) {
+                change
+            } else {
+                SecretChange::Clear
+            };
+            ssh_ops.push((kind, plan(change, had, renamed_from), had));
+        }
         let leaves = |op: &Option<SecretOp>, had: bool| match op {
             Some(SecretOp::Write(_)) => true,
             Some(SecretOp::Remove) => false,
@@ -404,6 +501,14 @@ impl Switchboard {
             id,
             has_saved_password: leaves(&password_op, old.has_saved_password),
             has_client_key: leaves(&key_op, old.has_client_key),
+            ssh_secrets: ssh_ops
+                .iter()
+                .filter(|(_, op, had)| leaves(op, *had))
+                .filter_map(|(k, _, _)| match k {
+                    SecretKind::Ssh(n) => Some(u32::from(*n)),
+                    _ => None,
+                })
+                .collect(),
             fields,
             created_at: old.created_at.clone(),
             updated_at: store::now(),
@@ -414,6 +519,7 @@ impl Switchboard {
             (SecretKind::ClientKey, key_op),
         ]
         .into_iter()
+        .chain(ssh_ops.into_iter().map(|(k, op, _)| (k, op)))
         .filter_map(|(kind, op)| op.map(|op| Planned::new(id, &conn.fields.name, kind, op)))
         .collect();
         let row = conn.clone();
@@ -542,12 +648,29 @@ impl Switchboard {
         fields.name = name;
         // The copy's handle is derived from its name, as for any new connection.
         fields.handle.clear();
+        // The route is copied with its secrets (each slot the source holds).
+        let ssh_secrets = self.saved_ssh_secrets(&src).await?;
         self.create(NewConnection {
             fields,
             password,
             client_key,
+            ssh_secrets,
         })
         .await
+    }
+
+    /// The SSH route's secrets the keychain holds for `c`, by slot.
+    pub(crate) async fn saved_ssh_secrets(&self, c: &Connection) -> Result<Vec<Option<Secret>>> {
+        let slots = c.fields.ssh.as_ref().map_or(0, |r| r.secret_slots());
+        let mut out = Vec::with_capacity(slots);
+        for i in 0..slots {
+            let held = u32::try_from(i).is_ok_and(|n| c.ssh_secrets.contains(&n));
+            out.push(match SecretKind::ssh(i) {
+                Some(kind) if held => self.saved_secret(c, kind).await?,
+                _ => None,
+            });
+        }
+        Ok(out)
     }
 
     /// The saved password, for an explicit "reveal" by the user.
@@ -659,7 +782,14 @@ impl Switchboard {
     ) -> Result<TestReport> {
         let name = fields.name.clone();
         let engine = fields.engine;
+        let transport = crate::routes::transport(
+            &fields,
+            &control.ssh_secrets,
+            &control.trust_host_keys,
+            &self.dir,
+        );
         let mut target = checked_target(fields, password, client_key)?;
+        target.transport = transport;
         if target.expect_replica.is_none() && !name.is_empty() {
             // A saved replica that names this connection makes it a primary.
             let is_primary = self.store.is_named_as_primary(engine, &name).await?;
@@ -825,6 +955,12 @@ pub struct TestControl {
     pub progress: Option<probe::report::Progress>,
     /// Stops the test at once (the default is never set).
     pub cancel: Cancel,
+    /// SSH secrets typed for this test, by route slot (a saved connection's keychain
+    /// fills the slots left empty).
+    pub ssh_secrets: Vec<Option<Secret>>,
+    /// Host-key fingerprints (`SHA256:…`) the user trusts for this test: an unknown hop
+    /// key with one of them is written to Switchboard's own known-hosts file.
+    pub trust_host_keys: Vec<String>,
 }
 
 /// Runs a test with its steps streamed to `control.progress`, stopped by `control.cancel`.
@@ -882,5 +1018,6 @@ pub(crate) fn target_from_fields(
         environment: f.environment,
         expect_replica: f.text_option("replica_of").map(|_| true),
         progress: None,
+        transport: Default::default(),
     })
 }

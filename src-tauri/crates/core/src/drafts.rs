@@ -221,6 +221,25 @@ impl Switchboard {
         {
             client_key = self.saved_secret(&c, SecretKind::ClientKey).await?;
         }
+        // The route's slots not typed: the keychain's, while the form's route still has
+        // the slot saved there.
+        let mut control = control;
+        if fields.ssh.is_some() {
+            let held = self.saved_ssh_secrets(&c).await?;
+            for (i, saved) in held.into_iter().enumerate() {
+                let keeps = fields.ssh.as_ref().is_some_and(|r| {
+                    i < r.secret_slots() && r.secret_save(i) == PasswordSave::Keychain
+                });
+                if control.ssh_secrets.len() <= i {
+                    control.ssh_secrets.resize(i + 1, None);
+                }
+                if let Some(slot) = control.ssh_secrets.get_mut(i) {
+                    if keeps && untyped(slot) {
+                        *slot = saved;
+                    }
+                }
+            }
+        }
         let mut shown = fields.clone();
         validation::normalize(&mut shown);
         let changed = changed_fields(&c.fields, &shown);
@@ -261,6 +280,8 @@ pub struct UrlTest {
     password: Option<Secret>,
     client_key: Option<Secret>,
     warnings: Vec<String>,
+    /// The data dir whose known-hosts file a route's test uses.
+    data_dir: Option<std::path::PathBuf>,
 }
 
 impl UrlTest {
@@ -273,7 +294,27 @@ impl UrlTest {
             password: imp.password,
             client_key: imp.client_key,
             warnings: imp.warnings,
+            data_dir: None,
         })
+    }
+
+    /// Tests through `route` (checked as a saved one would be), with host keys trusted in
+    /// `data_dir`'s known-hosts file.
+    pub fn through(
+        &mut self,
+        route: switchboard_model::ssh::SshRoute,
+        data_dir: &std::path::Path,
+    ) -> Result<()> {
+        self.fields.ssh = Some(route);
+        let issues: Vec<_> = validation::validate(&self.fields)
+            .into_iter()
+            .filter(|i| i.is_error() && i.field.starts_with("ssh"))
+            .collect();
+        if !issues.is_empty() {
+            return Err(CoreError::Validation(issues));
+        }
+        self.data_dir = Some(data_dir.to_path_buf());
+        Ok(())
     }
 
     /// Parameters that had no place, and defaults that were assumed.
@@ -291,7 +332,17 @@ impl UrlTest {
     /// Runs the test; `password`, when given, wins over the string's.
     pub async fn run(self, password: Option<Secret>, control: TestControl) -> Result<TestReport> {
         let password = password.or(self.password);
-        let target = checked_target(self.fields, password, self.client_key)?;
+        let transport = match &self.data_dir {
+            Some(dir) => crate::routes::transport(
+                &self.fields,
+                &control.ssh_secrets,
+                &control.trust_host_keys,
+                dir,
+            ),
+            None => Default::default(),
+        };
+        let mut target = checked_target(self.fields, password, self.client_key)?;
+        target.transport = transport;
         Ok(run_controlled(target, control).await)
     }
 }
@@ -309,10 +360,23 @@ fn changed_fields(saved: &ConnectionFields, shown: &ConnectionFields) -> Vec<Str
         "tags",
         "metadata",
     ];
-    crate::merge::changed(saved, shown)
-        .into_iter()
-        .filter(|path| !LABELS.contains(&path.split('.').next().unwrap_or_default()))
-        .collect()
+    let mut out: Vec<String> = Vec::new();
+    for path in crate::merge::changed(saved, shown) {
+        let top = path.split('.').next().unwrap_or_default();
+        if LABELS.contains(&top) {
+            continue;
+        }
+        // A route is one setting to the user, whatever changed inside it.
+        let shown = if top == "ssh" {
+            "the SSH route".to_owned()
+        } else {
+            path
+        };
+        if !out.contains(&shown) {
+            out.push(shown);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

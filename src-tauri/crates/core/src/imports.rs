@@ -251,6 +251,7 @@ impl Switchboard {
         connstr::skip_files(&mut imp);
         self.match_primary(&mut imp, None).await?;
         let new = NewConnection {
+            ssh_secrets: Vec::new(),
             fields: imp.fields,
             password: imp.password,
             client_key: imp.client_key,
@@ -443,6 +444,7 @@ impl Switchboard {
         }
         imp.fields.handle = handle;
         let mut new = NewConnection {
+            ssh_secrets: Vec::new(),
             fields: imp.fields.clone(),
             password: imp.password.clone(),
             client_key: imp.client_key.clone(),
@@ -517,6 +519,7 @@ impl Switchboard {
                 id: Uuid::new_v4(),
                 has_saved_password: new.password.is_some(),
                 has_client_key: new.client_key.is_some(),
+                ssh_secrets: Vec::new(),
                 fields: new.fields,
                 created_at: stamp.clone(),
                 updated_at: stamp.clone(),

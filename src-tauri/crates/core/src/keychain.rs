@@ -22,34 +22,56 @@ pub const SERVICE: &str = "switchboard";
 
 /// The kinds of secret a connection can hold. A new kind is a variant here: the unit of
 /// work in `secrets` handles every kind alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SecretKind {
     Password,
     ClientKey,
-    /// The SSH password of a route's hop (SSH routes are issue 12; the store and the unit of
-    /// work already carry it).
-    SshPassword,
+    /// The secret of an SSH route's hop `n` (0-based; an alias route has slot 0): the key's
+    /// passphrase or the SSH password, as the hop's way of logging in says.
+    Ssh(u8),
 }
+
+/// `ssh-1` … `ssh-8`: stored kind names of the route's secret slots.
+const SSH_KINDS: [&str; switchboard_model::ssh::MAX_HOPS] = [
+    "ssh-1", "ssh-2", "ssh-3", "ssh-4", "ssh-5", "ssh-6", "ssh-7", "ssh-8",
+];
 
 impl SecretKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SecretKind::Password => "password",
             SecretKind::ClientKey => "client-key",
-            SecretKind::SshPassword => "ssh-password",
+            SecretKind::Ssh(n) => SSH_KINDS
+                .get(usize::from(n))
+                .copied()
+                .unwrap_or("ssh-invalid"),
         }
     }
 
     pub fn parse(s: &str) -> Option<SecretKind> {
-        use strum::IntoEnumIterator;
-        SecretKind::iter().find(|k| k.as_str() == s)
+        match s {
+            "password" => Some(SecretKind::Password),
+            "client-key" => Some(SecretKind::ClientKey),
+            _ => SSH_KINDS
+                .iter()
+                .position(|k| *k == s)
+                .and_then(|n| u8::try_from(n).ok())
+                .map(SecretKind::Ssh),
+        }
     }
 
-    fn words(self) -> &'static str {
+    /// The SSH slot for hop `i`, if a route can have that many hops.
+    pub fn ssh(i: usize) -> Option<SecretKind> {
+        (i < SSH_KINDS.len())
+            .then(|| u8::try_from(i).ok().map(SecretKind::Ssh))
+            .flatten()
+    }
+
+    fn words(self) -> String {
         match self {
-            SecretKind::Password => "password",
-            SecretKind::ClientKey => "client key",
-            SecretKind::SshPassword => "SSH password",
+            SecretKind::Password => "password".into(),
+            SecretKind::ClientKey => "client key".into(),
+            SecretKind::Ssh(n) => format!("SSH hop {} secret", u32::from(n) + 1),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! re-exported under their own names. See ARCHITECTURE.md for the map.
 
 pub use switchboard_model::{
-    cert, connstr, dn, engines, error, libpq, merge, model, pem, secret, validation, words,
+    cert, connstr, dn, engines, error, libpq, merge, model, pem, secret, ssh, validation, words,
 };
 pub use switchboard_probe as probe;
 
@@ -20,8 +20,10 @@ pub mod imports;
 pub mod keychain;
 pub mod logging;
 pub mod paths;
+pub mod routes;
 pub mod secrets;
 pub mod store;
+pub mod tunnels;
 pub mod watch;
 
 pub use connections::Switchboard;

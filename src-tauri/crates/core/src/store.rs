@@ -50,7 +50,9 @@ pub struct Store {
 const COLUMNS: &str =
     "id, name, handle, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
      description, password_save, timeout_secs, created_at, updated_at, version, \
-     environment, color, tags, metadata, tls_client_cert_pem, options, \
+     environment, color, tags, metadata, tls_client_cert_pem, options, ssh, \
+     (SELECT group_concat(s.kind) FROM secrets s WHERE s.connection_id = connections.id \
+        AND s.kind LIKE 'ssh-%') AS ssh_kinds, \
      EXISTS (SELECT 1 FROM secrets s WHERE s.connection_id = connections.id AND s.kind = 'password') \
        AS has_saved_password, \
      EXISTS (SELECT 1 FROM secrets s WHERE s.connection_id = connections.id AND s.kind = 'client-key') \
@@ -318,7 +320,7 @@ impl Store {
 }
 
 /// Columns written on insert and update, in the order `bind_mutable` binds them.
-const MUTABLE: [&str; 21] = [
+const MUTABLE: [&str; 22] = [
     "name",
     "handle",
     "name_key",
@@ -340,6 +342,7 @@ const MUTABLE: [&str; 21] = [
     "metadata",
     "tls_client_cert_pem",
     "options",
+    "ssh",
 ];
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
@@ -350,6 +353,7 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
     let tags = serde_json::to_string(&f.tags).unwrap_or_else(|_| "[]".into());
     let metadata = serde_json::to_string(&f.metadata).unwrap_or_else(|_| "{}".into());
     let options = serde_json::to_string(&f.options).unwrap_or_else(|_| "{}".into());
+    let ssh = f.ssh.as_ref().and_then(|r| serde_json::to_string(r).ok());
     q.bind(&f.name)
         .bind(&f.handle)
         .bind(name_key(&f.name))
@@ -371,6 +375,7 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
         .bind(metadata)
         .bind(&f.tls.client_cert_pem)
         .bind(options)
+        .bind(ssh)
 }
 
 /// Inserts a new row.
@@ -529,6 +534,17 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
     let tags: String = r.try_get("tags").db()?;
     let metadata: String = r.try_get("metadata").db()?;
     let options: String = r.try_get("options").db()?;
+    let ssh: Option<String> = r.try_get("ssh").db()?;
+    let ssh_kinds: Option<String> = r.try_get("ssh_kinds").db()?;
+    let mut ssh_secrets: Vec<u32> = ssh_kinds
+        .iter()
+        .flat_map(|k| k.split(','))
+        .filter_map(|k| match crate::keychain::SecretKind::parse(k) {
+            Some(crate::keychain::SecretKind::Ssh(n)) => Some(u32::from(n)),
+            _ => None,
+        })
+        .collect();
+    ssh_secrets.sort_unstable();
     Ok(Connection {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
         fields: ConnectionFields {
@@ -556,7 +572,11 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
             metadata: serde_json::from_str(&metadata)
                 .map_err(|_| corrupt("metadata", &metadata))?,
             options: serde_json::from_str(&options).map_err(|_| corrupt("options", &options))?,
+            ssh: ssh
+                .map(|t| serde_json::from_str(&t).map_err(|_| corrupt("ssh", &t)))
+                .transpose()?,
         },
+        ssh_secrets,
         has_saved_password: r.try_get("has_saved_password").db()?,
         has_client_key: r.try_get("has_client_key").db()?,
         created_at: r.try_get("created_at").db()?,

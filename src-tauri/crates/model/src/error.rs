@@ -62,6 +62,10 @@ pub enum ErrorCode {
     UrlInvalid,
     FileUnreadable,
     DraftExpired,
+    SshAliasInvalid,
+    SshHopsInvalid,
+    SshKeyFileRequired,
+    SshNotPossible,
     // Storage
     NotFound,
     VersionConflict,
@@ -94,6 +98,23 @@ pub enum ErrorCode {
     ProtocolError,
     ConnectionFailed,
     Cancelled,
+    // SSH route (each names the hop in its message and hint)
+    SshConfigInvalid,
+    SshDnsNotFound,
+    SshRefused,
+    SshUnreachable,
+    SshTimeout,
+    SshHandshakeFailed,
+    SshHostKeyUnknown,
+    SshHostKeyChanged,
+    SshHostKeyRevoked,
+    SshAuthFailed,
+    SshKeyUnreadable,
+    SshKeyPassphraseWrong,
+    SshAgentUnavailable,
+    SshForwardDenied,
+    SshProxyCommandFailed,
+    SshDisconnected,
 }
 
 impl ErrorCode {

@@ -14,6 +14,7 @@ pub mod merge;
 pub mod model;
 pub mod pem;
 pub mod secret;
+pub mod ssh;
 pub mod validation;
 pub mod words;
 

@@ -299,6 +299,9 @@ pub struct ConnectionFields {
     /// Engine-specific settings, as the engine's description lists them.
     #[serde(default)]
     pub options: Options,
+    /// The SSH route to the database, if it sits behind bastions.
+    #[serde(default)]
+    pub ssh: Option<crate::ssh::SshRoute>,
 }
 
 impl ConnectionFields {
@@ -356,6 +359,7 @@ impl ConnectionFields {
             tags: Vec::new(),
             metadata: Metadata::new(),
             options: Options::new(),
+            ssh: None,
         }
     }
 }
@@ -373,6 +377,11 @@ pub struct NewConnection {
     #[serde(default)]
     #[ts(type = "string | null")]
     pub client_key: Option<Secret>,
+    /// The SSH route's secrets by slot (hop index; an alias has slot 0), for slots saved
+    /// in the keychain.
+    #[serde(default)]
+    #[ts(type = "Array<string | null>")]
+    pub ssh_secrets: Vec<Option<Secret>>,
 }
 
 /// What to do with a stored secret (password, client key) on update.
@@ -436,6 +445,9 @@ pub struct ConnectionUpdate {
     pub password: SecretChange,
     #[serde(default)]
     pub client_key: SecretChange,
+    /// By SSH slot; slots not listed are kept (while the slot still saves to the keychain).
+    #[serde(default)]
+    pub ssh_secrets: Vec<SecretChange>,
 }
 
 /// A saved connection as every reader sees it. Never holds a secret.
@@ -449,6 +461,9 @@ pub struct Connection {
     pub has_saved_password: bool,
     /// Whether the client certificate's key is in the keychain.
     pub has_client_key: bool,
+    /// The SSH route's slots (hop index, 0-based) whose secret is in the keychain.
+    #[serde(default)]
+    pub ssh_secrets: Vec<u32>,
     /// RFC 3339, UTC.
     pub created_at: String,
     pub updated_at: String,

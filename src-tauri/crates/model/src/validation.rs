@@ -58,6 +58,18 @@ pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
     }
     check_tls_mode(f, &mut issues);
     check_options(f, &mut issues);
+    if let Some(route) = &f.ssh {
+        if !spec.has("host") || f.host.starts_with('/') {
+            issues.push(FieldIssue::new(
+                ErrorCode::SshNotPossible,
+                "ssh",
+                "An SSH route carries network connections; this one is a local file or socket.",
+                "Remove the SSH route, or give the database's host and port.",
+            ));
+        } else {
+            issues.extend(crate::ssh::issues(route));
+        }
+    }
     f.engine.check(f, &mut issues);
     if let Some(d) = &f.description {
         let n = d.chars().count();
@@ -589,6 +601,22 @@ pub fn strip_brackets(host: &str) -> &str {
 /// Normalise what the user typed before validating and storing it.
 pub fn normalize(f: &mut ConnectionFields) {
     let spec = f.engine.spec();
+    match &mut f.ssh {
+        Some(crate::ssh::SshRoute::Hops { hops }) => {
+            for h in hops {
+                h.host = strip_brackets(h.host.trim()).to_owned();
+                h.user = h.user.trim().to_owned();
+                h.key_files = h
+                    .key_files
+                    .iter()
+                    .map(|k| k.trim().to_owned())
+                    .filter(|k| !k.is_empty())
+                    .collect();
+            }
+        }
+        Some(crate::ssh::SshRoute::Alias { alias, .. }) => *alias = alias.trim().to_owned(),
+        None => {}
+    }
     f.name = f.name.trim().to_owned();
     f.handle = f.handle.trim().to_owned();
     f.host = f.host.trim().to_owned();

@@ -17,6 +17,8 @@ pub(crate) struct Fail {
     pub code: ErrorCode,
     pub message: String,
     pub hint: String,
+    /// An unknown SSH host key's fingerprint, for "Trust this key".
+    pub host_key: Option<String>,
 }
 
 impl Fail {
@@ -31,6 +33,7 @@ impl Fail {
             code,
             message: message.into(),
             hint: hint.into(),
+            host_key: None,
         }
     }
 }
@@ -118,6 +121,7 @@ impl Drop for AbortOnDrop {
 impl From<Fail> for TestFailure {
     fn from(f: Fail) -> Self {
         TestFailure {
+            host_key: f.host_key,
             code: f.code,
             step: f.step,
             message: f.message,
@@ -164,6 +168,7 @@ pub(crate) fn timed_out(rec: &mut Recorder, target: &ProbeTarget, fallback: Step
         format!("no answer within {} s", target.timeout.as_secs_f64()),
     );
     TestFailure {
+        host_key: None,
         code: ErrorCode::Timeout,
         step,
         message: if step == Step::Greeting {

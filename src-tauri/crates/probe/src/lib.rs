@@ -19,6 +19,7 @@ pub mod postgres;
 pub mod report;
 pub mod sqlite;
 pub mod sqlserver;
+pub mod ssh;
 mod target;
 pub mod tls;
 
@@ -38,7 +39,10 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
     // Drivers that build their own rustls config (sqlx) need a process-wide provider; ring
     // is the one Switchboard uses everywhere. Installing twice is a no-op.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut report = by_engine(target).await;
+    let mut report = match &target.transport {
+        ssh::Transport::Ssh(route) => through_route(route, target).await,
+        _ => by_engine(target).await,
+    };
     report.clean();
     if target.environment == Some(switchboard_model::model::Environment::Production)
         && target.tls_mode != TlsMode::VerifyFull
@@ -65,6 +69,69 @@ async fn by_engine(target: &ProbeTarget) -> TestReport {
         Engine::Oracle => oracle::run(target).await,
         Engine::SqlServer => sqlserver::run(target).await,
         Engine::Mongodb => mongodb::run(target).await,
+    }
+}
+
+/// Opens the SSH route (its steps first in the report), then runs the engine's test over
+/// it with what is left of the timeout. The route closes when the test ends.
+async fn through_route(route: &ssh::SshRoute, target: &ProbeTarget) -> TestReport {
+    let mut rec = report::Recorder::new(target.progress.clone());
+    let opened = tokio::time::timeout(target.timeout, ssh::open(route, &mut rec)).await;
+    let tunnel = match opened {
+        Ok(Ok(t)) => t,
+        Ok(Err(f)) => return driver::conclude(rec, target, Ok(Err(f)), None),
+        Err(_) => {
+            let failure = ssh_timed_out(&mut rec, target);
+            return TestReport {
+                checks: Vec::new(),
+                ok: false,
+                total_ms: report::ms(rec.started.elapsed()),
+                steps: rec.steps,
+                tls: None,
+                server: None,
+                error: Some(failure),
+            };
+        }
+    };
+    let inner = ProbeTarget {
+        transport: ssh::Transport::Open(tunnel),
+        timeout: target.timeout.saturating_sub(rec.started.elapsed()),
+        ..target.clone()
+    };
+    let mut report = by_engine(&inner).await;
+    let mut steps = rec.steps;
+    steps.append(&mut report.steps);
+    report.steps = steps;
+    report.total_ms = report::ms(rec.started.elapsed());
+    report
+}
+
+/// A route that ran out of time: the failure names the hop and the step that waited.
+fn ssh_timed_out(rec: &mut report::Recorder, target: &ProbeTarget) -> TestFailure {
+    let (step, since) = rec.current().unwrap_or((Step::SshHandshake, rec.started));
+    let hop = rec.hop().unwrap_or("the SSH route").to_owned();
+    rec.set_hop(Some(hop.clone()));
+    rec.push(
+        step,
+        report::StepStatus::Failed,
+        since.elapsed(),
+        format!("no answer within {} s", target.timeout.as_secs_f64()),
+    );
+    TestFailure {
+        host_key: None,
+        code: ErrorCode::SshTimeout,
+        step,
+        message: if step == Step::SshHandshake {
+            format!("{hop}: the server accepted the connection but did not finish the SSH handshake within {} s (the test's timeout spans every hop).", target.timeout.as_secs_f64())
+        } else {
+            format!("{hop}: {} did not finish within {} s (the test's timeout spans every hop).", step.label(), target.timeout.as_secs_f64())
+        },
+        hint: match step {
+            Step::Resolve => "Check your DNS or VPN: the name server did not answer.".into(),
+            Step::Connect => "A firewall may be dropping packets to this hop: check its host and port, and your network or VPN.".into(),
+            Step::SshHandshake => "Check that the port is an SSH server's and that it is not overloaded (sshd's MaxStartups), or raise the timeout.".into(),
+            _ => "The hop stopped answering: check it, or raise the timeout.".into(),
+        },
     }
 }
 
@@ -105,6 +172,7 @@ pub async fn run_cancellable(
                 tls: None,
                 server: None,
                 error: Some(TestFailure {
+                    host_key: None,
                     code: ErrorCode::Cancelled,
                     step,
                     message: format!("The test was cancelled during {}.", step.label()),
@@ -117,8 +185,24 @@ pub async fn run_cancellable(
 
 /// The step after the last one that finished.
 fn next_step(target: &ProbeTarget, done: &[report::StepReport]) -> Step {
-    match done.last().map(|s| s.step) {
+    let last = done.last();
+    if let Some(s) = last.filter(|s| s.hop.is_some() && s.step != Step::SshChannel) {
+        return match s.step {
+            Step::SshConfig | Step::Resolve => Step::Connect,
+            Step::Connect => Step::SshHandshake,
+            Step::SshHandshake => Step::SshHostKey,
+            Step::SshHostKey => Step::SshAuth,
+            Step::SshAuth => Step::SshChannel,
+            _ => Step::Query,
+        };
+    }
+    match last.map(|s| s.step) {
+        None if !matches!(target.transport, ssh::Transport::Direct) => Step::SshConfig,
         None => Step::Resolve,
+        Some(Step::SshConfig) => Step::Connect,
+        Some(Step::SshHandshake | Step::SshHostKey | Step::SshAuth) => Step::SshChannel,
+        Some(Step::SshChannel) if awaits_greeting(target) => Step::Greeting,
+        Some(Step::SshChannel) => Step::Tls,
         Some(Step::Resolve) => Step::Connect,
         Some(Step::Connect) if awaits_greeting(target) => Step::Greeting,
         Some(Step::Connect | Step::Greeting) => Step::Tls,

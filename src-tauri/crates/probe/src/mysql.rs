@@ -266,9 +266,30 @@ async fn steps(
         rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
         return Err(f);
     }
+    // Through an SSH route sqlx dials a private Unix socket that forwards to the database
+    // (`ssh::forward`), keeping the database's host name for its TLS verification.
+    let forward = match &target.transport {
+        crate::ssh::Transport::Open(tunnel) if !socket => Some(
+            crate::ssh::forward::unix(tunnel.clone(), target.host.clone(), target.port)
+                .await
+                .map_err(|e| {
+                    let f = Fail::new(
+                        Step::Auth,
+                        ErrorCode::ConnectionFailed,
+                        format!("The SSH forward for the driver could not be opened: {e}."),
+                        "Check that the temporary folder is writable.",
+                    );
+                    rec.finish(Step::Auth, StepStatus::Failed, f.message.clone());
+                    f
+                })?,
+        ),
+        _ => None,
+    };
     let mut options = MySqlConnectOptions::new();
     options = if socket {
         options.socket(&target.host)
+    } else if let Some(forward) = &forward {
+        options.socket(forward.path()).host(&target.host)
     } else {
         options.host(&target.host).port(target.port)
     };

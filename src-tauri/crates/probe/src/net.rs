@@ -36,11 +36,117 @@ use super::report::{self, Recorder, Step, StepStatus};
 use super::ProbeTarget;
 use switchboard_model::error::ErrorCode;
 
-/// The byte stream a driver is handed. Drivers use it as `AsyncRead + AsyncWrite` and ask
-/// it for `peer_addr` (the address to `reopen`); today a TCP stream with Nagle off.
-pub(crate) type Stream = TcpStream;
+/// The byte stream a driver is handed: TCP from this machine (Nagle off), or a forward
+/// through an SSH route's last hop. Drivers use it as `AsyncRead + AsyncWrite` and ask it
+/// where it went (`reach`) to open one more to the same place (`reopen`).
+pub(crate) enum Stream {
+    Tcp(TcpStream),
+    Ssh(
+        Box<crate::ssh::hop::ChannelStream>,
+        crate::ssh::OpenTunnel,
+        String,
+        u16,
+    ),
+}
 
-/// The stream to `target`'s host and port, recording the Resolve and Connect steps.
+/// Where a stream went, to `reopen` another one there.
+#[derive(Debug, Clone)]
+pub(crate) enum Reach {
+    Tcp(SocketAddr),
+    Ssh(crate::ssh::OpenTunnel, String, u16),
+}
+
+impl std::fmt::Display for Reach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reach::Tcp(a) => write!(f, "{a}"),
+            Reach::Ssh(t, host, port) => write!(f, "{host}:{port} (through {})", t.label()),
+        }
+    }
+}
+
+impl Stream {
+    pub fn reach(&self) -> std::io::Result<Reach> {
+        match self {
+            Stream::Tcp(s) => s.peer_addr().map(Reach::Tcp),
+            Stream::Ssh(_, t, host, port) => Ok(Reach::Ssh(t.clone(), host.clone(), *port)),
+        }
+    }
+}
+
+impl Stream {
+    /// The stream as TCP, for a driver that takes nothing else (oracle-rs): a route's
+    /// forward is bridged through a loopback connection that only this process holds
+    /// (the listener accepts one connection, checks it is its own, and closes).
+    pub async fn into_tcp(self) -> std::io::Result<TcpStream> {
+        let mut channel = match self {
+            Stream::Tcp(s) => return Ok(s),
+            Stream::Ssh(s, ..) => s,
+        };
+        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+        let ours = TcpStream::connect(listener.local_addr()?).await?;
+        let (mut theirs, peer) = listener.accept().await?;
+        drop(listener);
+        if peer != ours.local_addr()? {
+            return Err(std::io::Error::other(
+                "another local process took the bridge",
+            ));
+        }
+        let _ = ours.set_nodelay(true);
+        // Ends when either side closes: the driver's connection or the route.
+        tokio::spawn(async move {
+            let _ = tokio::io::copy_bidirectional(&mut theirs, channel.as_mut()).await;
+        });
+        Ok(ours)
+    }
+}
+
+impl tokio::io::AsyncRead for Stream {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => std::pin::Pin::new(s).poll_read(cx, buf),
+            Stream::Ssh(s, ..) => std::pin::Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl tokio::io::AsyncWrite for Stream {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => std::pin::Pin::new(s).poll_write(cx, buf),
+            Stream::Ssh(s, ..) => std::pin::Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => std::pin::Pin::new(s).poll_flush(cx),
+            Stream::Ssh(s, ..) => std::pin::Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(s) => std::pin::Pin::new(s).poll_shutdown(cx),
+            Stream::Ssh(s, ..) => std::pin::Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// The stream to `target`'s host and port, recording the Resolve and Connect steps (or,
+/// through an SSH route, the forward from its last hop).
 pub(crate) async fn open_stream(target: &ProbeTarget, rec: &mut Recorder) -> Result<Stream, Fail> {
     open_stream_preferring(target, rec, None).await
 }
@@ -52,16 +158,51 @@ pub(crate) async fn open_stream_preferring(
     rec: &mut Recorder,
     prefer: Option<IpAddr>,
 ) -> Result<Stream, Fail> {
-    resolve_and_connect(rec, &target.host, target.port, prefer).await
+    match &target.transport {
+        crate::ssh::Transport::Open(tunnel) => {
+            let s = tunnel.forward(&target.host, target.port, rec).await?;
+            Ok(Stream::Ssh(
+                Box::new(s),
+                tunnel.clone(),
+                target.host.clone(),
+                target.port,
+            ))
+        }
+        _ => resolve_and_connect(rec, &target.host, target.port, prefer)
+            .await
+            .map(Stream::Tcp),
+    }
 }
 
-/// One more stream to `addr`, the `peer_addr` of a stream `open_stream` returned: the
-/// same server again, without resolving or recording steps (PostgreSQL's retry without
-/// TLS, tiberius's login connection after SQL Server's inspection).
-pub(crate) async fn reopen(addr: SocketAddr) -> std::io::Result<Stream> {
-    let stream = TcpStream::connect(addr).await?;
-    let _ = stream.set_nodelay(true);
-    Ok(stream)
+/// One more stream to where `reach` says a stream from `open_stream` went: the same
+/// server again, without resolving or recording steps (PostgreSQL's retry without TLS,
+/// tiberius's login connection after SQL Server's inspection).
+pub(crate) async fn reopen(reach: &Reach) -> std::io::Result<Stream> {
+    match reach {
+        Reach::Tcp(addr) => {
+            let stream = TcpStream::connect(addr).await?;
+            let _ = stream.set_nodelay(true);
+            Ok(Stream::Tcp(stream))
+        }
+        Reach::Ssh(tunnel, host, port) => {
+            let s = tunnel.reforward(host, *port).await?;
+            Ok(Stream::Ssh(
+                Box::new(s),
+                tunnel.clone(),
+                host.clone(),
+                *port,
+            ))
+        }
+    }
+}
+
+/// The TCP leg of an SSH route's first hop: resolve and race, as a direct connection.
+pub(crate) async fn connect_hop(
+    rec: &mut Recorder,
+    host: &str,
+    port: u16,
+) -> Result<TcpStream, Fail> {
+    resolve_and_connect(rec, host, port, None).await
 }
 
 /// Direct TCP: resolve `host`, then race connects to its addresses (`prefer` first when

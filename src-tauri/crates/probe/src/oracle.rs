@@ -30,13 +30,14 @@ use std::sync::{Arc, Mutex};
 use oracle_rs::{Config, Connection};
 
 use super::driver::{AbortOnDrop, Fail};
-use super::net::{open_stream, Stream};
+use super::net::open_stream;
 use super::report::{Check, CheckStatus, Recorder, ServerInfo, Step, StepStatus, TestReport};
 use super::tls::{self, Observation, SharedObservation};
 use super::ProbeTarget;
 use switchboard_model::dn;
 use switchboard_model::error::ErrorCode;
 use switchboard_model::model::TlsMode;
+use tokio::net::TcpStream;
 
 /// What to check when oracle-rs stops on an answer it cannot handle.
 const ORACLE_BROKE: &str =
@@ -85,8 +86,8 @@ fn tcps(target: &ProbeTarget) -> bool {
 
 /// The connection handed to the driver.
 enum Transport {
-    Tcp(Stream),
-    Tcps(Box<tokio_rustls::client::TlsStream<Stream>>),
+    Tcp(TcpStream),
+    Tcps(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
 async fn attempt(
@@ -144,7 +145,19 @@ async fn open(
     rec: &mut Recorder,
     obs: &SharedObservation,
 ) -> Result<Transport, Fail> {
-    let stream = open_stream(target, rec).await?;
+    // oracle-rs takes a TCP stream: a route's forward is bridged to one (`into_tcp`).
+    let stream = open_stream(target, rec)
+        .await?
+        .into_tcp()
+        .await
+        .map_err(|e| {
+            Fail::new(
+                Step::Connect,
+                ErrorCode::ConnectionFailed,
+                format!("The SSH forward could not be handed to the Oracle driver: {e}."),
+                "Run the test again.",
+            )
+        })?;
     if tcps(target) {
         return Ok(Transport::Tcps(Box::new(
             tls_step(target, rec, obs, stream).await?,
@@ -200,8 +213,8 @@ async fn tls_step(
     target: &ProbeTarget,
     rec: &mut Recorder,
     obs: &SharedObservation,
-    stream: Stream,
-) -> Result<tokio_rustls::client::TlsStream<Stream>, Fail> {
+    stream: TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Fail> {
     let dn = expected_dn(target);
     let (connector, server_name) = connector(target, obs)?;
     rec.start(Step::Tls);

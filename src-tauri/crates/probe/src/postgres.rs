@@ -95,7 +95,7 @@ async fn steps(
         inner: open_stream(target, rec).await?,
         seen: first_byte.clone(),
     };
-    let address = stream.inner.peer_addr().ok();
+    let address = stream.inner.reach().ok();
 
     // connect_raw runs SSLRequest, the TLS handshake and authentication in one call; the
     // connector stamps when the handshake started and ended so they can be told apart.
@@ -130,7 +130,7 @@ async fn steps(
                 ),
             );
             rec.start(Step::Auth);
-            let retry = net::reopen(address).await.map_err(|e| {
+            let retry = net::reopen(&address).await.map_err(|e| {
                 let f = Fail::new(
                     Step::Auth,
                     ErrorCode::ConnectionFailed,

@@ -13,6 +13,16 @@ use switchboard_model::error::ErrorCode;
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Step {
+    /// Reading `~/.ssh/config` for an alias route (OpenSSH's resolution).
+    SshConfig,
+    /// A hop's SSH handshake: version exchange, key exchange, the host key's signature.
+    SshHandshake,
+    /// A hop's host key checked against the known-hosts files.
+    SshHostKey,
+    /// Logging in to a hop.
+    SshAuth,
+    /// The forward to the next hop or the database, opened by a hop.
+    SshChannel,
     Resolve,
     Connect,
     /// Waiting for the server's first answer on the open connection (MySQL's greeting,
@@ -27,6 +37,11 @@ pub enum Step {
 impl Step {
     pub fn label(self) -> &'static str {
         match self {
+            Step::SshConfig => "SSH config",
+            Step::SshHandshake => "SSH handshake",
+            Step::SshHostKey => "SSH host key",
+            Step::SshAuth => "SSH authenticate",
+            Step::SshChannel => "SSH forward",
             Step::Resolve => "resolve",
             Step::Connect => "TCP connect",
             Step::Greeting => "server greeting",
@@ -53,6 +68,9 @@ pub struct StepReport {
     pub status: StepStatus,
     pub elapsed_ms: f64,
     pub detail: String,
+    /// The SSH hop this step belongs to (`hop 1 of 2: jump@bastion:22`); `None` for the
+    /// database's own steps.
+    pub hop: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -117,6 +135,9 @@ pub struct TestFailure {
     pub step: Step,
     pub message: String,
     pub hint: String,
+    /// For `ssh_host_key_unknown`: the hop's key fingerprint (`SHA256:…`) the user may
+    /// choose to trust (the window's "Trust this key").
+    pub host_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -155,6 +176,7 @@ impl TestReport {
             tls: None,
             server: None,
             error: Some(TestFailure {
+                host_key: None,
                 code,
                 step: Step::Auth,
                 message,
@@ -176,6 +198,8 @@ pub(crate) struct Recorder {
     pub steps: Vec<StepReport>,
     current: Option<(Step, Instant)>,
     progress: Option<Progress>,
+    /// The SSH hop the steps pushed now belong to.
+    hop: Option<String>,
 }
 
 /// Where steps go as they finish (the window's channel, the CLI's printer), besides the
@@ -216,7 +240,17 @@ impl Recorder {
             steps: Vec::new(),
             current: None,
             progress,
+            hop: None,
         }
+    }
+
+    /// Steps pushed from now on belong to `hop` (`None`: the database's own).
+    pub fn set_hop(&mut self, hop: Option<String>) {
+        self.hop = hop;
+    }
+
+    pub fn hop(&self) -> Option<&str> {
+        self.hop.as_deref()
     }
 
     pub fn start(&mut self, step: Step) -> Instant {
@@ -242,6 +276,7 @@ impl Recorder {
             status,
             elapsed_ms: ms(elapsed),
             detail: clean_text(&detail),
+            hop: self.hop.clone(),
         };
         if let Some(p) = &self.progress {
             p.send(&report);

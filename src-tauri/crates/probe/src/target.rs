@@ -29,6 +29,8 @@ pub struct ProbeTarget {
     pub expect_replica: Option<bool>,
     /// Where finished steps are streamed; `None` for a report only at the end.
     pub progress: Option<report::Progress>,
+    /// Direct TCP, or an SSH route opened before the database's steps.
+    pub transport: crate::ssh::Transport,
 }
 
 impl ProbeTarget {
@@ -49,6 +51,7 @@ impl ProbeTarget {
             environment: None,
             expect_replica: None,
             progress: None,
+            transport: crate::ssh::Transport::Direct,
         }
     }
 

@@ -35,6 +35,7 @@ fn row(name: &str) -> Connection {
         fields,
         has_saved_password: false,
         has_client_key: false,
+        ssh_secrets: Vec::new(),
         created_at: "2026-01-01T00:00:00Z".into(),
         updated_at: "2026-01-01T00:00:00Z".into(),
         version: 1,
@@ -72,7 +73,7 @@ async fn world(label: &str) -> World {
         Planned::fresh(
             b.id,
             &b.fields.name,
-            SecretKind::SshPassword,
+            SecretKind::Ssh(0),
             Secret::new("b-ssh-old"),
         ),
     ];
@@ -117,13 +118,13 @@ impl World {
             Planned::new(
                 a.id,
                 &a.fields.name,
-                SecretKind::SshPassword,
+                SecretKind::Ssh(0),
                 SecretOp::Write(Secret::new("a-ssh-new")),
             ),
             Planned::new(
                 b.id,
                 &new_b,
-                SecretKind::SshPassword,
+                SecretKind::Ssh(0),
                 SecretOp::Relabel {
                     old_name: b.fields.name.clone(),
                 },
@@ -160,7 +161,7 @@ impl World {
             for kind in [
                 SecretKind::Password,
                 SecretKind::ClientKey,
-                SecretKind::SshPassword,
+                SecretKind::Ssh(0),
             ] {
                 let value = match sb.secrets.generation(c.id, kind).await.unwrap() {
                     Some(g) => {
@@ -260,10 +261,10 @@ fn vals(v: &[Option<&str>]) -> Vec<(String, Option<String>)> {
     let names = [
         "a:password",
         "a:client-key",
-        "a:ssh-password",
+        "a:ssh-1",
         "b:password",
         "b:client-key",
-        "b:ssh-password",
+        "b:ssh-1",
     ];
     names
         .iter()

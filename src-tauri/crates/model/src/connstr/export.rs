@@ -43,10 +43,12 @@ pub enum ExportFormat {
     Infisical,
     Sequin,
     Lerian,
+    /// The OpenSSH command that opens the connection's SSH route as a local forward.
+    Ssh,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 9] = [
+    pub const ALL: [ExportFormat; 10] = [
         ExportFormat::Url,
         ExportFormat::Kv,
         ExportFormat::Jdbc,
@@ -56,6 +58,7 @@ impl ExportFormat {
         ExportFormat::Infisical,
         ExportFormat::Sequin,
         ExportFormat::Lerian,
+        ExportFormat::Ssh,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +72,7 @@ impl ExportFormat {
             ExportFormat::Infisical => "infisical",
             ExportFormat::Sequin => "sequin",
             ExportFormat::Lerian => "lerian",
+            ExportFormat::Ssh => "ssh",
         }
     }
 
@@ -140,6 +144,7 @@ pub fn format_menu(engine: Engine) -> Vec<ExportFormatInfo> {
                 ExportFormat::Infisical => "Infisical JSON".to_owned(),
                 ExportFormat::Sequin => "Sequin JSON".to_owned(),
                 ExportFormat::Lerian => "Lerian JSON".to_owned(),
+                ExportFormat::Ssh => "OpenSSH tunnel command".to_owned(),
             };
             ExportFormatInfo { format, label }
         })
@@ -166,7 +171,16 @@ pub fn formats_for(engine: Engine) -> Vec<ExportFormat> {
         Engine::Mysql | Engine::Mongodb | Engine::Oracle => v.push(ExportFormat::Lerian),
         Engine::Sqlite => {}
     }
+    if engine != Engine::Sqlite {
+        v.push(ExportFormat::Ssh);
+    }
     v
+}
+
+/// The local port a tunnel suggests for a database port: 15432 for 5432, as people do;
+/// 0 (any free port) when that is past 65535.
+pub fn tunnel_port(db_port: u32) -> u16 {
+    u16::try_from(db_port.saturating_add(10000)).unwrap_or(0)
 }
 
 /// Writes `f` in `format`. The password (and client key, for payloads) appear only if the
@@ -179,8 +193,43 @@ pub fn export(
     if !formats_for(f.engine).contains(&format) {
         return Err(not_carried(f.engine, format));
     }
+    if format == ExportFormat::Ssh {
+        let Some(route) = &f.ssh else {
+            return Err(CoreError::input(
+                ErrorCode::ExportNotPossible,
+                Some("format"),
+                "This connection has no SSH route to write as an OpenSSH command.",
+                "Add an SSH route, or choose another format.",
+            ));
+        };
+        let local = match tunnel_port(f.port) {
+            0 => 15000,
+            p => p,
+        };
+        return Ok(ExportedText {
+            format,
+            text: route.openssh_command(local, &f.host, f.port),
+            warnings: vec![format!(
+                "then point the client at 127.0.0.1:{local}; with verify-full it must still check the name {} (libpq: host={} hostaddr=127.0.0.1)",
+                f.host, f.host
+            )],
+            dropped: Vec::new(),
+        });
+    }
+    let route_warning = f.ssh.as_ref().map(|_| {
+        format!(
+            "the SSH route is not in the text: open it first (Copy as OpenSSH tunnel command, or switchboard tunnel) and point the client at 127.0.0.1:{}",
+            tunnel_port(f.port)
+        )
+    });
     if let Some(p) = format.payload() {
-        let out = super::payloads::export(p, f, ctx)?;
+        let mut out = super::payloads::export(p, f, ctx)?;
+        if f.ssh.is_some() {
+            out.warnings.push(format!(
+                "{} cannot carry the SSH route: the database must be reachable from where it runs (or through its own gateway or tunnel)",
+                format.as_str()
+            ));
+        }
         let text = serde_json::to_string_pretty(&out.body)
             .map_err(|e| CoreError::Storage(format!("payload serialisation: {e}")))?;
         return Ok(ExportedText {
@@ -210,6 +259,9 @@ pub fn export(
             "tls.client_cert_pem",
             "the client certificate and key are not in the text: save them to files and point the client at them",
         );
+    }
+    if let Some(w) = route_warning {
+        out.drop("ssh", &w);
     }
     if ctx.password.is_none() && f.password_save == PasswordSave::Keychain {
         out.warnings.push(

@@ -29,7 +29,8 @@ pub use oracle::descriptor_pairs;
 
 pub use draft::{derive_name, skip_files, FileRef, FileSlot, Imported, Primary};
 pub use export::{
-    export, format_menu, formats_for, ExportContext, ExportFormat, ExportFormatInfo, ExportedText,
+    export, format_menu, formats_for, tunnel_port, ExportContext, ExportFormat, ExportFormatInfo,
+    ExportedText,
 };
 
 use serde::{Deserialize, Serialize};

@@ -62,7 +62,11 @@ fn a_connection_left_at_its_defaults_warns_about_nothing_in_any_format() {
             !f.options.is_empty() || engine == Engine::Mysql,
             "{engine:?}"
         );
-        for format in formats_for(engine) {
+        // The tunnel command needs a route (tested below with one).
+        for format in formats_for(engine)
+            .into_iter()
+            .filter(|f| *f != ExportFormat::Ssh)
+        {
             let w = warnings(&f, format);
             // The exceptions are values really lost: the verification Sequin cannot keep
             // (never weaker silently), and the user an Oracle thin URL carries only with
@@ -218,5 +222,48 @@ fn payloads_say_what_they_drop_that_a_string_would_carry() {
     assert_eq!(
         warnings(&f, ExportFormat::Lerian),
         vec!["Lerian has no connect timeout: the timeout of 30 seconds is not exported"]
+    );
+}
+
+#[test]
+fn a_route_is_warned_about_in_every_format_and_written_as_the_openssh_command() {
+    use crate::ssh::{SshAuth, SshHop, SshRoute};
+    for engine in Engine::ALL.into_iter().filter(|e| *e != Engine::Sqlite) {
+        let mut f = defaults(engine);
+        f.host = "db.internal".into();
+        f.ssh = Some(SshRoute::Hops {
+            hops: vec![SshHop {
+                host: "bastion.example.com".into(),
+                port: 22,
+                user: "ops".into(),
+                auth: SshAuth::Agent,
+                key_files: Vec::new(),
+                secret_save: crate::model::PasswordSave::None,
+            }],
+        });
+        for format in formats_for(engine) {
+            let out = export(&f, &ExportContext::default(), format).unwrap();
+            if format == ExportFormat::Ssh {
+                let local = super::export::tunnel_port(f.port);
+                assert_eq!(
+                    out.text,
+                    format!(
+                        "ssh -N -L {local}:db.internal:{} ops@bastion.example.com",
+                        f.port
+                    )
+                );
+            } else {
+                assert!(
+                    out.warnings.iter().any(|w| w.contains("SSH route")),
+                    "{engine:?} as {format:?}: {:?}",
+                    out.warnings
+                );
+            }
+        }
+    }
+    let f = defaults(Engine::Postgres);
+    assert!(
+        export(&f, &ExportContext::default(), ExportFormat::Ssh).is_err(),
+        "no route, no command"
     );
 }

@@ -3,7 +3,6 @@
 //! verifier as every engine. It times those steps, shows the certificate chain and finds
 //! the encryption level the driver's login connection will have.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -27,7 +26,7 @@ use switchboard_model::model::TlsMode;
 /// What the inspection connection learnt.
 pub(super) struct Inspected {
     pub(super) negotiated: Negotiated,
-    pub(super) addr: SocketAddr,
+    pub(super) addr: crate::net::Reach,
     /// From the PRELOGIN VERSION option, e.g. "16.0.1000".
     pub(super) version: Option<String>,
     /// The chain the server sent (leaf first), for picking the CA the driver trusts.
@@ -98,7 +97,7 @@ pub(super) async fn inspect(
         )
     })?;
     let mut stream = open_stream_preferring(target, rec, prefer).await?;
-    let addr = stream.peer_addr().map_err(|e| {
+    let addr = stream.reach().map_err(|e| {
         Fail::new(
             Step::Connect,
             ErrorCode::ConnectionFailed,

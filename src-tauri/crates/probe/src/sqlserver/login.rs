@@ -143,7 +143,7 @@ pub(super) async fn login(
             return Err(f);
         }
     };
-    let tcp = match net::reopen(inspected.addr).await {
+    let tcp = match net::reopen(&inspected.addr).await {
         Ok(s) => s,
         Err(e) => {
             let f = Fail::new(

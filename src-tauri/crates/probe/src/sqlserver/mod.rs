@@ -75,6 +75,7 @@ pub async fn run(target: &ProbeTarget) -> TestReport {
         Ok(Err(f)) => (
             None,
             Some(TestFailure {
+                host_key: None,
                 code: f.code,
                 step: f.step,
                 message: f.message,
@@ -128,6 +129,16 @@ async fn steps(
     // As `host\instance` without a port: the instance's port is the Browser's to say.
     let browse_port = instance.filter(|_| target.port == DEFAULT_PORT);
     let (browsed, answered_from) = match browse_port {
+        Some(instance) if matches!(target.transport, crate::ssh::Transport::Open(_)) => {
+            return Err(Fail::new(
+                Step::Resolve,
+                switchboard_model::error::ErrorCode::SshForwardDenied,
+                format!(
+                    "The instance {instance:?} would be looked up with the SQL Server Browser, over UDP, which an SSH route cannot carry."
+                ),
+                "Give the instance's TCP port (SQL Server Configuration Manager shows it, or SELECT local_tcp_port FROM sys.dm_exec_connections on the server).",
+            ));
+        }
         Some(instance) => {
             let (port, from) = browse(rec, target, instance).await?;
             (

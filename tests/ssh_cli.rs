@@ -1,0 +1,279 @@
+//! A saved connection with an SSH route, driven through the `switchboard` CLI as a user
+//! does: saved with its route and the key's passphrase (into the real keychain), tested
+//! through a real OpenSSH bastion to the real PostgreSQL, its host key trusted by
+//! fingerprint, and the route removed with its secret.
+
+use switchboard_tests::cli::{all_output, json, run as cli};
+use switchboard_tests::pg::{PgServer, APP_DB, APP_USER};
+use switchboard_tests::sshd::{client_key, local_user, Sshd, SshdOptions};
+use switchboard_tests::{data_dir, require_keyring_session, test_password};
+
+#[test]
+fn a_saved_route_with_an_encrypted_key_tests_through_the_bastion_once_its_host_key_is_trusted() {
+    require_keyring_session();
+    let pg = PgServer::shared();
+    let passphrase = test_password("ssh-passphrase");
+    let key = client_key("ed25519", &passphrase);
+    let bastion = Sshd::start(SshdOptions {
+        authorized_keys: vec![key.public_line.clone()],
+        ..Default::default()
+    });
+    let dir = data_dir("ssh-cli");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &pg.ca.cert_pem).unwrap();
+    let hop = format!("{}@127.0.0.1:{}", local_user(), bastion.port);
+    let (pg_port, key_path) = (pg.port.to_string(), key.path.display().to_string());
+    let out = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "orders (behind bastion)",
+            "--host",
+            "localhost",
+            "--port",
+            &pg_port,
+            "--database",
+            APP_DB,
+            "--username",
+            APP_USER,
+            "--sslmode",
+            "verify-full",
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--password-stdin",
+            "--ssh",
+            &hop,
+            "--ssh-key-file",
+            &key_path,
+            "--ssh-password-stdin",
+            "--json",
+        ],
+        Some(&format!("{}\n{passphrase}", pg.app_password)),
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    let saved = json(&out);
+    assert_eq!(saved["ssh"]["kind"], "hops");
+    assert_eq!(saved["ssh"]["hops"][0]["auth"], "key");
+    assert_eq!(saved["ssh"]["hops"][0]["secret_save"], "keychain");
+    assert_eq!(saved["ssh_secrets"], serde_json::json!([0]));
+    assert!(!all_output(&out).contains(&passphrase));
+
+    // First test: the bastion's key is unknown, the test stops there and names it.
+    let out = cli(
+        &dir,
+        &["test", "orders-behind-bastion", "--json"],
+        None,
+        &[],
+    );
+    assert!(!out.status.success());
+    let report = json(&out);
+    assert_eq!(
+        report["error"]["code"], "ssh_host_key_unknown",
+        "{report:#}"
+    );
+    let message = report["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&bastion.host_key_fingerprint), "{message}");
+    assert!(
+        !dir.join("known_hosts").exists(),
+        "nothing trusted without being asked"
+    );
+
+    // Trusted by its fingerprint: the passphrase comes from the keychain.
+    let fp = bastion.host_key_fingerprint.clone();
+    let out = cli(
+        &dir,
+        &["test", "orders-behind-bastion", "--trust-host-key", &fp],
+        None,
+        &[],
+    );
+    let text = all_output(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("[hop 1 of 1: ") && text.contains("SSH handshake"),
+        "{text}"
+    );
+    assert!(!text.contains(&passphrase), "{text}");
+    let known = std::fs::read_to_string(dir.join("known_hosts")).unwrap();
+    assert!(
+        known.contains(&format!("[127.0.0.1]:{}", bastion.port)),
+        "{known}"
+    );
+
+    // From now on it is known.
+    let out = cli(
+        &dir,
+        &["test", "orders-behind-bastion", "--json"],
+        None,
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+
+    // The route goes, and its secret with it.
+    let out = cli(
+        &dir,
+        &["update", "orders-behind-bastion", "--no-ssh", "--json"],
+        None,
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    let updated = json(&out);
+    assert!(updated["ssh"].is_null(), "{updated:#}");
+    assert_eq!(updated["ssh_secrets"], serde_json::json!([]));
+}
+
+#[test]
+fn a_url_test_goes_through_hops_given_as_flags_and_a_bad_hop_is_a_field_error() {
+    require_keyring_session();
+    let pg = PgServer::shared();
+    let key = client_key("ed25519", "");
+    let bastion = Sshd::start(SshdOptions {
+        authorized_keys: vec![key.public_line.clone()],
+        ..Default::default()
+    });
+    let dir = data_dir("ssh-cli-url");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &pg.ca.cert_pem).unwrap();
+    let url = format!(
+        "postgresql://{APP_USER}@localhost:{}/{APP_DB}?sslmode=verify-full&sslrootcert={}",
+        pg.port,
+        ca.display()
+    );
+    let hop = format!("{}@127.0.0.1:{}", local_user(), bastion.port);
+    let key_path = key.path.display().to_string();
+    let fp = bastion.host_key_fingerprint.clone();
+    let out = cli(
+        &dir,
+        &[
+            "test",
+            "--url",
+            &url,
+            "--password-stdin",
+            "--ssh",
+            &hop,
+            "--ssh-key-file",
+            &key_path,
+            "--trust-host-key",
+            &fp,
+            "--json",
+        ],
+        Some(&pg.app_password),
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    let report = json(&out);
+    let hops: Vec<&str> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["hop"].as_str())
+        .collect();
+    assert!(hops.len() >= 5, "{report:#}");
+
+    let out = cli(
+        &dir,
+        &["test", "--url", &url, "--ssh", "root@bad/host", "--json"],
+        None,
+        &[],
+    );
+    assert!(!out.status.success());
+    let e = json(&out);
+    assert_eq!(e["error"]["code"], "validation_failed", "{e:#}");
+    assert_eq!(e["error"]["issues"][0]["field"], "ssh.hops.0.host", "{e:#}");
+}
+
+#[test]
+fn a_tunnel_keeps_the_route_open_for_the_real_psql_with_tls_verified_by_name_and_ctrl_c_closes_it()
+{
+    use std::io::BufRead;
+    require_keyring_session();
+    let pg = PgServer::shared();
+    let key = client_key("ed25519", "");
+    let bastion = Sshd::start(SshdOptions {
+        authorized_keys: vec![key.public_line.clone()],
+        ..Default::default()
+    });
+    let dir = data_dir("ssh-tunnel");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &pg.ca.cert_pem).unwrap();
+    let hop = format!("{}@127.0.0.1:{}", local_user(), bastion.port);
+    let (pg_port, key_path) = (pg.port.to_string(), key.path.display().to_string());
+    let out = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "tunnelled",
+            "--host",
+            "localhost",
+            "--port",
+            &pg_port,
+            "--database",
+            APP_DB,
+            "--username",
+            APP_USER,
+            "--password-save",
+            "none",
+            "--ssh",
+            &hop,
+            "--ssh-key-file",
+            &key_path,
+        ],
+        None,
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    let local = switchboard_tests::net::free_port().to_string();
+    let mut child = std::process::Command::new(switchboard_tests::workspace_bin("switchboard"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args([
+            "tunnel",
+            "tunnelled",
+            "--local-port",
+            &local,
+            "--trust-host-key",
+            &bastion.host_key_fingerprint,
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.contains("\"listening\"") && first.contains(&local),
+        "{first}"
+    );
+    let second = lines.next().unwrap().unwrap();
+    assert!(second.contains("\"open\""), "{second}");
+    // The real psql through the tunnel, verifying the server's certificate by its name.
+    let conninfo = format!(
+        "host=localhost hostaddr=127.0.0.1 port={local} dbname={APP_DB} user={APP_USER} sslmode=verify-full sslrootcert={}",
+        ca.display()
+    );
+    for _ in 0..2 {
+        let psql = std::process::Command::new(switchboard_tests::pg::bin("psql"))
+            .args(["-X", "-At", "-c", "select 'through the tunnel'", &conninfo])
+            .env("PGPASSWORD", &pg.app_password)
+            .output()
+            .unwrap();
+        assert!(
+            psql.status.success(),
+            "{}",
+            String::from_utf8_lossy(&psql.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&psql.stdout).trim(),
+            "through the tunnel"
+        );
+    }
+    // Ctrl-C closes it (the CLI stops at once, as for any command but a test): the
+    // route and the port go with the process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status}");
+    assert!(std::net::TcpListener::bind(("127.0.0.1", local.parse::<u16>().unwrap())).is_ok());
+}
