@@ -396,6 +396,16 @@ async fn tunnel(sb: &Switchboard, a: TunnelArgs, json: bool) -> Result<Outcome, 
     ))
 }
 
+/// Asks on the terminal whether to trust an unknown SSH host key (only "yes" trusts it).
+fn ask_trust(fingerprint: &str) -> bool {
+    eprint!(
+        "The bastion's host key {fingerprint} is not known. Check it with the server's administrator.\nTrust it (it is kept in Switchboard's own known_hosts)? Type yes to trust: "
+    );
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).is_ok()
+        && answer.trim().eq_ignore_ascii_case("yes")
+}
+
 /// The route the flags alone describe (a `--url` test's).
 fn probe_fields(a: &SshArgs) -> ConnectionFields {
     let mut f = ConnectionFields::blank(switchboard_core::model::Engine::Postgres, "");
@@ -796,13 +806,34 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             };
             let ssh_secrets = ssh_secret_slots(&c.fields, &t.ssh)?;
             let trust = t.trust_host_keys.clone();
+            let (secrets_again, password_again) = (ssh_secrets.clone(), password.clone());
             let report = streamed_test(json, |mut control| {
                 control.ssh_secrets = ssh_secrets;
                 control.trust_host_keys = trust;
                 sb.test_with(c.id, password, control)
             })
             .await?;
-            Outcome::TestRan(Box::new(report))
+            // On a terminal an unknown bastion key is asked about, as ssh does; the answer
+            // must be "yes", and the key goes to Switchboard's own known-hosts file.
+            let unknown = report
+                .error
+                .as_ref()
+                .filter(|e| e.code == ErrorCode::SshHostKeyUnknown)
+                .and_then(|e| e.host_key.clone());
+            match unknown {
+                Some(fp) if !json && std::io::stdin().is_terminal() && ask_trust(&fp) => {
+                    let mut trust = t.trust_host_keys.clone();
+                    trust.push(fp);
+                    let report = streamed_test(json, |mut control| {
+                        control.ssh_secrets = secrets_again;
+                        control.trust_host_keys = trust;
+                        sb.test_with(c.id, password_again, control)
+                    })
+                    .await?;
+                    Outcome::TestRan(Box::new(report))
+                }
+                _ => Outcome::TestRan(Box::new(report)),
+            }
         }
         Command::Engines => {
             let specs = switchboard_core::engines::all();

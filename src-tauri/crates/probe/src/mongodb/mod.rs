@@ -208,6 +208,14 @@ async fn steps(
             "List one host, or several host[:port] separated by commas.",
         )
     })?;
+    if srv && matches!(target.transport, crate::ssh::Transport::Open(_)) {
+        return Err(Fail::new(
+            Step::Resolve,
+            ErrorCode::SshNotPossible,
+            "A DNS seed list (mongodb+srv) cannot be followed through an SSH route: its members are found and reached by names only the bastion may resolve.",
+            "Turn off the DNS seed list and give one member's host and port (as the bastion reaches it).",
+        ));
+    }
     if srv && (seeds.len() != 1 || target.host.contains(':')) {
         return Err(Fail::new(
             Step::Resolve,
@@ -295,6 +303,57 @@ async fn steps(
             f.message.clone(),
         );
         return Err(f);
+    }
+    // Through an SSH route the driver dials a loopback forward to the first seed, directly:
+    // the members a replica set advertises are names only the bastion may resolve, so
+    // discovery is not followed (said in the forward step). TLS on that forward is
+    // Switchboard's, verified against the database's name on every connection
+    // (`ssh::forward::loopback`); the driver speaks plain MongoDB to it.
+    if let crate::ssh::Transport::Open(tunnel) = &target.transport {
+        let seed = &hosts[0];
+        let tls_up = obs.lock().map(|o| o.finished.is_some()).unwrap_or(false);
+        let tls = match target.tls_mode {
+            TlsMode::Disable => None,
+            TlsMode::Prefer if !tls_up => None,
+            _ => {
+                let fresh: SharedObservation = Default::default();
+                Some(tls::connector_for(shown, &fresh)?)
+            }
+        };
+        let fwd = crate::ssh::forward::loopback(tunnel.clone(), seed.host.clone(), seed.port, tls)
+            .await
+            .map_err(|e| {
+                Fail::new(
+                    Step::Auth,
+                    ErrorCode::ConnectionFailed,
+                    format!("The SSH forward for the driver could not be opened: {e}."),
+                    "Run the test again.",
+                )
+            })?;
+        if let Some(s) = rec
+            .steps
+            .iter_mut()
+            .rev()
+            .find(|s| s.step == Step::SshChannel)
+        {
+            s.detail.push_str(&format!(
+                "; the driver connects directly to {seed} through the route (replica set discovery is not followed)"
+            ));
+        }
+        let mut direct = target.clone();
+        direct.options.insert(
+            "direct_connection".into(),
+            switchboard_model::model::OptionValue::Bool(true),
+        );
+        direct.tls_mode = TlsMode::Disable;
+        let routed = [Seed {
+            host: "127.0.0.1".into(),
+            port: fwd.port,
+        }];
+        return login(
+            &direct, shown, rec, driver, base, &routed, &inspected, &seen, deadline,
+        )
+        .await;
     }
     login(
         target, shown, rec, driver, base, &hosts, &inspected, &seen, deadline,

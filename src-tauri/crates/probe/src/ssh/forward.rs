@@ -74,3 +74,53 @@ pub(crate) async fn unix(
         _task: AbortOnDrop(task.abort_handle()),
     })
 }
+
+/// A forward for a driver that dials TCP itself and cannot be given a socket path (the
+/// MongoDB driver): a listener on 127.0.0.1, on a port chosen by the system, open only
+/// while the test runs; each connection gets its own forward from the last hop. With
+/// `tls`, Switchboard speaks TLS to the database itself on every forwarded connection
+/// (verified against the database's name, with the connection's CA and client
+/// certificate) and the driver speaks plain MongoDB to the loopback: the rustls driver
+/// cannot be told to check a name other than the one it dials.
+pub(crate) struct LoopbackForward {
+    pub port: u16,
+    _task: AbortOnDrop,
+}
+
+pub(crate) async fn loopback(
+    tunnel: OpenTunnel,
+    host: String,
+    port: u16,
+    tls: Option<(
+        tokio_rustls::TlsConnector,
+        rustls::pki_types::ServerName<'static>,
+    )>,
+) -> std::io::Result<LoopbackForward> {
+    let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+    let local = listener.local_addr()?.port();
+    let task = tokio::spawn(async move {
+        let mut conns = tokio::task::JoinSet::new();
+        while let Ok((mut local, _)) = listener.accept().await {
+            let (tunnel, host, tls) = (tunnel.clone(), host.clone(), tls.clone());
+            conns.spawn(async move {
+                let Ok(mut remote) = tunnel.reforward(&host, port).await else {
+                    return;
+                };
+                match tls {
+                    Some((connector, name)) => {
+                        if let Ok(mut secure) = connector.connect(name, remote).await {
+                            let _ = tokio::io::copy_bidirectional(&mut local, &mut secure).await;
+                        }
+                    }
+                    None => {
+                        let _ = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
+                    }
+                }
+            });
+        }
+    });
+    Ok(LoopbackForward {
+        port: local,
+        _task: AbortOnDrop(task.abort_handle()),
+    })
+}
