@@ -6,7 +6,7 @@
 //! On Linux the dialog is built with GTK directly: the dialog plugin's (rfd) focuses its
 //! first button, so Return typed into the form just as the dialog appeared would say yes.
 //! Here "Cancel" is focused and the default; only a deliberate choice of the named button
-//! reveals. Elsewhere the dialog plugin asks.
+//! (clicked, Tab then Space, or its Alt mnemonic) reveals. Elsewhere the dialog plugin asks.
 
 use switchboard_core::{ApiError, CoreError, ErrorCode};
 use tokio::sync::{oneshot, Mutex};
@@ -69,7 +69,9 @@ fn ask(
             dialog.set_title(q.title);
             dialog.set_secondary_text(Some(q.detail));
             let cancel = dialog.add_button("Cancel", gtk::ResponseType::Cancel);
-            let yes = dialog.add_button(q.yes, gtk::ResponseType::Accept);
+            // Its first letter is its mnemonic (Alt+S "Show password", Alt+C "Copy with
+            // password"): a deliberate key that works wherever the focus is.
+            let yes = dialog.add_button(&format!("_{}", q.yes), gtk::ResponseType::Accept);
             yes.style_context().add_class("destructive-action");
             dialog.set_default_response(gtk::ResponseType::Cancel);
             // Fn, called once per response: the first one answers, the dialog then goes.

@@ -250,7 +250,7 @@ async fn a_pasted_url_fills_the_form_tests_saves_previews_copies_and_a_batch_imp
         // with password"), then on the clipboard, never handed back to the page.
         c.find(Locator::Css("[data-testid=copy-include-password]")).await.unwrap().click().await.unwrap();
         c.find(Locator::Css("[data-testid=copy-run]")).await.unwrap().click().await.unwrap();
-        tokio::task::spawn_blocking(|| answer_dialog("Copy with password", "Tab space"))
+        tokio::task::spawn_blocking(|| answer_dialog("Copy with password", "alt+c"))
             .await
             .unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -322,8 +322,9 @@ async fn closing_the_window_with_edits_asks_and_save_saves_before_it_closes() {
         click(&c, &item("alpha")).await;
         value_when(&c, "[name=host]", |v| v == "a.example.com").await;
         fill(&c, "host", "closing.example.com").await;
-        // The form reports its edits to the backend after it re-renders.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The form reports its edits to the backend after it re-renders; the page marks
+        // its root once the backend has them.
+        wait_for(&c, "html[data-unsaved=true]").await;
         request_close("Switchboard");
         let text = wait_for(&c, "[data-testid=unsaved-dialog]")
             .await

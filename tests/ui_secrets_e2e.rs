@@ -81,7 +81,7 @@ async fn a_page_script_cannot_reveal_or_copy_a_password_without_the_native_confi
 
         // The user's own click raises the same dialog. Return (typed into the form just as
         // the dialog appeared, say) takes its default, Cancel: nothing is shown. Only
-        // choosing "Show password" itself (Tab to it, then space) shows the password.
+        // choosing "Show password" itself (its mnemonic, Alt+S, here) shows the password.
         c.find(Locator::Css(
             "[data-testid=connection-item][data-name=vault-pg]",
         ))
@@ -111,7 +111,7 @@ async fn a_page_script_cannot_reveal_or_copy_a_password_without_the_native_confi
             .click()
             .await
             .unwrap();
-        tokio::task::spawn_blocking(|| answer_dialog("Show password", "Tab space"))
+        tokio::task::spawn_blocking(|| answer_dialog("Show password", "alt+s"))
             .await
             .unwrap();
         let shown = wait_for(&c, "[data-testid=revealed-password]").await;

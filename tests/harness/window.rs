@@ -210,13 +210,8 @@ pub async fn gone(c: &Client, css: &str) {
 pub fn dialog_window(title: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let out = Command::new("xdotool")
-            .args(["search", "--onlyvisible", "--name", title])
-            .output()
-            .expect("xdotool (installed by the test command)");
-        let ids = String::from_utf8_lossy(&out.stdout);
-        if let Some(id) = ids.lines().next() {
-            return id.to_owned();
+        if let Some(id) = visible_windows(title).into_iter().next() {
+            return id;
         }
         assert!(
             Instant::now() < deadline,
@@ -226,24 +221,59 @@ pub fn dialog_window(title: &str) -> String {
     }
 }
 
-/// Presses `keys` (space-separated) in the dialog titled `title`, as the user at the
-/// keyboard.
-pub fn answer_dialog(title: &str, keys: &str) {
-    let id = dialog_window(title);
-    // GTK ignores keys sent to a window (XSendEvent); focus it and type through XTEST.
-    let ok = Command::new("xdotool")
-        .args([
-            "windowfocus",
-            "--sync",
-            &id,
-            "key",
-            "--delay",
-            "150",
-            "--clearmodifiers",
-        ])
-        .args(keys.split_whitespace())
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "xdotool could not press {keys} in {title:?}");
+fn visible_windows(title: &str) -> Vec<String> {
+    let out = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", title])
+        .output()
+        .expect("xdotool (installed by the test command)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Answers the dialog titled `title` with one key (`Escape`, `Return`, a button's
+/// mnemonic such as `alt+s`), as the user at the keyboard, and waits until the dialog is
+/// gone. A key that never arrived (the dialog not yet focused on a slow machine) leaves
+/// the dialog up and is pressed again; one key answers or does nothing, so a repeat
+/// cannot choose differently. Nothing here depends on which button has the focus.
+pub fn answer_dialog(title: &str, key: &str) {
+    assert!(
+        !key.contains(' '),
+        "one key a call: a sequence could be half-delivered and then repeated"
+    );
+    dialog_window(title);
+    for _ in 0..5 {
+        let Some(id) = visible_windows(title).into_iter().next() else {
+            return;
+        };
+        // GTK ignores keys sent to a window (XSendEvent); focus it and type through XTEST,
+        // once the X server says it has the focus.
+        let focused = Command::new("xdotool")
+            .args(["windowfocus", "--sync", &id])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        let now = Command::new("xdotool").arg("getwindowfocus").output();
+        let has_focus = now
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == id)
+            .unwrap_or(false);
+        if focused && has_focus {
+            std::thread::sleep(Duration::from_millis(200));
+            let ok = Command::new("xdotool")
+                .args(["key", "--clearmodifiers", key])
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            assert!(ok, "xdotool could not press {key} in {title:?}");
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if visible_windows(title).is_empty() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("the dialog {title:?} did not answer {key}");
 }
