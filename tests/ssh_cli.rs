@@ -5,7 +5,7 @@
 
 use switchboard_tests::cli::{all_output, json, run as cli};
 use switchboard_tests::pg::{PgServer, APP_DB, APP_USER};
-use switchboard_tests::sshd::{client_key, local_user, Sshd, SshdOptions};
+use switchboard_tests::sshd::{client_key, local_user, password_user, Sshd, SshdOptions};
 use switchboard_tests::{data_dir, require_keyring_session, test_password};
 
 #[test]
@@ -339,4 +339,128 @@ fn on_a_terminal_an_unknown_bastion_key_is_asked_about_and_only_yes_trusts_it() 
     assert!(std::fs::read_to_string(dir.join("known_hosts"))
         .unwrap()
         .contains(&bastion.port.to_string()));
+}
+
+#[test]
+fn a_bastion_password_saved_to_the_keychain_logs_in_and_ask_every_time_reads_it_per_test() {
+    require_keyring_session();
+    let pg = PgServer::shared();
+    let (user, password) = password_user();
+    let bastion = Sshd::start(SshdOptions {
+        passwords: true,
+        ..Default::default()
+    });
+    let dir = data_dir("ssh-cli-password");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &pg.ca.cert_pem).unwrap();
+    let hop = format!("{user}@127.0.0.1:{}", bastion.port);
+    let pg_port = pg.port.to_string();
+    let fp = bastion.host_key_fingerprint.clone();
+    let out = cli(
+        &dir,
+        &[
+            "add",
+            "--name",
+            "ledger",
+            "--host",
+            "localhost",
+            "--port",
+            &pg_port,
+            "--database",
+            APP_DB,
+            "--username",
+            APP_USER,
+            "--sslmode",
+            "verify-full",
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--password-stdin",
+            "--ssh",
+            &hop,
+            "--ssh-auth",
+            "password",
+            "--ssh-password-stdin",
+            "--json",
+        ],
+        Some(&format!("{}\n{password}", pg.app_password)),
+        &[],
+    );
+    let text = all_output(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains(&password), "{text}");
+    let saved = json(&out);
+    assert_eq!(saved["ssh"]["hops"][0]["auth"], "password");
+    assert_eq!(saved["ssh"]["hops"][0]["secret_save"], "keychain");
+    assert_eq!(saved["ssh_secrets"], serde_json::json!([0]));
+
+    // Tested with the password from the keychain: the bastion lets the account in by it.
+    let out = cli(
+        &dir,
+        &["test", "ledger", "--trust-host-key", &fp, "--json"],
+        None,
+        &[],
+    );
+    let text = all_output(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains(&password), "{text}");
+    let report = json(&out);
+    let auth = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "ssh_auth")
+        .unwrap_or_else(|| panic!("{report:#}"))["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(auth.starts_with(&format!("password as {user}")), "{auth}");
+
+    // Ask every time: the keychain entry goes, and a test without it says what to give.
+    let out = cli(
+        &dir,
+        &["update", "ledger", "--ssh-secret-save", "ask", "--json"],
+        None,
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert_eq!(json(&out)["ssh_secrets"], serde_json::json!([]));
+    let out = cli(&dir, &["test", "ledger", "--json"], None, &[]);
+    assert!(!out.status.success());
+    let report = json(&out);
+    assert_eq!(report["error"]["code"], "ssh_auth_failed", "{report:#}");
+    let out = cli(
+        &dir,
+        &["test", "ledger", "--ssh-password-stdin", "--json"],
+        Some(&password),
+        &[],
+    );
+    let text = all_output(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains(&password), "{text}");
+
+    // Route flags with no route to change are an error, not silently ignored.
+    let out = cli(&dir, &["update", "ledger", "--no-ssh", "--json"], None, &[]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    let out = cli(
+        &dir,
+        &[
+            "update",
+            "ledger",
+            "--ssh-secret-save",
+            "keychain",
+            "--json",
+        ],
+        None,
+        &[],
+    );
+    assert!(!out.status.success());
+    let e = json(&out);
+    assert_eq!(e["error"]["code"], "ssh_hops_invalid", "{e:#}");
+    assert!(
+        e["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("--ssh USER@HOST"),
+        "{e:#}"
+    );
 }

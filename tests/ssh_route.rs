@@ -340,6 +340,7 @@ async fn a_forward_the_hop_does_not_permit_is_refused_at_the_forward_step() {
     let s = Sshd::start(SshdOptions {
         authorized_keys: vec![key.public_line.clone()],
         permit_open: Some("127.0.0.1:1".into()),
+        ..Default::default()
     });
     let kh = s.known_hosts();
     let r = probe::run(&pg_target(
@@ -577,5 +578,117 @@ async fn an_ssh_config_alias_with_a_proxy_jump_is_resolved_as_openssh_does_and_r
     assert!(
         labels.iter().any(|l| l.starts_with("hop 2 of 2")),
         "{labels:?}"
+    );
+}
+
+/// A server that takes passwords (PAM) for the password-only account, its key known.
+fn password_hop() -> (Sshd, PathBuf, String, String) {
+    let (user, password) = sshd::password_user();
+    let s = Sshd::start(SshdOptions {
+        passwords: true,
+        ..Default::default()
+    });
+    let kh = s.known_hosts();
+    (s, kh, user, password)
+}
+
+#[tokio::test]
+async fn a_password_login_reaches_postgres_and_a_wrong_password_is_named_with_the_offered_methods()
+{
+    let (s, kh, user, password) = password_hop();
+    let with = |auth: HopAuth| Hop {
+        user: user.clone(),
+        ..hop(s.port, auth)
+    };
+    let r = probe::run(&pg_target(
+        route(
+            vec![with(HopAuth::Password(Some(Secret::new(password.clone()))))],
+            vec![kh.clone()],
+        ),
+        TlsMode::VerifyFull,
+    ))
+    .await;
+    assert!(r.ok, "{r:#?}\n{}", s.log());
+    let auth = &r
+        .steps
+        .iter()
+        .find(|x| x.step == Step::SshAuth)
+        .unwrap()
+        .detail;
+    assert!(auth.starts_with(&format!("password as {user}")), "{auth}");
+    assert!(
+        !format!("{r:?}").contains(&password),
+        "the report holds the password"
+    );
+
+    let wrong = format!("{password}-not");
+    let r = probe::run(&pg_target(
+        route(
+            vec![with(HopAuth::Password(Some(Secret::new(wrong.clone()))))],
+            vec![kh],
+        ),
+        TlsMode::VerifyFull,
+    ))
+    .await;
+    let (code, step, text) = failure(&r);
+    assert_eq!(
+        (code, step),
+        (ErrorCode::SshAuthFailed, Step::SshAuth),
+        "{text}"
+    );
+    assert!(text.contains("password: refused"), "{text}");
+    assert!(
+        text.contains("The server offers: ") && text.contains("password"),
+        "{text}"
+    );
+    // The hint is about the password, not about a key nobody used.
+    assert!(text.contains("the password"), "{text}");
+    assert!(!text.contains("authorized_keys"), "{text}");
+    assert!(
+        !text.contains(&wrong) && !text.contains(&password),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn keyboard_interactive_answers_the_servers_password_prompt_with_the_secret() {
+    let (s, kh, user, password) = password_hop();
+    let with = |auth: HopAuth| Hop {
+        user: user.clone(),
+        ..hop(s.port, auth)
+    };
+    let r = probe::run(&pg_target(
+        route(
+            vec![with(HopAuth::KeyboardInteractive(Some(Secret::new(
+                password.clone(),
+            ))))],
+            vec![kh.clone()],
+        ),
+        TlsMode::VerifyFull,
+    ))
+    .await;
+    assert!(r.ok, "{r:#?}\n{}", s.log());
+    let auth = &r
+        .steps
+        .iter()
+        .find(|x| x.step == Step::SshAuth)
+        .unwrap()
+        .detail;
+    assert!(
+        auth.starts_with(&format!("keyboard-interactive as {user}")),
+        "{auth}"
+    );
+
+    // Asked and nothing to answer with: said so, not a hang.
+    let r = probe::run(&pg_target(
+        route(vec![with(HopAuth::KeyboardInteractive(None))], vec![kh]),
+        TlsMode::VerifyFull,
+    ))
+    .await;
+    let (code, _, text) = failure(&r);
+    assert_eq!(code, ErrorCode::SshAuthFailed, "{text}");
+    assert!(
+        text.contains("keyboard-interactive: asked for an answer and none was given"),
+        "{text}"
     );
 }

@@ -27,6 +27,57 @@ pub struct SshdOptions {
     pub authorized_keys: Vec<String>,
     /// `PermitOpen` (e.g. `127.0.0.1:1`): forwards anywhere else are refused.
     pub permit_open: Option<String>,
+    /// Password and keyboard-interactive logins through PAM (Debian's `/etc/pam.d/sshd`,
+    /// checking `/etc/shadow`), for the account [`password_user`] makes.
+    pub passwords: bool,
+}
+
+/// An account that logs in with a password only: `switchboard-ssh` (no home, no shell),
+/// made when missing and given a fresh test password once per test process (root only:
+/// CI runs as root). Returns (user, password).
+pub fn password_user() -> (String, String) {
+    use std::sync::OnceLock;
+    static USER: OnceLock<(String, String)> = OnceLock::new();
+    USER.get_or_init(|| {
+        const NAME: &str = "switchboard-ssh";
+        // SAFETY: getuid has no preconditions.
+        assert!(
+            unsafe { libc::getuid() } == 0,
+            "password logins need a real account with a password: run the tests as root (CI does)"
+        );
+        let exists = Command::new("id")
+            .arg(NAME)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if !exists {
+            run(
+                Command::new("useradd").args([
+                    "--system",
+                    "--no-create-home",
+                    "--home-dir",
+                    "/nonexistent",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    NAME,
+                ]),
+                "useradd (the SSH password account)",
+            );
+        }
+        let password = crate::test_password("ssh-login");
+        let mut child = Command::new("chpasswd")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("chpasswd");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("chpasswd stdin");
+            writeln!(stdin, "{NAME}:{password}").expect("chpasswd input");
+        }
+        assert!(child.wait().expect("chpasswd").success(), "chpasswd failed");
+        (NAME.to_owned(), password)
+    })
+    .clone()
 }
 
 /// The user the tests run as (the one the servers let in).
@@ -102,6 +153,15 @@ impl Sshd {
             dir.join("sshd.pid").display(),
             authorized.display(),
         );
+        if opts.passwords {
+            config = config
+                .replace("UsePAM no", "UsePAM yes")
+                .replace("PasswordAuthentication no", "PasswordAuthentication yes")
+                .replace(
+                    "KbdInteractiveAuthentication no",
+                    "KbdInteractiveAuthentication yes",
+                );
+        }
         if let Some(p) = &opts.permit_open {
             config.push_str(&format!("PermitOpen {p}\n"));
         }

@@ -284,12 +284,16 @@ fn read_secret(what: &str, field: &str, flag: &str) -> Result<Secret, CoreError>
 }
 
 /// The route the SSH flags describe, put on `f`: `--ssh` hops (replacing the route),
-/// `--ssh-alias`, or `--no-ssh`.
-fn apply_ssh(f: &mut ConnectionFields, a: &SshArgs) {
+/// `--ssh-alias`, or `--no-ssh`; without those, `--ssh-auth`, `--ssh-key-file` and
+/// `--ssh-secret-save` change the route `f` already has (its last hop).
+fn apply_ssh(f: &mut ConnectionFields, a: &SshArgs) -> Result<(), CoreError> {
     use switchboard_core::ssh::{SshAuth, SshHop, SshRoute};
     if a.no_ssh {
         f.ssh = None;
-        return;
+        return Ok(());
+    }
+    if a.ssh_alias.is_none() && a.hops.is_empty() {
+        return change_route(f, a);
     }
     if let Some(alias) = &a.ssh_alias {
         f.ssh = Some(SshRoute::Alias {
@@ -300,10 +304,7 @@ fn apply_ssh(f: &mut ConnectionFields, a: &SshArgs) {
                 PasswordSave::None
             }),
         });
-        return;
-    }
-    if a.hops.is_empty() {
-        return;
+        return Ok(());
     }
     let auth = a.ssh_auth.unwrap_or(if a.ssh_key_files.is_empty() {
         SshAuth::Agent
@@ -340,6 +341,62 @@ fn apply_ssh(f: &mut ConnectionFields, a: &SshArgs) {
         })
         .collect();
     f.ssh = Some(SshRoute::Hops { hops });
+    Ok(())
+}
+
+/// `--ssh-auth`, `--ssh-key-file` and `--ssh-secret-save` alone: the saved route's last
+/// hop changes (an alias takes only the secret's place); with no route they are an error,
+/// never silently ignored.
+fn change_route(f: &mut ConnectionFields, a: &SshArgs) -> Result<(), CoreError> {
+    use switchboard_core::ssh::{SshAuth, SshRoute};
+    let asked = a.ssh_auth.is_some() || !a.ssh_key_files.is_empty() || a.ssh_secret_save.is_some();
+    if !asked {
+        return Ok(());
+    }
+    let no_route = || {
+        CoreError::input(
+            ErrorCode::SshHopsInvalid,
+            Some("ssh"),
+            "--ssh-auth, --ssh-key-file and --ssh-secret-save change an SSH route, and this connection has none",
+            "Give the route with --ssh USER@HOST[:PORT] (or --ssh-alias NAME) as well.",
+        )
+    };
+    match f.ssh.as_mut() {
+        None => Err(no_route()),
+        Some(SshRoute::Alias { secret_save, .. }) => {
+            if a.ssh_auth.is_some() || !a.ssh_key_files.is_empty() {
+                return Err(CoreError::input(
+                    ErrorCode::SshAliasInvalid,
+                    Some("ssh.alias"),
+                    "an ~/.ssh/config alias takes its keys and methods from the config file",
+                    "Change IdentityFile in ~/.ssh/config, or give the hops with --ssh instead of the alias.",
+                ));
+            }
+            if let Some(save) = a.ssh_secret_save {
+                *secret_save = save;
+            }
+            Ok(())
+        }
+        Some(SshRoute::Hops { hops }) => {
+            let last = hops.last_mut().ok_or_else(no_route)?;
+            if let Some(auth) = a.ssh_auth {
+                last.auth = auth;
+            } else if !a.ssh_key_files.is_empty() {
+                last.auth = SshAuth::Key;
+            }
+            if !a.ssh_key_files.is_empty() {
+                last.key_files = a.ssh_key_files.clone();
+            } else if last.auth != SshAuth::Key {
+                last.key_files.clear();
+            }
+            if let Some(save) = a.ssh_secret_save {
+                last.secret_save = save;
+            } else if last.auth == SshAuth::Agent {
+                last.secret_save = PasswordSave::None;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// `switchboard tunnel`: the forward stays open until Ctrl-C; what happens goes to
@@ -404,13 +461,6 @@ fn ask_trust(fingerprint: &str) -> bool {
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).is_ok()
         && answer.trim().eq_ignore_ascii_case("yes")
-}
-
-/// The route the flags alone describe (a `--url` test's).
-fn probe_fields(a: &SshArgs) -> ConnectionFields {
-    let mut f = ConnectionFields::blank(switchboard_core::model::Engine::Postgres, "");
-    apply_ssh(&mut f, a);
-    f
 }
 
 /// The SSH secrets of a save or test: the last slot's from standard input.
@@ -579,8 +629,7 @@ fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
         f.metadata
             .insert(k.clone(), serde_json::Value::String(v.clone()));
     }
-    apply_ssh(f, &a.ssh);
-    Ok(())
+    apply_ssh(f, &a.ssh)
 }
 
 async fn run(cli: Cli) -> Result<Outcome, CoreError> {
@@ -596,8 +645,8 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     {
         let mut test = UrlTest::read(url).await?;
         let mut probe = ConnectionFields::blank(switchboard_core::model::Engine::Postgres, "");
-        apply_ssh(&mut probe, ssh);
-        if let Some(route) = probe.ssh {
+        apply_ssh(&mut probe, ssh)?;
+        if let Some(route) = probe.ssh.clone() {
             let dir = cli
                 .data_dir
                 .clone()
@@ -619,7 +668,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             eprintln!("warning: {w}");
         }
         let password = password_stdin.then(read_password).transpose()?;
-        let ssh_secrets = ssh_secret_slots(&probe_fields(ssh), ssh)?;
+        let ssh_secrets = ssh_secret_slots(&probe, ssh)?;
         let trust = trust_host_keys.clone();
         let report = streamed_test(json, |mut control| {
             control.ssh_secrets = ssh_secrets;

@@ -641,12 +641,13 @@ async fn authenticate(
                 ErrorCode::SshAuthFailed,
                 format!(
                     "{label}: {user} was not let in. Tried: {}. The server offers: {offers}.",
-                    if tried.is_empty() { "nothing usable".to_string() } else { tried.join("; ") }
+                    if tried.is_empty() {
+                        "nothing usable".to_string()
+                    } else {
+                        tried.join("; ")
+                    }
                 ),
-                format!(
-                    "Check the user, and that the key (its .pub) is in ~{user}/.ssh/authorized_keys on {}, or choose a method the server offers.",
-                    hop.host
-                ),
+                auth_hint(&hop.auth, &user, &hop.host),
             );
             rec.push(
                 Step::SshAuth,
@@ -666,6 +667,18 @@ async fn authenticate(
             );
             Err(f)
         }
+    }
+}
+
+/// What to check when `user` was refused, for the method that was tried.
+fn auth_hint(auth: &HopAuth, user: &str, host: &str) -> String {
+    match auth {
+        HopAuth::Password(_) | HopAuth::KeyboardInteractive(_) => format!(
+            "Check the user and the password for {user} on {host} (type it again, or save the right one), or choose a method the server offers."
+        ),
+        _ => format!(
+            "Check the user, and that the key (its .pub) is in ~{user}/.ssh/authorized_keys on {host}, or choose a method the server offers."
+        ),
     }
 }
 
