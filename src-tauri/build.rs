@@ -5,7 +5,7 @@ fn main() {
         .capabilities_path_pattern("./src-tauri/capabilities/**/*.json")
         .app_manifest(tauri_build::AppManifest::new().commands(&[
             "startup_problem",
-            "list_connections",
+            "list_summaries",
             "get_connection",
             "create_connection",
             "update_connection",

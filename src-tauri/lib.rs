@@ -14,7 +14,7 @@ use switchboard_core::model::{
     NewConnection,
 };
 use switchboard_core::probe::report::{Progress, StepReport};
-use switchboard_core::store::{LastTest, Listing};
+use switchboard_core::store::{LastTest, SummaryListing};
 use switchboard_core::tunnels::{OpenTunnelInfo, TunnelNotice};
 use switchboard_core::watch::{StoreWatch, WindowNotice};
 use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
@@ -64,9 +64,10 @@ fn notify(to: &std::sync::Mutex<Option<Channel<WindowNotice>>>, notice: WindowNo
 
 type CmdResult<T> = Result<T, ApiError>;
 
+/// The list: a compact row a connection (`get_connection` reads one in full).
 #[tauri::command]
-async fn list_connections(state: State<'_, AppState>) -> CmdResult<Listing> {
-    Ok(state.sb.listing().await?)
+async fn list_summaries(state: State<'_, AppState>) -> CmdResult<SummaryListing> {
+    Ok(state.sb.summaries().await?)
 }
 
 #[tauri::command]
@@ -686,7 +687,7 @@ pub fn run() {
         .on_window_event(on_window_event)
         .invoke_handler(tauri::generate_handler![
             startup_problem,
-            list_connections,
+            list_summaries,
             get_connection,
             create_connection,
             update_connection,

@@ -3,6 +3,7 @@ import type { BrokenRow } from "./BrokenRow";
 import type { Connection } from "./Connection";
 
 /**
- * Every saved connection: the readable ones and the broken ones.
+ * Every saved connection, in the list's (natural) order: the readable ones and the
+ * broken ones.
  */
 export type Listing = { connections: Array<Connection>, broken: Array<BrokenRow>, };

@@ -14,7 +14,7 @@ import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { LastTest } from '../bindings/LastTest';
-import type { Listing } from '../bindings/Listing';
+import type { SummaryListing } from '../bindings/SummaryListing';
 import type { ManyResult } from '../bindings/ManyResult';
 import type { PickedFile } from '../bindings/PickedFile';
 import type { StepReport } from '../bindings/StepReport';
@@ -75,8 +75,8 @@ function stepChannel(onStep: (s: StepReport) => void): Channel<StepReport> {
 export const api = {
   /** Why the data dir could not be opened at start-up (null when it was). */
   startupProblem: () => call<ApiError | null>('startup_problem'),
-  /** The readable connections, and the saved rows this version cannot read (`broken`). */
-  listConnections: () => call<Listing>('list_connections'),
+  /** What the list shows of every connection (naturally sorted), and the unreadable rows. */
+  listSummaries: () => call<SummaryListing>('list_summaries'),
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
   // `secretsFrom`: the token of the pasted draft the form was filled from; the backend
   // fills in the password / client key it holds for it that the user did not type (they

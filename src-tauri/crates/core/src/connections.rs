@@ -154,6 +154,12 @@ impl Switchboard {
         self.store.listing().await
     }
 
+    /// The list as the window shows it: a compact row a connection (the full one is read
+    /// with `get` when opened), and the broken rows.
+    pub async fn summaries(&self) -> Result<store::SummaryListing> {
+        Ok(self.store.listing().await?.into())
+    }
+
     /// The id (as stored: a hand-edited one need not be a UUID) and display name of a
     /// connection by id, handle or display name (as `find`), without reading the rest of
     /// its row (so that a row this version cannot read can still be named and deleted with

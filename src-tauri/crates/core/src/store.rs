@@ -21,6 +21,7 @@ use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
 use crate::model::{
     Connection, ConnectionFields, Engine, Environment, PasswordSave, TlsMode, TlsSettings,
 };
+use crate::summary::ConnectionSummary;
 use crate::validation::name_key;
 
 pub const DB_FILE: &str = "switchboard.db";
@@ -68,12 +69,30 @@ pub struct BrokenRow {
     pub reason: String,
 }
 
-/// Every saved connection: the readable ones and the broken ones.
+/// Every saved connection, in the list's (natural) order: the readable ones and the
+/// broken ones.
 #[derive(Debug, Clone, Default, serde::Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Listing {
     pub connections: Vec<Connection>,
     pub broken: Vec<BrokenRow>,
+}
+
+/// The list as the window gets it: a compact row a connection, in the list's order.
+#[derive(Debug, Clone, Default, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SummaryListing {
+    pub connections: Vec<ConnectionSummary>,
+    pub broken: Vec<BrokenRow>,
+}
+
+impl From<Listing> for SummaryListing {
+    fn from(l: Listing) -> Self {
+        SummaryListing {
+            connections: l.connections.iter().map(ConnectionSummary::from).collect(),
+            broken: l.broken,
+        }
+    }
 }
 
 impl Store {
@@ -224,6 +243,7 @@ impl Store {
                 }),
             }
         }
+        switchboard_model::summary::sort_naturally(&mut listing.connections);
         Ok(listing)
     }
 

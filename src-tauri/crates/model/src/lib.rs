@@ -15,6 +15,7 @@ pub mod model;
 pub mod pem;
 pub mod secret;
 pub mod ssh;
+pub mod summary;
 pub mod validation;
 pub mod words;
 
