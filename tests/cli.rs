@@ -1151,3 +1151,132 @@ fn mongodb_verify_full_without_a_ca_trusts_this_machine_s_store_in_the_driver_to
     assert_eq!(t.status.code(), Some(1), "{}", all_output(&t));
     assert_eq!(json(&t)["error"]["code"], "tls_untrusted");
 }
+
+#[test]
+fn list_sorts_names_naturally_as_the_window_does() {
+    let dir = data_dir("cli-natural");
+    for name in ["db-10", "db-2", "DB-1", "db-100", "billing (prod, EU)"] {
+        let out = cli(
+            &dir,
+            &[
+                "add",
+                "--name",
+                name,
+                "--host",
+                "db.example.com",
+                "--database",
+                "app",
+                "--username",
+                "app",
+                "--password-save",
+                "none",
+            ],
+            None,
+            &[],
+        );
+        assert!(out.status.success(), "{}", all_output(&out));
+    }
+    let list = json(&cli(&dir, &["list", "--json"], None, &[]));
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["billing (prod, EU)", "DB-1", "db-2", "db-10", "db-100"]
+    );
+}
+
+#[test]
+fn folders_from_flags_nest_filter_and_print_as_a_tree_and_a_bad_one_is_refused() {
+    let dir = data_dir("cli-folders");
+    let add = |name: &str, folder: Option<&str>| {
+        let mut args = vec![
+            "add",
+            "--name",
+            name,
+            "--host",
+            "db.example.com",
+            "--database",
+            "app",
+            "--username",
+            "app",
+            "--password-save",
+            "none",
+            "--json",
+        ];
+        if let Some(f) = folder {
+            args.extend(["--folder", f]);
+        }
+        let out = cli(&dir, &args, None, &[]);
+        assert!(out.status.success(), "{}", all_output(&out));
+        json(&out)
+    };
+    let saved = add("orders-eu", Some(" Payments / EU / prod "));
+    assert_eq!(saved["folder"], "Payments/EU/prod");
+    add("orders-us", Some("Payments/US"));
+    add("ledger", Some("Payments"));
+    add("scratch", None);
+
+    let names = |args: &[&str]| -> Vec<String> {
+        json(&cli(&dir, args, None, &[]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&["list", "--json", "--folder", "Payments"]),
+        ["ledger", "orders-eu", "orders-us"]
+    );
+    assert_eq!(
+        names(&["list", "--json", "--folder", "Payments/EU"]),
+        ["orders-eu"]
+    );
+    assert!(names(&["list", "--json", "--folder", "Pay"]).is_empty());
+
+    let text = String::from_utf8(cli(&dir, &["list"], None, &[]).stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("scratch"), "{text}");
+    assert_eq!(lines[1], "Payments/", "{text}");
+    assert!(lines[2].starts_with("  ledger"), "{text}");
+    assert_eq!(lines[3], "  EU/", "{text}");
+    assert_eq!(lines[4], "    prod/", "{text}");
+    assert!(lines[5].starts_with("      orders-eu"), "{text}");
+    assert_eq!(lines[6], "  US/", "{text}");
+    assert!(lines[7].starts_with("    orders-us"), "{text}");
+
+    // '' moves it to the top level.
+    let out = cli(
+        &dir,
+        &["update", "ledger", "--folder", "", "--json"],
+        None,
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    assert_eq!(json(&out)["folder"], "");
+
+    let out = cli(
+        &dir,
+        &[
+            "update",
+            "scratch",
+            "--folder",
+            "a/b/c/d/e/f/g/h/i",
+            "--json",
+        ],
+        None,
+        &[],
+    );
+    assert!(!out.status.success());
+    let e = json(&out);
+    assert_eq!(e["error"]["issues"][0]["code"], "folder_invalid", "{e:#}");
+    assert_eq!(e["error"]["issues"][0]["field"], "folder", "{e:#}");
+    assert_eq!(
+        names(&["list", "--json", "--folder", "a"]),
+        Vec::<String>::new()
+    );
+}

@@ -1,7 +1,8 @@
 //! 10,000 saved connections in the real window: the list is interactive with only the rows
 //! in view in the DOM, in natural order (…-2 before …-10), scrolls to the end, keeps the
 //! open connection's selection while it scrolls out of view and back, and a search by a
-//! fragment of a host finds the one connection.
+//! fragment of a host finds the one connection, in the list's search and in quick open
+//! (Ctrl+K).
 
 use fantoccini::{Client, Locator};
 use switchboard_tests::many::{fill, nth};
@@ -111,6 +112,23 @@ async fn ten_thousand_connections_open_interactive_in_natural_order_with_only_vi
         assert_eq!(found, [name]);
         fill_search(&c, "").await;
         value_text_attr_when(&c, |names| names.len() > 5).await;
+
+        // Ctrl+K: quick open finds one of 10,000 by a fragment of its host; Enter opens it.
+        let (name, host) = nth(4_242);
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E009}k\u{E000}")
+            .await
+            .unwrap();
+        let input = wait_for(&c, "[data-testid=quick-open-input]").await;
+        let fragment = &host[..host.find(".internal").unwrap()];
+        input.send_keys(fragment).await.unwrap();
+        let first = value_text_first_result(&c).await;
+        assert_eq!(first, name);
+        input.send_keys("\u{E007}").await.unwrap();
+        value_when(&c, "[name=name]", |v| v == name).await;
+        gone(&c, "[data-testid=quick-open]").await;
         let shot = c.screenshot().await.unwrap();
         std::fs::write(test_root().join("ui-list-10k.png"), shot).unwrap();
     }
@@ -137,6 +155,29 @@ async fn value_text_attr_when(c: &Client, ok: impl Fn(&[String]) -> bool) -> Vec
             return names;
         }
         assert!(std::time::Instant::now() < deadline, "rows are {names:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The name of quick open's first result once its list has settled on one (10 s at most).
+async fn value_text_first_result(c: &Client) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let v = c
+            .execute(
+                "const r = document.querySelectorAll('[data-testid=quick-open-result]');\
+                 return r.length === 1 ? r[0].dataset.name : null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if let Some(name) = v.as_str() {
+            return name.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "quick open did not narrow to one result"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }

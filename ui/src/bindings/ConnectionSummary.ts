@@ -10,4 +10,8 @@ export type ConnectionSummary = { id: string, name: string, handle: string, engi
 /**
  * Whether the database is reached through an SSH route.
  */
-has_ssh: boolean, };
+has_ssh: boolean, 
+/**
+ * Its folder's path (`Payments/EU/prod`; empty at the top level).
+ */
+folder: string, };

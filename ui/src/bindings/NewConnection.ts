@@ -50,4 +50,9 @@ options: { [key in string]: OptionValue },
 /**
  * The SSH route to the database, if it sits behind bastions.
  */
-ssh: SshRoute | null, };
+ssh: SshRoute | null, 
+/**
+ * Where it sits in the list's tree: folder names joined by `/` (`Payments/EU/prod`),
+ * empty at the top level (see `folder`).
+ */
+folder: string, };

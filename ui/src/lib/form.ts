@@ -39,6 +39,8 @@ export interface FormValues {
   color: string;
   /** The comma-separated text as typed. */
   tags: string;
+  /** Folder names joined by / ('Payments/EU/prod'); '' for the top level. */
+  folder: string;
   /** In the order shown; half-typed rows and repeated keys are kept while editing. */
   metadata: MetadataRow[];
   /** Engine-specific settings by name, as typed; blank text is not sent. */
@@ -77,6 +79,7 @@ export function blankValues(spec?: EngineSpec): FormValues {
     environment: '',
     color: '',
     tags: '',
+    folder: '',
     metadata: [],
     options: {},
     ssh: null,
@@ -107,6 +110,7 @@ export function valuesOf(c: ConnectionFields): FormValues {
     environment: c.environment ?? '',
     color: c.color ?? '',
     tags: c.tags.join(', '),
+    folder: c.folder,
     metadata: Object.entries(c.metadata).map(([key, value]) => ({ key, value })),
     options: { ...c.options },
     ssh: c.ssh ? (JSON.parse(JSON.stringify(c.ssh)) as SshRoute) : null,
@@ -179,6 +183,7 @@ export function fieldsOf(v: FormValues, spec: EngineSpec | undefined): Connectio
     environment: v.environment === '' ? null : v.environment,
     color: v.color.trim() === '' ? null : v.color.trim().toLowerCase(),
     tags: tagsOf(v.tags),
+    folder: v.folder,
     metadata: metadataOf(v.metadata),
     options: spec ? sentOptions(spec, v.options) : { ...v.options },
     ssh: uses(spec, 'host') ? sshOf(v.ssh) : null,
@@ -235,6 +240,7 @@ export const FIELD_PATH: Record<keyof FormValues, string> = {
   color: 'color',
   // Also the parent of each `tags.<n>` and `metadata.<key>` issue.
   tags: 'tags',
+  folder: 'folder',
   metadata: 'metadata',
   // Each option's input is `option-<name>`, its path `options.<name>` (see spec.ts).
   options: 'options',
@@ -289,6 +295,7 @@ export const COMMON_FIELDS = new Set([
   'environment',
   'color',
   'tags',
+  'folder',
   'metadata',
 ]);
 

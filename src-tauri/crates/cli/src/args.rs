@@ -24,10 +24,17 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+#[derive(clap::Args)]
+pub(crate) struct ListArgs {
+    /// Only the connections in this folder and its subfolders ('Payments/EU').
+    #[arg(long)]
+    pub(crate) folder: Option<String>,
+}
+
 #[derive(Subcommand)]
 pub(crate) enum Command {
-    /// List saved connections.
-    List,
+    /// List saved connections, grouped by folder.
+    List(ListArgs),
     /// Show one connection (never its password).
     Show {
         /// Its handle, display name or id (a handle wins over another's display name).
@@ -108,6 +115,9 @@ pub(crate) struct FieldArgs {
     /// local | development | staging | production
     #[arg(long, value_parser = parse_environment)]
     pub(crate) environment: Option<Environment>,
+    /// Its folder, names joined by / ('Payments/EU/prod'); '' moves it to the top level.
+    #[arg(long)]
+    pub(crate) folder: Option<String>,
     /// Label colour, #rrggbb (default: the environment's).
     #[arg(long)]
     pub(crate) color: Option<String>,

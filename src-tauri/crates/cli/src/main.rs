@@ -528,6 +528,25 @@ fn confirm(question: &str) -> bool {
     matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
+/// Folders in natural order, name by name; the top level (no folder) first.
+fn folder_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use switchboard_core::folder::segments;
+    let (mut x, mut y) = (segments(a), segments(b));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(p), Some(q)) => {
+                let o = switchboard_core::summary::natural_order((p, ""), (q, ""));
+                if o.is_ne() {
+                    return o;
+                }
+            }
+        }
+    }
+}
+
 fn summary(c: &Connection) -> String {
     let f = &c.fields;
     format!(
@@ -602,6 +621,9 @@ fn apply(f: &mut ConnectionFields, a: &FieldArgs) -> Result<(), CoreError> {
     }
     if let Some(v) = a.environment {
         f.environment = Some(v);
+    }
+    if let Some(v) = &a.folder {
+        f.folder = v.clone();
     }
     if let Some(v) = &a.color {
         f.color = Some(v.clone());
@@ -686,32 +708,54 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
     let _ = switchboard_core::logging::init(&dir);
     let sb = Switchboard::open(&dir).await?;
     Ok(match cli.command {
-        Command::List => {
+        Command::List(a) => {
             let listing = sb.listing().await?;
             warn_broken(&listing.broken);
-            let all = listing.connections;
+            let within = a
+                .folder
+                .as_deref()
+                .map(switchboard_core::folder::normalize)
+                .unwrap_or_default();
+            let mut all: Vec<Connection> = listing
+                .connections
+                .into_iter()
+                .filter(|c| switchboard_core::folder::within(&c.fields.folder, &within))
+                .collect();
+            // Folder by folder (the top level first), each in the list's natural order.
+            all.sort_by(|x, y| folder_order(&x.fields.folder, &y.fields.folder));
             let last: std::collections::HashMap<_, _> = sb
                 .last_tests()
                 .await?
                 .into_iter()
                 .map(|t| (t.connection_id, t))
                 .collect();
-            let text = all
-                .iter()
-                .map(|c| {
-                    let status = match last.get(&c.id) {
-                        None => "untested".to_owned(),
-                        Some(t) if t.ok => format!("ok {}", t.tested_at),
-                        Some(t) => format!(
-                            "FAILED [{}] {}",
-                            t.code.as_deref().unwrap_or("?"),
-                            t.tested_at
-                        ),
-                    };
-                    format!("{}  last test: {status}", summary(c))
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
+            let mut lines = Vec::new();
+            let mut open: Vec<&str> = Vec::new();
+            for c in &all {
+                let names: Vec<&str> =
+                    switchboard_core::folder::segments(&c.fields.folder).collect();
+                // A header for each folder entered, indented by depth: a tree.
+                let shared = open.iter().zip(&names).take_while(|(a, b)| a == b).count();
+                for (depth, name) in names.iter().enumerate().skip(shared) {
+                    lines.push(format!("{}{name}/", "  ".repeat(depth)));
+                }
+                open = names.clone();
+                let status = match last.get(&c.id) {
+                    None => "untested".to_owned(),
+                    Some(t) if t.ok => format!("ok {}", t.tested_at),
+                    Some(t) => format!(
+                        "FAILED [{}] {}",
+                        t.code.as_deref().unwrap_or("?"),
+                        t.tested_at
+                    ),
+                };
+                lines.push(format!(
+                    "{}{}  last test: {status}",
+                    "  ".repeat(names.len()),
+                    summary(c)
+                ));
+            }
+            let text = lines.join("\n");
             let value = all
                 .iter()
                 .map(|c| {

@@ -4,8 +4,8 @@
 //! re-exported under their own names. See ARCHITECTURE.md for the map.
 
 pub use switchboard_model::{
-    cert, connstr, dn, engines, error, libpq, merge, model, pem, secret, ssh, summary, validation,
-    words,
+    cert, connstr, dn, engines, error, folder, libpq, merge, model, pem, secret, ssh, summary,
+    validation, words,
 };
 pub use switchboard_probe as probe;
 

@@ -51,7 +51,7 @@ pub struct Store {
 const COLUMNS: &str =
     "id, name, handle, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
      description, password_save, timeout_secs, created_at, updated_at, version, \
-     environment, color, tags, metadata, tls_client_cert_pem, options, ssh, \
+     environment, color, tags, metadata, tls_client_cert_pem, options, ssh, folder, \
      (SELECT group_concat(s.kind) FROM secrets s WHERE s.connection_id = connections.id \
         AND s.kind LIKE 'ssh-%') AS ssh_kinds, \
      EXISTS (SELECT 1 FROM secrets s WHERE s.connection_id = connections.id AND s.kind = 'password') \
@@ -340,7 +340,7 @@ impl Store {
 }
 
 /// Columns written on insert and update, in the order `bind_mutable` binds them.
-const MUTABLE: [&str; 22] = [
+const MUTABLE: [&str; 23] = [
     "name",
     "handle",
     "name_key",
@@ -363,6 +363,7 @@ const MUTABLE: [&str; 22] = [
     "tls_client_cert_pem",
     "options",
     "ssh",
+    "folder",
 ];
 
 type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
@@ -396,6 +397,7 @@ fn bind_mutable<'q>(q: Query<'q>, c: &'q Connection) -> Query<'q> {
         .bind(&f.tls.client_cert_pem)
         .bind(options)
         .bind(ssh)
+        .bind(&f.folder)
 }
 
 /// Inserts a new row.
@@ -595,6 +597,7 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
             ssh: ssh
                 .map(|t| serde_json::from_str(&t).map_err(|_| corrupt("ssh", &t)))
                 .transpose()?,
+            folder: r.try_get("folder").db()?,
         },
         ssh_secrets,
         has_saved_password: r.try_get("has_saved_password").db()?,

@@ -66,6 +66,7 @@ pub enum ErrorCode {
     SshHopsInvalid,
     SshKeyFileRequired,
     SshNotPossible,
+    FolderInvalid,
     // Storage
     NotFound,
     VersionConflict,

@@ -8,6 +8,7 @@ pub mod connstr;
 pub mod dn;
 pub mod engines;
 pub mod error;
+pub mod folder;
 pub mod hosts;
 pub mod libpq;
 pub mod merge;

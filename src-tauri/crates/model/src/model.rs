@@ -302,6 +302,10 @@ pub struct ConnectionFields {
     /// The SSH route to the database, if it sits behind bastions.
     #[serde(default)]
     pub ssh: Option<crate::ssh::SshRoute>,
+    /// Where it sits in the list's tree: folder names joined by `/` (`Payments/EU/prod`),
+    /// empty at the top level (see `folder`).
+    #[serde(default)]
+    pub folder: String,
 }
 
 impl ConnectionFields {
@@ -360,6 +364,7 @@ impl ConnectionFields {
             metadata: Metadata::new(),
             options: Options::new(),
             ssh: None,
+            folder: String::new(),
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct ConnectionSummary {
     pub tls_mode: TlsMode,
     /// Whether the database is reached through an SSH route.
     pub has_ssh: bool,
+    /// Its folder's path (`Payments/EU/prod`; empty at the top level).
+    pub folder: String,
 }
 
 impl From<&Connection> for ConnectionSummary {
@@ -48,6 +50,7 @@ impl From<&Connection> for ConnectionSummary {
             tags: f.tags.clone(),
             tls_mode: f.tls.mode,
             has_ssh: f.ssh.is_some(),
+            folder: f.folder.clone(),
         }
     }
 }

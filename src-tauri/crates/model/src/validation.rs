@@ -70,6 +70,7 @@ pub fn validate(f: &ConnectionFields) -> Vec<FieldIssue> {
             issues.extend(crate::ssh::issues(route));
         }
     }
+    issues.extend(crate::folder::issues(&f.folder));
     f.engine.check(f, &mut issues);
     if let Some(d) = &f.description {
         let n = d.chars().count();
@@ -619,6 +620,7 @@ pub fn normalize(f: &mut ConnectionFields) {
     }
     f.name = f.name.trim().to_owned();
     f.handle = f.handle.trim().to_owned();
+    f.folder = crate::folder::normalize(&f.folder);
     f.host = f.host.trim().to_owned();
     if !f.host.contains(',') {
         f.host = strip_brackets(&f.host).to_owned();
