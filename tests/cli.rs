@@ -1152,39 +1152,46 @@ fn mongodb_verify_full_without_a_ca_trusts_this_machine_s_store_in_the_driver_to
     assert_eq!(json(&t)["error"]["code"], "tls_untrusted");
 }
 
+/// Saves a password-less PostgreSQL connection called `name` with `extra` flags; its JSON.
+fn add_plain(dir: &std::path::Path, name: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "add",
+        "--name",
+        name,
+        "--host",
+        "db.example.com",
+        "--database",
+        "app",
+        "--username",
+        "app",
+        "--password-save",
+        "none",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = cli(dir, &args, None, &[]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    json(&out)
+}
+
+/// The display names `args` (a `list --json`) prints, in its order.
+fn listed_names(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
+    json(&cli(dir, args, None, &[]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[test]
 fn list_sorts_names_naturally_as_the_window_does() {
     let dir = data_dir("cli-natural");
     for name in ["db-10", "db-2", "DB-1", "db-100", "billing (prod, EU)"] {
-        let out = cli(
-            &dir,
-            &[
-                "add",
-                "--name",
-                name,
-                "--host",
-                "db.example.com",
-                "--database",
-                "app",
-                "--username",
-                "app",
-                "--password-save",
-                "none",
-            ],
-            None,
-            &[],
-        );
-        assert!(out.status.success(), "{}", all_output(&out));
+        add_plain(&dir, name, &[]);
     }
-    let list = json(&cli(&dir, &["list", "--json"], None, &[]));
-    let names: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        listed_names(&dir, &["list", "--json"]),
         ["billing (prod, EU)", "DB-1", "db-2", "db-10", "db-100"]
     );
 }
@@ -1192,42 +1199,13 @@ fn list_sorts_names_naturally_as_the_window_does() {
 #[test]
 fn folders_from_flags_nest_filter_and_print_as_a_tree_and_a_bad_one_is_refused() {
     let dir = data_dir("cli-folders");
-    let add = |name: &str, folder: Option<&str>| {
-        let mut args = vec![
-            "add",
-            "--name",
-            name,
-            "--host",
-            "db.example.com",
-            "--database",
-            "app",
-            "--username",
-            "app",
-            "--password-save",
-            "none",
-            "--json",
-        ];
-        if let Some(f) = folder {
-            args.extend(["--folder", f]);
-        }
-        let out = cli(&dir, &args, None, &[]);
-        assert!(out.status.success(), "{}", all_output(&out));
-        json(&out)
-    };
-    let saved = add("orders-eu", Some(" Payments / EU / prod "));
+    let saved = add_plain(&dir, "orders-eu", &["--folder", " Payments / EU / prod "]);
     assert_eq!(saved["folder"], "Payments/EU/prod");
-    add("orders-us", Some("Payments/US"));
-    add("ledger", Some("Payments"));
-    add("scratch", None);
+    add_plain(&dir, "orders-us", &["--folder", "Payments/US"]);
+    add_plain(&dir, "ledger", &["--folder", "Payments"]);
+    add_plain(&dir, "scratch", &[]);
 
-    let names = |args: &[&str]| -> Vec<String> {
-        json(&cli(&dir, args, None, &[]))
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let names = |args: &[&str]| listed_names(&dir, args);
     assert_eq!(
         names(&["list", "--json", "--folder", "Payments"]),
         ["ledger", "orders-eu", "orders-us"]

@@ -592,29 +592,37 @@ fn password_hop() -> (Sshd, PathBuf, String, String) {
     (s, kh, user, password)
 }
 
+/// A verify-full test of PostgreSQL through `s` as `user`, logging in with `auth`.
+async fn through_as(s: &Sshd, kh: &std::path::Path, user: &str, auth: HopAuth) -> TestReport {
+    let hop = Hop {
+        user: user.to_owned(),
+        ..hop(s.port, auth)
+    };
+    probe::run(&pg_target(
+        route(vec![hop], vec![kh.to_path_buf()]),
+        TlsMode::VerifyFull,
+    ))
+    .await
+}
+
+/// What the timeline says at its `step`.
+fn detail_of(r: &TestReport, step: Step) -> String {
+    r.steps
+        .iter()
+        .find(|x| x.step == step)
+        .unwrap_or_else(|| panic!("no {step:?} step: {r:#?}"))
+        .detail
+        .clone()
+}
+
 #[tokio::test]
 async fn a_password_login_reaches_postgres_and_a_wrong_password_is_named_with_the_offered_methods()
 {
     let (s, kh, user, password) = password_hop();
-    let with = |auth: HopAuth| Hop {
-        user: user.clone(),
-        ..hop(s.port, auth)
-    };
-    let r = probe::run(&pg_target(
-        route(
-            vec![with(HopAuth::Password(Some(Secret::new(password.clone()))))],
-            vec![kh.clone()],
-        ),
-        TlsMode::VerifyFull,
-    ))
-    .await;
+    let secret = |p: &str| Some(Secret::new(p.to_owned()));
+    let r = through_as(&s, &kh, &user, HopAuth::Password(secret(&password))).await;
     assert!(r.ok, "{r:#?}\n{}", s.log());
-    let auth = &r
-        .steps
-        .iter()
-        .find(|x| x.step == Step::SshAuth)
-        .unwrap()
-        .detail;
+    let auth = detail_of(&r, Step::SshAuth);
     assert!(auth.starts_with(&format!("password as {user}")), "{auth}");
     assert!(
         !format!("{r:?}").contains(&password),
@@ -622,14 +630,7 @@ async fn a_password_login_reaches_postgres_and_a_wrong_password_is_named_with_th
     );
 
     let wrong = format!("{password}-not");
-    let r = probe::run(&pg_target(
-        route(
-            vec![with(HopAuth::Password(Some(Secret::new(wrong.clone()))))],
-            vec![kh],
-        ),
-        TlsMode::VerifyFull,
-    ))
-    .await;
+    let r = through_as(&s, &kh, &user, HopAuth::Password(secret(&wrong))).await;
     let (code, step, text) = failure(&r);
     assert_eq!(
         (code, step),
@@ -653,38 +654,17 @@ async fn a_password_login_reaches_postgres_and_a_wrong_password_is_named_with_th
 #[tokio::test]
 async fn keyboard_interactive_answers_the_servers_password_prompt_with_the_secret() {
     let (s, kh, user, password) = password_hop();
-    let with = |auth: HopAuth| Hop {
-        user: user.clone(),
-        ..hop(s.port, auth)
-    };
-    let r = probe::run(&pg_target(
-        route(
-            vec![with(HopAuth::KeyboardInteractive(Some(Secret::new(
-                password.clone(),
-            ))))],
-            vec![kh.clone()],
-        ),
-        TlsMode::VerifyFull,
-    ))
-    .await;
+    let answer = Some(Secret::new(password.clone()));
+    let r = through_as(&s, &kh, &user, HopAuth::KeyboardInteractive(answer)).await;
     assert!(r.ok, "{r:#?}\n{}", s.log());
-    let auth = &r
-        .steps
-        .iter()
-        .find(|x| x.step == Step::SshAuth)
-        .unwrap()
-        .detail;
+    let auth = detail_of(&r, Step::SshAuth);
     assert!(
         auth.starts_with(&format!("keyboard-interactive as {user}")),
         "{auth}"
     );
 
     // Asked and nothing to answer with: said so, not a hang.
-    let r = probe::run(&pg_target(
-        route(vec![with(HopAuth::KeyboardInteractive(None))], vec![kh]),
-        TlsMode::VerifyFull,
-    ))
-    .await;
+    let r = through_as(&s, &kh, &user, HopAuth::KeyboardInteractive(None)).await;
     let (code, _, text) = failure(&r);
     assert_eq!(code, ErrorCode::SshAuthFailed, "{text}");
     assert!(

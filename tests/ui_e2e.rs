@@ -58,15 +58,9 @@ async fn create_list_reopen_and_test_a_postgres_connection_in_the_real_window() 
         wait_for(&c, "[data-testid=connection-item][data-name=e2e-pg]").await;
         c.find(Locator::Css("[data-testid=new-connection]")).await.unwrap().click().await.unwrap();
         wait_for(&c, "[data-testid=connection-item][data-name=e2e-pg]").await.click().await.unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let host = c.find(Locator::Css("[name=host]")).await.unwrap().prop("value").await.unwrap();
-            if host.as_deref() == Some("localhost") {
-                break;
-            }
-            assert!(Instant::now() < deadline, "reopened form shows host {host:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        // The saved connection is read when opened, so the form is replaced a moment
+        // after the click: value_when looks the field up again.
+        value_when(&c, "[name=host]", |v| v == "localhost").await;
 
         c.find(Locator::Css("[data-testid=test]")).await.unwrap().click().await.unwrap();
         let result = wait_for(&c, "[data-testid=test-result][data-status=ok], [data-testid=test-result][data-status=failed]").await;
