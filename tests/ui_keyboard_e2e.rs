@@ -5,7 +5,7 @@
 
 use fantoccini::{Client, Locator};
 use switchboard_tests::window::*;
-use switchboard_tests::{data_dir, require_keyring_session, test_password};
+use switchboard_tests::{data_dir, require_keyring_session, test_password, test_root};
 
 const CTRL: &str = "\u{E009}";
 const NULL: &str = "\u{E000}";
@@ -155,6 +155,9 @@ async fn new_fill_save_test_search_and_move_through_the_list_with_the_keyboard_a
             .await
             .unwrap();
         assert!(keys.contains("Ctrl") && keys.contains("Save"), "{keys}");
+        painted(&c).await;
+        let shot = c.screenshot().await.unwrap();
+        std::fs::write(test_root().join("ui-shortcuts.png"), shot).unwrap();
         press(&c, ESCAPE).await;
         gone(&c, "[data-testid=shortcuts]").await;
         assert!(c

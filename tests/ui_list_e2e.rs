@@ -126,6 +126,9 @@ async fn ten_thousand_connections_open_interactive_in_natural_order_with_only_vi
         input.send_keys(fragment).await.unwrap();
         let first = value_text_first_result(&c).await;
         assert_eq!(first, name);
+        painted(&c).await;
+        let shot = c.screenshot().await.unwrap();
+        std::fs::write(test_root().join("ui-quick-open.png"), shot).unwrap();
         input.send_keys("\u{E007}").await.unwrap();
         value_when(&c, "[name=name]", |v| v == name).await;
         gone(&c, "[data-testid=quick-open]").await;

@@ -23,6 +23,7 @@
 //! cancelled, timed out) drops every session handle, which ends each hop's connection, and
 //! kills a `ProxyCommand`.
 
+mod auth;
 pub mod config;
 pub(crate) mod hop;
 pub mod known_hosts;
