@@ -36,6 +36,17 @@ for _ in $(seq 1 50); do
   fi
   sleep 0.1
 done
+# The service answers before the login collection it unlocks exists; a test that writes
+# in that gap makes gnome-keyring prompt (gcr-prompter) for a new collection, which no one
+# answers. Wait until the login collection is there and unlocked.
+for _ in $(seq 1 100); do
+  if dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+       /org/freedesktop/secrets/collection/login org.freedesktop.DBus.Properties.Get \
+       string:org.freedesktop.Secret.Collection string:Locked 2>/dev/null | grep -q 'boolean false'; then
+    break
+  fi
+  sleep 0.1
+done
 set +e
 "$@"
 status=$?
