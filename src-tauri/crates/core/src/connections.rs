@@ -279,7 +279,8 @@ impl Switchboard {
     ) -> Result<()> {
         validation::normalize(fields);
         // No handle given: the name's, made free (a batch has filled it in already).
-        if fields.handle.is_empty() {
+        let derived = fields.handle.is_empty();
+        if derived {
             fields.handle = self.suggest_handle(&fields.name, own_id).await?;
         }
         // A replica names its primary as saved, so that the primary's rename, matched by
@@ -291,12 +292,19 @@ impl Switchboard {
                     .insert("replica_of".into(), crate::model::OptionValue::Text(p.name));
             }
         }
-        let issues: Vec<FieldIssue> = self
+        let mut issues: Vec<FieldIssue> = self
             .issues_of_normalized(fields, own_id, saved)
             .await?
             .into_iter()
             .filter(FieldIssue::is_error)
             .collect();
+        // A derived handle taken since it was derived is not the user's to fix: another
+        // save won a race (usually one of the same name, which the name check or the
+        // unique index then names). Derive a free one again instead of blaming the handle.
+        if derived && issues.iter().any(|i| i.code == ErrorCode::HandleTaken) {
+            issues.retain(|i| i.code != ErrorCode::HandleTaken);
+            fields.handle = self.suggest_handle(&fields.name, own_id).await?;
+        }
         if issues.is_empty() {
             Ok(())
         } else {
