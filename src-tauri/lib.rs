@@ -13,6 +13,7 @@ use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
     NewConnection,
 };
+use switchboard_core::organise::{BulkChange, Deleted, FolderContents};
 use switchboard_core::probe::report::{Progress, StepReport};
 use switchboard_core::store::{LastTest, SummaryListing};
 use switchboard_core::tunnels::{OpenTunnelInfo, TunnelNotice};
@@ -70,9 +71,68 @@ async fn list_summaries(state: State<'_, AppState>) -> CmdResult<SummaryListing>
     Ok(state.sb.summaries().await?)
 }
 
+/// Opens a saved connection in the form: it counts as used ("Recently used").
 #[tauri::command]
 async fn get_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<Connection> {
-    Ok(state.sb.get(id).await?)
+    let c = state.sb.get(id).await?;
+    if let Err(e) = state.sb.mark_used(id).await {
+        tracing::warn!(error = %e, "could not remember that a connection was opened");
+    }
+    Ok(c)
+}
+
+#[tauri::command]
+async fn create_folder(state: State<'_, AppState>, path: String) -> CmdResult<String> {
+    Ok(state.sb.create_folder(&path).await?)
+}
+
+#[tauri::command]
+async fn rename_folder(state: State<'_, AppState>, from: String, to: String) -> CmdResult<u32> {
+    Ok(state.sb.rename_folder(&from, &to).await?)
+}
+
+#[tauri::command]
+async fn delete_folder(
+    state: State<'_, AppState>,
+    path: String,
+    contents: FolderContents,
+) -> CmdResult<Option<Deleted>> {
+    Ok(state.sb.delete_folder(&path, contents).await?)
+}
+
+#[tauri::command]
+async fn set_folder_collapsed(
+    state: State<'_, AppState>,
+    path: String,
+    collapsed: bool,
+) -> CmdResult<()> {
+    Ok(state.sb.set_folder_collapsed(&path, collapsed).await?)
+}
+
+/// Moves, tags or sets the environment of a selection, all in one transaction.
+#[tauri::command]
+async fn change_connections(
+    state: State<'_, AppState>,
+    ids: Vec<Uuid>,
+    change: BulkChange,
+) -> CmdResult<u32> {
+    Ok(state.sb.change_many(&ids, change).await?)
+}
+
+#[tauri::command]
+async fn set_favourite(state: State<'_, AppState>, id: Uuid, favourite: bool) -> CmdResult<()> {
+    Ok(state.sb.set_favourite(id, favourite).await?)
+}
+
+/// Deletes a selection (one or many) and answers the token `undo_delete` takes.
+#[tauri::command]
+async fn delete_connections(state: State<'_, AppState>, ids: Vec<Uuid>) -> CmdResult<Deleted> {
+    Ok(state.sb.delete_with_undo(&ids).await?)
+}
+
+#[tauri::command]
+async fn undo_delete(state: State<'_, AppState>, token: String) -> CmdResult<Vec<Uuid>> {
+    Ok(state.sb.undo_delete(&token).await?)
 }
 
 /// `secrets_from`: the token of the pasted draft the form was filled from; the core fills
@@ -689,6 +749,14 @@ pub fn run() {
             startup_problem,
             list_summaries,
             get_connection,
+            create_folder,
+            rename_folder,
+            delete_folder,
+            set_folder_collapsed,
+            change_connections,
+            set_favourite,
+            delete_connections,
+            undo_delete,
             create_connection,
             update_connection,
             delete_connection,

@@ -14,4 +14,12 @@ has_ssh: boolean,
 /**
  * Its folder's path (`Payments/EU/prod`; empty at the top level).
  */
-folder: string, };
+folder: string, 
+/**
+ * Pinned at the top of the list.
+ */
+favourite: boolean, 
+/**
+ * When it was last opened, tested or copied (RFC 3339, UTC); never, `None`.
+ */
+used_at: string | null, };

@@ -11,4 +11,21 @@ code: string | null, step: string | null, message: string | null, total_ms: numb
 /**
  * RFC 3339, UTC.
  */
-tested_at: string, };
+tested_at: string, 
+/**
+ * The TLS version agreed (`TLSv1.3`), when the test got that far over TLS.
+ */
+tls_version: string | null, 
+/**
+ * Whether the server's certificate was verified (verify-ca or verify-full, and the
+ * handshake finished); `None` without TLS.
+ */
+tls_verified: boolean | null, 
+/**
+ * When the server's certificate expires (RFC 3339), when one was seen.
+ */
+cert_not_after: string | null, 
+/**
+ * What the server said it is, when the test logged in.
+ */
+server_version: string | null, };

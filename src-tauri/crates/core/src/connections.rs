@@ -17,7 +17,7 @@ use crate::imports::TakenNames;
 use crate::keychain::{SecretKind, SecretRef};
 use crate::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, NewConnection, PasswordSave,
-    SecretChange,
+    SecretChange, TlsMode,
 };
 use crate::probe::{self, ProbeTarget, TestReport, TlsMaterial};
 use crate::secret::Secret;
@@ -35,6 +35,8 @@ pub struct Switchboard {
     pub(crate) picked: std::sync::Arc<crate::imports::HeldFiles>,
     /// The data dir (Switchboard's own known-hosts file lives there).
     pub(crate) dir: std::path::PathBuf,
+    /// Deleted connections, with their secrets, while Undo is offered.
+    pub(crate) trash: std::sync::Arc<crate::organise::Trash>,
 }
 
 /// What an update's secret change becomes, given whether one is stored.
@@ -130,6 +132,7 @@ impl Switchboard {
             drafts: std::sync::Arc::new(drafts::held_drafts()),
             picked: std::sync::Arc::new(crate::imports::held_files()),
             dir: data_dir.to_path_buf(),
+            trash: std::sync::Arc::new(crate::organise::new_trash()),
         })
     }
 
@@ -157,7 +160,7 @@ impl Switchboard {
     /// The list as the window shows it: a compact row a connection (the full one is read
     /// with `get` when opened), and the broken rows.
     pub async fn summaries(&self) -> Result<store::SummaryListing> {
-        Ok(self.store.listing().await?.into())
+        self.store.summaries().await
     }
 
     /// The id (as stored: a hand-edited one need not be a UUID) and display name of a
@@ -753,7 +756,13 @@ impl Switchboard {
 
     /// Keeps a saved connection's latest result (for its status dot and `list`); a test the
     /// user stopped says nothing about the connection, so the last real result stays.
-    pub(crate) async fn remember_test(&self, id: Uuid, report: &TestReport) {
+    /// `mode`: the TLS mode tested, which says whether a finished handshake verified the
+    /// server's certificate.
+    pub(crate) async fn remember_test(&self, id: Uuid, mode: TlsMode, report: &TestReport) {
+        let leaf = report
+            .tls
+            .as_ref()
+            .and_then(|t| t.peer_certificates.first());
         let last = crate::store::LastTest {
             connection_id: id,
             ok: report.ok,
@@ -762,6 +771,13 @@ impl Switchboard {
             message: report.error.as_ref().map(|e| e.message.clone()),
             total_ms: report.total_ms,
             tested_at: store::now(),
+            tls_version: report.tls.as_ref().map(|t| t.protocol.clone()),
+            tls_verified: report
+                .tls
+                .as_ref()
+                .map(|_| matches!(mode, TlsMode::VerifyCa | TlsMode::VerifyFull)),
+            cert_not_after: leaf.map(|c| c.not_after.clone()),
+            server_version: report.server.as_ref().map(|s| s.version.clone()),
         };
         let cancelled = report
             .error
@@ -772,6 +788,10 @@ impl Switchboard {
             Ok(())
         } else {
             self.store.record_test(id, &last).await
+        };
+        let recorded = match recorded {
+            Ok(()) if !cancelled => self.mark_used(id).await,
+            other => other,
         };
         if let Err(e) = recorded {
             // The test itself succeeded in running; only its remembering failed.

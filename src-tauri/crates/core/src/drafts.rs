@@ -247,7 +247,7 @@ impl Switchboard {
             .test_fields_with(fields, password, client_key, control)
             .await?;
         if changed.is_empty() {
-            self.remember_test(id, &report).await;
+            self.remember_test(id, c.fields.tls.mode, &report).await;
         } else {
             report.checks.insert(
                 0,

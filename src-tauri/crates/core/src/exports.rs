@@ -44,7 +44,12 @@ impl Switchboard {
     ) -> Result<ExportedText> {
         let c = self.store.get(id).await?;
         let ctx = self.export_context(&c, include_secrets).await?;
-        connstr::export(&c.fields, &ctx, format)
+        let out = connstr::export(&c.fields, &ctx, format)?;
+        // Copied: it counts as used ("Recently used").
+        if let Err(e) = self.mark_used(id).await {
+            tracing::warn!(error = %e, "could not remember that a connection was copied");
+        }
+        Ok(out)
     }
 
     /// What a form holds as `format`, normalised as a save would, never with a secret.

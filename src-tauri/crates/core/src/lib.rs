@@ -20,6 +20,7 @@ mod held;
 pub mod imports;
 pub mod keychain;
 pub mod logging;
+pub mod organise;
 pub mod paths;
 pub mod routes;
 pub mod secrets;

@@ -21,7 +21,6 @@ use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
 use crate::model::{
     Connection, ConnectionFields, Engine, Environment, PasswordSave, TlsMode, TlsSettings,
 };
-use crate::summary::ConnectionSummary;
 use crate::validation::name_key;
 
 pub const DB_FILE: &str = "switchboard.db";
@@ -41,6 +40,15 @@ pub struct LastTest {
     pub total_ms: f64,
     /// RFC 3339, UTC.
     pub tested_at: String,
+    /// The TLS version agreed (`TLSv1.3`), when the test got that far over TLS.
+    pub tls_version: Option<String>,
+    /// Whether the server's certificate was verified (verify-ca or verify-full, and the
+    /// handshake finished); `None` without TLS.
+    pub tls_verified: Option<bool>,
+    /// When the server's certificate expires (RFC 3339), when one was seen.
+    pub cert_not_after: Option<String>,
+    /// What the server said it is, when the test logged in.
+    pub server_version: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -78,22 +86,10 @@ pub struct Listing {
     pub broken: Vec<BrokenRow>,
 }
 
-/// The list as the window gets it: a compact row a connection, in the list's order.
-#[derive(Debug, Clone, Default, serde::Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct SummaryListing {
-    pub connections: Vec<ConnectionSummary>,
-    pub broken: Vec<BrokenRow>,
-}
-
-impl From<Listing> for SummaryListing {
-    fn from(l: Listing) -> Self {
-        SummaryListing {
-            connections: l.connections.iter().map(ConnectionSummary::from).collect(),
-            broken: l.broken,
-        }
-    }
-}
+pub(crate) mod organise;
+mod summaries;
+pub use organise::FolderState;
+pub use summaries::SummaryListing;
 
 impl Store {
     /// Opens (creating if needed) `DB_FILE` in `dir` and brings its schema up to date.
@@ -161,11 +157,14 @@ impl Store {
     /// Remembers how a connection's latest test ended (a deleted connection is ignored).
     pub async fn record_test(&self, id: Uuid, t: &LastTest) -> Result<()> {
         sqlx::query(
-            "INSERT INTO last_tests (connection_id, ok, code, step, message, total_ms, tested_at) \
-             SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM connections WHERE id = ?) \
+            "INSERT INTO last_tests (connection_id, ok, code, step, message, total_ms, tested_at, \
+               tls_version, tls_verified, cert_not_after, server_version) \
+             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM connections WHERE id = ?) \
              ON CONFLICT (connection_id) DO UPDATE SET ok = excluded.ok, code = excluded.code, \
              step = excluded.step, message = excluded.message, total_ms = excluded.total_ms, \
-             tested_at = excluded.tested_at",
+             tested_at = excluded.tested_at, tls_version = excluded.tls_version, \
+             tls_verified = excluded.tls_verified, cert_not_after = excluded.cert_not_after, \
+             server_version = excluded.server_version",
         )
         .bind(id.to_string())
         .bind(t.ok)
@@ -174,6 +173,10 @@ impl Store {
         .bind(&t.message)
         .bind(t.total_ms)
         .bind(&t.tested_at)
+        .bind(&t.tls_version)
+        .bind(t.tls_verified)
+        .bind(&t.cert_not_after)
+        .bind(&t.server_version)
         .bind(id.to_string())
         .execute(&self.pool)
         .await
@@ -181,12 +184,12 @@ impl Store {
         Ok(())
     }
 
-    /// Every connection's latest test.
     /// Every connection's latest test (an unreadable row is logged and left out: a
     /// remembered result is not worth hiding the others for).
     pub async fn last_tests(&self) -> Result<Vec<LastTest>> {
         let rows = sqlx::query(
-            "SELECT connection_id, ok, code, step, message, total_ms, tested_at FROM last_tests",
+            "SELECT connection_id, ok, code, step, message, total_ms, tested_at, tls_version, \
+             tls_verified, cert_not_after, server_version FROM last_tests",
         )
         .fetch_all(&self.pool)
         .await
@@ -201,6 +204,10 @@ impl Store {
                 message: r.try_get("message").db()?,
                 total_ms: r.try_get("total_ms").db()?,
                 tested_at: r.try_get("tested_at").db()?,
+                tls_version: r.try_get("tls_version").db()?,
+                tls_verified: r.try_get("tls_verified").db()?,
+                cert_not_after: r.try_get("cert_not_after").db()?,
+                server_version: r.try_get("server_version").db()?,
             })
         };
         Ok(rows

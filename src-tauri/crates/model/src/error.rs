@@ -67,12 +67,14 @@ pub enum ErrorCode {
     SshKeyFileRequired,
     SshNotPossible,
     FolderInvalid,
+    FolderExists,
     // Storage
     NotFound,
     VersionConflict,
     StorageFailed,
     StorageNewerVersion,
     StoredRowUnreadable,
+    UndoExpired,
     // Keychain
     KeychainUnavailable,
     KeychainLocked,

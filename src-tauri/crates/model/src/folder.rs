@@ -1,6 +1,6 @@
 //! Folders: where a connection sits in the list's tree, as a path of names
 //! (`Payments/EU/prod`); the empty path is the top level. A folder exists while a
-//! connection is in it or below it: there is no folder without connections to store.
+//! connection is in it or below it, or while the store keeps it (made empty, collapsed).
 
 use crate::error::{ErrorCode, FieldIssue};
 
@@ -27,6 +27,26 @@ pub fn within(path: &str, folder: &str) -> bool {
         || (path.len() > folder.len()
             && path.starts_with(folder)
             && path.as_bytes()[folder.len()] == b'/')
+}
+
+/// The folder holding `path` (`""` for a folder at the top level).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// The last name of `path`.
+pub fn leaf(path: &str) -> &str {
+    path.rfind('/').map_or(path, |i| &path[i + 1..])
+}
+
+/// `path` after the folder `from` became `to` (its contents follow); `None` when `path`
+/// is not within `from`.
+pub fn moved(path: &str, from: &str, to: &str) -> Option<String> {
+    if from.is_empty() || !within(path, from) {
+        return None;
+    }
+    let rest = &path[from.len()..];
+    Some(normalize(&format!("{to}{rest}")))
 }
 
 /// What is wrong with a (normalised) path, on the field `folder`.
@@ -69,6 +89,20 @@ pub fn issues(path: &str) -> Vec<FieldIssue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_renamed_folder_takes_its_contents_and_nothing_that_only_shares_a_prefix() {
+        assert_eq!(
+            moved("Pay/EU/prod", "Pay", "Billing").as_deref(),
+            Some("Billing/EU/prod")
+        );
+        assert_eq!(moved("Pay", "Pay", "A/B").as_deref(), Some("A/B"));
+        assert_eq!(moved("Payroll/x", "Pay", "B"), None);
+        assert_eq!(moved("Pay/EU", "Pay", "").as_deref(), Some("EU"));
+        assert_eq!(parent("a/b/c"), "a/b");
+        assert_eq!(parent("a"), "");
+        assert_eq!(leaf("a/b/c"), "c");
+    }
 
     #[test]
     fn a_path_is_trimmed_name_by_name_and_empty_names_are_dropped() {

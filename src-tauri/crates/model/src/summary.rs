@@ -31,6 +31,10 @@ pub struct ConnectionSummary {
     pub has_ssh: bool,
     /// Its folder's path (`Payments/EU/prod`; empty at the top level).
     pub folder: String,
+    /// Pinned at the top of the list.
+    pub favourite: bool,
+    /// When it was last opened, tested or copied (RFC 3339, UTC); never, `None`.
+    pub used_at: Option<String>,
 }
 
 impl From<&Connection> for ConnectionSummary {
@@ -51,8 +55,15 @@ impl From<&Connection> for ConnectionSummary {
             tls_mode: f.tls.mode,
             has_ssh: f.ssh.is_some(),
             folder: f.folder.clone(),
+            favourite: false,
+            used_at: None,
         }
     }
+}
+
+/// Sorts summaries into the list's order.
+pub fn sort_summaries(rows: &mut [ConnectionSummary]) {
+    rows.sort_by_cached_key(|c| NaturalKey::of(&c.name, &c.handle));
 }
 
 /// Natural order of display names, as people count: `db-2` before `db-10`, case ignored;
