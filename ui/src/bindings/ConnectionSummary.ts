@@ -22,4 +22,8 @@ favourite: boolean,
 /**
  * When it was last opened, tested or copied (RFC 3339, UTC); never, `None`.
  */
-used_at: string | null, };
+used_at: string | null, 
+/**
+ * Its metadata's values, one a line: what a search looks through.
+ */
+metadata_text: string, };

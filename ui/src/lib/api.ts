@@ -15,6 +15,9 @@ import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { LastTest } from '../bindings/LastTest';
 import type { SummaryListing } from '../bindings/SummaryListing';
+import type { BulkChange } from '../bindings/BulkChange';
+import type { Deleted } from '../bindings/Deleted';
+import type { FolderContents } from '../bindings/FolderContents';
 import type { ManyResult } from '../bindings/ManyResult';
 import type { PickedFile } from '../bindings/PickedFile';
 import type { StepReport } from '../bindings/StepReport';
@@ -78,6 +81,18 @@ export const api = {
   /** What the list shows of every connection (naturally sorted), and the unreadable rows. */
   listSummaries: () => call<SummaryListing>('list_summaries'),
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
+  /** Keeps an (empty) folder; answers its path as stored. */
+  createFolder: (path: string) => call<string>('create_folder', { path }),
+  /** Renames or moves a folder with everything in it; answers how many connections moved. */
+  renameFolder: (from: string, to: string) => call<number>('rename_folder', { from, to }),
+  deleteFolder: (path: string, contents: FolderContents) => call<Deleted | null>('delete_folder', { path, contents }),
+  setFolderCollapsed: (path: string, collapsed: boolean) => call<void>('set_folder_collapsed', { path, collapsed }),
+  /** One change to a selection, in one transaction. */
+  changeConnections: (ids: string[], change: BulkChange) => call<number>('change_connections', { ids, change }),
+  setFavourite: (id: string, favourite: boolean) => call<void>('set_favourite', { id, favourite }),
+  /** Deletes a selection; the answer's token undoes it for 10 s. */
+  deleteConnections: (ids: string[]) => call<Deleted>('delete_connections', { ids }),
+  undoDelete: (token: string) => call<string[]>('undo_delete', { token }),
   // `secretsFrom`: the token of the pasted draft the form was filled from; the backend
   // fills in the password / client key it holds for it that the user did not type (they
   // are never sent to us).

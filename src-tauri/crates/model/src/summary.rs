@@ -35,6 +35,8 @@ pub struct ConnectionSummary {
     pub favourite: bool,
     /// When it was last opened, tested or copied (RFC 3339, UTC); never, `None`.
     pub used_at: Option<String>,
+    /// Its metadata's values, one a line: what a search looks through.
+    pub metadata_text: String,
 }
 
 impl From<&Connection> for ConnectionSummary {
@@ -57,6 +59,15 @@ impl From<&Connection> for ConnectionSummary {
             folder: f.folder.clone(),
             favourite: false,
             used_at: None,
+            metadata_text: f
+                .metadata
+                .values()
+                .map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 }

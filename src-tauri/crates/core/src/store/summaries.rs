@@ -29,6 +29,8 @@ const SUMMARY_COLUMNS: &str = "c.id, c.name, c.handle, c.engine, c.host, c.port,
      c.database_name, c.username, c.environment, c.color, c.tags, c.tls_mode, \
      c.ssh IS NOT NULL AS has_ssh, c.folder, \
      coalesce(u.favourite, 0) AS favourite, u.used_at, \
+     CASE WHEN json_valid(c.metadata) THEN (SELECT group_concat(value, char(10)) \
+       FROM json_each(c.metadata)) END AS metadata_text, \
      json_valid(c.metadata) AND json_valid(c.options) AND (c.ssh IS NULL OR json_valid(c.ssh)) \
        AS json_ok, \
      CASE WHEN json_valid(c.metadata) = 0 THEN 'metadata' WHEN json_valid(c.options) = 0 \
@@ -95,5 +97,9 @@ fn summary_from_row(r: &SqliteRow) -> Result<ConnectionSummary> {
         folder: r.try_get("folder").db()?,
         favourite: r.try_get("favourite").db()?,
         used_at: r.try_get("used_at").db()?,
+        metadata_text: r
+            .try_get::<Option<String>, _>("metadata_text")
+            .db()?
+            .unwrap_or_default(),
     })
 }
