@@ -15,6 +15,7 @@ fn main() {
             "set_favourite",
             "delete_connections",
             "undo_delete",
+            "export_connections",
             "create_connection",
             "update_connection",
             "delete_connection",

@@ -130,6 +130,45 @@ async fn delete_connections(state: State<'_, AppState>, ids: Vec<Uuid>) -> CmdRe
     Ok(state.sb.delete_with_undo(&ids).await?)
 }
 
+/// Writes Switchboard's JSON list of `ids` to a file the user picks in the native save
+/// dialog; answers where, or nothing when the user cancelled. Never holds a secret.
+#[tauri::command]
+async fn export_connections(
+    state: State<'_, AppState>,
+    app: tauri::AppHandle,
+    ids: Vec<Uuid>,
+) -> CmdResult<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let text = state.sb.export_list(&ids).await?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Export connections")
+        .set_file_name("switchboard-connections.json")
+        .add_filter("Switchboard export", &["json"])
+        .save_file(move |picked| {
+            let _ = tx.send(picked);
+        });
+    let Some(picked) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let cannot = |e: String| {
+        switchboard_core::CoreError::input(
+            switchboard_core::ErrorCode::FileUnreadable,
+            Some("file"),
+            format!("The export could not be written: {e}"),
+            "Choose a folder you can write to.",
+        )
+    };
+    let path = picked.into_path().map_err(|e| cannot(e.to_string()))?;
+    let at = path.clone();
+    tokio::task::spawn_blocking(move || std::fs::write(&at, text))
+        .await
+        .map_err(|e| cannot(e.to_string()))?
+        .map_err(|e| cannot(e.to_string()))?;
+    Ok(Some(path.display().to_string()))
+}
+
 #[tauri::command]
 async fn undo_delete(state: State<'_, AppState>, token: String) -> CmdResult<Vec<Uuid>> {
     Ok(state.sb.undo_delete(&token).await?)
@@ -757,6 +796,7 @@ pub fn run() {
             set_favourite,
             delete_connections,
             undo_delete,
+            export_connections,
             create_connection,
             update_connection,
             delete_connection,

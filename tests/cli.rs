@@ -1258,3 +1258,108 @@ fn folders_from_flags_nest_filter_and_print_as_a_tree_and_a_bad_one_is_refused()
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn an_exported_list_carries_folders_and_settings_to_another_data_dir_without_a_secret() {
+    require_keyring_session();
+    let from = data_dir("cli-export-list-from");
+    let pw = switchboard_tests::test_password("export-list");
+    let out = cli(
+        &from,
+        &[
+            "add",
+            "--name",
+            "orders (EU)",
+            "--host",
+            "orders.db.test",
+            "--database",
+            "orders",
+            "--username",
+            "app",
+            "--folder",
+            "Payments/EU",
+            "--tag",
+            "eu",
+            "--environment",
+            "production",
+            "--password-stdin",
+            "--json",
+        ],
+        Some(&format!("{pw}\n")),
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    add_plain(&from, "ledger", &["--folder", "Payments"]);
+    add_plain(&from, "scratch", &[]);
+
+    // A folder's connections only, or all of them.
+    let out = cli(&from, &["export-list", "--folder", "Payments"], None, &[]);
+    assert!(out.status.success(), "{}", all_output(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["format"], "switchboard.connections");
+    let names: Vec<&str> = doc["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ledger", "orders (EU)"]);
+    let all = cli(&from, &["export-list"], None, &[]);
+    let text = String::from_utf8(all.stdout).unwrap();
+    assert!(!text.contains(&pw), "the password stays in the keychain");
+    let file = test_root().join(format!("export-list-{}.json", std::process::id()));
+    std::fs::write(&file, &text).unwrap();
+
+    // Read back elsewhere: the same folders, tags, environments, in one transaction.
+    let to = data_dir("cli-export-list-to");
+    let out = cli(
+        &to,
+        &[
+            "import",
+            "--file",
+            file.to_str().unwrap(),
+            "--save",
+            "--json",
+        ],
+        None,
+        &[],
+    );
+    assert!(out.status.success(), "{}", all_output(&out));
+    let listed = json(&cli(&to, &["list", "--json"], None, &[]));
+    let by_name = |n: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == n)
+            .cloned()
+            .unwrap_or_else(|| panic!("{n} not imported: {listed:#}"))
+    };
+    let orders = by_name("orders (EU)");
+    assert_eq!(orders["folder"], "Payments/EU");
+    assert_eq!(orders["tags"], serde_json::json!(["eu"]));
+    assert_eq!(orders["environment"], "production");
+    assert_eq!(orders["handle"], "orders-eu");
+    assert_eq!(by_name("ledger")["folder"], "Payments");
+    assert_eq!(by_name("scratch")["folder"], "");
+
+    // A newer layout is refused with both versions named.
+    let newer = text.replacen("\"version\": 1", "\"version\": 9", 1);
+    std::fs::write(&file, newer).unwrap();
+    let out = cli(
+        &to,
+        &["import", "--file", file.to_str().unwrap(), "--json"],
+        None,
+        &[],
+    );
+    assert!(!out.status.success());
+    let e = json(&out);
+    assert_eq!(e["error"]["code"], "payload_invalid", "{e:#}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("version 9"),
+        "{e:#}"
+    );
+}

@@ -224,6 +224,24 @@ async fn folders_selection_undo_favourites_filters_and_the_health_board_work_in_
         folder_becomes(&data, ids["orders"], "Archive").await;
         folder_becomes(&data, ids["search-db"], "Archive").await;
         lines_when(&c, |l| l[..3] == ["[Archive]", "orders", "search-db"]).await;
+        // Export… writes Switchboard's JSON list of the selection where the user says.
+        click(&c, "[data-testid=bulk-export]").await;
+        let file = test_root().join(format!("ui-export-{}.json", std::process::id()));
+        let path = file.clone();
+        tokio::task::spawn_blocking(move || save_in_dialog("Export connections", &path))
+            .await
+            .unwrap();
+        let note = wait_for(&c, "[data-testid=export-note]").await.text().await.unwrap();
+        assert!(note.starts_with("Exported 2 connections to "), "{note}");
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let exported: Vec<(&str, &str)> = doc["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].as_str().unwrap(), c["folder"].as_str().unwrap()))
+            .collect();
+        assert_eq!(exported, [("orders", "Archive"), ("search-db", "Archive")]);
         click(&c, "[data-testid=clear-selection]").await;
 
         // Drag and drop: ledger dropped onto Archive.
@@ -259,6 +277,27 @@ async fn folders_selection_undo_favourites_filters_and_the_health_board_work_in_
         let back = Switchboard::open(&data).await.unwrap();
         assert_eq!(back.reveal_password(ids["ledger"]).await.unwrap().expose(), seeded.password);
         gone(&c, "[data-testid=undo-toast]").await;
+
+        // Quick open with nothing typed starts with the connection opened last.
+        let open_now = value_when(&c, "[name=name]", |v| !v.is_empty()).await;
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys("\u{E009}k\u{E000}")
+            .await
+            .unwrap();
+        let first = wait_for(&c, "[data-testid=quick-open-result]").await;
+        assert_eq!(first.attr("data-name").await.unwrap(), Some(open_now));
+        assert!(c
+            .find(Locator::Css("[data-testid=quick-open-result] [data-testid=quick-open-recent]"))
+            .await
+            .is_ok());
+        wait_for(&c, "[data-testid=quick-open-input]")
+            .await
+            .send_keys("\u{E00C}")
+            .await
+            .unwrap();
+        gone(&c, "[data-testid=quick-open]").await;
 
         // A favourite is pinned on top.
         c.execute(

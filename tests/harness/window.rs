@@ -277,3 +277,36 @@ pub fn answer_dialog(title: &str, key: &str) {
     }
     panic!("the dialog {title:?} did not answer {key}");
 }
+
+/// Saves through the native save dialog titled `title` as the user would: the whole path
+/// typed into its name field, then Enter; waits until the dialog is gone.
+pub fn save_in_dialog(title: &str, path: &std::path::Path) {
+    let id = dialog_window(title);
+    let focused = Command::new("xdotool")
+        .args(["windowfocus", "--sync", &id])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(focused, "xdotool could not focus {title:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    for args in [
+        vec!["key", "--clearmodifiers", "ctrl+a"],
+        vec!["type", "--delay", "5", path.to_str().expect("a UTF-8 path")],
+        vec!["key", "--clearmodifiers", "Return"],
+    ] {
+        let ok = Command::new("xdotool")
+            .args(&args)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "xdotool {args:?} failed in {title:?}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !visible_windows(title).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the dialog {title:?} is still up"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

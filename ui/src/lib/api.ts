@@ -93,6 +93,8 @@ export const api = {
   /** Deletes a selection; the answer's token undoes it for 10 s. */
   deleteConnections: (ids: string[]) => call<Deleted>('delete_connections', { ids }),
   undoDelete: (token: string) => call<string[]>('undo_delete', { token }),
+  /** Switchboard's JSON list of `ids` to a file picked in the native save dialog (null: cancelled). */
+  exportConnections: (ids: string[]) => call<string | null>('export_connections', { ids }),
   // `secretsFrom`: the token of the pasted draft the form was filled from; the backend
   // fills in the password / client key it holds for it that the user did not type (they
   // are never sent to us).

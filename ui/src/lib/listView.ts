@@ -1,7 +1,8 @@
 // What the connection list shows, as a flat run of lines (section headers, folder rows,
-// connection rows) for the virtualised list to place: the folder tree with favourites and
-// recently used on top, or, while searching or filtering, the matches alone. Pure: the
-// component keeps the state, this decides the lines.
+// connection rows) for the virtualised list to place: the folder tree with the favourites
+// on top, or, while searching or filtering, the matches alone. (Recently used is quick
+// open's first page: rows that moved whenever one was opened would move under the user.)
+// Pure: the component keeps the state, this decides the lines.
 
 import type { ConnectionSummary } from '../bindings/ConnectionSummary';
 import type { Engine } from '../bindings/Engine';
@@ -57,7 +58,6 @@ export type Line =
 /** Heights in pixels, matching the CSS of each kind. */
 export const HEIGHT = { section: 26, folder: 30, conn: 62, connFailed: 78 } as const;
 
-const RECENT = 5;
 const WEAK: ReadonlySet<TlsMode> = new Set<TlsMode>(['disable', 'prefer', 'require', 'verify-ca']);
 
 export interface ListInput {
@@ -192,14 +192,6 @@ export function buildView(input: ListInput): ListView {
   if (favourites.length > 0) {
     lines.push({ kind: 'section', key: 's:fav', label: 'Favourites', count: favourites.length });
     for (const c of favourites) lines.push({ kind: 'conn', key: `fav:${c.id}`, c, depth: 0 });
-  }
-  const recent = connections
-    .filter((c) => c.used_at !== null)
-    .sort((a, b) => Date.parse(b.used_at ?? '') - Date.parse(a.used_at ?? ''))
-    .slice(0, RECENT);
-  if (recent.length > 0) {
-    lines.push({ kind: 'section', key: 's:recent', label: 'Recently used', count: recent.length });
-    for (const c of recent) lines.push({ kind: 'conn', key: `recent:${c.id}`, c, depth: 0 });
   }
   if (lines.length > 0) {
     lines.push({ kind: 'section', key: 's:all', label: 'All connections', count: connections.length });

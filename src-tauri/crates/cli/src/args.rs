@@ -65,6 +65,9 @@ pub(crate) enum Command {
     /// line, a service's JSON body or the OpenSSH tunnel command (secrets left out unless
     /// --include-secrets).
     Export(ExportArgs),
+    /// Print Switchboard's own JSON list of connections (all, those named, or a folder's):
+    /// every setting and folder, never a secret. `import --file` reads it back.
+    ExportList(ExportListArgs),
     /// Keep the connection's SSH route open as a forward on 127.0.0.1 for psql or an IDE
     /// (keepalives, reopened when a hop drops); Ctrl-C closes it.
     Tunnel(TunnelArgs),
@@ -281,6 +284,15 @@ pub(crate) struct ExportArgs {
     /// Put the saved password (and, in JSON bodies, the client key) into the output.
     #[arg(long)]
     pub(crate) include_secrets: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct ExportListArgs {
+    /// Handles, display names or ids (none: every connection).
+    pub(crate) connections: Vec<String>,
+    /// Only the connections in this folder and the folders inside it.
+    #[arg(long, conflicts_with = "connections")]
+    pub(crate) folder: Option<String>,
 }
 
 pub(crate) fn parse_export_format(s: &str) -> Result<ExportFormat, String> {

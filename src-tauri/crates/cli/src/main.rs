@@ -699,6 +699,32 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
             };
             Outcome::Done(value, out.text)
         }
+        Command::ExportList(a) => {
+            let mut ids = Vec::new();
+            for c in &a.connections {
+                ids.push(sb.find(c).await?.id);
+            }
+            if let Some(folder) = &a.folder {
+                let folder = switchboard_core::folder::normalize(folder);
+                ids = sb
+                    .list()
+                    .await?
+                    .into_iter()
+                    .filter(|c| {
+                        !c.fields.folder.is_empty()
+                            && switchboard_core::folder::within(&c.fields.folder, &folder)
+                    })
+                    .map(|c| c.id)
+                    .collect();
+                if ids.is_empty() {
+                    return Err(CoreError::NotFound(format!("folder {folder:?}")));
+                }
+            }
+            let text = sb.export_list(&ids).await?;
+            let value =
+                serde_json::from_str(&text).map_err(|e| CoreError::Storage(e.to_string()))?;
+            Outcome::Done(value, text)
+        }
         Command::RevealPassword { connection } => {
             let c = sb.find(&connection).await?;
             let p = sb.reveal_password(c.id).await?;

@@ -34,6 +34,27 @@ pub struct CopiedText {
 pub const SECRET_CLIPBOARD_SECS: u32 = 30;
 
 impl Switchboard {
+    /// Switchboard's own JSON list (`connstr::native`) of `ids` (all when empty), in the
+    /// list's order: every setting, folders included, never a secret. Import reads it back.
+    pub async fn export_list(&self, ids: &[Uuid]) -> Result<String> {
+        let fields: Vec<ConnectionFields> = if ids.is_empty() {
+            self.store
+                .list()
+                .await?
+                .into_iter()
+                .map(|c| c.fields)
+                .collect()
+        } else {
+            let mut out = Vec::with_capacity(ids.len());
+            for &id in ids {
+                out.push(self.store.get(id).await?.fields);
+            }
+            out
+        };
+        tracing::info!(count = fields.len(), "connections exported as a list");
+        Ok(connstr::native::export(&fields, &crate::store::now()))
+    }
+
     /// A saved connection as `format`; its secrets (and its primary's password) only when
     /// `include_secrets`.
     pub async fn export_text(

@@ -320,6 +320,53 @@ fn pg_var(key: &str) -> Option<&'static str> {
     })
 }
 
+/// Switchboard's own export: each item is a connection's fields exactly as saved.
+fn native_list(v: Value, batch: &mut Batch) -> Result<()> {
+    if let Err(newer) = super::native::version(&v) {
+        return Err(CoreError::input(
+            crate::error::ErrorCode::PayloadInvalid,
+            Some("payload"),
+            format!("The file is a version {newer} Switchboard export; this Switchboard reads up to version {}.", super::native::VERSION),
+            "Import it with the newer Switchboard that wrote it.",
+        ));
+    }
+    let items = match v.get("connections") {
+        Some(Value::Array(a)) => a.clone(),
+        _ => Vec::new(),
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        let label = item
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("item {}", i + 1));
+        let entry = match super::native::fields(item) {
+            Ok(fields) => Entry::Connection(Box::new(Parsed {
+                kind: SourceKind::SwitchboardList,
+                imported: super::draft::Imported {
+                    fields,
+                    password: None,
+                    client_key: None,
+                    primary: None,
+                    files: Vec::new(),
+                    warnings: Vec::new(),
+                },
+            })),
+            Err(e) => Entry::Invalid(CoreError::input(
+                crate::error::ErrorCode::PayloadInvalid,
+                Some("payload"),
+                format!("Item {} is not a Switchboard connection: {e}.", i + 1),
+                "Import the file exactly as Switchboard exported it.",
+            )),
+        };
+        batch.rows.push(Row { label, entry });
+    }
+    if batch.rows.is_empty() {
+        batch.notes.push("the export holds no connections".into());
+    }
+    Ok(())
+}
+
 fn json(text: &str, batch: &mut Batch) -> Result<()> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
         CoreError::input(
@@ -333,6 +380,9 @@ fn json(text: &str, batch: &mut Batch) -> Result<()> {
             "Import the file exactly as exported.",
         )
     })?;
+    if super::native::is_list(&v) {
+        return native_list(v, batch);
+    }
     let items = match v {
         Value::Array(a) => a,
         Value::Object(mut o) => match o.remove("connections") {

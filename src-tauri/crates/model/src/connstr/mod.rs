@@ -17,6 +17,7 @@ mod draft;
 mod export;
 mod mongodb;
 mod mysql;
+pub mod native;
 mod oracle;
 pub mod payloads;
 mod postgres;
@@ -66,6 +67,7 @@ pub enum SourceKind {
     ShellCommand,
     EnvLine,
     Payload,
+    SwitchboardList,
 }
 
 impl SourceKind {
@@ -90,6 +92,7 @@ impl SourceKind {
             SourceKind::ShellCommand => "command line",
             SourceKind::EnvLine => ".env line",
             SourceKind::Payload => "service JSON body",
+            SourceKind::SwitchboardList => "Switchboard export",
         }
     }
 }
