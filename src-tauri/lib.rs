@@ -22,6 +22,7 @@ use switchboard_core::{ApiError, FieldIssue, Secret, Switchboard, TestReport};
 use tauri::ipc::Channel;
 
 mod confirm;
+mod geometry;
 use tauri::State;
 use uuid::Uuid;
 
@@ -33,6 +34,8 @@ pub struct AppState {
     /// cannot stack dialogs behind the one the user is reading.
     confirming: tokio::sync::Mutex<()>,
     window: WindowState,
+    /// The window's size and position, kept in the data dir.
+    geometry: geometry::Geometry,
     /// Tunnels the window opened, by connection: how to stop each and where it listens.
     tunnels: std::sync::Mutex<std::collections::HashMap<Uuid, (Cancel, OpenTunnelInfo)>>,
 }
@@ -400,6 +403,7 @@ fn close_window(window: tauri::WebviewWindow, state: State<'_, AppState>) -> Cmd
         .window
         .unsaved
         .store(false, std::sync::atomic::Ordering::SeqCst);
+    state.geometry.capture_webview(&window, true);
     window.destroy().map_err(|e| {
         switchboard_core::CoreError::input(
             switchboard_core::ErrorCode::StorageFailed,
@@ -421,6 +425,9 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
     };
     match event {
         tauri::WindowEvent::Focused(true) => state.window.notify(WindowNotice::StoreChanged),
+        tauri::WindowEvent::Moved(_) | tauri::WindowEvent::Resized(_) => {
+            state.geometry.capture(window, false)
+        }
         tauri::WindowEvent::CloseRequested { api, .. }
             if state
                 .window
@@ -430,6 +437,7 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
             api.prevent_close();
             state.window.notify(WindowNotice::CloseRequested);
         }
+        tauri::WindowEvent::CloseRequested { .. } => state.geometry.capture(window, true),
         _ => {}
     }
 }
@@ -780,9 +788,19 @@ pub fn run() {
                 unsaved: Default::default(),
                 _watch: watch,
             },
+            geometry: geometry::Geometry::new(dir.clone()),
         });
     }
     let result = builder
+        .setup(|app| {
+            use tauri::Manager;
+            if let (Some(state), Some(window)) =
+                (app.try_state::<AppState>(), app.get_webview_window("main"))
+            {
+                state.geometry.restore(&window);
+            }
+            Ok(())
+        })
         .on_window_event(on_window_event)
         .invoke_handler(tauri::generate_handler![
             startup_problem,

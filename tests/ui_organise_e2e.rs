@@ -357,3 +357,57 @@ async fn folders_selection_undo_favourites_filters_and_the_health_board_work_in_
     c.close().await.ok();
     outcome
 }
+
+#[tokio::test]
+async fn the_window_reopens_at_its_size_and_position_with_the_last_connection_open() {
+    require_keyring_session();
+    let _one_window = WINDOW.lock().await;
+    let data = data_dir("ui-window-state");
+    seed(&data).await;
+    let rect = {
+        let (driver, c) = open_window(&data).await;
+        let outcome = async {
+            wait_for(&c, "[data-testid=connection-item][data-name=orders]")
+                .await
+                .click()
+                .await
+                .unwrap();
+            value_when(&c, "[name=name]", |v| v == "orders").await;
+            c.set_window_rect(60, 50, 980, 640).await.unwrap();
+            let rect = c.get_window_rect().await.unwrap();
+            // Written once the window has been still for a moment.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !data.join("window.json").exists() {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "window.json was not written"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+            rect
+        }
+        .await;
+        c.close().await.ok();
+        drop(driver);
+        outcome
+    };
+    let (_driver, c) = open_window(&data).await;
+    let outcome = async {
+        // The connection open last is open again, and the window has its size and place.
+        value_when(&c, "[name=name]", |v| v == "orders").await;
+        let again = c.get_window_rect().await.unwrap();
+        assert_eq!(
+            (again.2, again.3),
+            (rect.2, rect.3),
+            "size: {again:?} vs {rect:?}"
+        );
+        assert!(
+            again.0.abs_diff(rect.0) <= 2 && again.1.abs_diff(rect.1) <= 2,
+            "position: {again:?} vs {rect:?}"
+        );
+    }
+    .await;
+    c.close().await.ok();
+    outcome
+}

@@ -16,6 +16,7 @@ pub mod drafts;
 pub mod edits;
 pub mod exports;
 pub mod files;
+pub mod geometry;
 mod held;
 pub mod imports;
 pub mod keychain;
