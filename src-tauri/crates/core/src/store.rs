@@ -56,6 +56,14 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+/// A row's own columns.
+const ROW_COLUMNS: &str =
+    "id, name, handle, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
+     description, password_save, timeout_secs, created_at, updated_at, version, \
+     environment, color, tags, metadata, tls_client_cert_pem, options, ssh, folder";
+
+/// A row's columns and which secrets it claims (for one row; `listing` reads the claims of
+/// all rows in one pass instead of three look-ups a row).
 const COLUMNS: &str =
     "id, name, handle, engine, host, port, database_name, username, tls_mode, tls_ca_pem, \
      description, password_save, timeout_secs, created_at, updated_at, version, \
@@ -233,15 +241,39 @@ impl Store {
 
     /// Every row: the readable ones as connections, the others with the reason.
     pub async fn listing(&self) -> Result<Listing> {
+        let mut tx = self.pool.begin().await.db()?;
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM connections ORDER BY name_key, handle COLLATE NOCASE"
+            "SELECT {ROW_COLUMNS} FROM connections ORDER BY name_key, handle COLLATE NOCASE"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .db()?;
+        let claims: Vec<(String, String)> =
+            sqlx::query_as("SELECT connection_id, kind FROM secrets")
+                .fetch_all(&mut *tx)
+                .await
+                .db()?;
+        tx.commit().await.db()?;
+        let mut kinds: std::collections::HashMap<String, Claims> = std::collections::HashMap::new();
+        for (id, kind) in claims {
+            let c = kinds.entry(id).or_default();
+            match kind.as_str() {
+                "password" => c.password = true,
+                "client-key" => c.client_key = true,
+                other => {
+                    if let Some(crate::keychain::SecretKind::Ssh(n)) =
+                        crate::keychain::SecretKind::parse(other)
+                    {
+                        c.ssh.push(u32::from(n));
+                    }
+                }
+            }
+        }
         let mut listing = Listing::default();
+        let none = Claims::default();
         for r in &rows {
-            match from_row(r) {
+            let id: String = r.try_get("id").unwrap_or_default();
+            match decode(r, kinds.get(&id).unwrap_or(&none)) {
                 Ok(c) => listing.connections.push(c),
                 Err(e) => listing.broken.push(BrokenRow {
                     id: r.try_get::<String, _>("id").unwrap_or_default(),
@@ -554,7 +586,34 @@ async fn refuse_newer_schema(pool: &SqlitePool, migrator: &sqlx::migrate::Migrat
     }
 }
 
+/// Which secrets a row claims.
+#[derive(Default)]
+struct Claims {
+    password: bool,
+    client_key: bool,
+    ssh: Vec<u32>,
+}
+
+/// A row read with `COLUMNS`.
 fn from_row(r: &SqliteRow) -> Result<Connection> {
+    let ssh_kinds: Option<String> = r.try_get("ssh_kinds").db()?;
+    let claims = Claims {
+        password: r.try_get("has_saved_password").db()?,
+        client_key: r.try_get("has_client_key").db()?,
+        ssh: ssh_kinds
+            .iter()
+            .flat_map(|k| k.split(','))
+            .filter_map(|k| match crate::keychain::SecretKind::parse(k) {
+                Some(crate::keychain::SecretKind::Ssh(n)) => Some(u32::from(n)),
+                _ => None,
+            })
+            .collect(),
+    };
+    decode(r, &claims)
+}
+
+/// A row's own columns, with the secrets it claims.
+fn decode(r: &SqliteRow, claims: &Claims) -> Result<Connection> {
     let id: String = r.try_get("id").db()?;
     let engine: String = r.try_get("engine").db()?;
     let tls_mode: String = r.try_get("tls_mode").db()?;
@@ -564,15 +623,7 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
     let metadata: String = r.try_get("metadata").db()?;
     let options: String = r.try_get("options").db()?;
     let ssh: Option<String> = r.try_get("ssh").db()?;
-    let ssh_kinds: Option<String> = r.try_get("ssh_kinds").db()?;
-    let mut ssh_secrets: Vec<u32> = ssh_kinds
-        .iter()
-        .flat_map(|k| k.split(','))
-        .filter_map(|k| match crate::keychain::SecretKind::parse(k) {
-            Some(crate::keychain::SecretKind::Ssh(n)) => Some(u32::from(n)),
-            _ => None,
-        })
-        .collect();
+    let mut ssh_secrets = claims.ssh.clone();
     ssh_secrets.sort_unstable();
     Ok(Connection {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
@@ -607,8 +658,8 @@ fn from_row(r: &SqliteRow) -> Result<Connection> {
             folder: r.try_get("folder").db()?,
         },
         ssh_secrets,
-        has_saved_password: r.try_get("has_saved_password").db()?,
-        has_client_key: r.try_get("has_client_key").db()?,
+        has_saved_password: claims.password,
+        has_client_key: claims.client_key,
         created_at: r.try_get("created_at").db()?,
         updated_at: r.try_get("updated_at").db()?,
         version: r.try_get("version").db()?,
