@@ -2,33 +2,33 @@
 //! an array with each one's last test in JSON.
 
 use crate::args::ListArgs;
-use crate::{summary, to_json, warn_broken, Outcome};
+use crate::{to_json, warn_broken, Outcome};
 use switchboard_core::model::Connection;
+use switchboard_core::summary::ConnectionSummary;
 use switchboard_core::{CoreError, Switchboard};
 
 pub(crate) async fn list(sb: &Switchboard, a: ListArgs, json: bool) -> Result<Outcome, CoreError> {
-    let listing = sb.listing().await?;
-    warn_broken(&listing.broken);
     let within = a
         .folder
         .as_deref()
         .map(switchboard_core::folder::normalize)
         .unwrap_or_default();
-    let mut all: Vec<Connection> = listing
-        .connections
-        .into_iter()
-        .filter(|c| switchboard_core::folder::within(&c.fields.folder, &within))
-        .collect();
-    // Folder by folder (the top level first), each in the list's natural order.
-    all.sort_by(|x, y| folder_order(&x.fields.folder, &y.fields.folder));
     let last: std::collections::HashMap<_, _> = sb
         .last_tests()
         .await?
         .into_iter()
         .map(|t| (t.connection_id, t))
         .collect();
-    // Only the form asked for is built: at 10,000 connections either costs.
+    // Only the form asked for is read and built: at 10,000 connections either costs.
     if json {
+        let listing = sb.listing().await?;
+        warn_broken(&listing.broken);
+        let mut all: Vec<Connection> = listing
+            .connections
+            .into_iter()
+            .filter(|c| switchboard_core::folder::within(&c.fields.folder, &within))
+            .collect();
+        all.sort_by(|x, y| folder_order(&x.fields.folder, &y.fields.folder));
         let value = all
             .iter()
             .map(|c| {
@@ -42,10 +42,20 @@ pub(crate) async fn list(sb: &Switchboard, a: ListArgs, json: bool) -> Result<Ou
             String::new(),
         ));
     }
+    // Text shows what a row of the window shows: the compact listing is enough.
+    let listing = sb.summaries().await?;
+    warn_broken(&listing.broken);
+    let mut all: Vec<ConnectionSummary> = listing
+        .connections
+        .into_iter()
+        .filter(|c| switchboard_core::folder::within(&c.folder, &within))
+        .collect();
+    // Folder by folder (the top level first), each in the list's natural order.
+    all.sort_by(|x, y| folder_order(&x.folder, &y.folder));
     let mut lines = Vec::new();
     let mut open: Vec<&str> = Vec::new();
     for c in &all {
-        let names: Vec<&str> = switchboard_core::folder::segments(&c.fields.folder).collect();
+        let names: Vec<&str> = switchboard_core::folder::segments(&c.folder).collect();
         // A header for each folder entered, indented by depth: a tree.
         let shared = open.iter().zip(&names).take_while(|(a, b)| a == b).count();
         for (depth, name) in names.iter().enumerate().skip(shared) {
@@ -64,7 +74,7 @@ pub(crate) async fn list(sb: &Switchboard, a: ListArgs, json: bool) -> Result<Ou
         lines.push(format!(
             "{}{}  last test: {status}",
             "  ".repeat(names.len()),
-            summary(c)
+            crate::row_summary(c)
         ));
     }
     Ok(Outcome::Done(serde_json::Value::Null, lines.join("\n")))

@@ -22,6 +22,7 @@ use switchboard_core::model::{
     PasswordSave, SecretChange,
 };
 use switchboard_core::probe::report::{CheckStatus, Progress, StepReport, StepStatus};
+use switchboard_core::summary::ConnectionSummary;
 use switchboard_core::{paths, ApiError, CoreError, ErrorCode, Secret, Switchboard, TestReport};
 
 /// A switch that Ctrl-C (SIGINT) sets. On Unix the handler is in place when this returns;
@@ -333,16 +334,21 @@ fn confirm(question: &str) -> bool {
 }
 
 fn summary(c: &Connection) -> String {
-    let f = &c.fields;
+    row_summary(&ConnectionSummary::from(c))
+}
+
+/// One connection on one line: handle, name, environment, engine, target, TLS, password
+/// (`list` writes its rows from the compact listing, the other commands from the full one).
+pub(crate) fn row_summary(c: &ConnectionSummary) -> String {
     format!(
         "{:<24} {:<24} {:<12} {:<9} {}  tls={}  password={}",
-        f.handle,
-        f.name,
-        f.environment.map(Environment::as_str).unwrap_or("-"),
-        f.engine.as_str(),
-        f.target_summary(),
-        f.tls.mode.as_str(),
-        match (f.password_save, c.has_saved_password) {
+        c.handle,
+        c.name,
+        c.environment.map(Environment::as_str).unwrap_or("-"),
+        c.engine.as_str(),
+        c.target_summary(),
+        c.tls_mode.as_str(),
+        match (c.password_save, c.has_saved_password) {
             (PasswordSave::Keychain, true) => "keychain",
             (PasswordSave::Keychain, false) => "not saved",
             (PasswordSave::Ask, _) => "ask",

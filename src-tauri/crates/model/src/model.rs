@@ -315,26 +315,13 @@ impl ConnectionFields {
 
     /// Where it points, in one line: `user@host:port/db`, or the file for SQLite.
     pub fn target_summary(&self) -> String {
-        let spec = self.engine.spec();
-        if !spec.has("host") {
-            return self.database.clone();
-        }
-        let user = if self.username.is_empty() {
-            String::new()
-        } else {
-            format!("{}@", self.username)
-        };
-        let host = if self.host.parse::<std::net::Ipv6Addr>().is_ok() {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
-        let port = if spec.has("port") && !self.host.contains(',') {
-            format!(":{}", self.port)
-        } else {
-            String::new()
-        };
-        format!("{user}{host}{port}/{}", self.database)
+        target_text(
+            self.engine,
+            &self.username,
+            &self.host,
+            self.port,
+            &self.database,
+        )
     }
 
     /// An empty form for `engine`, with its default port.
@@ -495,4 +482,35 @@ mod tests {
             serde_json::from_str("{\"action\":\"keep\",\"value\":\"ignored\"}").unwrap();
         assert!(matches!(keep, SecretChange::Keep));
     }
+}
+
+/// `user@host:port/database` (a file's path for SQLite): where a connection goes, as the
+/// CLI's list and the window's rows write it.
+pub fn target_text(
+    engine: Engine,
+    username: &str,
+    host: &str,
+    port: u32,
+    database: &str,
+) -> String {
+    let spec = engine.spec();
+    if !spec.has("host") {
+        return database.to_owned();
+    }
+    let user = if username.is_empty() {
+        String::new()
+    } else {
+        format!("{username}@")
+    };
+    let host_text = if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    };
+    let port = if spec.has("port") && !host.contains(',') {
+        format!(":{port}")
+    } else {
+        String::new()
+    };
+    format!("{user}{host_text}{port}/{database}")
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::model::{Connection, Engine, Environment, TlsMode};
+use crate::model::{Connection, Engine, Environment, PasswordSave, TlsMode};
 
 /// One row of the list: what it shows and what a search matches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -37,6 +37,22 @@ pub struct ConnectionSummary {
     pub used_at: Option<String>,
     /// Its metadata's values, one a line: what a search looks through.
     pub metadata_text: String,
+    pub password_save: PasswordSave,
+    /// The keychain holds its password.
+    pub has_saved_password: bool,
+}
+
+impl ConnectionSummary {
+    /// `user@host:port/database`, as `ConnectionFields::target_summary` writes it.
+    pub fn target_summary(&self) -> String {
+        crate::model::target_text(
+            self.engine,
+            &self.username,
+            &self.host,
+            self.port,
+            &self.database,
+        )
+    }
 }
 
 impl From<&Connection> for ConnectionSummary {
@@ -68,6 +84,8 @@ impl From<&Connection> for ConnectionSummary {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
+            password_save: f.password_save,
+            has_saved_password: c.has_saved_password,
         }
     }
 }

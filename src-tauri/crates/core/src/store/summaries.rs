@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{corrupt, BrokenRow, FolderState, Store};
 use crate::db::Db;
 use crate::error::{CoreError, Result};
-use crate::model::{Engine, Environment, TlsMode};
+use crate::model::{Engine, Environment, PasswordSave, TlsMode};
 use crate::summary::{sort_summaries, ConnectionSummary};
 
 /// The list as the window gets it: a compact row a connection, in the list's order, the
@@ -28,7 +28,8 @@ pub struct SummaryListing {
 const SUMMARY_COLUMNS: &str = "c.id, c.name, c.handle, c.engine, c.host, c.port, \
      c.database_name, c.username, c.environment, c.color, c.tags, c.tls_mode, \
      c.ssh IS NOT NULL AS has_ssh, c.folder, \
-     coalesce(u.favourite, 0) AS favourite, u.used_at, \
+     coalesce(u.favourite, 0) AS favourite, u.used_at, c.password_save, \
+     p.connection_id IS NOT NULL AS has_saved_password, \
      CASE WHEN json_valid(c.metadata) THEN (SELECT group_concat(value, char(10)) \
        FROM json_each(c.metadata)) END AS metadata_text, \
      json_valid(c.metadata) AND json_valid(c.options) AND (c.ssh IS NULL OR json_valid(c.ssh)) \
@@ -41,7 +42,8 @@ impl Store {
     pub async fn summaries(&self) -> Result<SummaryListing> {
         let rows = sqlx::query(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM connections c \
-             LEFT JOIN usage u ON u.connection_id = c.id"
+             LEFT JOIN usage u ON u.connection_id = c.id \
+             LEFT JOIN secrets p ON p.connection_id = c.id AND p.kind = 'password'"
         ))
         .fetch_all(&self.pool)
         .await
@@ -71,6 +73,7 @@ fn summary_from_row(r: &SqliteRow) -> Result<ConnectionSummary> {
     let tls_mode: String = r.try_get("tls_mode").db()?;
     let environment: Option<String> = r.try_get("environment").db()?;
     let tags: String = r.try_get("tags").db()?;
+    let password_save: String = r.try_get("password_save").db()?;
     let json_ok: bool = r.try_get("json_ok").db()?;
     if !json_ok {
         let column: String = r.try_get("json_bad").db()?;
@@ -97,6 +100,9 @@ fn summary_from_row(r: &SqliteRow) -> Result<ConnectionSummary> {
         folder: r.try_get("folder").db()?,
         favourite: r.try_get("favourite").db()?,
         used_at: r.try_get("used_at").db()?,
+        password_save: PasswordSave::parse(&password_save)
+            .ok_or_else(|| corrupt("password_save", &password_save))?,
+        has_saved_password: r.try_get("has_saved_password").db()?,
         metadata_text: r
             .try_get::<Option<String>, _>("metadata_text")
             .db()?
