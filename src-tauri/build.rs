@@ -6,6 +6,7 @@ fn main() {
         .app_manifest(tauri_build::AppManifest::new().commands(&[
             "startup_problem",
             "list_summaries",
+            "listing_stamp",
             "get_connection",
             "create_folder",
             "rename_folder",

@@ -75,6 +75,12 @@ async fn list_summaries(state: State<'_, AppState>) -> CmdResult<SummaryListing>
 }
 
 /// Opens a saved connection in the form: it counts as used ("Recently used").
+/// Changes when the list would; the window lists again only then.
+#[tauri::command]
+async fn listing_stamp(state: State<'_, AppState>) -> CmdResult<String> {
+    Ok(state.sb.listing_stamp().await?)
+}
+
 #[tauri::command]
 async fn get_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<Connection> {
     let c = state.sb.get(id).await?;
@@ -805,6 +811,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             startup_problem,
             list_summaries,
+            listing_stamp,
             get_connection,
             create_folder,
             rename_folder,

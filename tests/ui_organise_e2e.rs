@@ -311,9 +311,12 @@ async fn folders_selection_undo_favourites_filters_and_the_health_board_work_in_
         lines_when(&c, |l| l.first().map(String::as_str) == Some("billing-10")).await;
 
         // Chips: TLS below verify-full shows the two connections that do not verify fully.
+        click(&c, "[data-testid=filters-toggle]").await;
         click(&c, "[data-testid=chip-weak-tls]").await;
         let weak = lines_when(&c, |l| l.len() == 2).await;
         assert_eq!(weak, ["billing-10", "orders"]);
+        let toggle = wait_for(&c, "[data-testid=filters-toggle]").await.text().await.unwrap();
+        assert_eq!(toggle, "Filters (1)");
         click(&c, "[data-testid=chips-clear]").await;
 
         // Search reaches metadata, and marks the match in the row.

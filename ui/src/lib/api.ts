@@ -80,6 +80,8 @@ export const api = {
   startupProblem: () => call<ApiError | null>('startup_problem'),
   /** What the list shows of every connection (naturally sorted), and the unreadable rows. */
   listSummaries: () => call<SummaryListing>('list_summaries'),
+  /** Changes whenever `listSummaries` would (a row's last use aside). */
+  listingStamp: () => call<string>('listing_stamp'),
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
   /** Keeps an (empty) folder; answers its path as stored. */
   createFolder: (path: string) => call<string>('create_folder', { path }),

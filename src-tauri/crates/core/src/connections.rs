@@ -163,6 +163,11 @@ impl Switchboard {
         self.store.summaries().await
     }
 
+    /// Changes when `summaries` would (a row's last use aside): see `Store::listing_stamp`.
+    pub async fn listing_stamp(&self) -> Result<String> {
+        self.store.listing_stamp().await
+    }
+
     /// The id (as stored: a hand-edited one need not be a UUID) and display name of a
     /// connection by id, handle or display name (as `find`), without reading the rest of
     /// its row (so that a row this version cannot read can still be named and deleted with

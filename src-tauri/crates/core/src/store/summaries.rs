@@ -38,6 +38,38 @@ const SUMMARY_COLUMNS: &str = "c.id, c.name, c.handle, c.engine, c.host, c.port,
        THEN 'options' ELSE 'ssh' END AS json_bad";
 
 impl Store {
+    /// A short text that changes whenever what `summaries` returns would, except a row's
+    /// last use: the window compares it before listing 10,000 rows again on every change
+    /// of the data file (its own "opened" marks among them).
+    pub async fn listing_stamp(&self) -> Result<String> {
+        let (rows, updated, versions, rowids): (i64, Option<String>, f64, f64) = sqlx::query_as(
+            "SELECT count(*), max(updated_at), total(version), total(rowid) FROM connections",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .db()?;
+        let (folders, favourites): (Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT (SELECT group_concat(path || ':' || collapsed, '|') FROM folders), \
+                    (SELECT group_concat(connection_id, '|') FROM usage WHERE favourite = 1)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .db()?;
+        let claims: (i64, f64) =
+            sqlx::query_as("SELECT count(*), total(rowid) FROM secrets WHERE kind = 'password'")
+                .fetch_one(&self.pool)
+                .await
+                .db()?;
+        Ok(format!(
+            "{rows}/{}/{versions}/{rowids}/{}/{}/{}-{}",
+            updated.unwrap_or_default(),
+            folders.unwrap_or_default(),
+            favourites.unwrap_or_default(),
+            claims.0,
+            claims.1
+        ))
+    }
+
     /// Every row as the list shows it, in the list's (natural) order.
     pub async fn summaries(&self) -> Result<SummaryListing> {
         let rows = sqlx::query(&format!(
