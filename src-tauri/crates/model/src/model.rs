@@ -462,28 +462,6 @@ pub struct Connection {
     pub version: i64,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_secret_change_of_the_wrong_shape_is_refused_without_quoting_it() {
-        for bad in [
-            "\"hunter2-plain\"",
-            "{\"action\":\"set\",\"value\":7}",
-            "[\"hunter2-plain\"]",
-        ] {
-            let err = serde_json::from_str::<SecretChange>(bad)
-                .unwrap_err()
-                .to_string();
-            assert!(!err.contains("hunter2"), "{err}");
-        }
-        let keep: SecretChange =
-            serde_json::from_str("{\"action\":\"keep\",\"value\":\"ignored\"}").unwrap();
-        assert!(matches!(keep, SecretChange::Keep));
-    }
-}
-
 /// `user@host:port/database` (a file's path for SQLite): where a connection goes, as the
 /// CLI's list and the window's rows write it.
 pub fn target_text(
@@ -513,4 +491,26 @@ pub fn target_text(
         String::new()
     };
     format!("{user}{host_text}{port}/{database}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_change_of_the_wrong_shape_is_refused_without_quoting_it() {
+        for bad in [
+            "\"hunter2-plain\"",
+            "{\"action\":\"set\",\"value\":7}",
+            "[\"hunter2-plain\"]",
+        ] {
+            let err = serde_json::from_str::<SecretChange>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("hunter2"), "{err}");
+        }
+        let keep: SecretChange =
+            serde_json::from_str("{\"action\":\"keep\",\"value\":\"ignored\"}").unwrap();
+        assert!(matches!(keep, SecretChange::Keep));
+    }
 }
