@@ -8,6 +8,7 @@ fn main() {
             "list_summaries",
             "listing_stamp",
             "get_connection",
+            "open_connection",
             "create_folder",
             "rename_folder",
             "delete_folder",

@@ -68,21 +68,28 @@ fn notify(to: &std::sync::Mutex<Option<Channel<WindowNotice>>>, notice: WindowNo
 
 type CmdResult<T> = Result<T, ApiError>;
 
-/// The list: a compact row a connection (`get_connection` reads one in full).
+/// The list: a compact row a connection (`open_connection` reads one in full).
 #[tauri::command]
 async fn list_summaries(state: State<'_, AppState>) -> CmdResult<SummaryListing> {
     Ok(state.sb.summaries().await?)
 }
 
-/// Opens a saved connection in the form: it counts as used ("Recently used").
 /// Changes when the list would; the window lists again only then.
 #[tauri::command]
 async fn listing_stamp(state: State<'_, AppState>) -> CmdResult<String> {
     Ok(state.sb.listing_stamp().await?)
 }
 
+/// Reads a saved connection without marking it used: a re-read after a change elsewhere
+/// must not write (the write would be a change elsewhere again).
 #[tauri::command]
 async fn get_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<Connection> {
+    Ok(state.sb.get(id).await?)
+}
+
+/// Opens a saved connection in the form: it counts as used ("Recently used").
+#[tauri::command]
+async fn open_connection(state: State<'_, AppState>, id: Uuid) -> CmdResult<Connection> {
     let c = state.sb.get(id).await?;
     if let Err(e) = state.sb.mark_used(id).await {
         tracing::warn!(error = %e, "could not remember that a connection was opened");
@@ -813,6 +820,7 @@ pub fn run() {
             list_summaries,
             listing_stamp,
             get_connection,
+            open_connection,
             create_folder,
             rename_folder,
             delete_folder,

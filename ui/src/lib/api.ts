@@ -82,7 +82,10 @@ export const api = {
   listSummaries: () => call<SummaryListing>('list_summaries'),
   /** Changes whenever `listSummaries` would (a row's last use aside). */
   listingStamp: () => call<string>('listing_stamp'),
+  /** Reads a saved connection as it is now (no write: safe on a change elsewhere). */
   getConnection: (id: string) => call<Connection>('get_connection', { id }),
+  /** Reads a connection to open it in the form: it counts as used ("Recently used"). */
+  openConnection: (id: string) => call<Connection>('open_connection', { id }),
   /** Keeps an (empty) folder; answers its path as stored. */
   createFolder: (path: string) => call<string>('create_folder', { path }),
   /** Renames or moves a folder with everything in it; answers how many connections moved. */

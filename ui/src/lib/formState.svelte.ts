@@ -467,6 +467,8 @@ export class FormState {
       return;
     }
     if (now.version === record.version || this.record !== record) return;
+    // Already shown at this version: keep the choices the user has made in the panel.
+    if (this.stale && this.stale !== 'deleted' && this.stale.rebased.saved.version === now.version) return;
     if (this.hasEdits) {
       await this.#showStale();
       return;
