@@ -155,7 +155,7 @@ async fn export_connections(
     ids: Vec<Uuid>,
 ) -> CmdResult<Option<String>> {
     use tauri_plugin_dialog::DialogExt;
-    let text = state.sb.export_list(&ids).await?;
+    let text = state.sb.export_list(&ids, None).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()

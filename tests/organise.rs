@@ -291,3 +291,65 @@ async fn undo_puts_back_rows_secrets_last_tests_and_favourites_once() {
     let twice = sb.undo_delete(&deleted.undo_token).await.unwrap_err();
     assert_eq!(twice.code(), ErrorCode::UndoExpired);
 }
+
+#[tokio::test]
+async fn an_exported_list_carries_empty_folders_and_an_import_keeps_them() {
+    let from = open("organise-export-folders-from").await;
+    add(&from, "ledger", "Payments", None).await;
+    add(&from, "scratch", "", None).await;
+    from.create_folder("Payments/Archive/2025").await.unwrap();
+    from.create_folder("Sandbox").await.unwrap();
+
+    // Everything: every folder, empty ones too.
+    let all: serde_json::Value =
+        serde_json::from_str(&from.export_list(&[], None).await.unwrap()).unwrap();
+    assert_eq!(
+        all["folders"],
+        serde_json::json!(["Payments", "Payments/Archive/2025", "Sandbox"])
+    );
+    // A folder's connections: the folders within it, not the others.
+    let ledger = from.find("ledger").await.unwrap().id;
+    let payments: serde_json::Value =
+        serde_json::from_str(&from.export_list(&[ledger], Some("Payments")).await.unwrap())
+            .unwrap();
+    assert_eq!(
+        payments["folders"],
+        serde_json::json!(["Payments", "Payments/Archive/2025"])
+    );
+
+    // Imported elsewhere: the empty folders exist there, and the preview says which.
+    let to = open("organise-export-folders-to").await;
+    let text = all.to_string();
+    let preview = to
+        .preview_batch(switchboard_core::imports::Batch::Text(&text))
+        .await
+        .unwrap();
+    assert_eq!(preview.folders.len(), 3, "{:?}", preview.folders);
+    to.import_batch(switchboard_core::imports::Batch::Text(&text), None)
+        .await
+        .unwrap();
+    let kept: Vec<String> = to
+        .summaries()
+        .await
+        .unwrap()
+        .folders
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert!(
+        kept.contains(&"Payments/Archive/2025".to_owned()),
+        "{kept:?}"
+    );
+    assert!(kept.contains(&"Sandbox".to_owned()), "{kept:?}");
+
+    // A folder path no folder can have is refused, naming it; nothing is saved.
+    let mut bad = all.clone();
+    bad["folders"] = serde_json::json!(["a/b/c/d/e/f/g/h/i"]);
+    let third = open("organise-export-folders-bad").await;
+    let err = third
+        .preview_batch(switchboard_core::imports::Batch::Text(&bad.to_string()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PayloadInvalid);
+    assert!(err.to_string().contains("folders[0]"), "{err}");
+}

@@ -3,10 +3,10 @@
 //! to…, drag and drop onto a folder), multi-select with a change applied to all, Delete
 //! with Undo bringing back the row and its keychain password, favourites on top, filter
 //! chips, the search's highlight, the certificate-expiry banner and the health board — and
-//! axe-core finds no serious accessibility violation in any of those states.
+//! axe-core finds no serious accessibility violation in any of those states, light or dark.
 
 use fantoccini::{Client, Locator};
-use switchboard_core::model::{ConnectionFields, NewConnection, TlsMode};
+use switchboard_core::model::{ConnectionFields, Environment, NewConnection, TlsMode};
 use switchboard_core::store::LastTest;
 use switchboard_core::{Secret, Switchboard};
 use switchboard_tests::window::*;
@@ -35,6 +35,13 @@ async fn seed(data: &std::path::Path) -> Seeded {
         let mut f = ConnectionFields::postgres(name, &format!("{name}.db.test"), 5432, "d", "u");
         f.folder = folder.into();
         f.tls.mode = tls;
+        // Every environment's pill is on screen for the contrast checks, light and dark.
+        f.environment = Some(match name {
+            "billing-1" => Environment::Local,
+            "billing-2" => Environment::Development,
+            "billing-10" => Environment::Staging,
+            _ => Environment::Production,
+        });
         if name == "search-db" {
             f.metadata
                 .insert("owner".into(), serde_json::json!("team-kestrel"));
@@ -143,6 +150,16 @@ async fn folder_becomes(data: &std::path::Path, id: Uuid, want: &str) {
     }
 }
 
+/// Picks a theme in the sidebar and waits until the page wears it.
+async fn choose_theme(c: &Client, theme: &str) {
+    wait_for(c, "[data-testid=theme]")
+        .await
+        .select_by_value(theme)
+        .await
+        .unwrap();
+    wait_for(c, &format!("html[data-theme={theme}]")).await;
+}
+
 /// Runs axe-core (from the UI's npm packages) on the page; fails on any serious or
 /// critical violation, naming the rule and the elements.
 async fn accessible(c: &Client, state: &str) {
@@ -195,6 +212,10 @@ async fn folders_selection_undo_favourites_filters_and_the_health_board_work_in_
             ]
         );
         accessible(&c, "the tree").await;
+        // Dark chosen by the user: the same checks hold (environment pills, text contrast).
+        choose_theme(&c, "dark").await;
+        accessible(&c, "the tree, dark").await;
+        choose_theme(&c, "light").await;
 
         // Collapsing a folder hides its contents, and the store remembers it.
         click(&c, "[data-testid=folder-row][data-path='Payments/EU'] [data-testid=folder-toggle]").await;
@@ -257,6 +278,9 @@ async fn folders_selection_undo_favourites_filters_and_the_health_board_work_in_
         .await
         .unwrap();
         folder_becomes(&data, ids["ledger"], "Archive").await;
+        // The list shows the move before a row is clicked: a click aimed at ledger's old
+        // place would land on the row that took it (billing-10).
+        lines_when(&c, |l| l[..2] == ["[Archive]", "ledger"]).await;
 
         // Delete from the keyboard, then Undo: the row and its keychain password are back.
         let ledger = wait_for(&c, "[data-testid=connection-item][data-name=ledger]").await;
@@ -362,7 +386,8 @@ async fn folders_selection_undo_favourites_filters_and_the_health_board_work_in_
 }
 
 #[tokio::test]
-async fn the_window_reopens_at_its_size_and_position_with_the_last_connection_open() {
+async fn the_window_reopens_at_its_size_and_position_with_the_last_connection_open_and_the_chosen_theme(
+) {
     require_keyring_session();
     let _one_window = WINDOW.lock().await;
     let data = data_dir("ui-window-state");
@@ -376,6 +401,7 @@ async fn the_window_reopens_at_its_size_and_position_with_the_last_connection_op
                 .await
                 .unwrap();
             value_when(&c, "[name=name]", |v| v == "orders").await;
+            choose_theme(&c, "dark").await;
             c.set_window_rect(60, 50, 980, 640).await.unwrap();
             let rect = c.get_window_rect().await.unwrap();
             // Written once the window has been still for a moment.
@@ -399,6 +425,9 @@ async fn the_window_reopens_at_its_size_and_position_with_the_last_connection_op
     let outcome = async {
         // The connection open last is open again, and the window has its size and place.
         value_when(&c, "[name=name]", |v| v == "orders").await;
+        // The chosen theme too, over whatever the system says.
+        wait_for(&c, "html[data-theme=dark]").await;
+        value_when(&c, "[data-testid=theme]", |v| v == "dark").await;
         let again = c.get_window_rect().await.unwrap();
         assert_eq!(
             (again.2, again.3),

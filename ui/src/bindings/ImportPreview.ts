@@ -2,4 +2,8 @@
 import type { BatchSource } from "./BatchSource";
 import type { PreviewRow } from "./PreviewRow";
 
-export type ImportPreview = { source: BatchSource, rows: Array<PreviewRow>, notes: Array<string>, };
+export type ImportPreview = { source: BatchSource, rows: Array<PreviewRow>, notes: Array<string>, 
+/**
+ * Folders the file keeps (empty ones too): kept when the import saves.
+ */
+folders: Array<string>, };

@@ -726,7 +726,7 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                     return Err(CoreError::NotFound(format!("folder {folder:?}")));
                 }
             }
-            let text = sb.export_list(&ids).await?;
+            let text = sb.export_list(&ids, a.folder.as_deref()).await?;
             let value =
                 serde_json::from_str(&text).map_err(|e| CoreError::Storage(e.to_string()))?;
             Outcome::Done(value, text)

@@ -36,7 +36,9 @@ pub const SECRET_CLIPBOARD_SECS: u32 = 30;
 impl Switchboard {
     /// Switchboard's own JSON list (`connstr::native`) of `ids` (all when empty), in the
     /// list's order: every setting, folders included, never a secret. Import reads it back.
-    pub async fn export_list(&self, ids: &[Uuid]) -> Result<String> {
+    /// Every folder (empty ones too) goes with an export of all; with `under`, the folders
+    /// within that one; a selection carries only its connections' own folders.
+    pub async fn export_list(&self, ids: &[Uuid], under: Option<&str>) -> Result<String> {
         let fields: Vec<ConnectionFields> = if ids.is_empty() {
             self.store
                 .list()
@@ -51,8 +53,23 @@ impl Switchboard {
             }
             out
         };
+        let mut folders: Vec<String> = match (ids.is_empty(), under) {
+            (true, _) => self.store.folder_paths().await?,
+            (false, Some(top)) => {
+                let top = crate::folder::normalize(top);
+                let mut all = self.store.folder_paths().await?;
+                all.retain(|p| crate::folder::within(p, &top));
+                all
+            }
+            (false, None) => Vec::new(),
+        };
+        folders.sort();
         tracing::info!(count = fields.len(), "connections exported as a list");
-        Ok(connstr::native::export(&fields, &crate::store::now()))
+        Ok(connstr::native::export(
+            &fields,
+            &folders,
+            &crate::store::now(),
+        ))
     }
 
     /// A saved connection as `format`; its secrets (and its primary's password) only when

@@ -61,6 +61,8 @@ pub struct ImportPreview {
     pub source: batch::BatchSource,
     pub rows: Vec<PreviewRow>,
     pub notes: Vec<String>,
+    /// Folders the file keeps (empty ones too): kept when the import saves.
+    pub folders: Vec<String>,
 }
 
 /// A service's JSON body as it would be saved (`check_payload`): never its secrets.
@@ -407,6 +409,7 @@ impl Switchboard {
                 source: parsed.source,
                 rows,
                 notes: parsed.notes,
+                folders: parsed.folders,
             },
             plans,
         ))
@@ -503,13 +506,14 @@ impl Switchboard {
                 Plan::Nothing => {}
             }
         }
-        self.save_batch(creates, passwords).await
+        self.save_batch(creates, passwords, preview.folders).await
     }
 
     async fn save_batch(
         &self,
         creates: Vec<NewConnection>,
         passwords: Vec<(Connection, Secret)>,
+        folders: Vec<String>,
     ) -> Result<ImportResult> {
         let stamp = store::now();
         let mut plans = Vec::new();
@@ -555,6 +559,9 @@ impl Switchboard {
         self.secrets
             .unit_of_work(plans, move |tx| {
                 Box::pin(async move {
+                    for path in &folders {
+                        store::organise::keep_folder(tx, path).await?;
+                    }
                     for c in &rows {
                         store::insert(tx, c).await?;
                     }

@@ -72,6 +72,8 @@ pub struct Batch {
     pub rows: Vec<Row>,
     /// About the batch as a whole (lines skipped, and why).
     pub notes: Vec<String>,
+    /// Folders the source keeps apart from its connections (empty ones too).
+    pub folders: Vec<String>,
 }
 
 /// Reads `text`; `file_name` (when it came from a file) helps tell .pgpass from .env.
@@ -112,6 +114,7 @@ pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
         source,
         rows: Vec::new(),
         notes: Vec::new(),
+        folders: Vec::new(),
     };
     match source {
         BatchSource::Json => json(text, &mut batch)?,
@@ -330,6 +333,14 @@ fn native_list(v: Value, batch: &mut Batch) -> Result<()> {
             "Import it with the newer Switchboard that wrote it.",
         ));
     }
+    batch.folders = super::native::folders(&v).map_err(|e| {
+        CoreError::input(
+            crate::error::ErrorCode::PayloadInvalid,
+            Some("payload"),
+            format!("The export's {e}."),
+            "Import the file exactly as Switchboard exported it.",
+        )
+    })?;
     let items = match v.get("connections") {
         Some(Value::Array(a)) => a.clone(),
         _ => Vec::new(),
