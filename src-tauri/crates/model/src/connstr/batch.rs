@@ -394,6 +394,10 @@ fn json(text: &str, batch: &mut Batch) -> Result<()> {
     if super::native::is_list(&v) {
         return native_list(v, batch);
     }
+    if super::pgadmin::is_servers(&v) {
+        super::pgadmin::rows(&v, batch);
+        return Ok(());
+    }
     let items = match v {
         Value::Array(a) => a,
         Value::Object(mut o) => match o.remove("connections") {

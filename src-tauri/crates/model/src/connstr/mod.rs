@@ -20,6 +20,7 @@ mod mysql;
 pub mod native;
 mod oracle;
 pub mod payloads;
+mod pgadmin;
 mod postgres;
 mod shell;
 mod sqlite;
@@ -68,6 +69,7 @@ pub enum SourceKind {
     EnvLine,
     Payload,
     SwitchboardList,
+    PgAdmin,
 }
 
 impl SourceKind {
@@ -93,6 +95,7 @@ impl SourceKind {
             SourceKind::EnvLine => ".env line",
             SourceKind::Payload => "service JSON body",
             SourceKind::SwitchboardList => "Switchboard export",
+            SourceKind::PgAdmin => "pgAdmin servers.json",
         }
     }
 }
