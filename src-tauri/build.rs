@@ -42,6 +42,7 @@ fn main() {
             "export_formats",
             "preview_import",
             "import_rows",
+            "discover_sources",
             "pick_import_file",
             "rebase_edits",
             "watch_window",

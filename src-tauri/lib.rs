@@ -8,13 +8,14 @@ use switchboard_core::drafts::{Draft, DraftToken};
 use switchboard_core::edits::Rebased;
 use switchboard_core::engines::EngineSpec;
 use switchboard_core::exports::{CopiedText, SECRET_CLIPBOARD_SECS};
-use switchboard_core::imports::{Batch, ImportPreview, ImportResult, PickedFile};
+use switchboard_core::imports::{Batch, ImportOptions, ImportPreview, ImportResult, PickedFile};
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
     NewConnection,
 };
 use switchboard_core::organise::{BulkChange, Deleted, FolderContents};
 use switchboard_core::probe::report::{Progress, StepReport};
+use switchboard_core::sources::Offered;
 use switchboard_core::store::{LastTest, SummaryListing};
 use switchboard_core::tunnels::{OpenTunnelInfo, TunnelNotice};
 use switchboard_core::watch::{StoreWatch, WindowNotice};
@@ -23,6 +24,7 @@ use tauri::ipc::Channel;
 
 mod confirm;
 mod geometry;
+mod memory;
 use tauri::State;
 use uuid::Uuid;
 
@@ -71,7 +73,9 @@ type CmdResult<T> = Result<T, ApiError>;
 /// The list: a compact row a connection (`open_connection` reads one in full).
 #[tauri::command]
 async fn list_summaries(state: State<'_, AppState>) -> CmdResult<SummaryListing> {
-    Ok(state.sb.summaries().await?)
+    let listing = state.sb.summaries().await?;
+    memory::release_soon();
+    Ok(listing)
 }
 
 /// Changes when the list would; the window lists again only then.
@@ -707,13 +711,25 @@ fn batch<'a>(text: &'a Option<String>, file: &'a Option<String>) -> Batch<'a> {
     }
 }
 
+/// `include_passwords`: the user ticked "bring saved passwords into the keychain".
+fn options(include_passwords: Option<bool>) -> ImportOptions {
+    ImportOptions {
+        include_passwords: include_passwords.unwrap_or(false),
+        from: None,
+    }
+}
+
 #[tauri::command]
 async fn preview_import(
     state: State<'_, AppState>,
     text: Option<String>,
     file: Option<String>,
+    include_passwords: Option<bool>,
 ) -> CmdResult<ImportPreview> {
-    Ok(state.sb.preview_batch(batch(&text, &file)).await?)
+    Ok(state
+        .sb
+        .preview_batch_with(batch(&text, &file), &options(include_passwords))
+        .await?)
 }
 
 /// Saves the chosen rows of a previewed batch in one transaction.
@@ -723,11 +739,23 @@ async fn import_rows(
     text: Option<String>,
     file: Option<String>,
     rows: Vec<u32>,
+    include_passwords: Option<bool>,
 ) -> CmdResult<ImportResult> {
     Ok(state
         .sb
-        .import_batch(batch(&text, &file), Some(&rows))
+        .import_batch_with(
+            batch(&text, &file),
+            Some(&rows),
+            &options(include_passwords),
+        )
         .await?)
+}
+
+/// Other tools' connection lists in their default places (DBeaver's workspace), each
+/// held for an import like a picked file.
+#[tauri::command]
+async fn discover_sources(state: State<'_, AppState>) -> CmdResult<Vec<Offered>> {
+    Ok(state.sb.discover_sources().await)
 }
 
 /// Lets the user pick a file of connections (.env, .pgpass, pg_service.conf, JSON) in the
@@ -756,6 +784,7 @@ fn startup_problem(problem: State<'_, StartupProblem>) -> Option<ApiError> {
 /// opened (one a newer Switchboard wrote, say) is reported on stderr and in the window,
 /// so that the app never just vanishes.
 pub fn run() {
+    memory::tune();
     switchboard_core::paths::no_core_dumps();
     let Some(dir) = switchboard_core::paths::data_dir() else {
         eprintln!("switchboard: no data directory could be determined; set SWITCHBOARD_DATA_DIR");
@@ -854,6 +883,7 @@ pub fn run() {
             export_formats,
             preview_import,
             import_rows,
+            discover_sources,
             pick_import_file,
             rebase_edits,
             watch_window,

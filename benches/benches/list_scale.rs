@@ -94,18 +94,29 @@ fn process_tree(name: &str) -> Vec<u32> {
     tree
 }
 
-fn pss_mib(pids: &[u32]) -> f64 {
-    let kib: u64 = pids
+/// The PSS of each process (its name and MiB) and their sum.
+fn pss_mib(pids: &[u32]) -> (f64, String) {
+    let mut parts = Vec::new();
+    for pid in pids {
+        let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else {
+            continue;
+        };
+        let kib = text
+            .lines()
+            .find(|l| l.starts_with("Pss:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        parts.push((comm.trim().to_owned(), kib as f64 / 1024.0));
+    }
+    let total = parts.iter().map(|(_, m)| m).sum();
+    let each = parts
         .iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
-        .filter_map(|text| {
-            text.lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        })
-        .sum();
-    kib as f64 / 1024.0
+        .map(|(name, m)| format!("{name} {m:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (total, each)
 }
 
 /// Sets the search box to `q` from inside the page and times the list's re-render and
@@ -159,6 +170,7 @@ struct Figures {
     cli_ms: f64,
     start_ms: f64,
     pss: f64,
+    pss_each: String,
     keystroke_ms: f64,
     open_ms: f64,
 }
@@ -182,7 +194,7 @@ async fn measure(n: usize) -> Figures {
     let start_ms = t.elapsed().as_secs_f64() * 1000.0;
 
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let pss = pss_mib(&process_tree("switchboard-app"));
+    let (pss, pss_each) = pss_mib(&process_tree("switchboard-app"));
 
     let mut keys = Vec::new();
     let mut opens = Vec::new();
@@ -222,6 +234,7 @@ async fn measure(n: usize) -> Figures {
         cli_ms,
         start_ms,
         pss,
+        pss_each,
         keystroke_ms: if keys.is_empty() {
             f64::NAN
         } else {
@@ -255,5 +268,6 @@ async fn main() {
             "{:>7} | {:>15.1} ms | {:>21.0} ms | {:>9.0} MiB | {:>15.2} ms | {:>7.1} ms",
             f.n, f.cli_ms, f.start_ms, f.pss, f.keystroke_ms, f.open_ms
         );
+        println!("{:>7} | PSS by process (MiB): {}", "", f.pss_each);
     }
 }

@@ -34,6 +34,11 @@ pub fn tauri_driver() -> PathBuf {
 pub static WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub fn start_driver(data: &Path) -> (Driver, u16) {
+    start_driver_env(data, &[])
+}
+
+/// `start_driver`, the app getting `env` besides (e.g. where other tools keep their files).
+pub fn start_driver_env(data: &Path, env: &[(&str, &Path)]) -> (Driver, u16) {
     let port = net::free_port();
     let native = net::free_port();
     let log = std::fs::File::create(test_root().join(format!("tauri-driver-{port}.log"))).unwrap();
@@ -45,6 +50,7 @@ pub fn start_driver(data: &Path) -> (Driver, u16) {
             &native.to_string(),
         ])
         .env("SWITCHBOARD_DATA_DIR", data)
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .stdout(log.try_clone().unwrap())
         .stderr(log)
         .spawn()
@@ -79,8 +85,13 @@ pub async fn fill(c: &Client, name: &str, value: &str) {
 }
 
 pub async fn open_window(data: &Path) -> (Driver, Client) {
+    open_window_env(data, &[]).await
+}
+
+/// `open_window` with `env` given to the app.
+pub async fn open_window_env(data: &Path, env: &[(&str, &Path)]) -> (Driver, Client) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let (driver, port) = start_driver(data);
+    let (driver, port) = start_driver_env(data, env);
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),

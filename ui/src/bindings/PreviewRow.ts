@@ -9,4 +9,16 @@ export type PreviewRow = { index: number, label: string, status: RowStatus, kind
 /**
  * For .pgpass lines: the saved connections whose password it sets.
  */
-matches: Array<string>, };
+matches: Array<string>, 
+/**
+ * What the source said about TLS and whose reading made `fields.tls.mode` of it.
+ */
+tls_from: string | null, 
+/**
+ * The SSH hops whose secret the source gave (saved in the keychain with the row).
+ */
+ssh_secrets: number, 
+/**
+ * Why a skipped row is skipped.
+ */
+reason: string | null, };

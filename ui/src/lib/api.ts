@@ -13,6 +13,7 @@ import type { ExportFormat } from '../bindings/ExportFormat';
 import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
+import type { Offered } from '../bindings/Offered';
 import type { LastTest } from '../bindings/LastTest';
 import type { SummaryListing } from '../bindings/SummaryListing';
 import type { BulkChange } from '../bindings/BulkChange';
@@ -160,9 +161,14 @@ export const api = {
   previewConnectionString: (fields: ConnectionFields, format: ExportFormat) =>
     call<ExportedText>('preview_connection_string', { fields, format }),
   exportFormats: (engine: Engine) => call<ExportFormatInfo[]>('export_formats', { engine }),
-  previewImport: (input: BatchInput) => call<ImportPreview>('preview_import', input),
+  /** `includePasswords`: the user agreed to bring another tool's saved passwords into the keychain. */
+  previewImport: (input: BatchInput, includePasswords = false) =>
+    call<ImportPreview>('preview_import', { ...input, includePasswords }),
   /** Saves the chosen rows (indexes from the preview) in one transaction. */
-  importRows: (input: BatchInput, rows: number[]) => call<ImportResult>('import_rows', { ...input, rows }),
+  importRows: (input: BatchInput, rows: number[], includePasswords = false) =>
+    call<ImportResult>('import_rows', { ...input, rows, includePasswords }),
+  /** Other tools' lists in their default places, each held for an import (its `file` token). */
+  discoverSources: () => call<Offered[]>('discover_sources'),
   pickImportFile: () => call<PickedFile | null>('pick_import_file'),
   /** Errors and warnings (`severity`); only errors stop a save. */
   validateConnection: (fields: ConnectionFields, id: string | null) =>

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use switchboard_core::connstr::payloads::PayloadFormat;
 use switchboard_core::connstr::ExportFormat;
 use switchboard_core::model::{Engine, Environment, PasswordSave, TlsMode};
+use switchboard_core::sources::Tool;
 
 #[derive(Parser)]
 #[command(
@@ -242,15 +243,27 @@ pub(crate) struct UpdateArgs {
 pub(crate) struct ImportArgs {
     /// The connection string; or give --stdin or --file. One with a password in it is
     /// visible to every local user (`ps`) while the command runs: prefer --stdin.
-    #[arg(required_unless_present_any = ["file", "stdin"], conflicts_with_all = ["file", "stdin"])]
+    #[arg(required_unless_present_any = ["file", "stdin", "discover"], conflicts_with_all = ["file", "stdin", "discover"])]
     pub(crate) input: Option<String>,
     /// Read the connection string (or JSON body) from standard input.
     #[arg(long, conflicts_with = "file")]
     pub(crate) stdin: bool,
-    /// A file of connections: .env, .pgpass, pg_service.conf, a JSON export, or one string
-    /// per line.
-    #[arg(long)]
+    /// A file of connections: .env, .pgpass, pg_service.conf, a JSON export, one string
+    /// per line, pgAdmin's servers.json, or DBeaver's (a workspace, project or .dbeaver
+    /// folder, or a data-sources.json).
+    #[arg(long, conflicts_with = "discover")]
     pub(crate) file: Option<PathBuf>,
+    /// With --file: the tool the file is from (dbeaver | pgadmin); told from the file when
+    /// left out, and refused if the file reads as another.
+    #[arg(long, requires = "file", value_parser = parse_tool)]
+    pub(crate) from: Option<Tool>,
+    /// With --file: bring the passwords the tool saved (DBeaver's credentials) into the
+    /// keychain. Without it no saved password is read.
+    #[arg(long, requires = "file")]
+    pub(crate) include_passwords: bool,
+    /// List what other tools keep in their default places on this machine.
+    #[arg(long, conflicts_with_all = ["stdin", "save", "format"])]
+    pub(crate) discover: bool,
     /// Read the input as this service's JSON body (infisical | sequin | lerian) instead of
     /// recognising it.
     #[arg(long, value_parser = parse_payload_format, conflicts_with = "file")]
@@ -299,6 +312,10 @@ pub(crate) fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
     ExportFormat::parse(s).ok_or_else(|| {
         "expected url, kv, jdbc, ado, shell, psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3, env, infisical, sequin, lerian or ssh".into()
     })
+}
+
+pub(crate) fn parse_tool(s: &str) -> Result<Tool, String> {
+    Tool::parse(s).ok_or_else(|| "expected dbeaver or pgadmin".into())
 }
 
 pub(crate) fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {

@@ -799,8 +799,25 @@ async fn delete(sb: &Switchboard, d: DeleteArgs) -> Result<Outcome, CoreError> {
 /// `switchboard import`: one string (recognised, or a named service's JSON body) or a
 /// file of them.
 async fn import(sb: &Switchboard, a: ImportArgs) -> Result<Outcome, CoreError> {
+    if a.discover {
+        let found = switchboard_core::sources::discover().await;
+        let text = if found.is_empty() {
+            "no other tool's connections were found in their default places".to_owned()
+        } else {
+            found
+                .iter()
+                .map(|f| format!("{}\n  switchboard import --file '{}'", f.summary, f.path))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        return Ok(Outcome::Done(to_json(&found)?, text));
+    }
     if let Some(path) = &a.file {
-        return import_file(sb, path, a.save, &a.rows).await;
+        let opts = switchboard_core::imports::ImportOptions {
+            include_passwords: a.include_passwords,
+            from: a.from,
+        };
+        return import_file(sb, path, a.save, &a.rows, &opts).await;
     }
     let input = match a.input {
         Some(input) => {
@@ -874,6 +891,7 @@ async fn import_file(
     path: &std::path::Path,
     save: bool,
     rows: &[u32],
+    opts: &switchboard_core::imports::ImportOptions,
 ) -> Result<Outcome, CoreError> {
     use switchboard_core::imports::RowStatus;
     if save {
@@ -881,7 +899,7 @@ async fn import_file(
         let chosen: Option<Vec<u32>> =
             (!rows.is_empty()).then(|| rows.iter().map(|r| r - 1).collect());
         let result = sb
-            .import_batch(Batch::File(path), chosen.as_deref())
+            .import_batch_with(Batch::File(path), chosen.as_deref(), opts)
             .await?;
         let mut text = result
             .created
@@ -896,11 +914,12 @@ async fn import_file(
         );
         return Ok(Outcome::Done(to_json(&result)?, text.join("\n")));
     }
-    let preview = sb.preview_batch(Batch::File(path)).await?;
+    let preview = sb.preview_batch_with(Batch::File(path), opts).await?;
     let mut lines = Vec::new();
     for r in &preview.rows {
         let what = match (&r.fields, &r.error) {
             (_, Some(e)) => format!("{} ({})", e.message, e.code),
+            (_, None) if r.status == RowStatus::Skipped => r.reason.clone().unwrap_or_default(),
             (Some(f), None) => format!("{} {} {}", f.name, f.engine.as_str(), f.target_summary()),
             (None, None) if !r.matches.is_empty() => {
                 format!("password for {}", r.matches.join(", "))
@@ -913,6 +932,33 @@ async fn import_file(
             format!("{:?}", r.status).to_lowercase(),
             r.label
         ));
+        if let Some(f) = &r.fields {
+            let mut about = vec![format!("TLS {}", f.tls.mode.as_str())];
+            if let Some(from) = &r.tls_from {
+                about[0] = format!("TLS {} (from {from})", f.tls.mode.as_str());
+            }
+            if let Some(route) = &f.ssh {
+                let hops = match route {
+                    switchboard_core::ssh::SshRoute::Hops { hops } => hops
+                        .iter()
+                        .map(|h| format!("{}@{}:{}", h.user, h.host, h.port))
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                    switchboard_core::ssh::SshRoute::Alias { alias, .. } => alias.clone(),
+                };
+                about.push(format!("via SSH {hops}"));
+            }
+            if !f.folder.is_empty() {
+                about.push(format!("folder {}", f.folder));
+            }
+            if let Some(e) = f.environment {
+                about.push(e.as_str().to_owned());
+            }
+            if r.has_password {
+                about.push("password → keychain".into());
+            }
+            lines.push(format!("      {}", about.join("; ")));
+        }
         for w in &r.warnings {
             lines.push(format!("      warning: {w}"));
         }

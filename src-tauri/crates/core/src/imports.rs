@@ -21,6 +21,8 @@ use crate::keychain::SecretKind;
 use crate::model::{Connection, ConnectionFields, NewConnection, PasswordSave};
 use crate::secret::Secret;
 use crate::secrets::{Planned, SecretOp};
+pub use crate::sources::ImportOptions;
+use crate::sources::{self, Tool};
 use crate::store;
 use crate::validation::{name_key, HANDLE_MAX, NAME_MAX};
 
@@ -36,6 +38,8 @@ pub enum RowStatus {
     Password,
     /// A .pgpass line no saved connection matches.
     NoMatch,
+    /// Read, but not a connection Switchboard can hold (another engine): `reason` says.
+    Skipped,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -53,6 +57,12 @@ pub struct PreviewRow {
     pub error: Option<ApiError>,
     /// For .pgpass lines: the saved connections whose password it sets.
     pub matches: Vec<String>,
+    /// What the source said about TLS and whose reading made `fields.tls.mode` of it.
+    pub tls_from: Option<String>,
+    /// The SSH hops whose secret the source gave (saved in the keychain with the row).
+    pub ssh_secrets: u32,
+    /// Why a skipped row is skipped.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -116,7 +126,7 @@ fn file_name(path: &Path) -> Option<String> {
     path.file_name().map(|n| n.to_string_lossy().into_owned())
 }
 
-/// Reads a file of connections (bounded: 4 MiB, text).
+/// Reads a file of connections (bounded: 64 MiB, text).
 pub(crate) async fn read_import_file(path: &std::path::Path) -> Result<String> {
     let unreadable = |why: String| {
         CoreError::input(
@@ -129,13 +139,31 @@ pub(crate) async fn read_import_file(path: &std::path::Path) -> Result<String> {
     let meta = tokio::fs::metadata(path)
         .await
         .map_err(|e| unreadable(e.to_string()))?;
-    if meta.len() > connstr::INPUT_MAX as u64 {
-        return Err(unreadable("it is larger than 4 MiB".into()));
+    if meta.len() > connstr::FILE_MAX as u64 {
+        return Err(unreadable("it is larger than 64 MiB".into()));
     }
     let bytes = tokio::fs::read(path)
         .await
         .map_err(|e| unreadable(e.to_string()))?;
     String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
+}
+
+/// A batch as read: text, or a DBeaver project's files.
+enum Loaded {
+    Text { text: String, name: Option<String> },
+    Dbeaver(Vec<crate::connstr::dbeaver::SourceFile>),
+}
+
+fn source_words(s: batch::BatchSource) -> &'static str {
+    match s {
+        batch::BatchSource::Lines => "lines of connection strings",
+        batch::BatchSource::Env => "a .env file",
+        batch::BatchSource::Pgpass => "a .pgpass file",
+        batch::BatchSource::PgService => "a pg_service.conf",
+        batch::BatchSource::Json => "JSON of connections",
+        batch::BatchSource::PgAdmin => "pgAdmin's servers.json",
+        batch::BatchSource::Dbeaver => "DBeaver's data-sources.json",
+    }
 }
 
 /// What saving a chosen row means.
@@ -271,10 +299,16 @@ impl Switchboard {
         }
     }
 
-    /// A batch's text and, for a file, its name (which tells its format).
-    async fn batch_text(&self, from: Batch<'_>) -> Result<(String, Option<String>)> {
+    /// What a batch holds: its text (and, for a file, its name, which tells its format), or
+    /// a DBeaver project's files.
+    async fn load(&self, from: Batch<'_>, opts: &ImportOptions) -> Result<Loaded> {
         let path = match from {
-            Batch::Text(text) => return Ok((text.to_owned(), None)),
+            Batch::Text(text) => {
+                return Ok(Loaded::Text {
+                    text: text.to_owned(),
+                    name: None,
+                })
+            }
             Batch::File(path) => path.to_owned(),
             Batch::Picked(token) => self.picked.get(token).ok_or_else(|| {
                 CoreError::input(
@@ -285,13 +319,29 @@ impl Switchboard {
                 )
             })?,
         };
-        Ok((read_import_file(&path).await?, file_name(&path)))
+        if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
+            return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
+        }
+        Ok(Loaded::Text {
+            text: read_import_file(&path).await?,
+            name: file_name(&path),
+        })
     }
 
     /// `preview_import` of pasted text or a file.
     pub async fn preview_batch(&self, from: Batch<'_>) -> Result<ImportPreview> {
-        let (text, name) = self.batch_text(from).await?;
-        self.preview_import(&text, name.as_deref()).await
+        self.preview_batch_with(from, &ImportOptions::default())
+            .await
+    }
+
+    /// A preview of a batch read as `opts` say (another tool's passwords, its format).
+    pub async fn preview_batch_with(
+        &self,
+        from: Batch<'_>,
+        opts: &ImportOptions,
+    ) -> Result<ImportPreview> {
+        let loaded = self.load(from, opts).await?;
+        Ok(self.plan_import(&loaded, opts).await?.0)
     }
 
     /// `import_rows` of pasted text or a file (read once); `chosen: None` saves every row
@@ -301,12 +351,23 @@ impl Switchboard {
         from: Batch<'_>,
         chosen: Option<&[u32]>,
     ) -> Result<ImportResult> {
-        let (text, name) = self.batch_text(from).await?;
+        self.import_batch_with(from, chosen, &ImportOptions::default())
+            .await
+    }
+
+    /// `import_batch` read as `opts` say.
+    pub async fn import_batch_with(
+        &self,
+        from: Batch<'_>,
+        chosen: Option<&[u32]>,
+        opts: &ImportOptions,
+    ) -> Result<ImportResult> {
+        let loaded = self.load(from, opts).await?;
+        let (preview, plans) = self.plan_import(&loaded, opts).await?;
         let ready: Vec<u32>;
         let chosen = match chosen {
             Some(rows) => rows,
             None => {
-                let preview = self.preview_import(&text, name.as_deref()).await?;
                 ready = preview
                     .rows
                     .iter()
@@ -316,7 +377,7 @@ impl Switchboard {
                 &ready
             }
         };
-        self.import_rows(&text, name.as_deref(), chosen).await
+        self.save_chosen(preview, plans, chosen).await
     }
 
     pub async fn preview_import(
@@ -324,15 +385,43 @@ impl Switchboard {
         text: &str,
         file_name: Option<&str>,
     ) -> Result<ImportPreview> {
-        Ok(self.plan_import(text, file_name).await?.0)
+        let loaded = Loaded::Text {
+            text: text.to_owned(),
+            name: file_name.map(str::to_owned),
+        };
+        Ok(self
+            .plan_import(&loaded, &ImportOptions::default())
+            .await?
+            .0)
     }
 
     async fn plan_import(
         &self,
-        text: &str,
-        file_name: Option<&str>,
+        loaded: &Loaded,
+        opts: &ImportOptions,
     ) -> Result<(ImportPreview, Vec<Plan>)> {
-        let parsed = batch::parse(text, file_name)?;
+        let parsed = match loaded {
+            Loaded::Text { text, name } => batch::parse(text, name.as_deref())?,
+            Loaded::Dbeaver(files) => batch::parse_dbeaver(files)?,
+        };
+        if let Some(tool) = opts.from {
+            let is = match tool {
+                Tool::Dbeaver => parsed.source == batch::BatchSource::Dbeaver,
+                Tool::Pgadmin => parsed.source == batch::BatchSource::PgAdmin,
+            };
+            if !is {
+                return Err(CoreError::input(
+                    ErrorCode::PayloadInvalid,
+                    Some("from"),
+                    format!(
+                        "The file is not {}'s: it reads as {}.",
+                        tool.label(),
+                        source_words(parsed.source)
+                    ),
+                    "Choose the tool's own file, or leave out --from to let Switchboard tell.",
+                ));
+            }
+        }
         let saved = SavedNames::of(self.store.list().await?);
         let mut taken = Taken::of(&saved);
         // libpq uses the first .pgpass line that matches; so does the import.
@@ -352,10 +441,18 @@ impl Switchboard {
                 issues: Vec::new(),
                 error: None,
                 matches: Vec::new(),
+                tls_from: None,
+                ssh_secrets: 0,
+                reason: None,
             };
             let plan = match row.entry {
                 batch::Entry::Invalid(e) => {
                     out.error = Some(e.to_api());
+                    Plan::Nothing
+                }
+                batch::Entry::Skipped(why) => {
+                    out.status = RowStatus::Skipped;
+                    out.reason = Some(why);
                     Plan::Nothing
                 }
                 batch::Entry::Password(line) => {
@@ -377,6 +474,7 @@ impl Switchboard {
                 batch::Entry::Connection(p) => {
                     out.kind = Some(p.kind);
                     let mut imp = p.imported;
+                    out.tls_from = imp.tls_from.take();
                     match self.prepare_row(&mut imp, &mut taken, Some(&saved)).await {
                         Ok(new) => {
                             out.status = RowStatus::Ready;
@@ -384,6 +482,10 @@ impl Switchboard {
                             out.fields = Some(new.fields.clone());
                             out.has_password = new.password.is_some();
                             out.has_client_key = new.client_key.is_some();
+                            out.ssh_secrets = u32::try_from(
+                                new.ssh_secrets.iter().filter(|s| s.is_some()).count(),
+                            )
+                            .unwrap_or(0);
                             out.warnings = imp.warnings;
                             Plan::Create(Box::new(new))
                         }
@@ -447,7 +549,7 @@ impl Switchboard {
         }
         imp.fields.handle = handle;
         let mut new = NewConnection {
-            ssh_secrets: Vec::new(),
+            ssh_secrets: imp.ssh_secrets.clone(),
             fields: imp.fields.clone(),
             password: imp.password.clone(),
             client_key: imp.client_key.clone(),
@@ -466,7 +568,20 @@ impl Switchboard {
         file_name: Option<&str>,
         chosen: &[u32],
     ) -> Result<ImportResult> {
-        let (preview, plans) = self.plan_import(text, file_name).await?;
+        let loaded = Loaded::Text {
+            text: text.to_owned(),
+            name: file_name.map(str::to_owned),
+        };
+        let (preview, plans) = self.plan_import(&loaded, &ImportOptions::default()).await?;
+        self.save_chosen(preview, plans, chosen).await
+    }
+
+    async fn save_chosen(
+        &self,
+        preview: ImportPreview,
+        plans: Vec<Plan>,
+        chosen: &[u32],
+    ) -> Result<ImportResult> {
         let mut issues = Vec::new();
         for &i in chosen {
             match preview.rows.get(i as usize) {
@@ -480,13 +595,19 @@ impl Switchboard {
                     ),
                     "Preview the import again and choose among its rows.",
                 )),
-                Some(r) if matches!(r.status, RowStatus::Invalid | RowStatus::NoMatch) => issues
-                    .push(FieldIssue::new(
+                Some(r)
+                    if matches!(
+                        r.status,
+                        RowStatus::Invalid | RowStatus::NoMatch | RowStatus::Skipped
+                    ) =>
+                {
+                    issues.push(FieldIssue::new(
                         ErrorCode::ValidationFailed,
                         "rows",
                         format!("{} cannot be imported as it is.", r.label),
                         "Leave it out, or fix it and preview again.",
-                    )),
+                    ))
+                }
                 Some(_) => {}
             }
         }
@@ -519,23 +640,37 @@ impl Switchboard {
         let mut plans = Vec::new();
         let mut created = Vec::new();
         for new in creates {
+            let ssh: Vec<(SecretKind, Secret)> = new
+                .ssh_secrets
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, v)| Some((SecretKind::ssh(i)?, v?)))
+                .collect();
             let conn = Connection {
                 id: Uuid::new_v4(),
                 has_saved_password: new.password.is_some(),
                 has_client_key: new.client_key.is_some(),
-                ssh_secrets: Vec::new(),
+                ssh_secrets: ssh
+                    .iter()
+                    .filter_map(|(k, _)| match k {
+                        SecretKind::Ssh(n) => Some(u32::from(*n)),
+                        _ => None,
+                    })
+                    .collect(),
                 fields: new.fields,
                 created_at: stamp.clone(),
                 updated_at: stamp.clone(),
                 version: 1,
             };
-            for (kind, value) in [
+            let secrets = [
                 (SecretKind::Password, new.password),
                 (SecretKind::ClientKey, new.client_key),
-            ] {
-                if let Some(v) = value {
-                    plans.push(Planned::fresh(conn.id, &conn.fields.name, kind, v));
-                }
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?)))
+            .chain(ssh);
+            for (kind, v) in secrets {
+                plans.push(Planned::fresh(conn.id, &conn.fields.name, kind, v));
             }
             created.push(conn);
         }

@@ -25,6 +25,7 @@ pub mod organise;
 pub mod paths;
 pub mod routes;
 pub mod secrets;
+pub mod sources;
 pub mod store;
 pub mod tunnels;
 pub mod watch;

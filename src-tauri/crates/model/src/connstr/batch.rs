@@ -22,6 +22,10 @@ pub enum BatchSource {
     Pgpass,
     PgService,
     Json,
+    /// pgAdmin 4's servers.json.
+    PgAdmin,
+    /// A DBeaver project's data-sources*.json.
+    Dbeaver,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -57,6 +61,8 @@ pub enum Entry {
     Connection(Box<Parsed>),
     Password(PgpassLine),
     Invalid(CoreError),
+    /// Read, but not a connection Switchboard can hold (another engine): why, in words.
+    Skipped(String),
 }
 
 #[derive(Debug)]
@@ -78,9 +84,9 @@ pub struct Batch {
 
 /// Reads `text`; `file_name` (when it came from a file) helps tell .pgpass from .env.
 pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
-    if text.len() > super::INPUT_MAX {
+    if text.len() > super::FILE_MAX {
         return Err(super::draft::invalid(
-            "The file is larger than 4 MiB.",
+            "The file is larger than 64 MiB.",
             "Import it in pieces.",
         ));
     }
@@ -121,7 +127,30 @@ pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
         BatchSource::Pgpass => pgpass(text, &mut batch),
         BatchSource::PgService => service(text, &mut batch),
         BatchSource::Env | BatchSource::Lines => lines(text, source, &mut batch),
+        // Told from the JSON itself, never from the name alone.
+        BatchSource::PgAdmin | BatchSource::Dbeaver => json(text, &mut batch)?,
     }
+    Ok(batch)
+}
+
+/// A DBeaver project's files, read by the caller (the credentials decrypted only when the
+/// user asked for passwords).
+pub fn parse_dbeaver(files: &[super::dbeaver::SourceFile]) -> Result<Batch> {
+    let mut batch = Batch {
+        source: BatchSource::Dbeaver,
+        rows: Vec::new(),
+        notes: Vec::new(),
+        folders: Vec::new(),
+    };
+    for f in files {
+        if f.text.len() > super::FILE_MAX {
+            return Err(super::draft::invalid(
+                format!("{} is larger than 64 MiB.", f.label),
+                "Split the project in DBeaver, or import its files one by one.",
+            ));
+        }
+    }
+    super::dbeaver::rows(files, &mut batch)?;
     Ok(batch)
 }
 
@@ -361,6 +390,8 @@ fn native_list(v: Value, batch: &mut Batch) -> Result<()> {
                     primary: None,
                     files: Vec::new(),
                     warnings: Vec::new(),
+                    ssh_secrets: Vec::new(),
+                    tls_from: None,
                 },
             })),
             Err(e) => Entry::Invalid(CoreError::input(
@@ -395,8 +426,21 @@ fn json(text: &str, batch: &mut Batch) -> Result<()> {
         return native_list(v, batch);
     }
     if super::pgadmin::is_servers(&v) {
+        batch.source = BatchSource::PgAdmin;
         super::pgadmin::rows(&v, batch);
         return Ok(());
+    }
+    if super::dbeaver::is_data_sources(&v) {
+        batch.source = BatchSource::Dbeaver;
+        let file = super::dbeaver::SourceFile {
+            project: None,
+            label: "data-sources.json".into(),
+            text: text.to_owned(),
+            credentials: super::dbeaver::Credentials::Absent,
+            include_passwords: false,
+            project_password: false,
+        };
+        return super::dbeaver::rows(&[file], batch);
     }
     let items = match v {
         Value::Array(a) => a,

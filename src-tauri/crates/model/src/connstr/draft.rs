@@ -18,6 +18,11 @@ pub struct Imported {
     /// Files the string names (sslrootcert=…): read only when the caller chooses to.
     pub files: Vec<FileRef>,
     pub warnings: Vec<String>,
+    /// The SSH route's secrets by slot, where the source kept them (DBeaver's credentials).
+    pub ssh_secrets: Vec<Option<Secret>>,
+    /// What the source said about TLS and whose meaning was applied (`postgre_ssl
+    /// sslMode=verify-ca, as pgjdbc reads it`): shown beside the level it became.
+    pub tls_from: Option<String>,
 }
 
 /// A replica's primary server as Sequin describes it.
@@ -93,6 +98,8 @@ pub(super) fn draft(engine: Engine) -> Imported {
         primary: None,
         files: Vec::new(),
         warnings: Vec::new(),
+        ssh_secrets: Vec::new(),
+        tls_from: None,
     }
 }
 

@@ -13,6 +13,7 @@
 //! output formats, `payloads` the hosted systems' JSON bodies (beside the engine formats).
 
 pub mod batch;
+pub mod dbeaver;
 mod draft;
 mod export;
 mod mongodb;
@@ -45,6 +46,9 @@ use draft::{invalid, within};
 /// The longest input accepted (a whole `.env` or JSON export fits many times over).
 pub const INPUT_MAX: usize = 4 * 1024 * 1024;
 
+/// The largest file of many connections read (a DBeaver project of 10,000 is ~7 MiB).
+pub const FILE_MAX: usize = 64 * 1024 * 1024;
+
 /// What the input was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +74,7 @@ pub enum SourceKind {
     Payload,
     SwitchboardList,
     PgAdmin,
+    Dbeaver,
 }
 
 impl SourceKind {
@@ -96,6 +101,7 @@ impl SourceKind {
             SourceKind::Payload => "service JSON body",
             SourceKind::SwitchboardList => "Switchboard export",
             SourceKind::PgAdmin => "pgAdmin servers.json",
+            SourceKind::Dbeaver => "DBeaver data-sources.json",
         }
     }
 }

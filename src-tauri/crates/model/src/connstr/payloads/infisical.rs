@@ -82,6 +82,8 @@ pub(super) fn import(v: &Value) -> Result<Imported> {
         primary: None,
         files: Vec::new(),
         warnings,
+        ssh_secrets: Vec::new(),
+        tls_from: None,
     })
 }
 

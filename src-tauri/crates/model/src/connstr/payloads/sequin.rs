@@ -147,6 +147,8 @@ pub(super) fn import(v: &Value) -> Result<Imported> {
         primary,
         files: Vec::new(),
         warnings,
+        ssh_secrets: Vec::new(),
+        tls_from: None,
     })
 }
 

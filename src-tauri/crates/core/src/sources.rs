@@ -1,0 +1,310 @@
+//! Other tools' connection lists where they keep them: finding them in each tool's
+//! default place on this OS (`discover`) and reading a tool's files from a path the user
+//! gave (a DBeaver workspace, project, `.dbeaver` folder or one `data-sources*.json`).
+//! What the files mean is the model's (`connstr::dbeaver`, `connstr::pgadmin`); this
+//! module only finds and reads them (DBeaver's credentials decrypted for the user names
+//! they hold; their passwords go further only when the user asked for them).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::connstr::dbeaver::{self, Credentials, SourceFile};
+use crate::error::{CoreError, ErrorCode, Result};
+
+/// A tool whose files Switchboard reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Tool {
+    Dbeaver,
+    Pgadmin,
+}
+
+impl Tool {
+    pub fn parse(s: &str) -> Option<Tool> {
+        match s.to_ascii_lowercase().as_str() {
+            "dbeaver" => Some(Tool::Dbeaver),
+            "pgadmin" | "pgadmin4" => Some(Tool::Pgadmin),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Dbeaver => "DBeaver",
+            Tool::Pgadmin => "pgAdmin",
+        }
+    }
+}
+
+/// What one default place holds.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Found {
+    pub tool: Tool,
+    /// The folder or file to import (give it back as the import's path).
+    pub path: String,
+    pub connections: u32,
+    pub projects: u32,
+    /// `DBeaver: 143 connections in 2 projects`.
+    pub summary: String,
+}
+
+/// A default place's find, held for the window to import by token (as a picked file).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Offered {
+    pub found: Found,
+    pub file: crate::imports::PickedFile,
+}
+
+impl crate::Switchboard {
+    /// What other tools keep in their default places, each held for an import.
+    pub async fn discover_sources(&self) -> Vec<Offered> {
+        discover()
+            .await
+            .into_iter()
+            .map(|found| Offered {
+                file: self.hold_picked(PathBuf::from(&found.path)),
+                found,
+            })
+            .collect()
+    }
+}
+
+/// How to read a source.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// The user agreed to bring the tool's saved passwords into the keychain.
+    pub include_passwords: bool,
+    /// The tool the user says the file is from; refused if it reads as another.
+    pub from: Option<Tool>,
+}
+
+/// DBeaver's data root on this OS (`DBeaverData`), where its workspace6 is.
+fn dbeaver_roots() -> Vec<PathBuf> {
+    let Some(base) = directories::BaseDirs::new() else {
+        return Vec::new();
+    };
+    let mut roots = Vec::new();
+    if cfg!(target_os = "macos") {
+        roots.push(base.home_dir().join("Library/DBeaverData"));
+    } else if cfg!(windows) {
+        roots.push(base.config_dir().join("DBeaverData"));
+    } else {
+        roots.push(base.data_dir().join("DBeaverData"));
+        // Older installs (#6316 in DBeaver) used a hidden folder.
+        roots.push(base.data_dir().join(".DBeaverData"));
+    }
+    roots
+}
+
+/// Every default place that holds something, with counts.
+pub async fn discover() -> Vec<Found> {
+    let mut out = Vec::new();
+    for root in dbeaver_roots() {
+        let files = match dbeaver_files(&root).await {
+            Ok(f) if !f.is_empty() => f,
+            _ => continue,
+        };
+        let projects: std::collections::BTreeSet<_> =
+            files.iter().map(|(p, _)| p.clone()).collect();
+        let mut connections = 0u32;
+        for (_, path) in &files {
+            if let Ok(text) = crate::imports::read_import_file(path).await {
+                connections += count_dbeaver(&text);
+            }
+        }
+        let projects = u32::try_from(projects.len()).unwrap_or(u32::MAX);
+        out.push(Found {
+            tool: Tool::Dbeaver,
+            path: root.display().to_string(),
+            connections,
+            projects,
+            summary: format!(
+                "DBeaver: {} in {}",
+                crate::words::count(i64::from(connections), "connection", "connections"),
+                crate::words::count(i64::from(projects), "project", "projects")
+            ),
+        });
+    }
+    out
+}
+
+fn count_dbeaver(text: &str) -> u32 {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("connections")?.as_object().map(|o| o.len()))
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(0)
+}
+
+fn is_data_sources_name(name: &str) -> bool {
+    name.starts_with("data-sources") && name.ends_with(".json")
+}
+
+async fn is_dir(p: &Path) -> bool {
+    tokio::fs::metadata(p).await.is_ok_and(|m| m.is_dir())
+}
+
+/// The `data-sources*.json` files of a `.dbeaver` folder, sorted (`data-sources.json`,
+/// the default storage holding folders and types, first).
+async fn in_metadata_dir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(mut rd) = tokio::fs::read_dir(dir).await else {
+        return out;
+    };
+    while let Ok(Some(e)) = rd.next_entry().await {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if is_data_sources_name(&name) && e.file_type().await.is_ok_and(|t| t.is_file()) {
+            out.push(e.path());
+        }
+    }
+    out.sort_by_key(|p| {
+        let n = p.file_name().map(|n| n.to_string_lossy().into_owned());
+        (n.as_deref() != Some("data-sources.json"), n)
+    });
+    out
+}
+
+/// (project name, file) for every data-sources file under `path`: a DBeaverData root, a
+/// workspace, a project, a `.dbeaver` folder, or one file.
+async fn dbeaver_files(path: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
+    let project_of = |meta_dir: &Path| {
+        meta_dir
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let meta = tokio::fs::metadata(path).await?;
+    if meta.is_file() {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        return Ok(vec![(project_of(dir), path.to_owned())]);
+    }
+    if path.file_name().is_some_and(|n| n == ".dbeaver") {
+        let p = project_of(path);
+        return Ok(in_metadata_dir(path)
+            .await
+            .into_iter()
+            .map(|f| (p.clone(), f))
+            .collect());
+    }
+    if is_dir(&path.join(".dbeaver")).await {
+        let d = path.join(".dbeaver");
+        let p = project_of(&d);
+        return Ok(in_metadata_dir(&d)
+            .await
+            .into_iter()
+            .map(|f| (p.clone(), f))
+            .collect());
+    }
+    let workspace = if is_dir(&path.join("workspace6")).await {
+        path.join("workspace6")
+    } else {
+        path.to_owned()
+    };
+    let mut projects = Vec::new();
+    let mut rd = tokio::fs::read_dir(&workspace).await?;
+    while let Ok(Some(e)) = rd.next_entry().await {
+        let name = e.file_name().to_string_lossy().into_owned();
+        // Eclipse's own .metadata is not a project.
+        if !name.starts_with('.') && is_dir(&e.path().join(".dbeaver")).await {
+            projects.push(e.path().join(".dbeaver"));
+        }
+    }
+    projects.sort();
+    let mut out = Vec::new();
+    for d in projects {
+        let p = project_of(&d);
+        out.extend(
+            in_metadata_dir(&d)
+                .await
+                .into_iter()
+                .map(|f| (p.clone(), f)),
+        );
+    }
+    Ok(out)
+}
+
+/// Whether `path` is DBeaver's: a folder holding a project, or a data-sources file.
+pub(crate) async fn is_dbeaver_path(path: &Path) -> bool {
+    if is_dir(path).await {
+        return true;
+    }
+    path.file_name()
+        .is_some_and(|n| is_data_sources_name(&n.to_string_lossy()))
+}
+
+/// Reads a DBeaver source: every data-sources file and its credentials file decrypted
+/// (the user names are only there; the passwords are taken only when asked for).
+pub(crate) async fn load_dbeaver(path: &Path, opts: &ImportOptions) -> Result<Vec<SourceFile>> {
+    let unreadable = |why: String| {
+        CoreError::input(
+            ErrorCode::FileUnreadable,
+            Some("file"),
+            format!("{} cannot be read: {why}.", path.display()),
+            "Choose DBeaver's workspace (DBeaverData/workspace6), a project folder, or a data-sources.json.",
+        )
+    };
+    let files = dbeaver_files(path)
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    if files.is_empty() {
+        return Err(unreadable(
+            "it holds no DBeaver project (no .dbeaver/data-sources.json)".into(),
+        ));
+    }
+    let mut out = Vec::new();
+    for (project, file) in files {
+        let text = crate::imports::read_import_file(&file).await?;
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // data-sources-foo.json keeps its secrets in credentials-config-foo.json.
+        let suffix = name
+            .trim_start_matches("data-sources")
+            .trim_end_matches(".json");
+        let settings = tokio::fs::read_to_string(dir.join("project-settings.json"))
+            .await
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        let flag = |k: &str| {
+            settings
+                .as_ref()
+                .and_then(|s| s.get(k))
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+        };
+        let project_password = flag("useProjectPassword");
+        let credentials = if project_password {
+            Credentials::Absent
+        } else {
+            match tokio::fs::read(dir.join(format!("credentials-config{suffix}.json"))).await {
+                Ok(bytes) => match dbeaver::decrypt_credentials(&bytes) {
+                    Ok(v) => Credentials::Read(v),
+                    Err(why) => Credentials::Unreadable(why),
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Credentials::Absent,
+                Err(e) => Credentials::Unreadable(e.to_string()),
+            }
+        };
+        out.push(SourceFile {
+            project: (!project.is_empty()).then_some(project.clone()),
+            label: if project.is_empty() {
+                name
+            } else {
+                format!("{project}/{name}")
+            },
+            text,
+            credentials,
+            include_passwords: opts.include_passwords,
+            project_password,
+        });
+    }
+    Ok(out)
+}
