@@ -253,12 +253,12 @@ pub(crate) struct ImportArgs {
     /// folder, or a data-sources.json).
     #[arg(long, conflicts_with = "discover")]
     pub(crate) file: Option<PathBuf>,
-    /// With --file: the tool the file is from (dbeaver | pgadmin); told from the file when
-    /// left out, and refused if the file reads as another.
+    /// With --file: the tool the file is from (dbeaver | pgadmin | ads | vscode-mssql);
+    /// told from the file when left out, and refused if the file reads as another.
     #[arg(long, requires = "file", value_parser = parse_tool)]
     pub(crate) from: Option<Tool>,
-    /// With --file: bring the passwords the tool saved (DBeaver's credentials) into the
-    /// keychain. Without it no saved password is read.
+    /// With --file: bring the passwords the tool saved (DBeaver's credentials, a password
+    /// written in a settings file) into the keychain. Without it no saved password is read.
     #[arg(long, requires = "file")]
     pub(crate) include_passwords: bool,
     /// List what other tools keep in their default places on this machine.
@@ -315,7 +315,7 @@ pub(crate) fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
 }
 
 pub(crate) fn parse_tool(s: &str) -> Result<Tool, String> {
-    Tool::parse(s).ok_or_else(|| "expected dbeaver or pgadmin".into())
+    Tool::parse(s).ok_or_else(|| "expected dbeaver, pgadmin, ads or vscode-mssql".into())
 }
 
 pub(crate) fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {

@@ -163,6 +163,8 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::Json => "JSON of connections",
         batch::BatchSource::PgAdmin => "pgAdmin's servers.json",
         batch::BatchSource::Dbeaver => "DBeaver's data-sources.json",
+        batch::BatchSource::AzureDataStudio => "Azure Data Studio's settings",
+        batch::BatchSource::VscodeMssql => "VS Code's settings with mssql connections",
     }
 }
 
@@ -401,14 +403,13 @@ impl Switchboard {
         opts: &ImportOptions,
     ) -> Result<(ImportPreview, Vec<Plan>)> {
         let parsed = match loaded {
-            Loaded::Text { text, name } => batch::parse(text, name.as_deref())?,
+            Loaded::Text { text, name } => {
+                batch::parse_with(text, name.as_deref(), opts.include_passwords)?
+            }
             Loaded::Dbeaver(files) => batch::parse_dbeaver(files)?,
         };
         if let Some(tool) = opts.from {
-            let is = match tool {
-                Tool::Dbeaver => parsed.source == batch::BatchSource::Dbeaver,
-                Tool::Pgadmin => parsed.source == batch::BatchSource::PgAdmin,
-            };
+            let is = parsed.source == tool.source();
             if !is {
                 return Err(CoreError::input(
                     ErrorCode::PayloadInvalid,

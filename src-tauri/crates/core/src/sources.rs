@@ -20,6 +20,8 @@ use crate::error::{CoreError, ErrorCode, Result};
 pub enum Tool {
     Dbeaver,
     Pgadmin,
+    Ads,
+    VscodeMssql,
 }
 
 impl Tool {
@@ -27,6 +29,8 @@ impl Tool {
         match s.to_ascii_lowercase().as_str() {
             "dbeaver" => Some(Tool::Dbeaver),
             "pgadmin" | "pgadmin4" => Some(Tool::Pgadmin),
+            "ads" | "azure-data-studio" | "azuredatastudio" => Some(Tool::Ads),
+            "vscode-mssql" | "vscode" => Some(Tool::VscodeMssql),
             _ => None,
         }
     }
@@ -35,6 +39,19 @@ impl Tool {
         match self {
             Tool::Dbeaver => "DBeaver",
             Tool::Pgadmin => "pgAdmin",
+            Tool::Ads => "Azure Data Studio",
+            Tool::VscodeMssql => "VS Code mssql",
+        }
+    }
+
+    /// What the model calls a file of this tool's.
+    pub fn source(self) -> crate::connstr::batch::BatchSource {
+        use crate::connstr::batch::BatchSource;
+        match self {
+            Tool::Dbeaver => BatchSource::Dbeaver,
+            Tool::Pgadmin => BatchSource::PgAdmin,
+            Tool::Ads => BatchSource::AzureDataStudio,
+            Tool::VscodeMssql => BatchSource::VscodeMssql,
         }
     }
 }
@@ -101,9 +118,59 @@ fn dbeaver_roots() -> Vec<PathBuf> {
     roots
 }
 
+/// The user settings files of Azure Data Studio and VS Code on this OS (VS Code's forks
+/// keep the same layout under their own names).
+fn settings_files() -> Vec<(Tool, PathBuf)> {
+    let Some(base) = directories::BaseDirs::new() else {
+        return Vec::new();
+    };
+    let config = base.config_dir();
+    let mut out = vec![(Tool::Ads, config.join("azuredatastudio/User/settings.json"))];
+    for app in ["Code", "Code - Insiders", "VSCodium", "Cursor"] {
+        out.push((
+            Tool::VscodeMssql,
+            config.join(app).join("User/settings.json"),
+        ));
+    }
+    out
+}
+
+/// How many connections a settings file holds for `tool`.
+async fn count_settings(tool: Tool, path: &Path) -> u32 {
+    let Ok(text) = crate::imports::read_import_file(path).await else {
+        return 0;
+    };
+    let Ok(v) = crate::connstr::vscode_mssql::parse_jsonc(&text) else {
+        return 0;
+    };
+    let key = match tool {
+        Tool::Ads => "datasource.connections",
+        _ => "mssql.connections",
+    };
+    v.get(key)
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, |a| u32::try_from(a.len()).unwrap_or(u32::MAX))
+}
+
 /// Every default place that holds something, with counts.
 pub async fn discover() -> Vec<Found> {
     let mut out = Vec::new();
+    for (tool, path) in settings_files() {
+        let n = count_settings(tool, &path).await;
+        if n > 0 {
+            out.push(Found {
+                tool,
+                path: path.display().to_string(),
+                connections: n,
+                projects: 0,
+                summary: format!(
+                    "{}: {}",
+                    tool.label(),
+                    crate::words::count(i64::from(n), "connection", "connections")
+                ),
+            });
+        }
+    }
     for root in dbeaver_roots() {
         let files = match dbeaver_files(&root).await {
             Ok(f) if !f.is_empty() => f,

@@ -26,6 +26,10 @@ pub enum BatchSource {
     PgAdmin,
     /// A DBeaver project's data-sources*.json.
     Dbeaver,
+    /// Azure Data Studio's settings.json.
+    AzureDataStudio,
+    /// VS Code's settings.json with the mssql extension's connections.
+    VscodeMssql,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -84,6 +88,11 @@ pub struct Batch {
 
 /// Reads `text`; `file_name` (when it came from a file) helps tell .pgpass from .env.
 pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
+    parse_with(text, file_name, false)
+}
+
+/// `parse`, with the user's consent (or not) to take passwords a tool's file holds.
+pub fn parse_with(text: &str, file_name: Option<&str>, include_passwords: bool) -> Result<Batch> {
     if text.len() > super::FILE_MAX {
         return Err(super::draft::invalid(
             "The file is larger than 64 MiB.",
@@ -101,7 +110,8 @@ pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
     let trimmed = text.trim_start();
     let source = if name.ends_with(".json")
         || (trimmed.starts_with('{') || trimmed.starts_with('['))
-            && serde_json::from_str::<Value>(text).is_ok()
+            && (serde_json::from_str::<Value>(text).is_ok()
+                || super::vscode_mssql::parse_jsonc(text).is_ok())
     {
         BatchSource::Json
     } else if name == ".pgpass" || name == "pgpass.conf" {
@@ -123,12 +133,15 @@ pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
         folders: Vec::new(),
     };
     match source {
-        BatchSource::Json => json(text, &mut batch)?,
+        BatchSource::Json => json(text, include_passwords, &mut batch)?,
         BatchSource::Pgpass => pgpass(text, &mut batch),
         BatchSource::PgService => service(text, &mut batch),
         BatchSource::Env | BatchSource::Lines => lines(text, source, &mut batch),
         // Told from the JSON itself, never from the name alone.
-        BatchSource::PgAdmin | BatchSource::Dbeaver => json(text, &mut batch)?,
+        BatchSource::PgAdmin
+        | BatchSource::Dbeaver
+        | BatchSource::AzureDataStudio
+        | BatchSource::VscodeMssql => json(text, include_passwords, &mut batch)?,
     }
     Ok(batch)
 }
@@ -409,19 +422,33 @@ fn native_list(v: Value, batch: &mut Batch) -> Result<()> {
     Ok(())
 }
 
-fn json(text: &str, batch: &mut Batch) -> Result<()> {
-    let v: Value = serde_json::from_str(text).map_err(|e| {
-        CoreError::input(
-            crate::error::ErrorCode::PayloadInvalid,
-            Some("payload"),
-            format!(
-                "The JSON is not valid (line {}, column {}).",
-                e.line(),
-                e.column()
-            ),
-            "Import the file exactly as exported.",
-        )
-    })?;
+fn json(text: &str, include_passwords: bool, batch: &mut Batch) -> Result<()> {
+    // VS Code's and Azure Data Studio's settings are JSON with comments and trailing
+    // commas: read as such when plain JSON fails, and the first real error is reported.
+    let v: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => super::vscode_mssql::parse_jsonc(text).map_err(|jsonc| {
+            let at = if text.contains("//") || text.contains("/*") {
+                jsonc
+            } else {
+                format!("line {}, column {}", e.line(), e.column())
+            };
+            CoreError::input(
+                crate::error::ErrorCode::PayloadInvalid,
+                Some("payload"),
+                format!("The JSON is not valid ({at})."),
+                "Import the file exactly as exported.",
+            )
+        })?,
+    };
+    if let Some(flavour) = super::vscode_mssql::flavour(&v) {
+        batch.source = match flavour {
+            super::vscode_mssql::Flavour::AzureDataStudio => BatchSource::AzureDataStudio,
+            super::vscode_mssql::Flavour::VscodeMssql => BatchSource::VscodeMssql,
+        };
+        super::vscode_mssql::rows(&v, flavour, include_passwords, batch);
+        return Ok(());
+    }
     if super::native::is_list(&v) {
         return native_list(v, batch);
     }

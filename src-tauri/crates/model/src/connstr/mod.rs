@@ -26,6 +26,7 @@ mod postgres;
 mod shell;
 mod sqlite;
 mod sqlserver;
+pub mod vscode_mssql;
 
 /// The TNS descriptor reader, for the address in an Oracle listener's REDIRECT.
 pub use oracle::descriptor_pairs;
@@ -75,6 +76,8 @@ pub enum SourceKind {
     SwitchboardList,
     PgAdmin,
     Dbeaver,
+    AzureDataStudio,
+    VscodeMssql,
 }
 
 impl SourceKind {
@@ -102,6 +105,8 @@ impl SourceKind {
             SourceKind::SwitchboardList => "Switchboard export",
             SourceKind::PgAdmin => "pgAdmin servers.json",
             SourceKind::Dbeaver => "DBeaver data-sources.json",
+            SourceKind::AzureDataStudio => "Azure Data Studio settings",
+            SourceKind::VscodeMssql => "VS Code mssql settings",
         }
     }
 }
