@@ -711,11 +711,13 @@ fn batch<'a>(text: &'a Option<String>, file: &'a Option<String>) -> Batch<'a> {
     }
 }
 
-/// `include_passwords`: the user ticked "bring saved passwords into the keychain".
-fn options(include_passwords: Option<bool>) -> ImportOptions {
+/// `include_passwords`: the user ticked "bring saved passwords into the keychain";
+/// `passphrase`: what they typed for an export that seals its secrets.
+fn options(include_passwords: Option<bool>, passphrase: Option<String>) -> ImportOptions {
     ImportOptions {
         include_passwords: include_passwords.unwrap_or(false),
         from: None,
+        passphrase: passphrase.filter(|p| !p.is_empty()).map(Secret::new),
     }
 }
 
@@ -725,10 +727,11 @@ async fn preview_import(
     text: Option<String>,
     file: Option<String>,
     include_passwords: Option<bool>,
+    passphrase: Option<String>,
 ) -> CmdResult<ImportPreview> {
     Ok(state
         .sb
-        .preview_batch_with(batch(&text, &file), &options(include_passwords))
+        .preview_batch_with(batch(&text, &file), &options(include_passwords, passphrase))
         .await?)
 }
 
@@ -740,13 +743,14 @@ async fn import_rows(
     file: Option<String>,
     rows: Vec<u32>,
     include_passwords: Option<bool>,
+    passphrase: Option<String>,
 ) -> CmdResult<ImportResult> {
     Ok(state
         .sb
         .import_batch_with(
             batch(&text, &file),
             Some(&rows),
-            &options(include_passwords),
+            &options(include_passwords, passphrase),
         )
         .await?)
 }

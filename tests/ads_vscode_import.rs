@@ -119,6 +119,7 @@ async fn an_ads_settings_file_keeps_groups_sqlclients_encrypt_meaning_and_skips_
     let opts = ImportOptions {
         include_passwords: true,
         from: None,
+        passphrase: None,
     };
     let r = sb
         .import_batch_with(Batch::File(&file), None, &opts)

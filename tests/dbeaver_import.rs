@@ -318,6 +318,7 @@ async fn with_consent_dbeavers_saved_passwords_go_straight_into_the_keychain_in_
     let opts = ImportOptions {
         include_passwords: true,
         from: None,
+        passphrase: None,
     };
     let preview = sb
         .preview_batch_with(Batch::File(&p.dir), &opts)
@@ -376,6 +377,7 @@ async fn a_credentials_file_under_another_key_is_said_so_and_every_row_is_still_
             &ImportOptions {
                 include_passwords: true,
                 from: Some(switchboard_core::sources::Tool::Dbeaver),
+                passphrase: None,
             },
         )
         .await
@@ -430,6 +432,7 @@ async fn a_malformed_data_sources_file_is_refused_naming_the_file_and_line_and_s
             &ImportOptions {
                 include_passwords: false,
                 from: Some(switchboard_core::sources::Tool::Pgadmin),
+                passphrase: None,
             },
         )
         .await

@@ -6,4 +6,8 @@ export type ImportPreview = { source: BatchSource, rows: Array<PreviewRow>, note
 /**
  * Folders the file keeps (empty ones too): kept when the import saves.
  */
-folders: Array<string>, };
+folders: Array<string>, 
+/**
+ * The file seals secrets with a passphrase not given yet (preview again with it).
+ */
+needs_passphrase: boolean, };

@@ -69,6 +69,13 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
  *  (only its token; the backend reads it, so its passwords never reach the window). */
 export type BatchInput = { text: string; file: null } | { text: null; file: string };
 
+/** How another tool's file is read: consent to take its passwords, an export's passphrase. */
+export interface ImportChoices {
+  includePasswords: boolean;
+  passphrase: string | null;
+}
+const NO_CHOICES: ImportChoices = { includePasswords: false, passphrase: null };
+
 /** A channel that hands each finished step of a test to `onStep` as it happens. */
 function stepChannel(onStep: (s: StepReport) => void): Channel<StepReport> {
   const channel = new Channel<StepReport>();
@@ -161,12 +168,13 @@ export const api = {
   previewConnectionString: (fields: ConnectionFields, format: ExportFormat) =>
     call<ExportedText>('preview_connection_string', { fields, format }),
   exportFormats: (engine: Engine) => call<ExportFormatInfo[]>('export_formats', { engine }),
-  /** `includePasswords`: the user agreed to bring another tool's saved passwords into the keychain. */
-  previewImport: (input: BatchInput, includePasswords = false) =>
-    call<ImportPreview>('preview_import', { ...input, includePasswords }),
+  /** `includePasswords`: the user agreed to bring another tool's saved passwords into the
+   *  keychain; `passphrase`: what they typed for an export that seals its secrets. */
+  previewImport: (input: BatchInput, opts: ImportChoices = NO_CHOICES) =>
+    call<ImportPreview>('preview_import', { ...input, ...opts }),
   /** Saves the chosen rows (indexes from the preview) in one transaction. */
-  importRows: (input: BatchInput, rows: number[], includePasswords = false) =>
-    call<ImportResult>('import_rows', { ...input, rows, includePasswords }),
+  importRows: (input: BatchInput, rows: number[], opts: ImportChoices = NO_CHOICES) =>
+    call<ImportResult>('import_rows', { ...input, rows, ...opts }),
   /** Other tools' lists in their default places, each held for an import (its `file` token). */
   discoverSources: () => call<Offered[]>('discover_sources'),
   pickImportFile: () => call<PickedFile | null>('pick_import_file'),

@@ -253,7 +253,8 @@ pub(crate) struct ImportArgs {
     /// folder, or a data-sources.json).
     #[arg(long, conflicts_with = "discover")]
     pub(crate) file: Option<PathBuf>,
-    /// With --file: the tool the file is from (dbeaver | pgadmin | ads | vscode-mssql);
+    /// With --file: the tool the file is from (dbeaver | pgadmin | ads | vscode-mssql |
+    /// compass);
     /// told from the file when left out, and refused if the file reads as another.
     #[arg(long, requires = "file", value_parser = parse_tool)]
     pub(crate) from: Option<Tool>,
@@ -261,6 +262,10 @@ pub(crate) struct ImportArgs {
     /// written in a settings file) into the keychain. Without it no saved password is read.
     #[arg(long, requires = "file")]
     pub(crate) include_passwords: bool,
+    /// With --file: read the passphrase a Compass export seals its secrets with from the
+    /// first line of standard input (giving it is consent to take those secrets).
+    #[arg(long, requires = "file")]
+    pub(crate) passphrase_stdin: bool,
     /// List what other tools keep in their default places on this machine.
     #[arg(long, conflicts_with_all = ["stdin", "save", "format"])]
     pub(crate) discover: bool,
@@ -315,7 +320,7 @@ pub(crate) fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
 }
 
 pub(crate) fn parse_tool(s: &str) -> Result<Tool, String> {
-    Tool::parse(s).ok_or_else(|| "expected dbeaver, pgadmin, ads or vscode-mssql".into())
+    Tool::parse(s).ok_or_else(|| "expected dbeaver, pgadmin, ads, vscode-mssql or compass".into())
 }
 
 pub(crate) fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {

@@ -816,6 +816,10 @@ async fn import(sb: &Switchboard, a: ImportArgs) -> Result<Outcome, CoreError> {
         let opts = switchboard_core::imports::ImportOptions {
             include_passwords: a.include_passwords,
             from: a.from,
+            passphrase: a
+                .passphrase_stdin
+                .then(|| read_secret("passphrase", "passphrase", "--passphrase-stdin"))
+                .transpose()?,
         };
         return import_file(sb, path, a.save, &a.rows, &opts).await;
     }

@@ -73,6 +73,8 @@ pub struct ImportPreview {
     pub notes: Vec<String>,
     /// Folders the file keeps (empty ones too): kept when the import saves.
     pub folders: Vec<String>,
+    /// The file seals secrets with a passphrase not given yet (preview again with it).
+    pub needs_passphrase: bool,
 }
 
 /// A service's JSON body as it would be saved (`check_payload`): never its secrets.
@@ -165,6 +167,7 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::Dbeaver => "DBeaver's data-sources.json",
         batch::BatchSource::AzureDataStudio => "Azure Data Studio's settings",
         batch::BatchSource::VscodeMssql => "VS Code's settings with mssql connections",
+        batch::BatchSource::Compass => "a MongoDB Compass export",
     }
 }
 
@@ -403,9 +406,14 @@ impl Switchboard {
         opts: &ImportOptions,
     ) -> Result<(ImportPreview, Vec<Plan>)> {
         let parsed = match loaded {
-            Loaded::Text { text, name } => {
-                batch::parse_with(text, name.as_deref(), opts.include_passwords)?
-            }
+            Loaded::Text { text, name } => batch::parse_with(
+                text,
+                name.as_deref(),
+                batch::ReadOptions {
+                    include_passwords: opts.include_passwords,
+                    passphrase: opts.passphrase.as_ref().map(Secret::expose),
+                },
+            )?,
             Loaded::Dbeaver(files) => batch::parse_dbeaver(files)?,
         };
         if let Some(tool) = opts.from {
@@ -513,6 +521,7 @@ impl Switchboard {
                 rows,
                 notes: parsed.notes,
                 folders: parsed.folders,
+                needs_passphrase: parsed.needs_passphrase,
             },
             plans,
         ))

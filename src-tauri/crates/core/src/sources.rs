@@ -22,6 +22,7 @@ pub enum Tool {
     Pgadmin,
     Ads,
     VscodeMssql,
+    Compass,
 }
 
 impl Tool {
@@ -31,6 +32,7 @@ impl Tool {
             "pgadmin" | "pgadmin4" => Some(Tool::Pgadmin),
             "ads" | "azure-data-studio" | "azuredatastudio" => Some(Tool::Ads),
             "vscode-mssql" | "vscode" => Some(Tool::VscodeMssql),
+            "compass" | "mongodb-compass" => Some(Tool::Compass),
             _ => None,
         }
     }
@@ -41,6 +43,7 @@ impl Tool {
             Tool::Pgadmin => "pgAdmin",
             Tool::Ads => "Azure Data Studio",
             Tool::VscodeMssql => "VS Code mssql",
+            Tool::Compass => "MongoDB Compass",
         }
     }
 
@@ -52,6 +55,7 @@ impl Tool {
             Tool::Pgadmin => BatchSource::PgAdmin,
             Tool::Ads => BatchSource::AzureDataStudio,
             Tool::VscodeMssql => BatchSource::VscodeMssql,
+            Tool::Compass => BatchSource::Compass,
         }
     }
 }
@@ -92,12 +96,14 @@ impl crate::Switchboard {
 }
 
 /// How to read a source.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// The user agreed to bring the tool's saved passwords into the keychain.
     pub include_passwords: bool,
     /// The tool the user says the file is from; refused if it reads as another.
     pub from: Option<Tool>,
+    /// The passphrase the user typed for an export that seals its secrets (Compass).
+    pub passphrase: Option<crate::secret::Secret>,
 }
 
 /// DBeaver's data root on this OS (`DBeaverData`), where its workspace6 is.

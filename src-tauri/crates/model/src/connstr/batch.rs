@@ -30,6 +30,8 @@ pub enum BatchSource {
     AzureDataStudio,
     /// VS Code's settings.json with the mssql extension's connections.
     VscodeMssql,
+    /// MongoDB Compass's connection export.
+    Compass,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -84,15 +86,25 @@ pub struct Batch {
     pub notes: Vec<String>,
     /// Folders the source keeps apart from its connections (empty ones too).
     pub folders: Vec<String>,
+    /// Secrets in the file are sealed with a passphrase the user has not given.
+    pub needs_passphrase: bool,
+}
+
+/// How to read another tool's file: the user's consent to take the passwords it holds,
+/// and the passphrase of an export that seals them (Compass).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions<'a> {
+    pub include_passwords: bool,
+    pub passphrase: Option<&'a str>,
 }
 
 /// Reads `text`; `file_name` (when it came from a file) helps tell .pgpass from .env.
 pub fn parse(text: &str, file_name: Option<&str>) -> Result<Batch> {
-    parse_with(text, file_name, false)
+    parse_with(text, file_name, ReadOptions::default())
 }
 
-/// `parse`, with the user's consent (or not) to take passwords a tool's file holds.
-pub fn parse_with(text: &str, file_name: Option<&str>, include_passwords: bool) -> Result<Batch> {
+/// `parse`, read as `opts` say.
+pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) -> Result<Batch> {
     if text.len() > super::FILE_MAX {
         return Err(super::draft::invalid(
             "The file is larger than 64 MiB.",
@@ -131,9 +143,10 @@ pub fn parse_with(text: &str, file_name: Option<&str>, include_passwords: bool) 
         rows: Vec::new(),
         notes: Vec::new(),
         folders: Vec::new(),
+        needs_passphrase: false,
     };
     match source {
-        BatchSource::Json => json(text, include_passwords, &mut batch)?,
+        BatchSource::Json => json(text, opts, &mut batch)?,
         BatchSource::Pgpass => pgpass(text, &mut batch),
         BatchSource::PgService => service(text, &mut batch),
         BatchSource::Env | BatchSource::Lines => lines(text, source, &mut batch),
@@ -141,7 +154,8 @@ pub fn parse_with(text: &str, file_name: Option<&str>, include_passwords: bool) 
         BatchSource::PgAdmin
         | BatchSource::Dbeaver
         | BatchSource::AzureDataStudio
-        | BatchSource::VscodeMssql => json(text, include_passwords, &mut batch)?,
+        | BatchSource::VscodeMssql
+        | BatchSource::Compass => json(text, opts, &mut batch)?,
     }
     Ok(batch)
 }
@@ -154,6 +168,7 @@ pub fn parse_dbeaver(files: &[super::dbeaver::SourceFile]) -> Result<Batch> {
         rows: Vec::new(),
         notes: Vec::new(),
         folders: Vec::new(),
+        needs_passphrase: false,
     };
     for f in files {
         if f.text.len() > super::FILE_MAX {
@@ -422,7 +437,7 @@ fn native_list(v: Value, batch: &mut Batch) -> Result<()> {
     Ok(())
 }
 
-fn json(text: &str, include_passwords: bool, batch: &mut Batch) -> Result<()> {
+fn json(text: &str, opts: ReadOptions<'_>, batch: &mut Batch) -> Result<()> {
     // VS Code's and Azure Data Studio's settings are JSON with comments and trailing
     // commas: read as such when plain JSON fails, and the first real error is reported.
     let v: Value = match serde_json::from_str(text) {
@@ -446,8 +461,12 @@ fn json(text: &str, include_passwords: bool, batch: &mut Batch) -> Result<()> {
             super::vscode_mssql::Flavour::AzureDataStudio => BatchSource::AzureDataStudio,
             super::vscode_mssql::Flavour::VscodeMssql => BatchSource::VscodeMssql,
         };
-        super::vscode_mssql::rows(&v, flavour, include_passwords, batch);
+        super::vscode_mssql::rows(&v, flavour, opts.include_passwords, batch);
         return Ok(());
+    }
+    if super::compass::is_export(&v) {
+        batch.source = BatchSource::Compass;
+        return super::compass::rows(&v, opts.include_passwords, opts.passphrase, batch);
     }
     if super::native::is_list(&v) {
         return native_list(v, batch);

@@ -13,6 +13,7 @@
 //! output formats, `payloads` the hosted systems' JSON bodies (beside the engine formats).
 
 pub mod batch;
+pub mod compass;
 pub mod dbeaver;
 mod draft;
 mod export;
@@ -78,6 +79,7 @@ pub enum SourceKind {
     Dbeaver,
     AzureDataStudio,
     VscodeMssql,
+    Compass,
 }
 
 impl SourceKind {
@@ -107,6 +109,7 @@ impl SourceKind {
             SourceKind::Dbeaver => "DBeaver data-sources.json",
             SourceKind::AzureDataStudio => "Azure Data Studio settings",
             SourceKind::VscodeMssql => "VS Code mssql settings",
+            SourceKind::Compass => "MongoDB Compass export",
         }
     }
 }
