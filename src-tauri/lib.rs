@@ -7,7 +7,9 @@ use switchboard_core::connstr::{ExportFormat, ExportFormatInfo, ExportedText};
 use switchboard_core::drafts::{Draft, DraftToken};
 use switchboard_core::edits::Rebased;
 use switchboard_core::engines::EngineSpec;
-use switchboard_core::exports::{CopiedText, SECRET_CLIPBOARD_SECS};
+use switchboard_core::exports::{
+    CopiedText, ListExport, ListFormat, SavedExport, SECRET_CLIPBOARD_SECS,
+};
 use switchboard_core::imports::{Batch, ImportOptions, ImportPreview, ImportResult, PickedFile};
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
@@ -150,22 +152,25 @@ async fn delete_connections(state: State<'_, AppState>, ids: Vec<Uuid>) -> CmdRe
     Ok(state.sb.delete_with_undo(&ids).await?)
 }
 
-/// Writes Switchboard's JSON list of `ids` to a file the user picks in the native save
-/// dialog; answers where, or nothing when the user cancelled. Never holds a secret.
+/// Writes the list of `ids` (Switchboard's JSON, or pgAdmin's / DBeaver's file) to a file
+/// the user picks in the native save dialog; answers where and what the format could not
+/// carry, or nothing when the user cancelled. Never holds a secret.
 #[tauri::command]
 async fn export_connections(
     state: State<'_, AppState>,
     app: tauri::AppHandle,
     ids: Vec<Uuid>,
-) -> CmdResult<Option<String>> {
+    format: Option<ListFormat>,
+) -> CmdResult<Option<SavedExport>> {
     use tauri_plugin_dialog::DialogExt;
-    let text = state.sb.export_list(&ids, None).await?;
+    let format = format.unwrap_or(ListFormat::Switchboard);
+    let ListExport { text, warnings } = state.sb.export_list_as(&ids, None, format).await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
         .set_title("Export connections")
-        .set_file_name("switchboard-connections.json")
-        .add_filter("Switchboard export", &["json"])
+        .set_file_name(format.file_name())
+        .add_filter("JSON", &["json"])
         .save_file(move |picked| {
             let _ = tx.send(picked);
         });
@@ -186,7 +191,10 @@ async fn export_connections(
         .await
         .map_err(|e| cannot(e.to_string()))?
         .map_err(|e| cannot(e.to_string()))?;
-    Ok(Some(path.display().to_string()))
+    Ok(Some(SavedExport {
+        path: path.display().to_string(),
+        warnings,
+    }))
 }
 
 #[tauri::command]

@@ -138,7 +138,7 @@ async fn a_pgadmin_servers_file_imports_groups_tls_ssh_and_labels_without_a_secr
     let old = preview.rows[1].fields.as_ref().unwrap();
     assert_eq!(old.host, "::1");
     assert_eq!(old.tls.mode, TlsMode::Require);
-    assert_eq!(old.folder, "Servers");
+    assert_eq!(old.folder, "", "pgAdmin's default group is the top level");
 
     // The ready rows saved in one go; the folders are the groups.
     sb.import_batch(Batch::Text(&text), None).await.unwrap();
@@ -147,7 +147,7 @@ async fn a_pgadmin_servers_file_imports_groups_tls_ssh_and_labels_without_a_secr
     assert!(listed
         .connections
         .iter()
-        .any(|c| c.name == "Склад" && c.folder == "Servers"));
+        .any(|c| c.name == "Склад" && c.folder.is_empty()));
 }
 
 #[tokio::test]

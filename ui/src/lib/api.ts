@@ -14,6 +14,8 @@ import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { Offered } from '../bindings/Offered';
+import type { ListFormat } from '../bindings/ListFormat';
+import type { SavedExport } from '../bindings/SavedExport';
 import type { LastTest } from '../bindings/LastTest';
 import type { SummaryListing } from '../bindings/SummaryListing';
 import type { BulkChange } from '../bindings/BulkChange';
@@ -107,7 +109,9 @@ export const api = {
   deleteConnections: (ids: string[]) => call<Deleted>('delete_connections', { ids }),
   undoDelete: (token: string) => call<string[]>('undo_delete', { token }),
   /** Switchboard's JSON list of `ids` to a file picked in the native save dialog (null: cancelled). */
-  exportConnections: (ids: string[]) => call<string | null>('export_connections', { ids }),
+  /** Saves `ids` as `format` where the user picks; what the format could not carry comes back. */
+  exportConnections: (ids: string[], format: ListFormat = 'switchboard') =>
+    call<SavedExport | null>('export_connections', { ids, format }),
   // `secretsFrom`: the token of the pasted draft the form was filled from; the backend
   // fills in the password / client key it holds for it that the user did not type (they
   // are never sent to us).

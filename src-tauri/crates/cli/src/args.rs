@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use switchboard_core::connstr::payloads::PayloadFormat;
 use switchboard_core::connstr::ExportFormat;
+use switchboard_core::exports::ListFormat;
 use switchboard_core::model::{Engine, Environment, PasswordSave, TlsMode};
 use switchboard_core::sources::Tool;
 
@@ -311,6 +312,14 @@ pub(crate) struct ExportListArgs {
     /// Only the connections in this folder and the folders inside it.
     #[arg(long, conflicts_with = "connections")]
     pub(crate) folder: Option<String>,
+    /// The format: switchboard (default: every setting), pgadmin (servers.json, PostgreSQL
+    /// only) or dbeaver (data-sources.json). What a format cannot say goes to stderr.
+    #[arg(long = "to", default_value = "switchboard", value_parser = parse_list_format)]
+    pub(crate) to: ListFormat,
+}
+
+pub(crate) fn parse_list_format(s: &str) -> Result<ListFormat, String> {
+    ListFormat::parse(s).ok_or_else(|| "expected switchboard, pgadmin or dbeaver".into())
 }
 
 pub(crate) fn parse_export_format(s: &str) -> Result<ExportFormat, String> {

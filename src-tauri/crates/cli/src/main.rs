@@ -726,10 +726,13 @@ async fn run(cli: Cli) -> Result<Outcome, CoreError> {
                     return Err(CoreError::NotFound(format!("folder {folder:?}")));
                 }
             }
-            let text = sb.export_list(&ids, a.folder.as_deref()).await?;
+            let out = sb.export_list_as(&ids, a.folder.as_deref(), a.to).await?;
+            for w in &out.warnings {
+                eprintln!("warning: {w}");
+            }
             let value =
-                serde_json::from_str(&text).map_err(|e| CoreError::Storage(e.to_string()))?;
-            Outcome::Done(value, text)
+                serde_json::from_str(&out.text).map_err(|e| CoreError::Storage(e.to_string()))?;
+            Outcome::Done(value, out.text)
         }
         Command::RevealPassword { connection } => {
             let c = sb.find(&connection).await?;

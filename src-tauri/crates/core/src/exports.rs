@@ -33,23 +33,80 @@ pub struct CopiedText {
 /// How long a copied secret stays on the clipboard, as password managers do.
 pub const SECRET_CLIPBOARD_SECS: u32 = 30;
 
+/// The formats a list of connections is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ListFormat {
+    /// Switchboard's own JSON list: every setting, read back losslessly.
+    Switchboard,
+    /// pgAdmin 4's servers.json (PostgreSQL only).
+    Pgadmin,
+    /// DBeaver's data-sources.json (a project's .dbeaver folder).
+    Dbeaver,
+}
+
+impl ListFormat {
+    pub fn parse(s: &str) -> Option<ListFormat> {
+        match s {
+            "switchboard" | "json" => Some(ListFormat::Switchboard),
+            "pgadmin" => Some(ListFormat::Pgadmin),
+            "dbeaver" => Some(ListFormat::Dbeaver),
+            _ => None,
+        }
+    }
+
+    /// The file name the tool reads.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ListFormat::Switchboard => "switchboard-connections.json",
+            ListFormat::Pgadmin => "servers.json",
+            ListFormat::Dbeaver => "data-sources.json",
+        }
+    }
+}
+
+/// Where the window wrote a list, and what its format could not carry.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SavedExport {
+    pub path: String,
+    pub warnings: Vec<String>,
+}
+
+/// A list written in a format, and what the format could not carry.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ListExport {
+    pub text: String,
+    pub warnings: Vec<String>,
+}
+
 impl Switchboard {
     /// Switchboard's own JSON list (`connstr::native`) of `ids` (all when empty), in the
     /// list's order: every setting, folders included, never a secret. Import reads it back.
     /// Every folder (empty ones too) goes with an export of all; with `under`, the folders
     /// within that one; a selection carries only its connections' own folders.
     pub async fn export_list(&self, ids: &[Uuid], under: Option<&str>) -> Result<String> {
-        let fields: Vec<ConnectionFields> = if ids.is_empty() {
-            self.store
-                .list()
-                .await?
-                .into_iter()
-                .map(|c| c.fields)
-                .collect()
+        Ok(self
+            .export_list_as(ids, under, ListFormat::Switchboard)
+            .await?
+            .text)
+    }
+
+    /// `export_list` in another tool's format (pgAdmin's servers.json, DBeaver's
+    /// data-sources.json), with what that format could not say. Never a secret.
+    pub async fn export_list_as(
+        &self,
+        ids: &[Uuid],
+        under: Option<&str>,
+        format: ListFormat,
+    ) -> Result<ListExport> {
+        let conns: Vec<Connection> = if ids.is_empty() {
+            self.store.list().await?
         } else {
             let mut out = Vec::with_capacity(ids.len());
             for &id in ids {
-                out.push(self.store.get(id).await?.fields);
+                out.push(self.store.get(id).await?);
             }
             out
         };
@@ -64,12 +121,23 @@ impl Switchboard {
             (false, None) => Vec::new(),
         };
         folders.sort();
-        tracing::info!(count = fields.len(), "connections exported as a list");
-        Ok(connstr::native::export(
-            &fields,
-            &folders,
-            &crate::store::now(),
-        ))
+        tracing::info!(count = conns.len(), format = ?format, "connections exported as a list");
+        let fields: Vec<ConnectionFields> = conns.iter().map(|c| c.fields.clone()).collect();
+        let (text, warnings) = match format {
+            ListFormat::Switchboard => (
+                connstr::native::export(&fields, &folders, &crate::store::now()),
+                Vec::new(),
+            ),
+            ListFormat::Pgadmin => connstr::pgadmin::export_servers(&fields),
+            ListFormat::Dbeaver => {
+                let pairs: Vec<(String, &ConnectionFields)> = conns
+                    .iter()
+                    .map(|c| (c.id.simple().to_string(), &c.fields))
+                    .collect();
+                connstr::dbeaver::export_data_sources(&pairs, &folders)
+            }
+        };
+        Ok(ListExport { text, warnings })
     }
 
     /// A saved connection as `format`; its secrets (and its primary's password) only when

@@ -22,7 +22,7 @@ mod mysql;
 pub mod native;
 mod oracle;
 pub mod payloads;
-mod pgadmin;
+pub mod pgadmin;
 mod postgres;
 mod shell;
 mod sqlite;

@@ -48,6 +48,9 @@ const UNCARRIED: [(&str, &str); 8] = [
     ("FGColor", "the text colour"),
 ];
 
+/// The group pgAdmin puts a server in when none is named (its tree's top).
+const DEFAULT_GROUP: &str = "Servers";
+
 /// libpq settings that are secrets: never imported from a file of settings.
 const SECRET_PARAMS: [&str; 3] = ["password", "sslpassword", "oauth_client_secret"];
 
@@ -133,8 +136,14 @@ fn server_entry(server: &Value) -> crate::error::Result<Parsed> {
     if let Some(name) = get("Name") {
         f.name = name;
     }
-    // pgAdmin's groups are one level (a name, no parent): the group is the folder.
-    f.folder = crate::folder::normalize(&get("Group").unwrap_or_default());
+    // pgAdmin's groups are one level (a name, no parent): the group is the folder, a
+    // path when Switchboard wrote it. "Servers", pgAdmin's default group, is no folder.
+    let group = get("Group").unwrap_or_default();
+    f.folder = if group == DEFAULT_GROUP {
+        String::new()
+    } else {
+        crate::folder::normalize(&group)
+    };
     f.description = get("Comment");
     f.color = get("BGColor");
     if let Some(Value::Array(tags)) = server.get("Tags") {
@@ -181,4 +190,110 @@ fn server_entry(server: &Value) -> crate::error::Result<Parsed> {
         kind: SourceKind::PgAdmin,
         imported: imp,
     })
+}
+
+/// The PostgreSQL connections of `list` as a pgAdmin `servers.json` (what its Import
+/// Servers and `setup.py load-servers` read: the `ConnectionParameters` layout of 6.20 and
+/// later), and what it could not say. pgAdmin holds no password in this file and only
+/// PostgreSQL servers; a folder path is the group's name (pgAdmin groups are one level,
+/// and Switchboard reads the name back as the path); one SSH hop is all pgAdmin tunnels.
+pub fn export_servers(list: &[crate::model::ConnectionFields]) -> (String, Vec<String>) {
+    use crate::model::Engine;
+    let mut servers = serde_json::Map::new();
+    let mut warnings = Vec::new();
+    for f in list {
+        if f.engine != Engine::Postgres {
+            warnings.push(format!(
+                "{}: pgAdmin holds only PostgreSQL servers; it was left out",
+                f.name
+            ));
+            continue;
+        }
+        let mut params = serde_json::Map::new();
+        params.insert("sslmode".into(), f.tls.mode.as_str().into());
+        params.insert("connect_timeout".into(), f.timeout_secs.into());
+        for (option, libpq) in [
+            ("application_name", "application_name"),
+            ("target_session_attrs", "target_session_attrs"),
+        ] {
+            if let Some(v) = f.text_option(option) {
+                params.insert(libpq.into(), v.into());
+            }
+        }
+        let mut s = serde_json::json!({
+            "Name": f.name,
+            "Group": if f.folder.is_empty() { DEFAULT_GROUP } else { f.folder.as_str() },
+            "Host": f.host,
+            "Port": f.port,
+            "MaintenanceDB": f.database,
+            "Username": f.username,
+            "ConnectionParameters": params,
+        });
+        if let Some(d) = &f.description {
+            s["Comment"] = d.as_str().into();
+        }
+        if let Some(c) = &f.color {
+            s["BGColor"] = c.as_str().into();
+        }
+        if !f.tags.is_empty() {
+            s["Tags"] = f
+                .tags
+                .iter()
+                .map(|t| serde_json::json!({"text": t, "color": ""}))
+                .collect::<Vec<_>>()
+                .into();
+        }
+        if f.tls.ca_pem.is_some() || f.tls.client_cert_pem.is_some() {
+            warnings.push(format!(
+                "{}: pgAdmin reads certificates from files; save the PEM Switchboard keeps and set sslrootcert / sslcert in pgAdmin",
+                f.name
+            ));
+        }
+        if let Some(e) = f.environment {
+            warnings.push(format!(
+                "{}: pgAdmin has no environments; {} was not written",
+                f.name,
+                e.as_str()
+            ));
+        }
+        match &f.ssh {
+            Some(SshRoute::Hops { hops }) if !hops.is_empty() => {
+                // pgAdmin's tunnel is one SSH server: the hop that forwards to the database.
+                let h = &hops[hops.len() - 1];
+                s["UseSSHTunnel"] = 1.into();
+                s["TunnelHost"] = h.host.as_str().into();
+                s["TunnelPort"] = h.port.to_string().into();
+                s["TunnelUsername"] = h.user.as_str().into();
+                let by_key = h.auth == SshAuth::Key;
+                s["TunnelAuthentication"] = u8::from(by_key).into();
+                if let (true, Some(k)) = (by_key, h.key_files.first()) {
+                    s["TunnelIdentityFile"] = k.as_str().into();
+                }
+                if hops.len() > 1 {
+                    warnings.push(format!(
+                        "{}: pgAdmin tunnels through one SSH server; only the last of {} hops ({}) was written",
+                        f.name,
+                        hops.len(),
+                        h.host
+                    ));
+                }
+                if matches!(h.auth, SshAuth::Agent | SshAuth::KeyboardInteractive) {
+                    warnings.push(format!(
+                        "{}: pgAdmin's tunnel logs in by password or key file; {} was written as a password login",
+                        f.name,
+                        h.auth.as_str()
+                    ));
+                }
+            }
+            Some(SshRoute::Alias { alias, .. }) => warnings.push(format!(
+                "{}: the SSH route is the ~/.ssh/config host {alias}, which pgAdmin does not read; no tunnel was written",
+                f.name
+            )),
+            _ => {}
+        }
+        servers.insert((servers.len() + 1).to_string(), s);
+    }
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "Servers": servers }))
+        .unwrap_or_default();
+    (text, warnings)
 }
