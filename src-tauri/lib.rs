@@ -17,7 +17,7 @@ use switchboard_core::model::{
 };
 use switchboard_core::organise::{BulkChange, Deleted, FolderContents};
 use switchboard_core::probe::report::{Progress, StepReport};
-use switchboard_core::sources::Offered;
+use switchboard_core::sources::{Offered, OnClash};
 use switchboard_core::store::{LastTest, SummaryListing};
 use switchboard_core::tunnels::{OpenTunnelInfo, TunnelNotice};
 use switchboard_core::watch::{StoreWatch, WindowNotice};
@@ -720,12 +720,18 @@ fn batch<'a>(text: &'a Option<String>, file: &'a Option<String>) -> Batch<'a> {
 }
 
 /// `include_passwords`: the user ticked "bring saved passwords into the keychain";
-/// `passphrase`: what they typed for an export that seals its secrets.
-fn options(include_passwords: Option<bool>, passphrase: Option<String>) -> ImportOptions {
+/// `passphrase`: what they typed for an export that seals its secrets; `on_clash`: what a
+/// row does when it meets a saved connection.
+fn options(
+    include_passwords: Option<bool>,
+    passphrase: Option<String>,
+    on_clash: Option<OnClash>,
+) -> ImportOptions {
     ImportOptions {
         include_passwords: include_passwords.unwrap_or(false),
         from: None,
         passphrase: passphrase.filter(|p| !p.is_empty()).map(Secret::new),
+        on_clash: on_clash.unwrap_or_default(),
     }
 }
 
@@ -736,10 +742,14 @@ async fn preview_import(
     file: Option<String>,
     include_passwords: Option<bool>,
     passphrase: Option<String>,
+    on_clash: Option<OnClash>,
 ) -> CmdResult<ImportPreview> {
     Ok(state
         .sb
-        .preview_batch_with(batch(&text, &file), &options(include_passwords, passphrase))
+        .preview_batch_with(
+            batch(&text, &file),
+            &options(include_passwords, passphrase, on_clash),
+        )
         .await?)
 }
 
@@ -752,13 +762,14 @@ async fn import_rows(
     rows: Vec<u32>,
     include_passwords: Option<bool>,
     passphrase: Option<String>,
+    on_clash: Option<OnClash>,
 ) -> CmdResult<ImportResult> {
     Ok(state
         .sb
         .import_batch_with(
             batch(&text, &file),
             Some(&rows),
-            &options(include_passwords, passphrase),
+            &options(include_passwords, passphrase, on_clash),
         )
         .await?)
 }

@@ -120,6 +120,7 @@ async fn an_ads_settings_file_keeps_groups_sqlclients_encrypt_meaning_and_skips_
         include_passwords: true,
         from: None,
         passphrase: None,
+        on_clash: Default::default(),
     };
     let r = sb
         .import_batch_with(Batch::File(&file), None, &opts)

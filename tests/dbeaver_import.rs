@@ -319,6 +319,7 @@ async fn with_consent_dbeavers_saved_passwords_go_straight_into_the_keychain_in_
         include_passwords: true,
         from: None,
         passphrase: None,
+        on_clash: Default::default(),
     };
     let preview = sb
         .preview_batch_with(Batch::File(&p.dir), &opts)
@@ -378,6 +379,7 @@ async fn a_credentials_file_under_another_key_is_said_so_and_every_row_is_still_
                 include_passwords: true,
                 from: Some(switchboard_core::sources::Tool::Dbeaver),
                 passphrase: None,
+                on_clash: Default::default(),
             },
         )
         .await
@@ -433,6 +435,7 @@ async fn a_malformed_data_sources_file_is_refused_naming_the_file_and_line_and_s
                 include_passwords: false,
                 from: Some(switchboard_core::sources::Tool::Pgadmin),
                 passphrase: None,
+                on_clash: Default::default(),
             },
         )
         .await
@@ -498,4 +501,114 @@ fn discover_finds_a_dbeaver_workspace_in_the_default_place_and_counts_it() {
     assert_eq!(found[0]["connections"], 9);
     assert_eq!(found[0]["projects"], 2);
     assert_eq!(found[0]["summary"], "DBeaver: 9 connections in 2 projects");
+}
+
+#[tokio::test]
+async fn importing_the_same_project_again_updates_what_it_saved_and_keeps_its_keychain_entries() {
+    use switchboard_core::sources::OnClash;
+    let sb = open("dbeaver-reimport").await;
+    let p = project(&fresh_root("DBeaverData"));
+    let with_passwords = ImportOptions {
+        include_passwords: true,
+        ..ImportOptions::default()
+    };
+    let first = sb
+        .import_batch_with(Batch::File(&p.dir), None, &with_passwords)
+        .await
+        .unwrap();
+    let orders = first
+        .created
+        .iter()
+        .find(|c| c.fields.name == "acme-orders (prod)")
+        .unwrap()
+        .clone();
+
+    // In DBeaver meanwhile: the connection was renamed and moved to another host.
+    let file = p.dir.join("workspace6/General/.dbeaver/data-sources.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let entry = &mut doc["connections"]["postgres-jdbc-18b1f0c2a11-5d2c9e0f4a7b1c3e"];
+    entry["name"] = "acme-orders (prod, moved)".into();
+    entry["configuration"]["host"] = "10.20.0.99".into();
+    std::fs::write(&file, doc.to_string()).unwrap();
+
+    // Again, without passwords: every row meets what it saved before.
+    let preview = sb
+        .preview_batch_with(Batch::File(&p.dir), &ImportOptions::default())
+        .await
+        .unwrap();
+    let row = preview
+        .rows
+        .iter()
+        .find(|r| r.label == "acme-orders (prod, moved)")
+        .unwrap();
+    assert_eq!(row.status, RowStatus::Update, "{row:#?}");
+    assert_eq!(row.updates.as_deref(), Some("acme-orders (prod)"));
+    assert_eq!(
+        preview
+            .rows
+            .iter()
+            .filter(|r| r.status == RowStatus::Update)
+            .count(),
+        7
+    );
+    let again = sb
+        .import_batch_with(Batch::File(&p.dir), None, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert!(again.created.is_empty());
+    assert_eq!(again.updated.len(), 7);
+    let listed = sb.summaries().await.unwrap().connections;
+    assert_eq!(listed.len(), 7, "nothing was added twice");
+    let moved = sb.get(orders.id).await.unwrap();
+    assert_eq!(moved.fields.name, "acme-orders (prod, moved)");
+    assert_eq!(moved.fields.host, "10.20.0.99");
+    assert_eq!(
+        moved.fields.handle, orders.fields.handle,
+        "scripts keep their handle"
+    );
+    assert_eq!(
+        sb.reveal_password(orders.id).await.unwrap().expose(),
+        p.pg_password,
+        "the password saved the first time is kept through the rename"
+    );
+    assert_eq!(moved.ssh_secrets, [1], "so is the tunnel's");
+
+    // Told to leave saved ones alone, the rows say whom they met; told to rename, they add.
+    let skip = sb
+        .preview_batch_with(
+            Batch::File(&p.dir),
+            &ImportOptions {
+                on_clash: OnClash::Skip,
+                ..ImportOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(skip
+        .rows
+        .iter()
+        .filter(|r| r.label != "events")
+        .all(|r| r.status == RowStatus::Skipped
+            && r.reason.as_deref().unwrap().contains("already imported")));
+    let rename = sb
+        .preview_batch_with(
+            Batch::File(&p.dir),
+            &ImportOptions {
+                on_clash: OnClash::Rename,
+                ..ImportOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    let renamed = rename
+        .rows
+        .iter()
+        .find(|r| r.label == "acme-orders (prod, moved)")
+        .unwrap();
+    assert_eq!(renamed.status, RowStatus::Ready);
+    assert_eq!(
+        renamed.fields.as_ref().unwrap().name,
+        "acme-orders (prod, moved)-2"
+    );
 }

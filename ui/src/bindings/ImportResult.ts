@@ -3,6 +3,10 @@ import type { Connection } from "./Connection";
 
 export type ImportResult = { created: Array<Connection>, 
 /**
+ * Saved connections the import updated (the same entries imported before).
+ */
+updated: Array<Connection>, 
+/**
  * Names of saved connections whose password a .pgpass line set.
  */
 passwords_set: Array<string>, };

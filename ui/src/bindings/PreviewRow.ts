@@ -21,4 +21,8 @@ ssh_secrets: number,
 /**
  * Why a skipped row is skipped.
  */
-reason: string | null, };
+reason: string | null, 
+/**
+ * For an update: the saved connection's name (before the update).
+ */
+updates: string | null, };

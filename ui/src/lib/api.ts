@@ -14,6 +14,7 @@ import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { Offered } from '../bindings/Offered';
+import type { OnClash } from '../bindings/OnClash';
 import type { ListFormat } from '../bindings/ListFormat';
 import type { SavedExport } from '../bindings/SavedExport';
 import type { LastTest } from '../bindings/LastTest';
@@ -75,8 +76,9 @@ export type BatchInput = { text: string; file: null } | { text: null; file: stri
 export interface ImportChoices {
   includePasswords: boolean;
   passphrase: string | null;
+  onClash: OnClash;
 }
-const NO_CHOICES: ImportChoices = { includePasswords: false, passphrase: null };
+const NO_CHOICES: ImportChoices = { includePasswords: false, passphrase: null, onClash: 'auto' };
 
 /** A channel that hands each finished step of a test to `onStep` as it happens. */
 function stepChannel(onStep: (s: StepReport) => void): Channel<StepReport> {

@@ -7,7 +7,7 @@ use switchboard_core::connstr::payloads::PayloadFormat;
 use switchboard_core::connstr::ExportFormat;
 use switchboard_core::exports::ListFormat;
 use switchboard_core::model::{Engine, Environment, PasswordSave, TlsMode};
-use switchboard_core::sources::Tool;
+use switchboard_core::sources::{OnClash, Tool};
 
 #[derive(Parser)]
 #[command(
@@ -267,6 +267,11 @@ pub(crate) struct ImportArgs {
     /// first line of standard input (giving it is consent to take those secrets).
     #[arg(long, requires = "file")]
     pub(crate) passphrase_stdin: bool,
+    /// With --file: when a row meets a saved connection. auto (default): the same entry of
+    /// the same tool imported before is updated, a taken name gets -2; rename: always new;
+    /// skip: leave the saved one; update: update it, met by entry or by name.
+    #[arg(long, requires = "file", default_value = "auto", value_parser = parse_on_clash)]
+    pub(crate) on_clash: OnClash,
     /// List what other tools keep in their default places on this machine.
     #[arg(long, conflicts_with_all = ["stdin", "save", "format"])]
     pub(crate) discover: bool,
@@ -326,6 +331,10 @@ pub(crate) fn parse_export_format(s: &str) -> Result<ExportFormat, String> {
     ExportFormat::parse(s).ok_or_else(|| {
         "expected url, kv, jdbc, ado, shell, psql, mysql, sqlcmd, mongosh, sqlplus, sqlite3, env, infisical, sequin, lerian or ssh".into()
     })
+}
+
+pub(crate) fn parse_on_clash(s: &str) -> Result<OnClash, String> {
+    OnClash::parse(s).ok_or_else(|| "expected auto, rename, skip or update".into())
 }
 
 pub(crate) fn parse_tool(s: &str) -> Result<Tool, String> {

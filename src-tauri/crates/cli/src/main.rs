@@ -823,6 +823,7 @@ async fn import(sb: &Switchboard, a: ImportArgs) -> Result<Outcome, CoreError> {
                 .passphrase_stdin
                 .then(|| read_secret("passphrase", "passphrase", "--passphrase-stdin"))
                 .transpose()?,
+            on_clash: a.on_clash,
         };
         return import_file(sb, path, a.save, &a.rows, &opts).await;
     }
@@ -912,6 +913,12 @@ async fn import_file(
             .created
             .iter()
             .map(|c| format!("saved {}", summary(c)))
+            .chain(
+                result
+                    .updated
+                    .iter()
+                    .map(|c| format!("updated {}", summary(c))),
+            )
             .collect::<Vec<_>>();
         text.extend(
             result
@@ -927,6 +934,13 @@ async fn import_file(
         let what = match (&r.fields, &r.error) {
             (_, Some(e)) => format!("{} ({})", e.message, e.code),
             (_, None) if r.status == RowStatus::Skipped => r.reason.clone().unwrap_or_default(),
+            (Some(f), None) if r.status == RowStatus::Update => format!(
+                "{} {} {} (updates {})",
+                f.name,
+                f.engine.as_str(),
+                f.target_summary(),
+                r.updates.as_deref().unwrap_or_default()
+            ),
             (Some(f), None) => format!("{} {} {}", f.name, f.engine.as_str(), f.target_summary()),
             (None, None) if !r.matches.is_empty() => {
                 format!("password for {}", r.matches.join(", "))

@@ -279,7 +279,7 @@ impl Switchboard {
     }
 
     /// Normalises `fields` in place and fails with every issue, if any.
-    async fn check(
+    pub(crate) async fn check(
         &self,
         fields: &mut ConnectionFields,
         own_id: Option<Uuid>,
@@ -874,6 +874,11 @@ impl SavedNames {
             names,
             handles,
         }
+    }
+
+    /// Where the connection called `name` (ignoring case) is in `list`.
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.get(&validation::name_key(name)).copied()
     }
 
     fn get(&self, name: &str) -> Option<Named> {

@@ -38,8 +38,11 @@ pub enum RowStatus {
     Password,
     /// A .pgpass line no saved connection matches.
     NoMatch,
-    /// Read, but not a connection Switchboard can hold (another engine): `reason` says.
+    /// Read, but not saved: another engine, or a saved connection it meets is left alone
+    /// (`reason` says which).
     Skipped,
+    /// Updates the saved connection `updates` (the same entry imported before, or by name).
+    Update,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -63,6 +66,8 @@ pub struct PreviewRow {
     pub ssh_secrets: u32,
     /// Why a skipped row is skipped.
     pub reason: Option<String>,
+    /// For an update: the saved connection's name (before the update).
+    pub updates: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -91,6 +96,8 @@ pub struct CheckedPayload {
 #[ts(export)]
 pub struct ImportResult {
     pub created: Vec<Connection>,
+    /// Saved connections the import updated (the same entries imported before).
+    pub updated: Vec<Connection>,
     /// Names of saved connections whose password a .pgpass line set.
     pub passwords_set: Vec<String>,
 }
@@ -150,6 +157,51 @@ pub(crate) async fn read_import_file(path: &std::path::Path) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
 }
 
+/// What a row meets among the saved connections.
+enum Met {
+    /// Update the saved connection at this index of `SavedNames::list`.
+    Update(usize),
+    /// Leave it: why, in words.
+    Skip(String),
+}
+
+/// Whether row `imp` meets a saved connection and what it then does (`None`: a new one).
+fn clash(
+    saved: &SavedNames,
+    by_source: &HashMap<String, usize>,
+    imp: &Imported,
+    on: sources::OnClash,
+    updating: &HashSet<Uuid>,
+) -> Option<Met> {
+    use sources::OnClash;
+    let free = |i: &usize| !updating.contains(&saved.list[*i].id);
+    let same_entry = imp
+        .fields
+        .metadata
+        .get(connstr::IMPORTED_FROM)
+        .and_then(|v| v.as_str())
+        .and_then(|s| by_source.get(s))
+        .copied()
+        .filter(free);
+    let same_name = || saved.index_of(&imp.fields.name).filter(free);
+    match (on, same_entry) {
+        (OnClash::Rename, _) => None,
+        (OnClash::Auto | OnClash::Update, Some(i)) => Some(Met::Update(i)),
+        (OnClash::Skip, Some(i)) => Some(Met::Skip(format!(
+            "already imported as {}; left as it is",
+            saved.list[i].fields.name
+        ))),
+        (OnClash::Update, None) => same_name().map(Met::Update),
+        (OnClash::Skip, None) => same_name().map(|i| {
+            Met::Skip(format!(
+                "a saved connection is called {}; left as it is",
+                saved.list[i].fields.name
+            ))
+        }),
+        (OnClash::Auto, None) => None,
+    }
+}
+
 /// A batch as read: text, or a DBeaver project's files.
 enum Loaded {
     Text { text: String, name: Option<String> },
@@ -171,9 +223,18 @@ fn source_words(s: batch::BatchSource) -> &'static str {
     }
 }
 
+/// A saved connection as an import updates it: the row, the version it replaces, and its
+/// keychain changes.
+struct Update {
+    conn: Connection,
+    expected: i64,
+    secrets: Vec<Planned>,
+}
+
 /// What saving a chosen row means.
 enum Plan {
     Create(Box<NewConnection>),
+    Update(Box<Update>),
     Passwords(Vec<(Connection, Secret)>),
     Nothing,
 }
@@ -376,7 +437,12 @@ impl Switchboard {
                 ready = preview
                     .rows
                     .iter()
-                    .filter(|r| matches!(r.status, RowStatus::Ready | RowStatus::Password))
+                    .filter(|r| {
+                        matches!(
+                            r.status,
+                            RowStatus::Ready | RowStatus::Password | RowStatus::Update
+                        )
+                    })
                     .map(|r| r.index)
                     .collect();
                 &ready
@@ -435,6 +501,18 @@ impl Switchboard {
         let mut taken = Taken::of(&saved);
         // libpq uses the first .pgpass line that matches; so does the import.
         let mut password_claimed: HashSet<Uuid> = HashSet::new();
+        // Saved connections by the tool entry they were imported from.
+        let by_source: HashMap<String, usize> = saved
+            .list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let from = c.fields.metadata.get(connstr::IMPORTED_FROM)?.as_str()?;
+                Some((from.to_owned(), i))
+            })
+            .collect();
+        // A saved connection is updated by one row at most.
+        let mut updating: HashSet<Uuid> = HashSet::new();
         let mut rows = Vec::new();
         let mut plans = Vec::new();
         for (i, row) in parsed.rows.into_iter().enumerate() {
@@ -453,6 +531,7 @@ impl Switchboard {
                 tls_from: None,
                 ssh_secrets: 0,
                 reason: None,
+                updates: None,
             };
             let plan = match row.entry {
                 batch::Entry::Invalid(e) => {
@@ -484,6 +563,51 @@ impl Switchboard {
                     out.kind = Some(p.kind);
                     let mut imp = p.imported;
                     out.tls_from = imp.tls_from.take();
+                    let met = clash(&saved, &by_source, &imp, opts.on_clash, &updating);
+                    if let Some(Met::Skip(why)) = met {
+                        out.status = RowStatus::Skipped;
+                        out.reason = Some(why);
+                        out.fields = Some(imp.fields);
+                        out.warnings = imp.warnings;
+                        rows.push(out);
+                        plans.push(Plan::Nothing);
+                        continue;
+                    }
+                    if let Some(Met::Update(i)) = met {
+                        let target = &saved.list[i];
+                        updating.insert(target.id);
+                        out.updates = Some(target.fields.name.clone());
+                        match self.prepare_update(&mut imp, target, &saved).await {
+                            Ok(u) => {
+                                out.status = RowStatus::Update;
+                                out.issues = crate::validation::warnings(&u.conn.fields);
+                                out.fields = Some(u.conn.fields.clone());
+                                out.has_password = imp.password.is_some();
+                                out.ssh_secrets = u32::try_from(
+                                    imp.ssh_secrets.iter().filter(|s| s.is_some()).count(),
+                                )
+                                .unwrap_or(0);
+                                taken.names.insert(&u.conn.fields.name);
+                                out.warnings = imp.warnings;
+                                rows.push(out);
+                                plans.push(Plan::Update(Box::new(u)));
+                            }
+                            Err(CoreError::Validation(issues)) => {
+                                out.issues = issues;
+                                out.fields = Some(imp.fields);
+                                out.warnings = imp.warnings;
+                                rows.push(out);
+                                plans.push(Plan::Nothing);
+                            }
+                            Err(e) => {
+                                out.error = Some(e.to_api());
+                                out.warnings = imp.warnings;
+                                rows.push(out);
+                                plans.push(Plan::Nothing);
+                            }
+                        }
+                        continue;
+                    }
                     match self.prepare_row(&mut imp, &mut taken, Some(&saved)).await {
                         Ok(new) => {
                             out.status = RowStatus::Ready;
@@ -525,6 +649,126 @@ impl Switchboard {
             },
             plans,
         ))
+    }
+
+    /// The saved connection `target` as row `imp` updates it: the row's settings, with the
+    /// saved handle (scripts name it), what the source cannot carry kept (certificates,
+    /// labels), and the keychain's entries kept (relabelled on a rename) unless the row
+    /// brings new ones.
+    async fn prepare_update(
+        &self,
+        imp: &mut Imported,
+        target: &Connection,
+        saved: &SavedNames,
+    ) -> Result<Update> {
+        crate::files::read_files(imp).await?;
+        crate::validation::normalize(&mut imp.fields);
+        let old = &target.fields;
+        let mut f = imp.fields.clone();
+        f.handle = old.handle.clone();
+        if f.tls.ca_pem.is_none() {
+            f.tls.ca_pem = old.tls.ca_pem.clone();
+        }
+        if f.tls.client_cert_pem.is_none() {
+            f.tls.client_cert_pem = old.tls.client_cert_pem.clone();
+        }
+        f.description = f.description.or_else(|| old.description.clone());
+        f.color = f.color.or_else(|| old.color.clone());
+        if f.tags.is_empty() {
+            f.tags = old.tags.clone();
+        }
+        let mut metadata = old.metadata.clone();
+        metadata.append(&mut f.metadata);
+        f.metadata = metadata;
+        f.environment = f.environment.or(old.environment);
+        let renamed = f.name != old.name;
+        let relabel = || SecretOp::Relabel {
+            old_name: old.name.clone(),
+        };
+        let mut secrets = Vec::new();
+        let mut has_password = target.has_saved_password;
+        match imp.password.clone() {
+            Some(p) => {
+                f.password_save = PasswordSave::Keychain;
+                has_password = true;
+                secrets.push((SecretKind::Password, SecretOp::Write(p)));
+            }
+            None if target.has_saved_password => {
+                f.password_save = PasswordSave::Keychain;
+                if renamed {
+                    secrets.push((SecretKind::Password, relabel()));
+                }
+            }
+            None => {}
+        }
+        let has_client_key = target.has_client_key && f.tls.client_cert_pem.is_some();
+        if has_client_key && renamed {
+            secrets.push((SecretKind::ClientKey, relabel()));
+        }
+        let hops = match &mut f.ssh {
+            Some(crate::ssh::SshRoute::Hops { hops }) => Some(hops),
+            _ => None,
+        };
+        let mut slots = Vec::new();
+        if let Some(hops) = hops {
+            for (i, hop) in hops.iter_mut().enumerate() {
+                let Some(kind) = SecretKind::ssh(i) else {
+                    continue;
+                };
+                let given = imp.ssh_secrets.get(i).cloned().flatten();
+                let held = u32::try_from(i).is_ok_and(|n| target.ssh_secrets.contains(&n));
+                match given {
+                    Some(v) => {
+                        hop.secret_save = PasswordSave::Keychain;
+                        secrets.push((kind, SecretOp::Write(v)));
+                        slots.push(i);
+                    }
+                    None if held && hop.auth != crate::ssh::SshAuth::Agent => {
+                        hop.secret_save = PasswordSave::Keychain;
+                        if renamed {
+                            secrets.push((kind, relabel()));
+                        }
+                        slots.push(i);
+                    }
+                    None => {}
+                }
+            }
+        }
+        // Secrets of hops the route no longer has, and a key without its certificate, go.
+        for &n in &target.ssh_secrets {
+            let i = n as usize;
+            if !slots.contains(&i) {
+                if let Some(kind) = SecretKind::ssh(i) {
+                    secrets.push((kind, SecretOp::Remove));
+                }
+            }
+        }
+        if target.has_client_key && !has_client_key {
+            secrets.push((SecretKind::ClientKey, SecretOp::Remove));
+        }
+        self.check(&mut f, Some(target.id), Some(saved)).await?;
+        let secrets = secrets
+            .into_iter()
+            .map(|(kind, op)| Planned::new(target.id, &f.name, kind, op))
+            .collect();
+        let conn = Connection {
+            id: target.id,
+            has_saved_password: has_password,
+            has_client_key,
+            ssh_secrets: slots
+                .into_iter()
+                .filter_map(|i| u32::try_from(i).ok())
+                .collect(),
+            fields: f,
+            created_at: target.created_at.clone(),
+            updated_at: store::now(),
+            version: target.version + 1,
+        };
+        Ok(Update {
+            conn,
+            expected: target.version,
+            secrets,
+        })
     }
 
     async fn prepare_row(
@@ -626,6 +870,7 @@ impl Switchboard {
         }
         let chosen: HashSet<u32> = chosen.iter().copied().collect();
         let mut creates = Vec::new();
+        let mut updates = Vec::new();
         let mut passwords = Vec::new();
         for (i, plan) in plans.into_iter().enumerate() {
             if !chosen.contains(&u32::try_from(i).unwrap_or(u32::MAX)) {
@@ -633,16 +878,19 @@ impl Switchboard {
             }
             match plan {
                 Plan::Create(n) => creates.push(*n),
+                Plan::Update(u) => updates.push(*u),
                 Plan::Passwords(p) => passwords.extend(p),
                 Plan::Nothing => {}
             }
         }
-        self.save_batch(creates, passwords, preview.folders).await
+        self.save_batch(creates, updates, passwords, preview.folders)
+            .await
     }
 
     async fn save_batch(
         &self,
         creates: Vec<NewConnection>,
+        updates: Vec<Update>,
         passwords: Vec<(Connection, Secret)>,
         folders: Vec<String>,
     ) -> Result<ImportResult> {
@@ -700,6 +948,12 @@ impl Switchboard {
             updated.push((c, expected));
         }
         let passwords_set = updated.iter().map(|(c, _)| c.fields.name.clone()).collect();
+        let mut changed = Vec::new();
+        for u in updates {
+            plans.extend(u.secrets);
+            changed.push(u.conn.clone());
+            updated.push((u.conn, u.expected));
+        }
         let rows = created.clone();
         self.secrets
             .unit_of_work(plans, move |tx| {
@@ -717,9 +971,14 @@ impl Switchboard {
                 })
             })
             .await?;
-        tracing::info!(created = created.len(), "import saved");
+        tracing::info!(
+            created = created.len(),
+            updated = changed.len(),
+            "import saved"
+        );
         Ok(ImportResult {
             created,
+            updated: changed,
             passwords_set,
         })
     }

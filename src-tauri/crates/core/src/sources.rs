@@ -104,6 +104,37 @@ pub struct ImportOptions {
     pub from: Option<Tool>,
     /// The passphrase the user typed for an export that seals its secrets (Compass).
     pub passphrase: Option<crate::secret::Secret>,
+    /// What a row does when a saved connection is already what it describes.
+    pub on_clash: OnClash,
+}
+
+/// A row that meets a saved connection: the same entry of the same tool imported before
+/// (its `imported_from`), or one with the same name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OnClash {
+    /// The same entry updates what it saved before; a name taken by another gets `-2`.
+    #[default]
+    Auto,
+    /// Always a new connection (a taken name gets `-2`).
+    Rename,
+    /// Leave the saved one alone: the row is skipped, saying which it met.
+    Skip,
+    /// Update the saved one, met by the same entry or by name.
+    Update,
+}
+
+impl OnClash {
+    pub fn parse(s: &str) -> Option<OnClash> {
+        match s {
+            "auto" => Some(OnClash::Auto),
+            "rename" => Some(OnClash::Rename),
+            "skip" => Some(OnClash::Skip),
+            "update" => Some(OnClash::Update),
+            _ => None,
+        }
+    }
 }
 
 /// DBeaver's data root on this OS (`DBeaverData`), where its workspace6 is.

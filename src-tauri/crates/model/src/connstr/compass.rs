@@ -155,10 +155,14 @@ pub(super) fn rows(
             .and_then(|f| text(f.get("name")))
             .unwrap_or_else(|| format!("connections[{i}]"));
         let entry = match connection(c, secrets.as_ref(), taken) {
-            Ok(imp) => Entry::Connection(Box::new(Parsed {
-                kind: SourceKind::Compass,
-                imported: imp,
-            })),
+            Ok(mut imp) => {
+                let id = c.get("id").and_then(Value::as_str).unwrap_or("");
+                super::mark_source(&mut imp, "compass", id);
+                Entry::Connection(Box::new(Parsed {
+                    kind: SourceKind::Compass,
+                    imported: imp,
+                }))
+            }
             Err(e) => Entry::Invalid(e),
         };
         batch.rows.push(Row { label, entry });

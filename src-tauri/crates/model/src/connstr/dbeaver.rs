@@ -180,6 +180,7 @@ fn file_rows(f: &SourceFile, v: &Value, under: &dyn Fn(&str) -> String, batch: &
                 Ok(mut imp) => {
                     imp.fields.folder =
                         under(conn.get("folder").and_then(Value::as_str).unwrap_or(""));
+                    super::mark_source(&mut imp, "dbeaver", id);
                     Entry::Connection(Box::new(Parsed {
                         kind: SourceKind::Dbeaver,
                         imported: imp,

@@ -45,6 +45,20 @@ use crate::error::{CoreError, ErrorCode, Result};
 use crate::model::PasswordSave;
 use draft::{invalid, within};
 
+/// The metadata key naming where an imported connection came from (`dbeaver:<id>`,
+/// `ads:<id>`, `compass:<id>`, `pgadmin:<group>/<name>`): a second import of the same file
+/// updates the connection instead of adding it again.
+pub const IMPORTED_FROM: &str = "imported_from";
+
+/// Marks `imp` as coming from `tool`'s entry `id`.
+pub(crate) fn mark_source(imp: &mut Imported, tool: &str, id: &str) {
+    if !id.is_empty() {
+        imp.fields
+            .metadata
+            .insert(IMPORTED_FROM.into(), format!("{tool}:{id}").into());
+    }
+}
+
 /// The longest input accepted (a whole `.env` or JSON export fits many times over).
 pub const INPUT_MAX: usize = 4 * 1024 * 1024;
 

@@ -132,6 +132,17 @@ fn server_entry(server: &Value) -> crate::error::Result<Parsed> {
     }
     let mut imp = super::postgres::from_conninfo(kv)?;
     imp.warnings.append(&mut warnings);
+    // pgAdmin's file numbers its servers afresh on every export: group and name are
+    // what stays the same.
+    super::mark_source(
+        &mut imp,
+        "pgadmin",
+        &format!(
+            "{}/{}",
+            get("Group").unwrap_or_default(),
+            get("Name").unwrap_or_default()
+        ),
+    );
     let f = &mut imp.fields;
     if let Some(name) = get("Name") {
         f.name = name;

@@ -167,6 +167,12 @@ pub(super) fn rows(v: &Value, f: Flavour, include_passwords: bool, batch: &mut B
                 } else {
                     imp.fields.name = super::draft::derive_name(&imp.fields);
                 }
+                let tool = match f {
+                    Flavour::AzureDataStudio => "ads",
+                    Flavour::VscodeMssql => "vscode-mssql",
+                };
+                let id = c.get("id").and_then(Value::as_str).unwrap_or("");
+                super::mark_source(&mut imp, tool, id);
                 Entry::Connection(Box::new(Parsed {
                     kind: match f {
                         Flavour::AzureDataStudio => SourceKind::AzureDataStudio,
