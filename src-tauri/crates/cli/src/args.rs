@@ -255,7 +255,7 @@ pub(crate) struct ImportArgs {
     #[arg(long, conflicts_with = "discover")]
     pub(crate) file: Option<PathBuf>,
     /// With --file: the tool the file is from (dbeaver | pgadmin | ads | vscode-mssql |
-    /// compass);
+    /// compass | workbench);
     /// told from the file when left out, and refused if the file reads as another.
     #[arg(long, requires = "file", value_parser = parse_tool)]
     pub(crate) from: Option<Tool>,
@@ -338,7 +338,8 @@ pub(crate) fn parse_on_clash(s: &str) -> Result<OnClash, String> {
 }
 
 pub(crate) fn parse_tool(s: &str) -> Result<Tool, String> {
-    Tool::parse(s).ok_or_else(|| "expected dbeaver, pgadmin, ads, vscode-mssql or compass".into())
+    Tool::parse(s)
+        .ok_or_else(|| "expected dbeaver, pgadmin, ads, vscode-mssql, compass or workbench".into())
 }
 
 pub(crate) fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {

@@ -220,6 +220,7 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::AzureDataStudio => "Azure Data Studio's settings",
         batch::BatchSource::VscodeMssql => "VS Code's settings with mssql connections",
         batch::BatchSource::Compass => "a MongoDB Compass export",
+        batch::BatchSource::Workbench => "MySQL Workbench's connections.xml",
     }
 }
 

@@ -23,6 +23,7 @@ pub enum Tool {
     Ads,
     VscodeMssql,
     Compass,
+    Workbench,
 }
 
 impl Tool {
@@ -33,6 +34,7 @@ impl Tool {
             "ads" | "azure-data-studio" | "azuredatastudio" => Some(Tool::Ads),
             "vscode-mssql" | "vscode" => Some(Tool::VscodeMssql),
             "compass" | "mongodb-compass" => Some(Tool::Compass),
+            "workbench" | "mysql-workbench" => Some(Tool::Workbench),
             _ => None,
         }
     }
@@ -44,6 +46,7 @@ impl Tool {
             Tool::Ads => "Azure Data Studio",
             Tool::VscodeMssql => "VS Code mssql",
             Tool::Compass => "MongoDB Compass",
+            Tool::Workbench => "MySQL Workbench",
         }
     }
 
@@ -56,6 +59,7 @@ impl Tool {
             Tool::Ads => BatchSource::AzureDataStudio,
             Tool::VscodeMssql => BatchSource::VscodeMssql,
             Tool::Compass => BatchSource::Compass,
+            Tool::Workbench => BatchSource::Workbench,
         }
     }
 }
@@ -189,9 +193,40 @@ async fn count_settings(tool: Tool, path: &Path) -> u32 {
         .map_or(0, |a| u32::try_from(a.len()).unwrap_or(u32::MAX))
 }
 
+/// MySQL Workbench's connections.xml on this OS (its user data dir).
+fn workbench_file() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    Some(if cfg!(target_os = "macos") {
+        base.home_dir()
+            .join("Library/Application Support/MySQL/Workbench/connections.xml")
+    } else if cfg!(windows) {
+        base.config_dir().join("MySQL/Workbench/connections.xml")
+    } else {
+        base.home_dir().join(".mysql/workbench/connections.xml")
+    })
+}
+
 /// Every default place that holds something, with counts.
 pub async fn discover() -> Vec<Found> {
     let mut out = Vec::new();
+    if let Some(path) = workbench_file() {
+        if let Ok(text) = crate::imports::read_import_file(&path).await {
+            let n = text.matches("struct-name=\"db.mgmt.Connection\"").count();
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            if n > 0 {
+                out.push(Found {
+                    tool: Tool::Workbench,
+                    path: path.display().to_string(),
+                    connections: n,
+                    projects: 0,
+                    summary: format!(
+                        "MySQL Workbench: {}",
+                        crate::words::count(i64::from(n), "connection", "connections")
+                    ),
+                });
+            }
+        }
+    }
     for (tool, path) in settings_files() {
         let n = count_settings(tool, &path).await;
         if n > 0 {

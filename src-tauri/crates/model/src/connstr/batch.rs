@@ -32,6 +32,8 @@ pub enum BatchSource {
     VscodeMssql,
     /// MongoDB Compass's connection export.
     Compass,
+    /// MySQL Workbench's connections.xml.
+    Workbench,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -126,6 +128,8 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
                 || super::vscode_mssql::parse_jsonc(text).is_ok())
     {
         BatchSource::Json
+    } else if super::workbench::is_connections(text) {
+        BatchSource::Workbench
     } else if name == ".pgpass" || name == "pgpass.conf" {
         BatchSource::Pgpass
     } else if name.contains("pg_service") || name == ".pg_service.conf" || looks_like_service(text)
@@ -151,6 +155,7 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         BatchSource::PgService => service(text, &mut batch),
         BatchSource::Env | BatchSource::Lines => lines(text, source, &mut batch),
         // Told from the JSON itself, never from the name alone.
+        BatchSource::Workbench => super::workbench::rows(text, opts.include_passwords, &mut batch)?,
         BatchSource::PgAdmin
         | BatchSource::Dbeaver
         | BatchSource::AzureDataStudio

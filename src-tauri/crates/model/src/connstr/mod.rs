@@ -28,6 +28,7 @@ mod shell;
 mod sqlite;
 mod sqlserver;
 pub mod vscode_mssql;
+pub mod workbench;
 
 /// The TNS descriptor reader, for the address in an Oracle listener's REDIRECT.
 pub use oracle::descriptor_pairs;
@@ -94,6 +95,7 @@ pub enum SourceKind {
     AzureDataStudio,
     VscodeMssql,
     Compass,
+    Workbench,
 }
 
 impl SourceKind {
@@ -124,6 +126,7 @@ impl SourceKind {
             SourceKind::AzureDataStudio => "Azure Data Studio settings",
             SourceKind::VscodeMssql => "VS Code mssql settings",
             SourceKind::Compass => "MongoDB Compass export",
+            SourceKind::Workbench => "MySQL Workbench connections.xml",
         }
     }
 }
