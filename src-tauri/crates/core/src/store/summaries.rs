@@ -2,8 +2,7 @@
 //! so that 10,000 connections cost one light query and not 10,000 full decodes with three
 //! correlated secret look-ups each. The full row is read when one is opened.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::{corrupt, BrokenRow, FolderState, Store};
@@ -25,17 +24,46 @@ pub struct SummaryListing {
 
 // The JSON columns a summary does not show are still checked for being JSON, so that a
 // row a hand edit broke is listed as broken (to be deleted) rather than failing when opened.
-const SUMMARY_COLUMNS: &str = "c.id, c.name, c.handle, c.engine, c.host, c.port, \
-     c.database_name, c.username, c.environment, c.color, c.tags, c.tls_mode, \
-     c.ssh IS NOT NULL AS has_ssh, c.folder, \
-     coalesce(u.favourite, 0) AS favourite, u.used_at, c.password_save, \
-     p.connection_id IS NOT NULL AS has_saved_password, \
+// SQLite builds the whole list as one JSON array of row arrays: handing 10,000 rows one by
+// one from sqlx's worker thread cost more than the query itself.
+const SUMMARY_QUERY: &str = "SELECT json_group_array(json_array(\
+     c.id, c.name, c.handle, c.engine, c.host, c.port, c.database_name, c.username, \
+     c.environment, c.color, CASE WHEN json_valid(c.tags) THEN json(c.tags) END, c.tls_mode, \
+     c.ssh IS NOT NULL, c.folder, coalesce(u.favourite, 0), u.used_at, c.password_save, \
+     p.connection_id IS NOT NULL, \
      CASE WHEN json_valid(c.metadata) THEN (SELECT group_concat(value, char(10)) \
-       FROM json_each(c.metadata)) END AS metadata_text, \
-     json_valid(c.metadata) AND json_valid(c.options) AND (c.ssh IS NULL OR json_valid(c.ssh)) \
-       AS json_ok, \
-     CASE WHEN json_valid(c.metadata) = 0 THEN 'metadata' WHEN json_valid(c.options) = 0 \
-       THEN 'options' ELSE 'ssh' END AS json_bad";
+       FROM json_each(c.metadata)) END, \
+     CASE WHEN json_valid(c.tags) = 0 THEN 'tags' WHEN json_valid(c.metadata) = 0 \
+       THEN 'metadata' WHEN json_valid(c.options) = 0 THEN 'options' \
+       WHEN c.ssh IS NOT NULL AND json_valid(c.ssh) = 0 THEN 'ssh' END)) \
+     FROM connections c \
+     LEFT JOIN usage u ON u.connection_id = c.id \
+     LEFT JOIN secrets p ON p.connection_id = c.id AND p.kind = 'password'";
+
+/// The columns of one row of `SUMMARY_QUERY`'s array, in order. Read as JSON values, so
+/// that a hand-edited row of the wrong types is one broken row, not a failed list.
+mod col {
+    pub const ID: usize = 0;
+    pub const NAME: usize = 1;
+    pub const HANDLE: usize = 2;
+    pub const ENGINE: usize = 3;
+    pub const HOST: usize = 4;
+    pub const PORT: usize = 5;
+    pub const DATABASE: usize = 6;
+    pub const USERNAME: usize = 7;
+    pub const ENVIRONMENT: usize = 8;
+    pub const COLOR: usize = 9;
+    pub const TAGS: usize = 10;
+    pub const TLS_MODE: usize = 11;
+    pub const HAS_SSH: usize = 12;
+    pub const FOLDER: usize = 13;
+    pub const FAVOURITE: usize = 14;
+    pub const USED_AT: usize = 15;
+    pub const PASSWORD_SAVE: usize = 16;
+    pub const HAS_PASSWORD: usize = 17;
+    pub const METADATA_TEXT: usize = 18;
+    pub const JSON_BAD: usize = 19;
+}
 
 impl Store {
     /// A short text that changes whenever what `summaries` returns would, except a row's
@@ -72,24 +100,29 @@ impl Store {
 
     /// Every row as the list shows it, in the list's (natural) order.
     pub async fn summaries(&self) -> Result<SummaryListing> {
-        let rows = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM connections c \
-             LEFT JOIN usage u ON u.connection_id = c.id \
-             LEFT JOIN secrets p ON p.connection_id = c.id AND p.kind = 'password'"
-        ))
-        .fetch_all(&self.pool)
-        .await
-        .db()?;
+        let rows: String = sqlx::query_scalar(SUMMARY_QUERY)
+            .fetch_one(&self.pool)
+            .await
+            .db()?;
+        let rows: Vec<Vec<Value>> = serde_json::from_str(&rows)
+            .map_err(|e| CoreError::Storage(format!("the list could not be read: {e}")))?;
         let mut listing = SummaryListing {
             folders: self.folder_states().await?,
             ..SummaryListing::default()
         };
-        for r in &rows {
-            match summary_from_row(r) {
+        listing.connections.reserve(rows.len());
+        for r in rows {
+            let id = match r.get(col::ID) {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            let name = r.get(col::NAME).and_then(Value::as_str).map(str::to_owned);
+            match summary_from_row(&r) {
                 Ok(c) => listing.connections.push(c),
                 Err(e) => listing.broken.push(BrokenRow {
-                    id: r.try_get::<String, _>("id").unwrap_or_default(),
-                    name: r.try_get("name").ok(),
+                    id,
+                    name,
                     reason: e.to_string(),
                 }),
             }
@@ -99,45 +132,55 @@ impl Store {
     }
 }
 
-fn summary_from_row(r: &SqliteRow) -> Result<ConnectionSummary> {
-    let id: String = r.try_get("id").db()?;
-    let engine: String = r.try_get("engine").db()?;
-    let tls_mode: String = r.try_get("tls_mode").db()?;
-    let environment: Option<String> = r.try_get("environment").db()?;
-    let tags: String = r.try_get("tags").db()?;
-    let password_save: String = r.try_get("password_save").db()?;
-    let json_ok: bool = r.try_get("json_ok").db()?;
-    if !json_ok {
-        let column: String = r.try_get("json_bad").db()?;
+fn summary_from_row(r: &[Value]) -> Result<ConnectionSummary> {
+    let at = |i: usize| r.get(i).unwrap_or(&Value::Null);
+    if let Some(column) = at(col::JSON_BAD).as_str() {
         return Err(CoreError::StoredRowUnreadable(format!(
             "its {column} is not valid JSON"
         )));
     }
+    let text = |i: usize, column: &str| {
+        at(i)
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| corrupt(column, &at(i).to_string()))
+    };
+    let optional = |i: usize, column: &str| match at(i) {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        other => Err(corrupt(column, &other.to_string())),
+    };
+    let flag = |i: usize| at(i).as_i64().is_some_and(|n| n != 0);
+    let id = text(col::ID, "id")?;
+    let engine = text(col::ENGINE, "engine")?;
+    let tls_mode = text(col::TLS_MODE, "tls_mode")?;
+    let password_save = text(col::PASSWORD_SAVE, "password_save")?;
     Ok(ConnectionSummary {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
-        name: r.try_get("name").db()?,
-        handle: r.try_get("handle").db()?,
+        name: text(col::NAME, "name")?,
+        handle: text(col::HANDLE, "handle")?,
         engine: Engine::parse(&engine).ok_or_else(|| corrupt("engine", &engine))?,
-        host: r.try_get("host").db()?,
-        port: r.try_get("port").db()?,
-        database: r.try_get("database_name").db()?,
-        username: r.try_get("username").db()?,
-        environment: environment
+        host: text(col::HOST, "host")?,
+        port: at(col::PORT)
+            .as_u64()
+            .and_then(|p| u32::try_from(p).ok())
+            .ok_or_else(|| corrupt("port", &at(col::PORT).to_string()))?,
+        database: text(col::DATABASE, "database_name")?,
+        username: text(col::USERNAME, "username")?,
+        environment: optional(col::ENVIRONMENT, "environment")?
             .map(|e| Environment::parse(&e).ok_or_else(|| corrupt("environment", &e)))
             .transpose()?,
-        color: r.try_get("color").db()?,
-        tags: serde_json::from_str(&tags).map_err(|_| corrupt("tags", &tags))?,
+        color: optional(col::COLOR, "color")?,
+        tags: serde_json::from_value(at(col::TAGS).clone())
+            .map_err(|_| corrupt("tags", &at(col::TAGS).to_string()))?,
         tls_mode: TlsMode::parse(&tls_mode).ok_or_else(|| corrupt("tls_mode", &tls_mode))?,
-        has_ssh: r.try_get("has_ssh").db()?,
-        folder: r.try_get("folder").db()?,
-        favourite: r.try_get("favourite").db()?,
-        used_at: r.try_get("used_at").db()?,
+        has_ssh: flag(col::HAS_SSH),
+        folder: text(col::FOLDER, "folder")?,
+        favourite: flag(col::FAVOURITE),
+        used_at: optional(col::USED_AT, "used_at")?,
         password_save: PasswordSave::parse(&password_save)
             .ok_or_else(|| corrupt("password_save", &password_save))?,
-        has_saved_password: r.try_get("has_saved_password").db()?,
-        metadata_text: r
-            .try_get::<Option<String>, _>("metadata_text")
-            .db()?
-            .unwrap_or_default(),
+        has_saved_password: flag(col::HAS_PASSWORD),
+        metadata_text: optional(col::METADATA_TEXT, "metadata")?.unwrap_or_default(),
     })
 }
