@@ -171,21 +171,26 @@ export function sorted(
   });
 }
 
-export function buildView(input: ListInput): ListView {
+/** Whether the input asks for matches (a search or a chip) rather than the tree. */
+export function searching(input: Pick<ListInput, 'query' | 'filters'>): boolean {
+  return input.query.trim() !== '' || filtering(input.filters);
+}
+
+/** The matches of a search or filter, flat. `lineOf` hands out each connection's line
+ *  (kept between keystrokes, so that 10,000 matches allocate nothing new). */
+export function buildMatches(input: ListInput, lineOf: (c: ConnectionSummary) => Line): ListView {
   const q = input.query.trim().toLowerCase();
-  const active = q !== '' || filtering(input.filters);
   const { connections, haystacks, lastTests } = input;
-  if (active) {
-    const hits = connections.filter(
-      (c, i) => (q === '' || (haystacks[i] ?? '').includes(q)) && passes(c, input.filters, lastTests),
-    );
-    const matched = sorted(hits, input.sort, lastTests, input.environmentOrder);
-    return {
-      lines: matched.map((c) => ({ kind: 'conn', key: c.id, c, depth: 0 })),
-      matched,
-      tree: false,
-    };
-  }
+  const hits = connections.filter(
+    (c, i) => (q === '' || (haystacks[i] ?? '').includes(q)) && passes(c, input.filters, lastTests),
+  );
+  const matched = sorted(hits, input.sort, lastTests, input.environmentOrder);
+  return { lines: matched.map(lineOf), matched, tree: false };
+}
+
+/** The folder tree with the favourites on top (the query is not read). */
+export function buildTree(input: Omit<ListInput, 'query' | 'haystacks'>): ListView {
+  const { connections, lastTests } = input;
   const lines: Line[] = [];
   const order = sorted(connections, input.sort, lastTests, input.environmentOrder);
   const favourites = order.filter((c) => c.favourite);
