@@ -82,6 +82,11 @@ async fn first_run_finds_a_dbeaver_workspace_previews_imports_it_and_its_folders
         .await
         .unwrap();
     assert!(skipped.contains("clickhouse"), "{skipped}");
+    // The preview, its status pills and its choices are legible and labelled, light and dark.
+    accessible(&c, "import preview, light").await;
+    choose_theme(&c, "dark").await;
+    accessible(&c, "import preview, dark").await;
+    choose_theme(&c, "light").await;
 
     wait_for(&c, "[data-testid=batch-import]")
         .await

@@ -189,9 +189,12 @@ async fn measure(n: usize) -> Figures {
     let mut starts = Vec::new();
     let mut window = None;
     for launch in 0..3 {
-        if let Some((_driver, c)) = window.take() {
+        if let Some((driver, c)) = window.take() {
             let c: Client = c;
             c.close().await.ok();
+            drop(driver);
+            // Let the last app and its driver exit before the next one starts.
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
         let t = Instant::now();
         let (driver, c) = open_window(&dir).await;

@@ -321,3 +321,40 @@ pub fn save_in_dialog(title: &str, path: &std::path::Path) {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Picks a theme in the sidebar and waits until the page wears it.
+pub async fn choose_theme(c: &Client, theme: &str) {
+    wait_for(c, "[data-testid=theme]")
+        .await
+        .select_by_value(theme)
+        .await
+        .unwrap();
+    wait_for(c, &format!("html[data-theme={theme}]")).await;
+}
+
+/// Runs axe-core (from the UI's npm packages) on the page; fails on any serious or
+/// critical violation, naming the rule and the elements.
+pub async fn accessible(c: &Client, state: &str) {
+    let axe = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../ui/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("axe-core (ui devDependency, installed by the test command)");
+    c.execute(&axe, vec![]).await.unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document, { resultTypes: ['violations'] }).then((r) => done(r.violations\
+               .filter((v) => v.impact === 'serious' || v.impact === 'critical')\
+               .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${n.any[0]?.message ?? ''})`).join(', ')}`)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let violations: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(
+        violations.is_empty(),
+        "accessibility ({state}):\n{}",
+        violations.join("\n")
+    );
+}
