@@ -177,15 +177,30 @@ export function searching(input: Pick<ListInput, 'query' | 'filters'>): boolean 
 }
 
 /** The matches of a search or filter, flat. `lineOf` hands out each connection's line
- *  (kept between keystrokes, so that 10,000 matches allocate nothing new). */
-export function buildMatches(input: ListInput, lineOf: (c: ConnectionSummary) => Line): ListView {
+ *  (kept between keystrokes, so that 10,000 matches allocate nothing new). `pool`: the
+ *  indexes worth testing (a query that extends the last one can only match among the last
+ *  one's hits); the indexes that matched come back in `hits`. */
+export function buildMatches(
+  input: ListInput,
+  lineOf: (c: ConnectionSummary) => Line,
+  pool?: readonly number[],
+): ListView & { hits: number[] } {
   const q = input.query.trim().toLowerCase();
   const { connections, haystacks, lastTests } = input;
-  const hits = connections.filter(
-    (c, i) => (q === '' || (haystacks[i] ?? '').includes(q)) && passes(c, input.filters, lastTests),
-  );
-  const matched = sorted(hits, input.sort, lastTests, input.environmentOrder);
-  return { lines: matched.map(lineOf), matched, tree: false };
+  const chips = filtering(input.filters);
+  const hits: number[] = [];
+  const test = (i: number): void => {
+    const c = connections[i];
+    if (c === undefined) return;
+    if (q !== '' && !(haystacks[i] ?? '').includes(q)) return;
+    if (chips && !passes(c, input.filters, lastTests)) return;
+    hits.push(i);
+  };
+  if (pool) for (const i of pool) test(i);
+  else for (let i = 0; i < connections.length; i++) test(i);
+  const found = hits.map((i) => connections[i] as ConnectionSummary);
+  const matched = sorted(found, input.sort, lastTests, input.environmentOrder);
+  return { lines: matched.map(lineOf), matched, tree: false, hits };
 }
 
 /** The folder tree with the favourites on top (the query is not read). */
