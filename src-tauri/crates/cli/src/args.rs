@@ -254,8 +254,8 @@ pub(crate) struct ImportArgs {
     /// folder, or a data-sources.json).
     #[arg(long, conflicts_with = "discover")]
     pub(crate) file: Option<PathBuf>,
-    /// With --file: the tool the file is from (dbeaver | pgadmin | ads | vscode-mssql |
-    /// compass | workbench);
+    /// With --file: the tool the file is from (dbeaver | datagrip | pgadmin | ads |
+    /// vscode-mssql | compass | workbench);
     /// told from the file when left out, and refused if the file reads as another.
     #[arg(long, requires = "file", value_parser = parse_tool)]
     pub(crate) from: Option<Tool>,
@@ -338,8 +338,9 @@ pub(crate) fn parse_on_clash(s: &str) -> Result<OnClash, String> {
 }
 
 pub(crate) fn parse_tool(s: &str) -> Result<Tool, String> {
-    Tool::parse(s)
-        .ok_or_else(|| "expected dbeaver, pgadmin, ads, vscode-mssql, compass or workbench".into())
+    Tool::parse(s).ok_or_else(|| {
+        "expected dbeaver, datagrip, pgadmin, ads, vscode-mssql, compass or workbench".into()
+    })
 }
 
 pub(crate) fn parse_payload_format(s: &str) -> Result<PayloadFormat, String> {

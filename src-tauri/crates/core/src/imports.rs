@@ -206,6 +206,7 @@ fn clash(
 enum Loaded {
     Text { text: String, name: Option<String> },
     Dbeaver(Vec<crate::connstr::dbeaver::SourceFile>),
+    Datagrip(Box<crate::connstr::datagrip::Project>),
 }
 
 fn source_words(s: batch::BatchSource) -> &'static str {
@@ -221,6 +222,7 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::VscodeMssql => "VS Code's settings with mssql connections",
         batch::BatchSource::Compass => "a MongoDB Compass export",
         batch::BatchSource::Workbench => "MySQL Workbench's connections.xml",
+        batch::BatchSource::Datagrip => "a DataGrip project's dataSources.xml",
     }
 }
 
@@ -386,6 +388,13 @@ impl Switchboard {
                 )
             })?,
         };
+        if opts.from.is_none_or(|t| t == Tool::Datagrip) {
+            if let Some(dir) = sources::datagrip_dir(&path).await {
+                return Ok(Loaded::Datagrip(Box::new(
+                    sources::load_datagrip(&dir).await?,
+                )));
+            }
+        }
         if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
             return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
         }
@@ -482,6 +491,7 @@ impl Switchboard {
                 },
             )?,
             Loaded::Dbeaver(files) => batch::parse_dbeaver(files)?,
+            Loaded::Datagrip(project) => batch::parse_datagrip(project)?,
         };
         if let Some(tool) = opts.from {
             let is = parsed.source == tool.source();

@@ -24,6 +24,7 @@ pub enum Tool {
     VscodeMssql,
     Compass,
     Workbench,
+    Datagrip,
 }
 
 impl Tool {
@@ -35,6 +36,7 @@ impl Tool {
             "vscode-mssql" | "vscode" => Some(Tool::VscodeMssql),
             "compass" | "mongodb-compass" => Some(Tool::Compass),
             "workbench" | "mysql-workbench" => Some(Tool::Workbench),
+            "datagrip" | "intellij" => Some(Tool::Datagrip),
             _ => None,
         }
     }
@@ -47,6 +49,7 @@ impl Tool {
             Tool::VscodeMssql => "VS Code mssql",
             Tool::Compass => "MongoDB Compass",
             Tool::Workbench => "MySQL Workbench",
+            Tool::Datagrip => "DataGrip",
         }
     }
 
@@ -60,6 +63,7 @@ impl Tool {
             Tool::VscodeMssql => BatchSource::VscodeMssql,
             Tool::Compass => BatchSource::Compass,
             Tool::Workbench => BatchSource::Workbench,
+            Tool::Datagrip => BatchSource::Datagrip,
         }
     }
 }
@@ -446,4 +450,62 @@ pub(crate) async fn load_dbeaver(path: &Path, opts: &ImportOptions) -> Result<Ve
         });
     }
     Ok(out)
+}
+
+/// The `.idea` folder of a DataGrip / IntelliJ project at `path` (the project, its `.idea`
+/// or its `dataSources.xml`), if it holds data sources.
+pub(crate) async fn datagrip_dir(path: &Path) -> Option<PathBuf> {
+    let candidates = [
+        path.join(".idea"),
+        path.to_owned(),
+        path.parent().map(Path::to_owned).unwrap_or_default(),
+    ];
+    for dir in candidates {
+        if tokio::fs::metadata(dir.join("dataSources.xml"))
+            .await
+            .is_ok_and(|m| m.is_file())
+            && (is_dir(path).await || path.file_name().is_some_and(|n| n == "dataSources.xml"))
+        {
+            return Some(dir);
+        }
+    }
+    None
+}
+
+/// Reads a DataGrip project's data source files (`dir` is its `.idea`), and the IDE's
+/// `sshConfigs.xml` files after the project's own.
+pub(crate) async fn load_datagrip(dir: &Path) -> Result<crate::connstr::datagrip::Project> {
+    let project_dir = dir.parent().unwrap_or(dir);
+    let data_sources = crate::imports::read_import_file(&dir.join("dataSources.xml")).await?;
+    let local = crate::imports::read_import_file(&dir.join("dataSources.local.xml"))
+        .await
+        .ok();
+    let mut ssh_configs = Vec::new();
+    if let Ok(t) = crate::imports::read_import_file(&dir.join("sshConfigs.xml")).await {
+        ssh_configs.push(t);
+    }
+    let base = directories::BaseDirs::new();
+    if let Some(config) = base.as_ref().map(|b| b.config_dir().join("JetBrains")) {
+        if let Ok(mut rd) = tokio::fs::read_dir(&config).await {
+            while let Ok(Some(e)) = rd.next_entry().await {
+                let file = e.path().join("options/sshConfigs.xml");
+                if let Ok(t) = crate::imports::read_import_file(&file).await {
+                    ssh_configs.push(t);
+                }
+            }
+        }
+    }
+    Ok(crate::connstr::datagrip::Project {
+        label: project_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        dir: project_dir.display().to_string(),
+        home: base
+            .map(|b| b.home_dir().display().to_string())
+            .unwrap_or_default(),
+        data_sources,
+        local,
+        ssh_configs,
+    })
 }

@@ -34,6 +34,8 @@ pub enum BatchSource {
     Compass,
     /// MySQL Workbench's connections.xml.
     Workbench,
+    /// A DataGrip / IntelliJ project's .idea/dataSources*.xml.
+    Datagrip,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -130,6 +132,8 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         BatchSource::Json
     } else if super::workbench::is_connections(text) {
         BatchSource::Workbench
+    } else if text.contains("DataSourceManagerImpl") || text.contains("dataSourceStorage\"") {
+        BatchSource::Datagrip
     } else if name == ".pgpass" || name == "pgpass.conf" {
         BatchSource::Pgpass
     } else if name.contains("pg_service") || name == ".pg_service.conf" || looks_like_service(text)
@@ -156,12 +160,36 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         BatchSource::Env | BatchSource::Lines => lines(text, source, &mut batch),
         // Told from the JSON itself, never from the name alone.
         BatchSource::Workbench => super::workbench::rows(text, opts.include_passwords, &mut batch)?,
+        BatchSource::Datagrip => {
+            let project = super::datagrip::Project {
+                label: name.clone(),
+                dir: String::new(),
+                home: String::new(),
+                data_sources: text.to_owned(),
+                local: None,
+                ssh_configs: Vec::new(),
+            };
+            super::datagrip::rows(&project, &mut batch)?
+        }
         BatchSource::PgAdmin
         | BatchSource::Dbeaver
         | BatchSource::AzureDataStudio
         | BatchSource::VscodeMssql
         | BatchSource::Compass => json(text, opts, &mut batch)?,
     }
+    Ok(batch)
+}
+
+/// A DataGrip project's files, read by the caller.
+pub fn parse_datagrip(project: &super::datagrip::Project) -> Result<Batch> {
+    let mut batch = Batch {
+        source: BatchSource::Datagrip,
+        rows: Vec::new(),
+        notes: Vec::new(),
+        folders: Vec::new(),
+        needs_passphrase: false,
+    };
+    super::datagrip::rows(project, &mut batch)?;
     Ok(batch)
 }
 

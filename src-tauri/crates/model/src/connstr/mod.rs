@@ -14,6 +14,7 @@
 
 pub mod batch;
 pub mod compass;
+pub mod datagrip;
 pub mod dbeaver;
 mod draft;
 mod export;
@@ -96,6 +97,7 @@ pub enum SourceKind {
     VscodeMssql,
     Compass,
     Workbench,
+    Datagrip,
 }
 
 impl SourceKind {
@@ -127,6 +129,7 @@ impl SourceKind {
             SourceKind::VscodeMssql => "VS Code mssql settings",
             SourceKind::Compass => "MongoDB Compass export",
             SourceKind::Workbench => "MySQL Workbench connections.xml",
+            SourceKind::Datagrip => "DataGrip dataSources.xml",
         }
     }
 }

@@ -1,0 +1,248 @@
+//! JetBrains DataGrip / IntelliJ data sources: a project's `.idea/dataSources.xml` (the
+//! driver and the JDBC URL of each `<data-source uuid=…>`), `dataSources.local.xml` (the
+//! user name, SSL settings and the SSH config it uses, by uuid) and `sshConfigs.xml`
+//! (`<sshConfig id host port username authType keyPath>`). Notes, with the files and
+//! JetBrains sources they were read from: docs/research/pgadmin_datagrip.md §2.
+//!
+//! The JDBC URL is read by Switchboard's own JDBC readers (pgjdbc's, Connector/J's,
+//! MariaDB's, mssql-jdbc's, Oracle thin's meaning); `$PROJECT_DIR$` and `$USER_HOME$` are
+//! expanded first. DataGrip's SSL panel applies only where the URL says nothing about TLS.
+//! Passwords stay in the IDE's credential store, which Switchboard does not read.
+
+use std::collections::HashMap;
+
+use super::batch::{Batch, Entry, Row};
+use super::{FileSlot, Imported, Parsed, SourceKind};
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::model::{PasswordSave, TlsMode};
+use crate::ssh::{SshAuth, SshHop, SshRoute, DEFAULT_SSH_PORT};
+
+/// A project's files, read by the caller.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Where they are, for notes and errors.
+    pub label: String,
+    /// `$PROJECT_DIR$`.
+    pub dir: String,
+    /// `$USER_HOME$`.
+    pub home: String,
+    pub data_sources: String,
+    pub local: Option<String>,
+    /// The project's `sshConfigs.xml`, then the IDE's (the project's win).
+    pub ssh_configs: Vec<String>,
+}
+
+fn parse<'a>(text: &'a str, what: &str) -> Result<roxmltree::Document<'a>> {
+    roxmltree::Document::parse(text).map_err(|e| {
+        let at = e.pos();
+        CoreError::input(
+            ErrorCode::PayloadInvalid,
+            Some("file"),
+            format!(
+                "{what} is not valid XML (line {}, column {}).",
+                at.row, at.col
+            ),
+            "Import the files exactly as DataGrip wrote them.",
+        )
+    })
+}
+
+fn child_text<'a>(node: roxmltree::Node<'a, '_>, tag: &str) -> Option<&'a str> {
+    node.children()
+        .find(|c| c.has_tag_name(tag))
+        .and_then(|c| c.text())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// The engines Switchboard has, by DataGrip's driver id (`postgresql`, `mysql.8`,
+/// `sqlserver.ms`, `oracle.19`, `sqlite.xerial`, …): the part before the first dot.
+fn supported(driver: &str) -> bool {
+    matches!(
+        driver.split('.').next().unwrap_or(""),
+        "postgresql" | "mysql" | "mariadb" | "sqlserver" | "azure" | "oracle" | "sqlite" | "mongo"
+    )
+}
+
+/// Every data source of the project as a row.
+pub(super) fn rows(p: &Project, batch: &mut Batch) -> Result<()> {
+    let main = parse(&p.data_sources, &format!("{}/dataSources.xml", p.label))?;
+    let local_doc = match &p.local {
+        Some(t) => Some(parse(t, &format!("{}/dataSources.local.xml", p.label))?),
+        None => None,
+    };
+    let locals: HashMap<&str, roxmltree::Node> = local_doc
+        .as_ref()
+        .map(|d| {
+            d.descendants()
+                .filter(|n| n.has_tag_name("data-source"))
+                .filter_map(|n| Some((n.attribute("uuid")?, n)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let ssh_docs: Vec<roxmltree::Document> = p
+        .ssh_configs
+        .iter()
+        .filter_map(|t| roxmltree::Document::parse(t).ok())
+        .collect();
+    let expand = |s: &str| {
+        s.replace("$PROJECT_DIR$", &p.dir)
+            .replace("$USER_HOME$", &p.home)
+    };
+    let ssh = |id: &str| {
+        ssh_docs
+            .iter()
+            .find_map(|d| {
+                d.descendants()
+                    .find(|n| n.has_tag_name("sshConfig") && n.attribute("id") == Some(id))
+            })
+            .map(|n| route(n, &expand))
+    };
+    for ds in main.descendants().filter(|n| n.has_tag_name("data-source")) {
+        let name = ds.attribute("name").unwrap_or("").to_owned();
+        let uuid = ds.attribute("uuid").unwrap_or("");
+        let driver = child_text(ds, "driver-ref").unwrap_or("");
+        let label = if name.is_empty() {
+            uuid.to_owned()
+        } else {
+            name.clone()
+        };
+        if !supported(driver) {
+            batch.rows.push(Row {
+                label,
+                entry: Entry::Skipped(format!(
+                    "DataGrip's {driver} data source is not an engine Switchboard connects to (PostgreSQL, MySQL/MariaDB, SQL Server, Oracle, MongoDB, SQLite)"
+                )),
+            });
+            continue;
+        }
+        let local = locals.get(uuid).copied();
+        let entry = match data_source(ds, local, &expand, &ssh) {
+            Ok(mut imp) => {
+                imp.fields.name = name;
+                if imp.fields.name.is_empty() {
+                    imp.fields.name = super::draft::derive_name(&imp.fields);
+                }
+                super::mark_source(&mut imp, "datagrip", uuid);
+                Entry::Connection(Box::new(Parsed {
+                    kind: SourceKind::Datagrip,
+                    imported: imp,
+                }))
+            }
+            Err(e) => Entry::Invalid(e),
+        };
+        batch.rows.push(Row { label, entry });
+    }
+    if batch.rows.is_empty() {
+        batch
+            .notes
+            .push("the DataGrip project holds no data sources".into());
+    }
+    Ok(())
+}
+
+fn data_source(
+    ds: roxmltree::Node,
+    local: Option<roxmltree::Node>,
+    expand: &dyn Fn(&str) -> String,
+    ssh: &dyn Fn(&str) -> Option<SshRoute>,
+) -> Result<Imported> {
+    let url = child_text(ds, "jdbc-url").map(expand).ok_or_else(|| {
+        super::draft::invalid(
+            "The data source has no JDBC URL.",
+            "Open it in DataGrip and save it again, or enter the connection in the form.",
+        )
+    })?;
+    let mut imp = super::import(&url)?.imported;
+    let url_says_tls = ["ssl", "encrypt", "tls"]
+        .iter()
+        .any(|k| url.to_ascii_lowercase().contains(k));
+    imp.tls_from = Some("the JDBC URL, as its driver reads it".into());
+    if let Some(r) = child_text(ds, "remarks") {
+        imp.fields.description = Some(r.to_owned());
+    }
+    // Older IDEs kept a folder as `group` ("QA/Quick" nests).
+    if let Some(g) = ds.attribute("group").or_else(|| ds.attribute("group-name")) {
+        imp.fields.folder = crate::folder::normalize(g);
+    }
+    imp.password = None;
+    imp.fields.password_save = PasswordSave::Ask;
+    if let Some(local) = local {
+        if let Some(u) = child_text(local, "user-name") {
+            imp.fields.username = u.to_owned();
+        }
+        if child_text(local, "auth-provider") == Some("no-auth") {
+            imp.fields.password_save = PasswordSave::None;
+        } else {
+            imp.warnings.push(
+                "DataGrip keeps the password in its credential store, which Switchboard does not read: enter it in the form".into(),
+            );
+        }
+        if let Some(ssl) = local
+            .children()
+            .find(|c| c.has_tag_name("ssl-config"))
+            .filter(|c| child_text(*c, "enabled") == Some("true"))
+        {
+            let mode = child_text(ssl, "mode").unwrap_or("REQUIRE");
+            if !url_says_tls {
+                imp.fields.tls.mode = match mode {
+                    "VERIFY_FULL" => TlsMode::VerifyFull,
+                    "VERIFY_CA" => TlsMode::VerifyCa,
+                    "PREFER" => TlsMode::Prefer,
+                    "DISABLE" => TlsMode::Disable,
+                    _ => TlsMode::Require,
+                };
+                imp.tls_from = Some(format!("DataGrip's SSL settings, mode {mode}"));
+            }
+            for (tag, slot) in [
+                ("ca-cert", FileSlot::Ca),
+                ("client-cert", FileSlot::ClientCert),
+                ("client-key", FileSlot::ClientKey),
+            ] {
+                if let Some(path) = child_text(ssl, tag) {
+                    super::draft::file(&mut imp, slot, tag, expand(path));
+                }
+            }
+        }
+        let tunnel = local
+            .children()
+            .find(|c| c.has_tag_name("ssh-properties"))
+            .filter(|c| child_text(*c, "enabled") == Some("true"));
+        if let Some(t) = tunnel {
+            match child_text(t, "ssh-config-id").and_then(ssh) {
+                Some(r) => imp.fields.ssh = Some(r),
+                None => imp.warnings.push(
+                    "the SSH configuration the data source names was not found (sshConfigs.xml): add the route in the form".into(),
+                ),
+            }
+        }
+    }
+    Ok(imp)
+}
+
+/// One `<sshConfig>` as a one-hop route (DataGrip keeps jump hosts in ~/.ssh/config).
+fn route(cfg: roxmltree::Node, expand: &dyn Fn(&str) -> String) -> SshRoute {
+    let key = cfg.attribute("keyPath").map(expand);
+    let auth = match cfg.attribute("authType") {
+        Some("PASSWORD") => SshAuth::Password,
+        Some("OPEN_SSH") => SshAuth::Agent,
+        // A missing authType with a key path is a key pair (DataGrip omits its default).
+        _ => SshAuth::Key,
+    };
+    SshRoute::Hops {
+        hops: vec![SshHop {
+            host: cfg.attribute("host").unwrap_or("").to_owned(),
+            port: cfg
+                .attribute("port")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(DEFAULT_SSH_PORT),
+            user: cfg.attribute("username").unwrap_or("").to_owned(),
+            auth,
+            key_files: key.into_iter().filter(|_| auth == SshAuth::Key).collect(),
+            secret_save: match auth {
+                SshAuth::Password => PasswordSave::Ask,
+                _ => PasswordSave::None,
+            },
+        }],
+    }
+}
