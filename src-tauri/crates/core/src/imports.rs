@@ -223,6 +223,7 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::Compass => "a MongoDB Compass export",
         batch::BatchSource::Workbench => "MySQL Workbench's connections.xml",
         batch::BatchSource::Datagrip => "a DataGrip project's dataSources.xml",
+        batch::BatchSource::Ssms => "SSMS's registered servers",
     }
 }
 

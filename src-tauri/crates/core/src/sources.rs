@@ -25,6 +25,7 @@ pub enum Tool {
     Compass,
     Workbench,
     Datagrip,
+    Ssms,
 }
 
 impl Tool {
@@ -37,6 +38,7 @@ impl Tool {
             "compass" | "mongodb-compass" => Some(Tool::Compass),
             "workbench" | "mysql-workbench" => Some(Tool::Workbench),
             "datagrip" | "intellij" => Some(Tool::Datagrip),
+            "ssms" => Some(Tool::Ssms),
             _ => None,
         }
     }
@@ -50,6 +52,7 @@ impl Tool {
             Tool::Compass => "MongoDB Compass",
             Tool::Workbench => "MySQL Workbench",
             Tool::Datagrip => "DataGrip",
+            Tool::Ssms => "SSMS",
         }
     }
 
@@ -64,6 +67,7 @@ impl Tool {
             Tool::Compass => BatchSource::Compass,
             Tool::Workbench => BatchSource::Workbench,
             Tool::Datagrip => BatchSource::Datagrip,
+            Tool::Ssms => BatchSource::Ssms,
         }
     }
 }

@@ -36,6 +36,8 @@ pub enum BatchSource {
     Workbench,
     /// A DataGrip / IntelliJ project's .idea/dataSources*.xml.
     Datagrip,
+    /// SSMS's registered servers (.regsrvr, RegSrvr*.xml).
+    Ssms,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -132,6 +134,8 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         BatchSource::Json
     } else if super::workbench::is_connections(text) {
         BatchSource::Workbench
+    } else if super::ssms::is_registered_servers(text) {
+        BatchSource::Ssms
     } else if text.contains("DataSourceManagerImpl") || text.contains("dataSourceStorage\"") {
         BatchSource::Datagrip
     } else if name == ".pgpass" || name == "pgpass.conf" {
@@ -160,6 +164,7 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         BatchSource::Env | BatchSource::Lines => lines(text, source, &mut batch),
         // Told from the JSON itself, never from the name alone.
         BatchSource::Workbench => super::workbench::rows(text, opts.include_passwords, &mut batch)?,
+        BatchSource::Ssms => super::ssms::rows(text, &mut batch)?,
         BatchSource::Datagrip => {
             let project = super::datagrip::Project {
                 label: name.clone(),

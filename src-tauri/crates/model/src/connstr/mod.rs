@@ -28,6 +28,7 @@ mod postgres;
 mod shell;
 mod sqlite;
 mod sqlserver;
+pub mod ssms;
 pub mod vscode_mssql;
 pub mod workbench;
 
@@ -98,6 +99,7 @@ pub enum SourceKind {
     Compass,
     Workbench,
     Datagrip,
+    Ssms,
 }
 
 impl SourceKind {
@@ -130,6 +132,7 @@ impl SourceKind {
             SourceKind::Compass => "MongoDB Compass export",
             SourceKind::Workbench => "MySQL Workbench connections.xml",
             SourceKind::Datagrip => "DataGrip dataSources.xml",
+            SourceKind::Ssms => "SSMS registered servers",
         }
     }
 }
