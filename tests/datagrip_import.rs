@@ -177,3 +177,55 @@ async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uui
     assert_eq!(redis.status, RowStatus::Skipped);
     assert!(redis.reason.as_deref().unwrap().contains("redis"));
 }
+
+#[test]
+fn discover_finds_the_projects_jetbrains_ides_list_as_recent() {
+    let home = test_root().join(format!("home-{}", uuid::Uuid::new_v4()));
+    let config = home.join(".config");
+    let project = home.join("DataGripProjects/shop");
+    std::fs::create_dir_all(project.join(".idea")).unwrap();
+    std::fs::write(project.join(".idea/dataSources.xml"), DATA_SOURCES).unwrap();
+    // An IntelliJ project elsewhere, known only from the IDE's recent projects.
+    let elsewhere = home.join("work/billing");
+    std::fs::create_dir_all(elsewhere.join(".idea")).unwrap();
+    std::fs::write(elsewhere.join(".idea/dataSources.xml"), DATA_SOURCES).unwrap();
+    let options = config.join("JetBrains/IntelliJIdea2024.3/options");
+    std::fs::create_dir_all(&options).unwrap();
+    std::fs::write(
+        options.join("recentProjects.xml"),
+        r#"<application><component name="RecentProjectsManager"><option name="additionalInfo"><map>
+             <entry key="$USER_HOME$/work/billing"><value><RecentProjectMetaInfo /></value></entry>
+           </map></option></component></application>"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(switchboard_tests::workspace_bin("switchboard"))
+        .args(["import", "--discover", "--json"])
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", &config)
+        .env_remove("XDG_DATA_HOME")
+        .env("SWITCHBOARD_DATA_DIR", data_dir("datagrip-discover"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut summaries: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["tool"] == "datagrip")
+        .map(|f| f["summary"].as_str().unwrap())
+        .collect();
+    summaries.sort();
+    assert_eq!(
+        summaries,
+        [
+            "DataGrip: 5 data sources in project billing",
+            "DataGrip: 5 data sources in project shop"
+        ],
+        "{found:#}"
+    );
+}

@@ -35,7 +35,13 @@ async fn first_run_finds_a_dbeaver_workspace_previews_imports_it_and_its_folders
     let data = data_dir("ui-import-dbeaver");
     let xdg = test_root().join(format!("xdg-{}", uuid::Uuid::new_v4()));
     workspace(&xdg);
-    let (_driver, c) = open_window_env(&data, &[("XDG_DATA_HOME", &xdg)]).await;
+    // Other tools' places of this machine's user (DataGrip's IDE config) stay out of it.
+    let config = xdg.join("config");
+    let (_driver, c) = open_window_env(
+        &data,
+        &[("XDG_DATA_HOME", &xdg), ("XDG_CONFIG_HOME", &config)],
+    )
+    .await;
 
     let found = wait_for(&c, "[data-testid=first-found]").await;
     let text = found.text().await.unwrap();

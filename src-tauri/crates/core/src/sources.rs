@@ -214,9 +214,76 @@ fn workbench_file() -> Option<PathBuf> {
     })
 }
 
+/// DataGrip / IntelliJ projects with data sources: those every JetBrains IDE lists in its
+/// `options/recentProjects.xml` (`$USER_HOME$` expanded), and `~/DataGripProjects/*`.
+async fn datagrip_projects() -> Vec<PathBuf> {
+    let Some(base) = directories::BaseDirs::new() else {
+        return Vec::new();
+    };
+    let home = base.home_dir().display().to_string();
+    let mut candidates = Vec::new();
+    if let Ok(mut rd) = tokio::fs::read_dir(base.config_dir().join("JetBrains")).await {
+        while let Ok(Some(e)) = rd.next_entry().await {
+            let file = e.path().join("options/recentProjects.xml");
+            let Ok(text) = crate::imports::read_import_file(&file).await else {
+                continue;
+            };
+            let Ok(doc) = roxmltree::Document::parse(&text) else {
+                continue;
+            };
+            for entry in doc.descendants().filter(|n| n.has_tag_name("entry")) {
+                if let Some(key) = entry.attribute("key") {
+                    candidates.push(PathBuf::from(key.replace("$USER_HOME$", &home)));
+                }
+            }
+        }
+    }
+    if let Ok(mut rd) = tokio::fs::read_dir(base.home_dir().join("DataGripProjects")).await {
+        while let Ok(Some(e)) = rd.next_entry().await {
+            candidates.push(e.path());
+        }
+    }
+    let mut out: Vec<PathBuf> = Vec::new();
+    for c in candidates {
+        let has = tokio::fs::metadata(c.join(".idea/dataSources.xml"))
+            .await
+            .is_ok_and(|m| m.is_file());
+        if has && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Every default place that holds something, with counts.
 pub async fn discover() -> Vec<Found> {
     let mut out = Vec::new();
+    for project in datagrip_projects().await {
+        let Ok(text) =
+            crate::imports::read_import_file(&project.join(".idea/dataSources.xml")).await
+        else {
+            continue;
+        };
+        let n = u32::try_from(text.matches("<data-source ").count()).unwrap_or(u32::MAX);
+        if n == 0 {
+            continue;
+        }
+        let name = project
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push(Found {
+            tool: Tool::Datagrip,
+            path: project.display().to_string(),
+            connections: n,
+            projects: 1,
+            summary: format!(
+                "DataGrip: {} in project {name}",
+                crate::words::count(i64::from(n), "data source", "data sources")
+            ),
+        });
+    }
     if let Some(path) = workbench_file() {
         if let Ok(text) = crate::imports::read_import_file(&path).await {
             let n = text.matches("struct-name=\"db.mgmt.Connection\"").count();
