@@ -10,13 +10,9 @@
 
 use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::{Engine, PasswordSave, TlsMode};
-use switchboard_core::{ErrorCode, Switchboard};
-use switchboard_tests::{data_dir, require_keyring_session, test_password, test_root};
-
-async fn open(label: &str) -> Switchboard {
-    require_keyring_session();
-    Switchboard::open(&data_dir(label)).await.expect("open")
-}
+use switchboard_core::ErrorCode;
+use switchboard_tests::imports::{open, row};
+use switchboard_tests::{test_password, test_root};
 
 fn ads_settings(password: &str) -> String {
     format!(
@@ -61,14 +57,7 @@ async fn an_ads_settings_file_keeps_groups_sqlclients_encrypt_meaning_and_skips_
     std::fs::write(&file, ads_settings(&password)).unwrap();
 
     let preview = sb.preview_batch(Batch::File(&file)).await.unwrap();
-    let row = |label: &str| {
-        preview
-            .rows
-            .iter()
-            .find(|r| r.label == label)
-            .unwrap_or_else(|| panic!("no row {label}: {preview:#?}"))
-    };
-    let orders = row("orders (EU)");
+    let orders = row(&preview, "orders (EU)");
     assert_eq!(orders.status, RowStatus::Ready, "{orders:#?}");
     let f = orders.fields.as_ref().unwrap();
     assert_eq!(f.engine, Engine::SqlServer);
@@ -102,15 +91,15 @@ async fn an_ads_settings_file_keeps_groups_sqlclients_encrypt_meaning_and_skips_
     assert_eq!(f.folder, "");
     assert!(!dev.has_password, "no password without the user's say-so");
 
-    let strict = row("Склад strict").fields.as_ref().unwrap();
+    let strict = row(&preview, "Склад strict").fields.as_ref().unwrap();
     assert_eq!((strict.host.as_str(), strict.port), ("2001:db8::5", 1533));
     assert_eq!(strict.tls.mode, TlsMode::VerifyFull);
 
-    let mysql = row("mysql-dev").fields.as_ref().unwrap();
+    let mysql = row(&preview, "mysql-dev").fields.as_ref().unwrap();
     assert_eq!((mysql.engine, mysql.port), (Engine::Mysql, 3307));
     assert_eq!(mysql.tls.mode, TlsMode::VerifyFull);
 
-    let kusto = row("logs");
+    let kusto = row(&preview, "logs");
     assert_eq!(kusto.status, RowStatus::Skipped);
     assert!(kusto.reason.as_deref().unwrap().contains("KUSTO"));
     assert!(preview.folders.contains(&"Empty".to_owned()));

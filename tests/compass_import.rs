@@ -12,13 +12,9 @@
 use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::{Engine, PasswordSave, TlsMode};
 use switchboard_core::ssh::{SshAuth, SshRoute};
-use switchboard_core::{ErrorCode, Secret, Switchboard};
-use switchboard_tests::{data_dir, require_keyring_session, test_password};
-
-async fn open(label: &str) -> Switchboard {
-    require_keyring_session();
-    Switchboard::open(&data_dir(label)).await.expect("open")
-}
+use switchboard_core::{ErrorCode, Secret};
+use switchboard_tests::imports::open;
+use switchboard_tests::test_password;
 
 const COMPASS_FIXTURE_SECRETS: &str = "AAFSEEDlKaJFiXzDE1UFQ9/iokaH3j1t7TOCXUsy6sG+yxASG2WOfTP8rbg0g5XqrOcm6D+IpTni5QxpTXChGkrwngRVOWwmGmHkAItGNlZaR0AGaw==";
 

@@ -8,13 +8,8 @@
 use switchboard_core::imports::{Batch, RowStatus};
 use switchboard_core::model::{Engine, TlsMode};
 use switchboard_core::ssh::{SshAuth, SshRoute};
-use switchboard_core::Switchboard;
-use switchboard_tests::{data_dir, require_keyring_session, test_root};
-
-async fn open(label: &str) -> Switchboard {
-    require_keyring_session();
-    Switchboard::open(&data_dir(label)).await.expect("open")
-}
+use switchboard_tests::imports::{discover, open, row};
+use switchboard_tests::test_root;
 
 const DATA_SOURCES: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <project version="4">
@@ -106,14 +101,7 @@ async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uui
     std::fs::write(project.join("ca.pem"), &ca.cert_pem).unwrap();
 
     let preview = sb.preview_batch(Batch::File(&project)).await.unwrap();
-    let row = |label: &str| {
-        preview
-            .rows
-            .iter()
-            .find(|r| r.label == label)
-            .unwrap_or_else(|| panic!("no row {label}: {preview:#?}"))
-    };
-    let orders = row("orders@prod");
+    let orders = row(&preview, "orders@prod");
     assert_eq!(orders.status, RowStatus::Ready, "{orders:#?}");
     let f = orders.fields.as_ref().unwrap();
     assert_eq!(f.engine, Engine::Postgres);
@@ -158,22 +146,22 @@ async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uui
         .any(|w| w.contains("credential store")));
 
     // The URL's own sslMode wins over the panel: Connector/J's VERIFY_CA.
-    let crm = row("crm").fields.as_ref().unwrap();
+    let crm = row(&preview, "crm").fields.as_ref().unwrap();
     assert_eq!((crm.host.as_str(), crm.port), ("2001:db8::3", 3307));
     assert_eq!(crm.tls.mode, TlsMode::VerifyCa);
-    let cache = row("local cache").fields.as_ref().unwrap();
+    let cache = row(&preview, "local cache").fields.as_ref().unwrap();
     assert_eq!(cache.engine, Engine::Sqlite);
     assert!(
         cache.database.ends_with("/shop/db.sqlite3"),
         "{}",
         cache.database
     );
-    let wh = row("Склад").fields.as_ref().unwrap();
+    let wh = row(&preview, "Склад").fields.as_ref().unwrap();
     assert_eq!(
         (wh.engine, wh.tls.mode),
         (Engine::SqlServer, TlsMode::Require)
     );
-    let redis = row("cache@redis");
+    let redis = row(&preview, "cache@redis");
     assert_eq!(redis.status, RowStatus::Skipped);
     assert!(redis.reason.as_deref().unwrap().contains("redis"));
 }
@@ -198,20 +186,7 @@ fn discover_finds_the_projects_jetbrains_ides_list_as_recent() {
            </map></option></component></application>"#,
     )
     .unwrap();
-    let out = std::process::Command::new(switchboard_tests::workspace_bin("switchboard"))
-        .args(["import", "--discover", "--json"])
-        .env("HOME", &home)
-        .env("XDG_CONFIG_HOME", &config)
-        .env_remove("XDG_DATA_HOME")
-        .env("SWITCHBOARD_DATA_DIR", data_dir("datagrip-discover"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = discover(&home, &[("XDG_CONFIG_HOME", &config)], "datagrip-discover");
     let mut summaries: Vec<&str> = found
         .as_array()
         .unwrap()

@@ -9,20 +9,13 @@
 //! The credentials file is encrypted here, by the test, with that public scheme.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::{Engine, Environment, PasswordSave, TlsMode};
 use switchboard_core::ssh::{SshAuth, SshRoute};
-use switchboard_core::{ErrorCode, Switchboard};
-use switchboard_tests::{
-    data_dir, require_keyring_session, test_password, test_root, workspace_bin,
-};
-
-async fn open(label: &str) -> Switchboard {
-    require_keyring_session();
-    Switchboard::open(&data_dir(label)).await.expect("open")
-}
+use switchboard_core::ErrorCode;
+use switchboard_tests::imports::{discover, open, row};
+use switchboard_tests::{test_password, test_root};
 
 /// DBeaver's scheme, written independently of Switchboard's reader: a random IV, then
 /// AES-128-CBC with PKCS#7 under the key in `BaseProjectImpl.LOCAL_KEY_CACHE`.
@@ -190,13 +183,6 @@ async fn a_dbeaver_project_maps_folders_types_tls_and_ssh_and_skips_other_engine
         .preview_batch_with(Batch::File(&p.dir), &ImportOptions::default())
         .await
         .unwrap();
-    let row = |label: &str| {
-        preview
-            .rows
-            .iter()
-            .find(|r| r.label == label)
-            .unwrap_or_else(|| panic!("no row {label}: {preview:#?}"))
-    };
 
     let not_ready: Vec<_> = preview
         .rows
@@ -204,14 +190,14 @@ async fn a_dbeaver_project_maps_folders_types_tls_and_ssh_and_skips_other_engine
         .filter(|r| r.status != RowStatus::Ready && r.label != "events")
         .collect();
     assert!(not_ready.is_empty(), "{not_ready:#?}");
-    let skipped = row("events");
+    let skipped = row(&preview, "events");
     assert_eq!(skipped.status, RowStatus::Skipped);
     assert!(
         skipped.reason.as_deref().unwrap().contains("clickhouse"),
         "{skipped:?}"
     );
 
-    let orders = row("acme-orders (prod)");
+    let orders = row(&preview, "acme-orders (prod)");
     assert_eq!(orders.status, RowStatus::Ready, "{orders:#?}");
     let f = orders.fields.as_ref().unwrap();
     assert_eq!(f.engine, Engine::Postgres);
@@ -257,21 +243,21 @@ async fn a_dbeaver_project_maps_folders_types_tls_and_ssh_and_skips_other_engine
     assert!(!warnings.contains(&p.pg_password));
 
     // pgjdbc reads ssl=true with no sslmode as verify-full; a number port as Gson writes it.
-    let reports = row("reports (ssl=true)").fields.as_ref().unwrap();
+    let reports = row(&preview, "reports (ssl=true)").fields.as_ref().unwrap();
     assert_eq!(reports.tls.mode, TlsMode::VerifyFull);
     assert_eq!((reports.host.as_str(), reports.port), ("::1", 6432));
     assert_eq!(reports.environment, Some(Environment::Staging), "UAT");
     assert_eq!(reports.color.as_deref(), None);
 
     // MariaDB Connector/J: useSSL with trustServerCertificate (verify off) encrypts only.
-    let crm = row("Склад (MariaDB)").fields.as_ref().unwrap();
+    let crm = row(&preview, "Склад (MariaDB)").fields.as_ref().unwrap();
     assert_eq!(crm.engine, Engine::Mysql);
     assert_eq!((crm.port, crm.username.as_str()), (3307, "crm_app"));
     assert_eq!(crm.tls.mode, TlsMode::Require);
     assert_eq!(crm.environment, Some(Environment::Development));
 
     // A disabled SSL handler is ignored: DBeaver then sets encrypt=false.
-    let ledger = row("ledger");
+    let ledger = row(&preview, "ledger");
     assert!(ledger
         .tls_from
         .as_deref()
@@ -281,18 +267,18 @@ async fn a_dbeaver_project_maps_folders_types_tls_and_ssh_and_skips_other_engine
     assert_eq!(ledger.engine, Engine::SqlServer);
     assert_eq!(ledger.database, "Ledger");
 
-    let erp = row("erp").fields.as_ref().unwrap();
+    let erp = row(&preview, "erp").fields.as_ref().unwrap();
     assert_eq!(
         (erp.engine, erp.database.as_str()),
         (Engine::Oracle, "ORCL")
     );
-    let cache = row("local cache").fields.as_ref().unwrap();
+    let cache = row(&preview, "local cache").fields.as_ref().unwrap();
     assert_eq!(
         (cache.engine, cache.database.as_str()),
         (Engine::Sqlite, "/tmp/cache.db")
     );
     // URL-only: the URL is the truth, read by Switchboard's own JDBC reader.
-    let analytics = row("analytics (URL)").fields.as_ref().unwrap();
+    let analytics = row(&preview, "analytics (URL)").fields.as_ref().unwrap();
     assert_eq!(
         (
             analytics.host.as_str(),
@@ -484,19 +470,7 @@ fn discover_finds_a_dbeaver_workspace_in_the_default_place_and_counts_it() {
             "configuration": {"host": "t.example.com", "configurationType": "MANUAL"}}}}"#,
     )
     .unwrap();
-    let out = Command::new(workspace_bin("switchboard"))
-        .args(["import", "--discover", "--json"])
-        .env("HOME", &home)
-        .env_remove("XDG_DATA_HOME")
-        .env("SWITCHBOARD_DATA_DIR", data_dir("dbeaver-discover"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = discover(&home, &[], "dbeaver-discover");
     assert_eq!(found[0]["tool"], "dbeaver");
     assert_eq!(found[0]["connections"], 9);
     assert_eq!(found[0]["projects"], 2);

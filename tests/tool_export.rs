@@ -12,12 +12,8 @@ use switchboard_core::model::{
 };
 use switchboard_core::ssh::{SshAuth, SshHop, SshRoute};
 use switchboard_core::{Secret, Switchboard};
-use switchboard_tests::{data_dir, require_keyring_session, test_password, test_root};
-
-async fn open(label: &str) -> Switchboard {
-    require_keyring_session();
-    Switchboard::open(&data_dir(label)).await.expect("open")
-}
+use switchboard_tests::imports::open;
+use switchboard_tests::{test_password, test_root};
 
 fn hop(host: &str, port: u32, user: &str, auth: SshAuth) -> SshHop {
     SshHop {

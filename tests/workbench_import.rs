@@ -8,13 +8,9 @@
 use switchboard_core::imports::{Batch, RowStatus};
 use switchboard_core::model::{Engine, TlsMode};
 use switchboard_core::ssh::{SshAuth, SshRoute};
-use switchboard_core::{ErrorCode, Switchboard};
-use switchboard_tests::{data_dir, require_keyring_session, test_root};
-
-async fn open(label: &str) -> Switchboard {
-    require_keyring_session();
-    Switchboard::open(&data_dir(label)).await.expect("open")
-}
+use switchboard_core::ErrorCode;
+use switchboard_tests::imports::{open, row};
+use switchboard_tests::test_root;
 
 fn connection(id: &str, driver: &str, name: &str, params: &str) -> String {
     format!(
@@ -115,14 +111,7 @@ async fn a_workbench_file_keeps_its_ssl_levels_ssh_tunnel_socket_and_group() {
     let path = dir.join("connections.xml");
     std::fs::write(&path, file()).unwrap();
     let preview = sb.preview_batch(Batch::File(&path)).await.unwrap();
-    let row = |label: &str| {
-        preview
-            .rows
-            .iter()
-            .find(|r| r.label == label)
-            .unwrap_or_else(|| panic!("no row {label}: {preview:#?}"))
-    };
-    let local = row("Local instance 3306");
+    let local = row(&preview, "Local instance 3306");
     assert_eq!(local.status, RowStatus::Ready, "{local:#?}");
     let f = local.fields.as_ref().unwrap();
     assert_eq!(f.engine, Engine::Mysql);
@@ -132,7 +121,7 @@ async fn a_workbench_file_keeps_its_ssl_levels_ssh_tunnel_socket_and_group() {
     );
     assert_eq!(f.tls.mode, TlsMode::Prefer, "useSSL=1: if available");
 
-    let aws = row("AWS/orders via bastion");
+    let aws = row(&preview, "AWS/orders via bastion");
     assert_eq!(aws.status, RowStatus::Ready, "{aws:#?}");
     let f = aws.fields.as_ref().unwrap();
     assert_eq!(
@@ -159,15 +148,15 @@ async fn a_workbench_file_keeps_its_ssl_levels_ssh_tunnel_socket_and_group() {
         }
         other => panic!("{other:?}"),
     }
-    let socket = row("Socket").fields.as_ref().unwrap();
+    let socket = row(&preview, "Socket").fields.as_ref().unwrap();
     assert_eq!(socket.host, "/var/run/mysqld/mysqld.sock");
     assert_eq!(socket.tls.mode, TlsMode::Disable, "no useSSL: 0, disabled");
-    let v6 = row("Склад v6").fields.as_ref().unwrap();
+    let v6 = row(&preview, "Склад v6").fields.as_ref().unwrap();
     assert_eq!(
         (v6.host.as_str(), v6.tls.mode),
         ("2001:db8::9", TlsMode::Require)
     );
-    let fabric = row("fabric");
+    let fabric = row(&preview, "fabric");
     assert_eq!(fabric.status, RowStatus::Skipped);
     assert!(fabric.reason.as_deref().unwrap().contains("driver"));
 

@@ -5,6 +5,7 @@
 
 pub mod ca;
 pub mod cli;
+pub mod imports;
 pub mod many;
 pub mod mariadb;
 pub mod mongo;
