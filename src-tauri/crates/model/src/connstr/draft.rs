@@ -344,3 +344,20 @@ pub fn derive_name(f: &ConnectionFields) -> String {
         name
     }
 }
+
+/// Parses another tool's XML file (`what` names it); a broken one is refused naming the
+/// line and column, and `hint` says what to do.
+pub(super) fn xml<'a>(text: &'a str, what: &str, hint: &str) -> Result<roxmltree::Document<'a>> {
+    roxmltree::Document::parse(text).map_err(|e| {
+        let at = e.pos();
+        CoreError::input(
+            ErrorCode::PayloadInvalid,
+            Some("file"),
+            format!(
+                "{what} is not valid XML (line {}, column {}).",
+                at.row, at.col
+            ),
+            hint.to_owned(),
+        )
+    })
+}

@@ -11,7 +11,7 @@
 
 use super::batch::{Batch, Entry, Row};
 use super::{Imported, Parsed, SourceKind};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::Result;
 use crate::model::PasswordSave;
 
 const RS_NAMESPACE: &str = "http://schemas.microsoft.com/sqlserver/RegisteredServers/2007/08";
@@ -67,18 +67,11 @@ fn parent(node: roxmltree::Node) -> String {
 
 /// Every registered server as a row, every group as a folder.
 pub(super) fn rows(text: &str, batch: &mut Batch) -> Result<()> {
-    let doc = roxmltree::Document::parse(text).map_err(|e| {
-        let at = e.pos();
-        CoreError::input(
-            ErrorCode::PayloadInvalid,
-            Some("file"),
-            format!(
-                "The registered servers file is not valid XML (line {}, column {}).",
-                at.row, at.col
-            ),
-            "Export the servers again from SSMS (Registered Servers → Tasks → Export).",
-        )
-    })?;
+    let doc = super::draft::xml(
+        text,
+        "The registered servers file",
+        "Export the servers again from SSMS (Registered Servers → Tasks → Export).",
+    )?;
     let is = |n: &roxmltree::Node, name: &str| {
         n.is_element()
             && n.tag_name().name() == name

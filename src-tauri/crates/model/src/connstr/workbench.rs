@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use super::batch::{Batch, Entry, Row};
 use super::{FileSlot, Imported, Parsed, SourceKind};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::Result;
 use crate::model::PasswordSave;
 use crate::secret::Secret;
 use crate::ssh::{SshAuth, SshHop, SshRoute, DEFAULT_SSH_PORT};
@@ -26,18 +26,11 @@ pub fn is_connections(text: &str) -> bool {
 
 /// Every connection as a row.
 pub(super) fn rows(text: &str, include_passwords: bool, batch: &mut Batch) -> Result<()> {
-    let doc = roxmltree::Document::parse(text).map_err(|e| {
-        let at = e.pos();
-        CoreError::input(
-            ErrorCode::PayloadInvalid,
-            Some("file"),
-            format!(
-                "The Workbench file is not valid XML (line {}, column {}).",
-                at.row, at.col
-            ),
-            "Import connections.xml exactly as MySQL Workbench wrote it.",
-        )
-    })?;
+    let doc = super::draft::xml(
+        text,
+        "The Workbench file",
+        "Import connections.xml exactly as MySQL Workbench wrote it.",
+    )?;
     for (i, node) in doc
         .descendants()
         .filter(|n| {
