@@ -19,7 +19,7 @@ const DATA_SOURCES: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
       <synchronize>true</synchronize>
       <remarks>primary, EU</remarks>
       <jdbc-driver>org.postgresql.Driver</jdbc-driver>
-      <jdbc-url>jdbc:postgresql://db.internal:6432/orders</jdbc-url>
+      <jdbc-url>jdbc:postgresql://tls-db.internal:6432/orders</jdbc-url>
       <working-dir>$ProjectFileDir$</working-dir>
     </data-source>
     <data-source source="LOCAL" name="crm" uuid="0b7a1c52-7c4e-4d1b-9a0e-2f4a8f6f1e02">
@@ -107,7 +107,7 @@ async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uui
     assert_eq!(f.engine, Engine::Postgres);
     assert_eq!(
         (f.host.as_str(), f.port, f.database.as_str()),
-        ("db.internal", 6432, "orders")
+        ("tls-db.internal", 6432, "orders")
     );
     assert_eq!(
         f.username, "app_ro",
@@ -118,7 +118,7 @@ async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uui
     assert_eq!(
         f.tls.mode,
         TlsMode::VerifyFull,
-        "the SSL panel, the URL saying nothing"
+        "the SSL panel: the URL has no TLS parameter (a host named tls-… is not one)"
     );
     assert_eq!(
         f.tls.ca_pem.as_deref(),

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use super::batch::{Batch, Entry, Row};
 use super::{FileSlot, Imported, Parsed, SourceKind};
-use crate::error::{CoreError, ErrorCode, Result};
+use crate::error::Result;
 use crate::model::{PasswordSave, TlsMode};
 use crate::ssh::{SshAuth, SshHop, SshRoute, DEFAULT_SSH_PORT};
 
@@ -33,18 +33,11 @@ pub struct Project {
 }
 
 fn parse<'a>(text: &'a str, what: &str) -> Result<roxmltree::Document<'a>> {
-    roxmltree::Document::parse(text).map_err(|e| {
-        let at = e.pos();
-        CoreError::input(
-            ErrorCode::PayloadInvalid,
-            Some("file"),
-            format!(
-                "{what} is not valid XML (line {}, column {}).",
-                at.row, at.col
-            ),
-            "Import the files exactly as DataGrip wrote them.",
-        )
-    })
+    super::draft::xml(
+        text,
+        what,
+        "Import the files exactly as DataGrip wrote them.",
+    )
 }
 
 fn child_text<'a>(node: roxmltree::Node<'a, '_>, tag: &str) -> Option<&'a str> {
@@ -154,9 +147,7 @@ fn data_source(
         )
     })?;
     let mut imp = super::import(&url)?.imported;
-    let url_says_tls = ["ssl", "encrypt", "tls"]
-        .iter()
-        .any(|k| url.to_ascii_lowercase().contains(k));
+    let url_says_tls = url_sets_tls(&url);
     imp.tls_from = Some("the JDBC URL, as its driver reads it".into());
     if let Some(r) = child_text(ds, "remarks") {
         imp.fields.description = Some(r.to_owned());
@@ -218,6 +209,19 @@ fn data_source(
         }
     }
     Ok(imp)
+}
+
+/// Whether the JDBC URL's own parameters (after `?`, or SQL Server's `;`) name TLS:
+/// then they, not DataGrip's SSL panel, say what the driver does.
+fn url_sets_tls(url: &str) -> bool {
+    let params = match url.split_once('?') {
+        Some((_, q)) => q.split('&').collect::<Vec<_>>(),
+        None => url.split(';').skip(1).collect(),
+    };
+    params.iter().any(|p| {
+        let key = p.split('=').next().unwrap_or("").to_ascii_lowercase();
+        ["ssl", "encrypt", "tls"].iter().any(|k| key.contains(k))
+    })
 }
 
 /// One `<sshConfig>` as a one-hop route (DataGrip keeps jump hosts in ~/.ssh/config).

@@ -285,8 +285,8 @@ fn profile(
         }
     }
     match get("authenticationType").as_deref() {
-        None | Some("SqlLogin") => {}
-        Some("Integrated") => {}
+        // Windows authentication is read from the connection string (Integrated Security).
+        None | Some("SqlLogin" | "Integrated") => {}
         Some(other) => imp.warnings.push(format!(
             "authentication {other} has no place in Switchboard; user and password are used"
         )),
