@@ -29,7 +29,7 @@ const LOCAL_KEY: [u8; 16] = [
 /// What Switchboard knows of a project's credentials file. It is decrypted for the user
 /// names it holds (DBeaver keeps them nowhere else); its passwords are taken only when the
 /// user asked for them (`SourceFile::include_passwords`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Credentials {
     /// None beside the data file (nothing saved, secure storage, or pasted text).
     Absent,
@@ -37,6 +37,21 @@ pub enum Credentials {
     Read(Value),
     /// The file could not be decrypted (why, in words).
     Unreadable(String),
+}
+
+/// Never the decrypted values: a `{:?}` of a source file cannot print a password.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Absent => f.write_str("Absent"),
+            Credentials::Read(v) => write!(
+                f,
+                "Read({} connections, values hidden)",
+                v.as_object().map_or(0, |o| o.len())
+            ),
+            Credentials::Unreadable(why) => write!(f, "Unreadable({why:?})"),
+        }
+    }
 }
 
 /// One `data-sources*.json` and what was found beside it.
@@ -815,3 +830,18 @@ fn hop(
 
 mod export;
 pub use export::export_data_sources;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_files_debug_never_prints_a_decrypted_password() {
+        let creds = Credentials::Read(serde_json::json!({
+            "c1": {"#connection": {"user": "u", "password": "hunter2-secret"}}
+        }));
+        let shown = format!("{creds:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("1 connections"));
+    }
+}
