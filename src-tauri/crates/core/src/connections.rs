@@ -4,22 +4,19 @@
 //! Every write that touches a secret goes through `secrets::Secrets::unit_of_work`, which
 //! keeps the rows and the keychain consistent through failures and crashes.
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::cancel::Cancel;
 use crate::drafts;
 use crate::error::{CoreError, ErrorCode, FieldIssue, Result};
 use crate::imports::TakenNames;
 use crate::keychain::{SecretKind, SecretRef};
 use crate::model::{
-    Connection, ConnectionFields, ConnectionUpdate, Engine, NewConnection, PasswordSave,
-    SecretChange, TlsMode,
+    Connection, ConnectionFields, ConnectionUpdate, NewConnection, PasswordSave, SecretChange,
+    TlsMode,
 };
-use crate::probe::{self, ProbeTarget, TestReport, TlsMaterial};
+use crate::probe::TestReport;
 use crate::secret::Secret;
 use crate::secrets::{Planned, SecretOp, Secrets};
 use crate::store::{self, Store};
@@ -840,228 +837,8 @@ impl Switchboard {
     }
 }
 
-/// A saved connection found by its display name.
-pub(crate) struct Named {
-    id: Uuid,
-    engine: Engine,
-    /// As saved.
-    name: String,
-}
-
-/// The saved connections, read once for a batch, by display name (`name_key`) and handle
-/// (lower case): the unique-name, unique-handle and primary rules then cost a hash lookup
-/// a row instead of a store query (a 4 MiB import preview is tens of thousands of rows).
-pub(crate) struct SavedNames {
-    pub(crate) list: Vec<Connection>,
-    names: HashMap<String, usize>,
-    handles: HashMap<String, Uuid>,
-}
-
-impl SavedNames {
-    pub(crate) fn of(list: Vec<Connection>) -> Self {
-        let mut names = HashMap::with_capacity(list.len());
-        let mut handles = HashMap::with_capacity(list.len());
-        for (i, c) in list.iter().enumerate() {
-            names
-                .entry(validation::name_key(&c.fields.name))
-                .or_insert(i);
-            handles
-                .entry(c.fields.handle.to_lowercase())
-                .or_insert(c.id);
-        }
-        Self {
-            list,
-            names,
-            handles,
-        }
-    }
-
-    /// Where the connection called `name` (ignoring case) is in `list`.
-    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
-        self.names.get(&validation::name_key(name)).copied()
-    }
-
-    fn get(&self, name: &str) -> Option<Named> {
-        let c = self
-            .list
-            .get(*self.names.get(&validation::name_key(name))?)?;
-        Some(Named {
-            id: c.id,
-            engine: c.fields.engine,
-            name: c.fields.name.clone(),
-        })
-    }
-
-    fn with_handle(&self, handle: &str) -> Option<Uuid> {
-        self.handles.get(&handle.to_lowercase()).copied()
-    }
-
-    /// The taken names (`name_key`) and handles (lower case), for `TakenNames`.
-    pub(crate) fn taken(&self) -> (HashSet<String>, HashSet<String>) {
-        (
-            self.names.keys().cloned().collect(),
-            self.handles.keys().cloned().collect(),
-        )
-    }
-}
-
-/// One connection's outcome in a "test many" run: its report, or why it could not run
-/// (e.g. a connection that asks for its password every time).
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct ManyResult {
-    pub connection_id: Uuid,
-    pub name: String,
-    pub report: Option<TestReport>,
-    pub error: Option<crate::error::ApiError>,
-}
-
-impl ManyResult {
-    pub fn ok(&self) -> bool {
-        self.report.as_ref().is_some_and(|r| r.ok)
-    }
-}
-
-/// How many tests run at once unless told otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 8;
-
-impl Switchboard {
-    /// Tests `ids` with at most `concurrency` at a time, handing each result to `on_result`
-    /// as it arrives; returns them in the order they finished. Once `cancel` is set, the
-    /// tests in flight are dropped (their sockets closed), no more start, and what finished
-    /// so far is returned.
-    pub async fn test_many(
-        &self,
-        ids: Vec<Uuid>,
-        concurrency: usize,
-        on_result: impl Fn(&ManyResult),
-        cancel: &Cancel,
-    ) -> Result<Vec<ManyResult>> {
-        use futures_util::stream::StreamExt;
-        let names: std::collections::HashMap<Uuid, String> = self
-            .store
-            .list()
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.fields.name))
-            .collect();
-        let mut stream = futures_util::stream::iter(ids)
-            .map(|id| {
-                let name = names.get(&id).cloned().unwrap_or_default();
-                async move {
-                    match self.test(id, None).await {
-                        Ok(report) => ManyResult {
-                            connection_id: id,
-                            name,
-                            report: Some(report),
-                            error: None,
-                        },
-                        Err(e) => ManyResult {
-                            connection_id: id,
-                            name,
-                            report: None,
-                            error: Some(e.to_api()),
-                        },
-                    }
-                }
-            })
-            .buffer_unordered(concurrency.max(1));
-        let mut all = Vec::new();
-        let cancelled = cancel.cancelled();
-        tokio::pin!(cancelled);
-        loop {
-            tokio::select! {
-                next = stream.next() => match next {
-                    Some(r) => {
-                        on_result(&r);
-                        all.push(r);
-                    }
-                    None => break,
-                },
-                () = &mut cancelled => {
-                    tracing::info!(done = all.len(), "test many cancelled");
-                    break;
-                }
-            }
-        }
-        Ok(all)
-    }
-
-    pub async fn last_tests(&self) -> Result<Vec<crate::store::LastTest>> {
-        self.store.last_tests().await
-    }
-}
-
-/// How a caller follows and stops a test.
-#[derive(Debug, Default)]
-pub struct TestControl {
-    /// Receives each step as it finishes.
-    pub progress: Option<probe::report::Progress>,
-    /// Stops the test at once (the default is never set).
-    pub cancel: Cancel,
-    /// SSH secrets typed for this test, by route slot (a saved connection's keychain
-    /// fills the slots left empty).
-    pub ssh_secrets: Vec<Option<Secret>>,
-    /// Host-key fingerprints (`SHA256:…`) the user trusts for this test: an unknown hop
-    /// key with one of them is written to Switchboard's own known-hosts file.
-    pub trust_host_keys: Vec<String>,
-}
-
-/// Runs a test with its steps streamed to `control.progress`, stopped by `control.cancel`.
-pub(crate) async fn run_controlled(mut target: ProbeTarget, control: TestControl) -> TestReport {
-    target.progress = control.progress;
-    probe::run_cancellable(&target, control.cancel.cancelled()).await
-}
-
-/// A test target from unsaved fields, after the same normalising and checks as a save
-/// (the name and handle aside: an unsaved draft needs neither).
-pub(crate) fn checked_target(
-    mut fields: ConnectionFields,
-    password: Option<Secret>,
-    client_key: Option<Secret>,
-) -> Result<ProbeTarget> {
-    validation::normalize(&mut fields);
-    let issues: Vec<FieldIssue> = validation::validate(&fields)
-        .into_iter()
-        .filter(|i| i.field != "name" && i.field != "handle")
-        .collect();
-    if !issues.is_empty() {
-        return Err(CoreError::Validation(issues));
-    }
-    target_from_fields(&fields, password, client_key)
-}
-
-pub(crate) fn target_from_fields(
-    f: &ConnectionFields,
-    password: Option<Secret>,
-    client_key: Option<Secret>,
-) -> Result<ProbeTarget> {
-    let port = u16::try_from(f.port).map_err(|_| {
-        CoreError::input(
-            ErrorCode::PortOutOfRange,
-            Some("port"),
-            format!("Port {} is outside 1–65535.", f.port),
-            "Use the server's port.",
-        )
-    })?;
-    Ok(ProbeTarget {
-        engine: f.engine,
-        host: f.host.clone(),
-        port,
-        database: f.database.clone(),
-        username: f.username.clone(),
-        password,
-        tls_mode: f.tls.mode,
-        tls: TlsMaterial {
-            ca_pem: f.tls.ca_pem.clone(),
-            client_cert_pem: f.tls.client_cert_pem.clone(),
-            client_key_pem: client_key,
-        },
-        timeout: Duration::from_secs(u64::from(f.timeout_secs)),
-        options: f.options.clone(),
-        environment: f.environment,
-        expect_replica: f.text_option("replica_of").map(|_| true),
-        progress: None,
-        transport: Default::default(),
-    })
-}
+mod names;
+pub(crate) use names::{Named, SavedNames};
+mod testing;
+pub(crate) use testing::{checked_target, run_controlled};
+pub use testing::{ManyResult, TestControl, DEFAULT_CONCURRENCY};
