@@ -85,8 +85,8 @@ async fn a_pgadmin_servers_file_imports_groups_tls_ssh_and_labels_without_a_secr
         preview.rows.iter().all(|r| !r.has_password),
         "pgAdmin never exports a password"
     );
-    // A Service-only entry: Switchboard does not read pg_service.conf for it yet, so it is
-    // shown, not ready, with the reason (no host) and the setting it could not take.
+    // A Service-only entry whose service no file on this machine defines (resolved ones:
+    // tests/pgadmin_service.rs): shown, not ready, with the reason (no host) and why.
     let service = &preview.rows[2];
     assert_eq!(service.status, RowStatus::Invalid);
     assert!(

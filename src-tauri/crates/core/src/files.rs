@@ -48,11 +48,15 @@ pub async fn read_pem_file(path: &Path) -> Result<String> {
 /// refuse the import: the draft comes in and a note names the field to fill in.
 pub async fn read_files(imported: &mut Imported) -> Result<()> {
     for r in std::mem::take(&mut imported.files) {
+        if r.slot == FileSlot::Passfile {
+            read_passfile(imported, &r.path).await;
+            continue;
+        }
         if let Ok(false) = tokio::fs::try_exists(&r.path).await {
             let field = match r.slot {
                 FileSlot::Ca => "CA certificate",
                 FileSlot::ClientCert => "client certificate",
-                FileSlot::ClientKey => "client key",
+                FileSlot::ClientKey | FileSlot::Passfile => "client key",
             };
             imported.warnings.push(format!(
                 "{}: {} is not found on this machine; pick the file for the {field}",
@@ -73,7 +77,7 @@ pub async fn read_files(imported: &mut Imported) -> Result<()> {
             FileSlot::Ca | FileSlot::ClientCert => {
                 crate::pem::select_blocks(&text, |l| l == "CERTIFICATE")
             }
-            FileSlot::ClientKey => crate::pem::select_blocks(&text, is_key),
+            FileSlot::ClientKey | FileSlot::Passfile => crate::pem::select_blocks(&text, is_key),
         };
         if picked.is_empty() {
             let want = if r.slot == FileSlot::ClientKey {
@@ -91,10 +95,67 @@ pub async fn read_files(imported: &mut Imported) -> Result<()> {
         match r.slot {
             FileSlot::Ca => imported.fields.tls.ca_pem = Some(picked),
             FileSlot::ClientCert => imported.fields.tls.client_cert_pem = Some(picked),
-            FileSlot::ClientKey => imported.client_key = Some(Secret::new(picked)),
+            FileSlot::ClientKey | FileSlot::Passfile => {
+                imported.client_key = Some(Secret::new(picked))
+            }
         }
     }
     Ok(())
+}
+
+/// The password a pgpass file (`passfile=`) holds for the imported connection, found as
+/// libpq finds it, and refused where libpq refuses the file (not a regular file, or open to
+/// the group or others). Whatever stops it is a warning: the draft still comes in.
+async fn read_passfile(imported: &mut Imported, path: &str) {
+    let why = match tokio::fs::metadata(path).await {
+        Err(_) => Some("it is not on this machine".to_owned()),
+        Ok(m) if !m.is_file() => Some("it is not a regular file".to_owned()),
+        Ok(m) if m.len() > PEM_FILE_MAX => Some("it is larger than 1 MiB".to_owned()),
+        Ok(m) if group_or_world_access(&m) => Some(
+            "it has group or world access, so libpq ignores it (permissions should be u=rw, 0600)"
+                .to_owned(),
+        ),
+        Ok(_) => None,
+    };
+    let text = match why {
+        Some(why) => Err(why),
+        None => tokio::fs::read_to_string(path)
+            .await
+            .map_err(|e| e.to_string()),
+    };
+    let f = &imported.fields;
+    let found = text.map(|t| {
+        crate::libpq::pgpass_password(
+            &t,
+            crate::libpq::PassTarget {
+                host: &f.host,
+                port: f.port,
+                database: &f.database,
+                user: &f.username,
+            },
+        )
+    });
+    match found {
+        Ok(Some(p)) if !p.is_empty() => imported.password = Some(Secret::new(p)),
+        Ok(_) => imported.warnings.push(format!(
+            "passfile: no line of {path} matches {}:{}:{}:{}; enter the password in the form",
+            f.host, f.port, f.database, f.username
+        )),
+        Err(why) => imported.warnings.push(format!(
+            "passfile: {path} was not read ({why}); enter the password in the form"
+        )),
+    }
+}
+
+#[cfg(unix)]
+fn group_or_world_access(m: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    m.permissions().mode() & 0o077 != 0
+}
+
+#[cfg(not(unix))]
+fn group_or_world_access(_: &std::fs::Metadata) -> bool {
+    false
 }
 
 #[cfg(test)]

@@ -432,6 +432,13 @@ impl Switchboard {
         loaded: &Loaded,
         opts: &ImportOptions,
     ) -> Result<(ImportPreview, Vec<Plan>)> {
+        // pgAdmin's `Service` entries are resolved as libpq would, from this machine's files.
+        let pg_services = match loaded {
+            Loaded::Text { text, .. } if text.contains("\"Service\"") => {
+                sources::pg_service_files().await
+            }
+            _ => Vec::new(),
+        };
         let parsed = match loaded {
             Loaded::Text { text, name } => batch::parse_with(
                 text,
@@ -439,6 +446,7 @@ impl Switchboard {
                 batch::ReadOptions {
                     include_passwords: opts.include_passwords,
                     passphrase: opts.passphrase.as_ref().map(Secret::expose),
+                    pg_services: &pg_services,
                 },
             )?,
             Loaded::Dbeaver(files) => batch::parse_dbeaver(files)?,

@@ -580,3 +580,26 @@ pub(crate) async fn load_datagrip(dir: &Path) -> Result<crate::connstr::datagrip
         ssh_configs,
     })
 }
+
+/// libpq's service files on this machine, in the order libpq searches them:
+/// `PGSERVICEFILE` (else `~/.pg_service.conf`), then `PGSYSCONFDIR/pg_service.conf` (else
+/// Debian's compiled-in `/etc/postgresql-common`). Missing or unreadable files are left out.
+pub(crate) async fn pg_service_files() -> Vec<crate::libpq::ServiceFile> {
+    let user = std::env::var_os("PGSERVICEFILE")
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join(".pg_service.conf")));
+    let system = std::env::var_os("PGSYSCONFDIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/etc/postgresql-common"))
+        .join("pg_service.conf");
+    let mut files = Vec::new();
+    for path in user.into_iter().chain([system]) {
+        if let Ok(text) = crate::imports::read_import_file(&path).await {
+            files.push(crate::libpq::ServiceFile {
+                path: path.display().to_string(),
+                text,
+            });
+        }
+    }
+    files
+}

@@ -102,6 +102,8 @@ pub struct Batch {
 pub struct ReadOptions<'a> {
     pub include_passwords: bool,
     pub passphrase: Option<&'a str>,
+    /// libpq's service files on this machine, user's first (pgAdmin's `Service` entries).
+    pub pg_services: &'a [crate::libpq::ServiceFile],
 }
 
 /// Reads `text`; `file_name` (when it came from a file) helps tell .pgpass from .env.
@@ -511,7 +513,7 @@ fn json(text: &str, opts: ReadOptions<'_>, batch: &mut Batch) -> Result<()> {
     }
     if super::pgadmin::is_servers(&v) {
         batch.source = BatchSource::PgAdmin;
-        super::pgadmin::rows(&v, batch);
+        super::pgadmin::rows(&v, opts, batch);
         return Ok(());
     }
     if super::dbeaver::is_data_sources(&v) {

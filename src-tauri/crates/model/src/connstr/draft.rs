@@ -53,6 +53,8 @@ pub enum FileSlot {
     Ca,
     ClientCert,
     ClientKey,
+    /// A pgpass file: the password of the line that matches the connection.
+    Passfile,
 }
 
 /// whose paths are not this machine's to read.

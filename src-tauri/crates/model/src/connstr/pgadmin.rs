@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::batch::{Batch, Entry, Row};
+use super::batch::{Batch, Entry, ReadOptions, Row};
 use super::{Parsed, SourceKind};
 use crate::libpq::Conninfo;
 use crate::model::PasswordSave;
@@ -71,7 +71,7 @@ fn flag(server: &Value, key: &str) -> bool {
 }
 
 /// Every server as a row, in the file's order of numbered keys.
-pub(super) fn rows(v: &Value, batch: &mut Batch) {
+pub(super) fn rows(v: &Value, opts: ReadOptions<'_>, batch: &mut Batch) {
     let Some(servers) = v.get("Servers").and_then(Value::as_object) else {
         return;
     };
@@ -84,7 +84,7 @@ pub(super) fn rows(v: &Value, batch: &mut Batch) {
             .and_then(Value::as_str)
             .map(str::to_owned)
             .unwrap_or_else(|| format!("Servers.{key}"));
-        let entry = match server_entry(server) {
+        let entry = match server_entry(server, opts) {
             Ok(parsed) => Entry::Connection(Box::new(parsed)),
             Err(e) => Entry::Invalid(e),
         };
@@ -95,7 +95,7 @@ pub(super) fn rows(v: &Value, batch: &mut Batch) {
     }
 }
 
-fn server_entry(server: &Value) -> crate::error::Result<Parsed> {
+fn server_entry(server: &Value, opts: ReadOptions<'_>) -> crate::error::Result<Parsed> {
     let get = |k: &str| server.get(k).and_then(text).filter(|s| !s.is_empty());
     let mut kv = Conninfo::new();
     let mut warnings = Vec::new();
@@ -130,8 +130,45 @@ fn server_entry(server: &Value) -> crate::error::Result<Parsed> {
             }
         }
     }
+    let mut tls_from = None;
+    if let Some(name) = kv.get("service").cloned() {
+        // pgAdmin hands libpq `service=…` beside the fields it has: the section fills only
+        // what they leave unset (its Port and MaintenanceDB always win).
+        match crate::libpq::service_section(opts.pg_services, &name) {
+            Ok((section, path)) => {
+                if section.contains_key("sslmode") && !kv.contains_key("sslmode") {
+                    tls_from = Some(format!("sslmode of [{name}] in {path}, as libpq reads it"));
+                }
+                crate::libpq::apply_service(&mut kv, section);
+                warnings.push(format!(
+                    "the service {name} was read from {path} on this machine, as libpq would"
+                ));
+            }
+            Err(e) => {
+                kv.remove("service");
+                warnings.push(format!(
+                    "the service {name} could not be read: {e}; enter the host in the form, or add the service to ~/.pg_service.conf and import again"
+                ));
+            }
+        }
+    }
+    let passfile = kv.remove("passfile");
     let mut imp = super::postgres::from_conninfo(kv)?;
     imp.warnings.append(&mut warnings);
+    if tls_from.is_some() {
+        imp.tls_from = tls_from;
+    }
+    if let Some(path) = passfile.filter(|p| !p.is_empty()) {
+        // libpq reads the password from this pgpass file; with the user's consent, so does
+        // the import (core matches the line once the fields are final).
+        if opts.include_passwords {
+            super::draft::file(&mut imp, super::FileSlot::Passfile, "passfile", path);
+        } else {
+            imp.warnings.push(format!(
+                "the password is kept in the pgpass file {path}: import with passwords to take it into the keychain"
+            ));
+        }
+    }
     // pgAdmin's file numbers its servers afresh on every export: group and name are
     // what stays the same.
     super::mark_source(
