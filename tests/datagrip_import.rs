@@ -88,6 +88,32 @@ const SSH_CONFIGS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </project>
 "#;
 
+/// The Database tool window's folders, as DataGrip 2025 writes them (the layout of
+/// DataGrip/zoo-db `.idea/db-forest-config.xml`): folders `order:parent:uuid:name` above
+/// the dashes, data sources `order:parent:uuid` below, every line TAB-indented between `.`
+/// sentinels; the older `db-tree-configuration` left behind, stale.
+const FOREST: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
+<project version=\"4\">
+  <component name=\"db-forest-configuration\">
+    <data version=\"2\">.
+\t1:0:b87ee5e0-308b-4450-a9e7-73c7a85a57c0:Payments
+\t2:1:ffd0059c-086f-4c12-9098-2f6fe4662c31:EU
+\t4:0:6376ebaa-d91a-4c90-aead-49be22697a9d:Team
+\t5:4:fa5219a5-edde-486f-98a3-d691f0cd6308:Backend
+\t6:5:6d46f5da-51d7-442f-8cd0-78078b7609eb:Місцеві
+\t8:0:0d46f5da-51d7-442f-8cd0-78078b7609ec:Archive &amp; old
+\t----------------------------------------
+\t3:2:0b7a1c52-7c4e-4d1b-9a0e-2f4a8f6f1e01
+\t7:6:0b7a1c52-7c4e-4d1b-9a0e-2f4a8f6f1e02
+\t9:0:0b7a1c52-7c4e-4d1b-9a0e-2f4a8f6f1e04
+\t\t.</data>
+  </component>
+  <component name=\"db-tree-configuration\">
+    <option name=\"data\" value=\"1:0:Stale&#10;----------------------------------------&#10;2:1:0b7a1c52-7c4e-4d1b-9a0e-2f4a8f6f1e02&#10;\" />
+  </component>
+</project>
+";
+
 #[tokio::test]
 async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uuid() {
     let sb = open("datagrip-import").await;
@@ -97,6 +123,7 @@ async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uui
     std::fs::write(idea.join("dataSources.xml"), DATA_SOURCES).unwrap();
     std::fs::write(idea.join("dataSources.local.xml"), LOCAL).unwrap();
     std::fs::write(idea.join("sshConfigs.xml"), SSH_CONFIGS).unwrap();
+    std::fs::write(idea.join("db-forest-config.xml"), FOREST).unwrap();
     let ca = switchboard_tests::ca::TestCa::new("DataGrip import CA");
     std::fs::write(project.join("ca.pem"), &ca.cert_pem).unwrap();
 
@@ -148,6 +175,15 @@ async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uui
     // The URL's own sslMode wins over the panel: Connector/J's VERIFY_CA.
     let crm = row(&preview, "crm").fields.as_ref().unwrap();
     assert_eq!((crm.host.as_str(), crm.port), ("2001:db8::3", 3307));
+    assert_eq!(
+        crm.folder, "Team/Backend/Місцеві",
+        "the tool window's folders, three deep; the stale older tree is not read"
+    );
+    assert_eq!(
+        preview.folders,
+        ["Archive & old"],
+        "a folder holding no data source is kept"
+    );
     assert_eq!(crm.tls.mode, TlsMode::VerifyCa);
     let cache = row(&preview, "local cache").fields.as_ref().unwrap();
     assert_eq!(cache.engine, Engine::Sqlite);
@@ -157,6 +193,7 @@ async fn a_datagrip_project_reads_its_urls_users_ssl_panel_and_ssh_config_by_uui
         cache.database
     );
     let wh = row(&preview, "Склад").fields.as_ref().unwrap();
+    assert_eq!(wh.folder, "", "at the top of the tree");
     assert_eq!(
         (wh.engine, wh.tls.mode),
         (Engine::SqlServer, TlsMode::Require)

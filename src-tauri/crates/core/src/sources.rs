@@ -551,6 +551,9 @@ pub(crate) async fn load_datagrip(dir: &Path) -> Result<crate::connstr::datagrip
     let local = crate::imports::read_import_file(&dir.join("dataSources.local.xml"))
         .await
         .ok();
+    let forest = crate::imports::read_import_file(&dir.join("db-forest-config.xml"))
+        .await
+        .ok();
     let mut ssh_configs = Vec::new();
     if let Ok(t) = crate::imports::read_import_file(&dir.join("sshConfigs.xml")).await {
         ssh_configs.push(t);
@@ -577,6 +580,7 @@ pub(crate) async fn load_datagrip(dir: &Path) -> Result<crate::connstr::datagrip
             .unwrap_or_default(),
         data_sources,
         local,
+        forest,
         ssh_configs,
     })
 }

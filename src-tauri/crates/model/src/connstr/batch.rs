@@ -174,6 +174,7 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
                 home: String::new(),
                 data_sources: text.to_owned(),
                 local: None,
+                forest: None,
                 ssh_configs: Vec::new(),
             };
             super::datagrip::rows(&project, &mut batch)?

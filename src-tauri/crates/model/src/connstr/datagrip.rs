@@ -28,6 +28,8 @@ pub struct Project {
     pub home: String,
     pub data_sources: String,
     pub local: Option<String>,
+    /// `db-forest-config.xml`: the Database tool window's folders.
+    pub forest: Option<String>,
     /// The project's `sshConfigs.xml`, then the IDE's (the project's win).
     pub ssh_configs: Vec<String>,
 }
@@ -78,6 +80,13 @@ pub(super) fn rows(p: &Project, batch: &mut Batch) -> Result<()> {
         .iter()
         .filter_map(|t| roxmltree::Document::parse(t).ok())
         .collect();
+    let forest = match &p.forest {
+        Some(t) => Forest::read(&parse(t, &format!("{}/db-forest-config.xml", p.label))?),
+        None => Forest::default(),
+    };
+    for folder in &forest.empty {
+        batch.folders.push(folder.clone());
+    }
     let expand = |s: &str| {
         s.replace("$PROJECT_DIR$", &p.dir)
             .replace("$USER_HOME$", &p.home)
@@ -112,6 +121,9 @@ pub(super) fn rows(p: &Project, batch: &mut Batch) -> Result<()> {
         let local = locals.get(uuid).copied();
         let entry = match data_source(ds, local, &expand, &ssh) {
             Ok(mut imp) => {
+                if let Some(folder) = forest.placed.get(uuid) {
+                    imp.fields.folder = folder.clone();
+                }
                 imp.fields.name = name;
                 if imp.fields.name.is_empty() {
                     imp.fields.name = super::draft::derive_name(&imp.fields);
@@ -209,6 +221,108 @@ fn data_source(
         }
     }
     Ok(imp)
+}
+
+/// The Database tool window's tree as `db-forest-config.xml` keeps it: folders above a line
+/// of 40 dashes (`order:parentOrder:folderUuid:name`; the older `db-tree-configuration`
+/// component writes `order:parentOrder:name`), data sources below it
+/// (`order:parentOrder:uuid`). `parentOrder` is 0 at the top, else the order of the folder
+/// that holds it; orders are renumbered on every write, so only uuids link to
+/// `dataSources.xml`. Read from files DataGrip wrote (DataGrip/zoo-db `.idea`; notes in
+/// docs/research/pgadmin_datagrip.md §2.9).
+#[derive(Debug, Default)]
+struct Forest {
+    /// Each placed data source's folder path.
+    placed: HashMap<String, String>,
+    /// Folders no data source sits in (at any depth).
+    empty: Vec<String>,
+}
+
+impl Forest {
+    fn read<'a>(doc: &'a roxmltree::Document<'a>) -> Forest {
+        let component = |name: &str| {
+            doc.descendants()
+                .find(|n| n.has_tag_name("component") && n.attribute("name") == Some(name))
+        };
+        // The newer component wins: DataGrip leaves the older one behind, stale.
+        let (text, with_ids): (&'a str, bool) = match component("db-forest-configuration") {
+            Some(c) => (
+                c.children()
+                    .find(|n| n.has_tag_name("data"))
+                    .and_then(|n| n.text())
+                    .unwrap_or(""),
+                true,
+            ),
+            None => (
+                component("db-tree-configuration")
+                    .and_then(|c| c.children().find(|n| n.attribute("name") == Some("data")))
+                    .and_then(|n| n.attribute("value"))
+                    .unwrap_or(""),
+                false,
+            ),
+        };
+        let mut folders: HashMap<&str, (&str, &str)> = HashMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        let mut sources: Vec<(&str, &str)> = Vec::new();
+        let mut below = false;
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line == "." {
+                continue;
+            }
+            if line.len() >= 10 && line.bytes().all(|b| b == b'-') {
+                below = true;
+                continue;
+            }
+            if below {
+                let mut f = line.splitn(3, ':');
+                if let (Some(_), Some(parent), Some(uuid)) = (f.next(), f.next(), f.next()) {
+                    sources.push((parent, uuid));
+                }
+            } else {
+                let mut f = line.splitn(if with_ids { 4 } else { 3 }, ':');
+                let (Some(id), Some(parent)) = (f.next(), f.next()) else {
+                    continue;
+                };
+                if with_ids {
+                    f.next();
+                }
+                if let Some(name) = f.next() {
+                    folders.insert(id, (parent, name));
+                    order.push(id);
+                }
+            }
+        }
+        // A folder's path: its ancestors' names (a broken chain stops where it breaks).
+        let path = |mut id: &'a str| {
+            let mut names = Vec::new();
+            while let Some((parent, name)) = folders.get(id) {
+                if names.len() > folders.len() {
+                    break;
+                }
+                names.push(*name);
+                id = parent;
+            }
+            names.reverse();
+            crate::folder::normalize(&names.join("/"))
+        };
+        let mut forest = Forest::default();
+        for (parent, uuid) in &sources {
+            if folders.contains_key(parent) {
+                forest.placed.insert((*uuid).to_owned(), path(parent));
+            }
+        }
+        for id in order {
+            let p = path(id);
+            let used = forest
+                .placed
+                .values()
+                .any(|f| f == &p || f.starts_with(&format!("{p}/")));
+            if !p.is_empty() && !used && !forest.empty.contains(&p) {
+                forest.empty.push(p);
+            }
+        }
+        forest
+    }
 }
 
 /// Whether the JDBC URL's own parameters (after `?`, or SQL Server's `;`) name TLS:
