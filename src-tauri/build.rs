@@ -44,6 +44,7 @@ fn main() {
             "import_rows",
             "discover_sources",
             "pick_import_file",
+            "pick_import_folder",
             "rebase_edits",
             "watch_window",
             "set_unsaved",

@@ -10,14 +10,12 @@ use switchboard_core::engines::EngineSpec;
 use switchboard_core::exports::{
     CopiedText, ListExport, ListFormat, SavedExport, SECRET_CLIPBOARD_SECS,
 };
-use switchboard_core::imports::{Batch, ImportOptions, ImportPreview, ImportResult, PickedFile};
 use switchboard_core::model::{
     Connection, ConnectionFields, ConnectionUpdate, Engine, Environment, EnvironmentInfo,
     NewConnection,
 };
 use switchboard_core::organise::{BulkChange, Deleted, FolderContents};
 use switchboard_core::probe::report::{Progress, StepReport};
-use switchboard_core::sources::{Offered, OnClash};
 use switchboard_core::store::{LastTest, SummaryListing};
 use switchboard_core::tunnels::{OpenTunnelInfo, TunnelNotice};
 use switchboard_core::watch::{StoreWatch, WindowNotice};
@@ -26,6 +24,7 @@ use tauri::ipc::Channel;
 
 mod confirm;
 mod geometry;
+mod imports;
 mod memory;
 use tauri::State;
 use uuid::Uuid;
@@ -463,6 +462,11 @@ fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
             state.window.notify(WindowNotice::CloseRequested);
         }
         tauri::WindowEvent::CloseRequested { .. } => state.geometry.capture(window, true),
+        tauri::WindowEvent::DragDrop(drop) => {
+            if let Some(notice) = imports::on_drag_drop(&state.sb, drop) {
+                state.window.notify(notice);
+            }
+        }
         _ => {}
     }
 }
@@ -662,7 +666,7 @@ async fn pick_pem_file(app: tauri::AppHandle) -> CmdResult<Option<String>> {
 }
 
 /// The native file dialog: the path the user picked, or `None` when cancelled.
-async fn pick_path(
+pub(crate) async fn pick_path(
     app: &tauri::AppHandle,
     title: &str,
     filter: Option<(&str, &[&str])>,
@@ -708,90 +712,6 @@ async fn reveal_password(
     };
     confirm::secret(&window, &state.confirming, question).await?;
     Ok(state.sb.reveal_password(id).await?.expose().to_owned())
-}
-
-/// Where a batch comes from: text the user pasted, or a file they picked (named by the
-/// token `pick_import_file` gave).
-fn batch<'a>(text: &'a Option<String>, file: &'a Option<String>) -> Batch<'a> {
-    match file {
-        Some(token) => Batch::Picked(token),
-        None => Batch::Text(text.as_deref().unwrap_or_default()),
-    }
-}
-
-/// `include_passwords`: the user ticked "bring saved passwords into the keychain";
-/// `passphrase`: what they typed for an export that seals its secrets; `on_clash`: what a
-/// row does when it meets a saved connection.
-fn options(
-    include_passwords: Option<bool>,
-    passphrase: Option<String>,
-    on_clash: Option<OnClash>,
-) -> ImportOptions {
-    ImportOptions {
-        include_passwords: include_passwords.unwrap_or(false),
-        from: None,
-        passphrase: passphrase.filter(|p| !p.is_empty()).map(Secret::new),
-        on_clash: on_clash.unwrap_or_default(),
-    }
-}
-
-#[tauri::command]
-async fn preview_import(
-    state: State<'_, AppState>,
-    text: Option<String>,
-    file: Option<String>,
-    include_passwords: Option<bool>,
-    passphrase: Option<String>,
-    on_clash: Option<OnClash>,
-) -> CmdResult<ImportPreview> {
-    Ok(state
-        .sb
-        .preview_batch_with(
-            batch(&text, &file),
-            &options(include_passwords, passphrase, on_clash),
-        )
-        .await?)
-}
-
-/// Saves the chosen rows of a previewed batch in one transaction.
-#[tauri::command]
-async fn import_rows(
-    state: State<'_, AppState>,
-    text: Option<String>,
-    file: Option<String>,
-    rows: Vec<u32>,
-    include_passwords: Option<bool>,
-    passphrase: Option<String>,
-    on_clash: Option<OnClash>,
-) -> CmdResult<ImportResult> {
-    Ok(state
-        .sb
-        .import_batch_with(
-            batch(&text, &file),
-            Some(&rows),
-            &options(include_passwords, passphrase, on_clash),
-        )
-        .await?)
-}
-
-/// Other tools' connection lists in their default places (DBeaver's workspace), each
-/// held for an import like a picked file.
-#[tauri::command]
-async fn discover_sources(state: State<'_, AppState>) -> CmdResult<Vec<Offered>> {
-    Ok(state.sb.discover_sources().await)
-}
-
-/// Lets the user pick a file of connections (.env, .pgpass, pg_service.conf, JSON) in the
-/// native dialog; returns a token and the file's name (`None` when cancelled).
-#[tauri::command]
-async fn pick_import_file(
-    state: State<'_, AppState>,
-    app: tauri::AppHandle,
-) -> CmdResult<Option<PickedFile>> {
-    let Some(path) = pick_path(&app, "Choose a file of connections", None).await? else {
-        return Ok(None);
-    };
-    Ok(Some(state.sb.hold_picked(path)))
 }
 
 /// Why the data dir could not be opened at start-up, if it could not: the window then
@@ -904,10 +824,11 @@ pub fn run() {
             copy_connection,
             preview_connection_string,
             export_formats,
-            preview_import,
-            import_rows,
-            discover_sources,
-            pick_import_file,
+            imports::preview_import,
+            imports::import_rows,
+            imports::discover_sources,
+            imports::pick_import_file,
+            imports::pick_import_folder,
             rebase_edits,
             watch_window,
             set_unsaved,

@@ -184,6 +184,8 @@ export const api = {
   /** Other tools' lists in their default places, each held for an import (its `file` token). */
   discoverSources: () => call<Offered[]>('discover_sources'),
   pickImportFile: () => call<PickedFile | null>('pick_import_file'),
+  /** A folder (a DBeaver workspace, a DataGrip project), held like a picked file. */
+  pickImportFolder: () => call<PickedFile | null>('pick_import_folder'),
   /** Errors and warnings (`severity`); only errors stop a save. */
   validateConnection: (fields: ConnectionFields, id: string | null) =>
     call<FieldIssue[]>('validate_connection', { fields, id }),

@@ -21,7 +21,7 @@ const SETTLE: Duration = Duration::from_millis(150);
 const AT_LEAST_EVERY: Duration = Duration::from_secs(1);
 
 /// What the window is told outside of a command's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum WindowNotice {
@@ -30,6 +30,16 @@ pub enum WindowNotice {
     StoreChanged,
     /// The user asked to close the window while it holds unsaved edits.
     CloseRequested,
+    /// Files from the desktop are being dragged over the window: show where to drop them.
+    DragOver,
+    /// The drag left the window, or was dropped.
+    DragLeft,
+    /// A file or folder was dropped on the window: held for an import like a picked file
+    /// (the page never sees its path). `others`: how many more were dropped with it.
+    Dropped {
+        file: crate::imports::PickedFile,
+        others: u32,
+    },
 }
 
 /// Watches `dir`'s data file while it lives.
