@@ -586,3 +586,71 @@ async fn importing_the_same_project_again_updates_what_it_saved_and_keeps_its_ke
         "acme-orders (prod, moved)-2"
     );
 }
+
+/// The SSL handlers' other settings, as DBeaver's panels write them (dbeaver/dbeaver
+/// `plugins/org.jkiss.dbeaver.ext.mysql/.../MySQLDataSource.java` `initSSL`: the
+/// "Allow public key retrieval" box becomes Connector/J's `allowPublicKeyRetrieval`, the
+/// keystore method hands the driver a Java keystore): TLS keeps its level, and what has no
+/// place (a keystore, a cipher list, public key retrieval) is named.
+#[tokio::test]
+async fn dbeaver_keystore_cipher_and_public_key_retrieval_settings_are_named_and_tls_is_kept() {
+    let sb = open("dbeaver-tls-settings").await;
+    let file = test_root().join(format!("dbeaver-tls-{}.json", uuid::Uuid::new_v4()));
+    let json = serde_json::json!({"folders": {}, "connections": {
+        "mysql8-1": {"provider": "mysql", "driver": "mysql8", "name": "shop",
+            "configuration": {"host": "mysql.example.com", "port": "3306", "database": "shop",
+                "configurationType": "MANUAL",
+                "handlers": {"mysql_ssl": {"type": "CONFIG", "enabled": true, "properties": {
+                    "ssl.method": "KEYSTORE", "ssl.keystore": "/home/me/client.jks",
+                    "ssl.require": "true", "ssl.verify.server": "true",
+                    "ssl.public.key.retrieve": "true", "ssl.cipher.suites": "TLS_AES_128_GCM_SHA256"
+                }}}}},
+        "postgres-jdbc-1": {"provider": "postgresql", "driver": "postgres-jdbc", "name": "billing",
+            "configuration": {"host": "pg.example.com", "port": "5432", "database": "billing",
+                "configurationType": "MANUAL",
+                "handlers": {"postgre_ssl": {"type": "CONFIG", "enabled": true, "properties": {
+                    "ssl.method": "KEYSTORE", "ssl.keystore": "/home/me/pg.p12", "sslMode": "verify-full"
+                }}}}},
+        "postgres-jdbc-2": {"provider": "postgresql", "driver": "postgres-jdbc", "name": "off",
+            "configuration": {"host": "pg2.example.com", "port": "5432", "database": "d",
+                "configurationType": "MANUAL",
+                "handlers": {"postgre_ssl": {"type": "CONFIG", "enabled": false, "properties": {
+                    "ssl.method": "KEYSTORE", "ssl.keystore": "/home/me/unused.p12", "sslMode": "verify-full"
+                }}}}}
+    }});
+    std::fs::write(&file, json.to_string()).unwrap();
+    let preview = sb.preview_batch(Batch::File(&file)).await.unwrap();
+
+    let shop = row(&preview, "shop");
+    let said = shop.warnings.join("\n");
+    assert_eq!(
+        shop.fields.as_ref().unwrap().tls.mode,
+        TlsMode::VerifyCa,
+        "Connector/J 5.1: requireSSL + verifyServerCertificate checks the chain: {:?}",
+        shop.tls_from
+    );
+    assert!(
+        said.contains("Java keystore (/home/me/client.jks)"),
+        "{said}"
+    );
+    assert!(said.contains("allowPublicKeyRetrieval=true"), "{said}");
+    assert!(said.contains("cipher suites"), "{said}");
+
+    let billing = row(&preview, "billing");
+    assert_eq!(
+        billing.fields.as_ref().unwrap().tls.mode,
+        TlsMode::VerifyFull
+    );
+    assert!(billing
+        .warnings
+        .iter()
+        .any(|w| w.contains("Java keystore (/home/me/pg.p12)")));
+    // A disabled handler says nothing, and pgjdbc's default applies.
+    let off = row(&preview, "off");
+    assert!(
+        off.warnings.iter().all(|w| !w.contains("keystore")),
+        "{:?}",
+        off.warnings
+    );
+    assert_eq!(off.fields.as_ref().unwrap().tls.mode, TlsMode::Prefer);
+}

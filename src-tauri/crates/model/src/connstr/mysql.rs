@@ -234,6 +234,13 @@ pub fn import_jdbc(s: &str) -> Result<Imported> {
                 v.trim_start_matches("file://").into(),
             ),
             "connectTimeout" => timeout_from_secs(&mut imp, &k, &v, 1000)?,
+            // sqlx always fetches the server's RSA key when caching_sha2_password must send
+            // a password over an unencrypted connection; over TLS it is never needed.
+            "allowPublicKeyRetrieval" => imp.warnings.push(if flag()? {
+                "allowPublicKeyRetrieval=true: Switchboard's MySQL driver also asks the server for its RSA key when the password must cross an unencrypted connection (a key an attacker in the middle could swap); require TLS so that it never does".into()
+            } else {
+                "allowPublicKeyRetrieval=false is not kept: without TLS, Switchboard's MySQL driver asks the server for its RSA key to send the password; require TLS so that it never does".into()
+            }),
             _ => unmapped(&mut imp, &k),
         }
     }

@@ -275,6 +275,29 @@ fn truthy(v: Option<&Value>) -> Option<bool> {
     }
 }
 
+/// An SSL handler set to DBeaver's keystore method (`ssl.method` KEYSTORE, or the older
+/// `sslKeyStore`) keeps its certificates in a Java keystore, which Switchboard does not
+/// read: the user is told which file to export as PEM.
+fn keystore_warnings(config: &Value, warnings: &mut Vec<String>) {
+    let Some(handlers) = config.get("handlers").and_then(Value::as_object) else {
+        return;
+    };
+    for (id, h) in handlers {
+        if !id.ends_with("_ssl") || truthy(h.get("enabled")) == Some(false) {
+            continue;
+        }
+        let p = props(h);
+        let store = text(p.get("ssl.keystore")).or_else(|| text(p.get("sslKeyStore")));
+        let method = text(p.get("ssl.method"));
+        if store.is_some() || method.as_deref() == Some("KEYSTORE") {
+            warnings.push(format!(
+                "the SSL handler keeps its certificates in a Java keystore{}, which Switchboard does not read: export them as PEM (keytool -exportcert -rfc, or openssl pkcs12 for a .p12) and add them in the form",
+                store.map(|s| format!(" ({s})")).unwrap_or_default()
+            ));
+        }
+    }
+}
+
 /// A handler that is on: DBeaver writes only enabled ones, but hand-edited files may say
 /// `"enabled": false`.
 fn handler<'a>(config: &'a Value, id: &str) -> Option<&'a Value> {
@@ -485,6 +508,7 @@ fn manual_url(
             .collect::<Vec<_>>()
             .join("&")
     };
+    keystore_warnings(config, warnings);
     match engine {
         Engine::Postgres => {
             let mut pairs = user_props.to_vec();
@@ -537,6 +561,15 @@ fn manual_url(
                     )
                 });
                 pairs.push(("useSSL".into(), "true".into()));
+                // DBeaver's "Allow public key retrieval" box (MySQLDataSource.initSSL).
+                if truthy(p.get("ssl.public.key.retrieve")) == Some(true) {
+                    pairs.push(("allowPublicKeyRetrieval".into(), "true".into()));
+                }
+                if let Some(suites) = text(p.get("ssl.cipher.suites")) {
+                    warnings.push(format!(
+                        "the SSL handler limits the cipher suites ({suites}); Switchboard negotiates rustls's safe set and does not limit it"
+                    ));
+                }
                 if mariadb {
                     pairs.push(("trustServerCertificate".into(), (!verify).to_string()));
                 } else {
@@ -596,14 +629,6 @@ fn manual_url(
                 pairs.push(("encrypt".into(), "true".into()));
                 if let Some(name) = text(p.get("sslKeyStoreHostname")) {
                     pairs.push(("hostNameInCertificate".into(), name));
-                }
-                if text(p.get("ssl.keystore"))
-                    .or_else(|| text(p.get("sslKeyStore")))
-                    .is_some()
-                {
-                    warnings.push(
-                        "the SSL handler's trust store is a Java keystore, which Switchboard does not read: add the CA certificate as PEM in the form".into(),
-                    );
                 }
                 said = Some(
                     "DBeaver's SQL Server SSL handler: encrypt=true, as mssql-jdbc reads it".into(),
