@@ -70,6 +70,11 @@ fi
 
 echo "==> npm ci (ui/)"
 npm ci --prefix ui --no-audit --no-fund --loglevel=error
+if [ "$purpose" = test ]; then
+  # Other tools' own libraries for the parity tests (simple-encryptor: Beekeeper's seal).
+  echo "==> npm ci (tests/node/)"
+  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+fi
 
 if [ "$purpose" = test ]; then
   cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"

@@ -165,6 +165,7 @@ enum Loaded {
     Text { text: String, name: Option<String> },
     Dbeaver(Vec<crate::connstr::dbeaver::SourceFile>),
     Datagrip(Box<crate::connstr::datagrip::Project>),
+    Beekeeper(Box<crate::connstr::beekeeper::Store>),
 }
 
 fn source_words(s: batch::BatchSource) -> &'static str {
@@ -182,6 +183,7 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::Workbench => "MySQL Workbench's connections.xml",
         batch::BatchSource::Datagrip => "a DataGrip project's dataSources.xml",
         batch::BatchSource::Ssms => "SSMS's registered servers",
+        batch::BatchSource::Beekeeper => "Beekeeper Studio's app.db",
     }
 }
 
@@ -346,6 +348,13 @@ impl Switchboard {
                 )));
             }
         }
+        if opts.from.is_none_or(|t| t == Tool::Beekeeper) {
+            if let Some(file) = sources::beekeeper::app_db(&path).await {
+                return Ok(Loaded::Beekeeper(Box::new(
+                    sources::beekeeper::load(&file, opts.include_passwords).await?,
+                )));
+            }
+        }
         if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
             return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
         }
@@ -451,6 +460,7 @@ impl Switchboard {
             )?,
             Loaded::Dbeaver(files) => batch::parse_dbeaver(files)?,
             Loaded::Datagrip(project) => batch::parse_datagrip(project)?,
+            Loaded::Beekeeper(store) => batch::parse_beekeeper(store)?,
         };
         if let Some(tool) = opts.from {
             let is = parsed.source == tool.source();

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
+pub(crate) mod beekeeper;
+
 use crate::connstr::dbeaver::{self, Credentials, SourceFile};
 use crate::error::{CoreError, ErrorCode, Result};
 
@@ -26,6 +28,7 @@ pub enum Tool {
     Workbench,
     Datagrip,
     Ssms,
+    Beekeeper,
 }
 
 impl Tool {
@@ -39,6 +42,7 @@ impl Tool {
             "workbench" | "mysql-workbench" => Some(Tool::Workbench),
             "datagrip" | "intellij" => Some(Tool::Datagrip),
             "ssms" => Some(Tool::Ssms),
+            "beekeeper" | "beekeeper-studio" => Some(Tool::Beekeeper),
             _ => None,
         }
     }
@@ -53,6 +57,7 @@ impl Tool {
             Tool::Workbench => "MySQL Workbench",
             Tool::Datagrip => "DataGrip",
             Tool::Ssms => "SSMS",
+            Tool::Beekeeper => "Beekeeper Studio",
         }
     }
 
@@ -68,6 +73,7 @@ impl Tool {
             Tool::Workbench => BatchSource::Workbench,
             Tool::Datagrip => BatchSource::Datagrip,
             Tool::Ssms => BatchSource::Ssms,
+            Tool::Beekeeper => BatchSource::Beekeeper,
         }
     }
 }
@@ -283,6 +289,25 @@ pub async fn discover() -> Vec<Found> {
                 crate::words::count(i64::from(n), "data source", "data sources")
             ),
         });
+    }
+    for dir in beekeeper::data_dirs() {
+        let file = dir.join("app.db");
+        if beekeeper::app_db(&file).await.is_none() {
+            continue;
+        }
+        let n = beekeeper::count(&file).await;
+        if n > 0 {
+            out.push(Found {
+                tool: Tool::Beekeeper,
+                path: file.display().to_string(),
+                connections: n,
+                projects: 0,
+                summary: format!(
+                    "Beekeeper Studio: {}",
+                    crate::words::count(i64::from(n), "connection", "connections")
+                ),
+            });
+        }
     }
     if let Some(path) = workbench_file() {
         if let Ok(text) = crate::imports::read_import_file(&path).await {

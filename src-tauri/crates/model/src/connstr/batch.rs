@@ -38,6 +38,8 @@ pub enum BatchSource {
     Datagrip,
     /// SSMS's registered servers (.regsrvr, RegSrvr*.xml).
     Ssms,
+    /// Beekeeper Studio's app.db.
+    Beekeeper,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -184,7 +186,27 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         | BatchSource::AzureDataStudio
         | BatchSource::VscodeMssql
         | BatchSource::Compass => json(text, opts, &mut batch)?,
+        // A SQLite file, never text: core reads it (`parse_beekeeper`).
+        BatchSource::Beekeeper => {
+            return Err(super::draft::invalid(
+                "Beekeeper Studio's app.db is a database, not text.",
+                "Choose the file itself (or its folder) rather than pasting it.",
+            ))
+        }
     }
+    Ok(batch)
+}
+
+/// Beekeeper Studio's saved connections, read from its app.db by the caller.
+pub fn parse_beekeeper(store: &super::beekeeper::Store) -> Result<Batch> {
+    let mut batch = Batch {
+        source: BatchSource::Beekeeper,
+        rows: Vec::new(),
+        notes: Vec::new(),
+        folders: Vec::new(),
+        needs_passphrase: false,
+    };
+    super::beekeeper::rows(store, &mut batch)?;
     Ok(batch)
 }
 

@@ -13,6 +13,7 @@
 //! output formats, `payloads` the hosted systems' JSON bodies (beside the engine formats).
 
 pub mod batch;
+pub mod beekeeper;
 pub mod compass;
 pub mod datagrip;
 pub mod dbeaver;
@@ -100,6 +101,7 @@ pub enum SourceKind {
     Workbench,
     Datagrip,
     Ssms,
+    Beekeeper,
 }
 
 impl SourceKind {
@@ -133,6 +135,7 @@ impl SourceKind {
             SourceKind::Workbench => "MySQL Workbench connections.xml",
             SourceKind::Datagrip => "DataGrip dataSources.xml",
             SourceKind::Ssms => "SSMS registered servers",
+            SourceKind::Beekeeper => "Beekeeper Studio connection",
         }
     }
 }
