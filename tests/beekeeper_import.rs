@@ -6,62 +6,17 @@
 //! it sealed (the `.key` file under Beekeeper's shipped key, then each password) is the
 //! parity proof of the decryption.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use sqlx::ConnectOptions;
 use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::{Engine, TlsMode};
 use switchboard_core::ssh::{SshAuth, SshRoute};
-use switchboard_tests::imports::{discover, open, row};
+use switchboard_tests::imports::{discover, open, row, seal};
 use switchboard_tests::{test_password, test_root};
 
 const SHIPPED_KEY: &str = "38782F413F442A472D4B6150645367566B59703373367639792442264529482B";
-
-/// simple-encryptor, as Beekeeper uses it: a fresh key sealed under the shipped one (the
-/// `.key` file's text), and each value sealed under the fresh key.
-fn seal(values: &[&str]) -> (String, Vec<String>) {
-    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("node/node_modules/simple-encryptor");
-    assert!(
-        lib.exists(),
-        "simple-encryptor is missing: the test command installs it (npm ci --prefix tests/node)"
-    );
-    let script = format!(
-        r#"const E = require({lib:?}); const crypto = require('crypto');
-const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const key = crypto.randomBytes(32).toString('hex');
-const keyFile = E({SHIPPED_KEY:?}).encrypt({{ encryptionKey: key }});
-const sealed = input.map((v) => E(key).encrypt(v));
-process.stdout.write(JSON.stringify({{ keyFile, sealed }}));"#,
-        lib = lib.display().to_string()
-    );
-    let mut child = Command::new("node")
-        .args(["-e", &script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&serde_json::to_vec(values).unwrap())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "simple-encryptor failed");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    (
-        v["keyFile"].as_str().unwrap().to_owned(),
-        v["sealed"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_str().unwrap().to_owned())
-            .collect(),
-    )
-}
 
 /// The tables as Beekeeper 6's migrations leave them (the columns this test uses; a
 /// column an older Beekeeper lacks is simply absent from its rows).
@@ -103,7 +58,10 @@ async fn fixture(ca_path: &str) -> Fixture {
         "mongodb://events:{}@[2001:db8::5]:27018/app?tls=true",
         "Ev%3Ants"
     );
-    let (key_file, sealed) = seal(&[&password, &passphrase, &mongo_url, &password]);
+    let (key_file, sealed) = seal(
+        SHIPPED_KEY,
+        &[&password, &passphrase, &mongo_url, &password],
+    );
     std::fs::write(dir.join(".key"), &key_file).unwrap();
     let db = dir.join("app.db");
     let mut conn = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")

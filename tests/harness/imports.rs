@@ -1,8 +1,10 @@
 //! What the tests of other tools' files share: a Switchboard on a fresh data dir in the
-//! keyring session, a preview's row by its label, and `import --discover` as the CLI
-//! prints it for a given home.
+//! keyring session, a preview's row by its label, `import --discover` as the CLI prints it
+//! for a given home, and secrets sealed by the tools' own library.
 
+use std::io::Write;
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use switchboard_core::imports::{ImportPreview, PreviewRow};
 use switchboard_core::Switchboard;
@@ -42,4 +44,48 @@ pub fn discover(home: &Path, env: &[(&str, &Path)], label: &str) -> serde_json::
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// simple-encryptor 3.0.0 from npm (tests/node), as Beekeeper Studio and DbGate use it: a
+/// fresh key sealed under the tool's shipped one (the `.key` file's text), and each value
+/// sealed under the fresh key.
+pub fn seal(shipped_key: &str, values: &[&str]) -> (String, Vec<String>) {
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("node/node_modules/simple-encryptor");
+    assert!(
+        lib.exists(),
+        "simple-encryptor is missing: the test command installs it (npm ci --prefix tests/node)"
+    );
+    let script = format!(
+        r#"const E = require({lib:?}); const crypto = require('crypto');
+const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const key = crypto.randomBytes(32).toString('hex');
+const keyFile = E({shipped_key:?}).encrypt({{ encryptionKey: key }});
+const sealed = input.map((v) => E(key).encrypt(v));
+process.stdout.write(JSON.stringify({{ keyFile, sealed }}));"#,
+        lib = lib.display().to_string()
+    );
+    let mut child = Command::new("node")
+        .args(["-e", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&serde_json::to_vec(values).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "simple-encryptor failed");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        v["keyFile"].as_str().unwrap().to_owned(),
+        v["sealed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect(),
+    )
 }

@@ -23,10 +23,12 @@ use crate::secret::Secret;
 use crate::secrets::{Planned, SecretOp};
 pub use crate::sources::ImportOptions;
 
+mod loading;
 mod reimport;
-use crate::sources::{self, Tool};
 use crate::store;
 use crate::validation::{name_key, HANDLE_MAX, NAME_MAX};
+pub(crate) use loading::read_import_file;
+use loading::{file_name, Loaded};
 use reimport::{clash, Met, Update};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -132,59 +134,6 @@ pub enum Batch<'a> {
     /// A file the user picked in the window, by the token `hold_picked` gave (its text
     /// never goes to the window, as it may hold passwords).
     Picked(&'a str),
-}
-
-fn file_name(path: &Path) -> Option<String> {
-    path.file_name().map(|n| n.to_string_lossy().into_owned())
-}
-
-/// Reads a file of connections (bounded: 64 MiB, text).
-pub(crate) async fn read_import_file(path: &std::path::Path) -> Result<String> {
-    let unreadable = |why: String| {
-        CoreError::input(
-            ErrorCode::FileUnreadable,
-            Some("file"),
-            format!("{} cannot be read: {why}.", path.display()),
-            "Choose a text file: .env, .pgpass, pg_service.conf or a JSON export.",
-        )
-    };
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    if meta.len() > connstr::FILE_MAX as u64 {
-        return Err(unreadable("it is larger than 64 MiB".into()));
-    }
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
-}
-
-/// A batch as read: text, or a DBeaver project's files.
-enum Loaded {
-    Text { text: String, name: Option<String> },
-    Dbeaver(Vec<crate::connstr::dbeaver::SourceFile>),
-    Datagrip(Box<crate::connstr::datagrip::Project>),
-    Beekeeper(Box<crate::connstr::beekeeper::Store>),
-}
-
-fn source_words(s: batch::BatchSource) -> &'static str {
-    match s {
-        batch::BatchSource::Lines => "lines of connection strings",
-        batch::BatchSource::Env => "a .env file",
-        batch::BatchSource::Pgpass => "a .pgpass file",
-        batch::BatchSource::PgService => "a pg_service.conf",
-        batch::BatchSource::Json => "JSON of connections",
-        batch::BatchSource::PgAdmin => "pgAdmin's servers.json",
-        batch::BatchSource::Dbeaver => "DBeaver's data-sources.json",
-        batch::BatchSource::AzureDataStudio => "Azure Data Studio's settings",
-        batch::BatchSource::VscodeMssql => "VS Code's settings with mssql connections",
-        batch::BatchSource::Compass => "a MongoDB Compass export",
-        batch::BatchSource::Workbench => "MySQL Workbench's connections.xml",
-        batch::BatchSource::Datagrip => "a DataGrip project's dataSources.xml",
-        batch::BatchSource::Ssms => "SSMS's registered servers",
-        batch::BatchSource::Beekeeper => "Beekeeper Studio's app.db",
-    }
 }
 
 /// What saving a chosen row means.
@@ -321,49 +270,6 @@ impl Switchboard {
         }
     }
 
-    /// What a batch holds: its text (and, for a file, its name, which tells its format), or
-    /// a DBeaver project's files.
-    async fn load(&self, from: Batch<'_>, opts: &ImportOptions) -> Result<Loaded> {
-        let path = match from {
-            Batch::Text(text) => {
-                return Ok(Loaded::Text {
-                    text: text.to_owned(),
-                    name: None,
-                })
-            }
-            Batch::File(path) => path.to_owned(),
-            Batch::Picked(token) => self.picked.get(token).ok_or_else(|| {
-                CoreError::input(
-                    ErrorCode::FileUnreadable,
-                    Some("file"),
-                    "That file is no longer chosen.",
-                    "Choose the file again.",
-                )
-            })?,
-        };
-        if opts.from.is_none_or(|t| t == Tool::Datagrip) {
-            if let Some(dir) = sources::datagrip_dir(&path).await {
-                return Ok(Loaded::Datagrip(Box::new(
-                    sources::load_datagrip(&dir).await?,
-                )));
-            }
-        }
-        if opts.from.is_none_or(|t| t == Tool::Beekeeper) {
-            if let Some(file) = sources::beekeeper::app_db(&path).await {
-                return Ok(Loaded::Beekeeper(Box::new(
-                    sources::beekeeper::load(&file, opts.include_passwords).await?,
-                )));
-            }
-        }
-        if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
-            return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
-        }
-        Ok(Loaded::Text {
-            text: read_import_file(&path).await?,
-            name: file_name(&path),
-        })
-    }
-
     /// `preview_import` of pasted text or a file.
     pub async fn preview_batch(&self, from: Batch<'_>) -> Result<ImportPreview> {
         self.preview_batch_with(from, &ImportOptions::default())
@@ -441,42 +347,7 @@ impl Switchboard {
         loaded: &Loaded,
         opts: &ImportOptions,
     ) -> Result<(ImportPreview, Vec<Plan>)> {
-        // pgAdmin's `Service` entries are resolved as libpq would, from this machine's files.
-        let pg_services = match loaded {
-            Loaded::Text { text, .. } if text.contains("\"Service\"") => {
-                sources::pg_service_files().await
-            }
-            _ => Vec::new(),
-        };
-        let parsed = match loaded {
-            Loaded::Text { text, name } => batch::parse_with(
-                text,
-                name.as_deref(),
-                batch::ReadOptions {
-                    include_passwords: opts.include_passwords,
-                    passphrase: opts.passphrase.as_ref().map(Secret::expose),
-                    pg_services: &pg_services,
-                },
-            )?,
-            Loaded::Dbeaver(files) => batch::parse_dbeaver(files)?,
-            Loaded::Datagrip(project) => batch::parse_datagrip(project)?,
-            Loaded::Beekeeper(store) => batch::parse_beekeeper(store)?,
-        };
-        if let Some(tool) = opts.from {
-            let is = parsed.source == tool.source();
-            if !is {
-                return Err(CoreError::input(
-                    ErrorCode::PayloadInvalid,
-                    Some("from"),
-                    format!(
-                        "The file is not {}'s: it reads as {}.",
-                        tool.label(),
-                        source_words(parsed.source)
-                    ),
-                    "Choose the tool's own file, or leave out --from to let Switchboard tell.",
-                ));
-            }
-        }
+        let parsed = loading::parse(loaded, opts).await?;
         let saved = SavedNames::of(self.store.list().await?);
         let mut taken = Taken::of(&saved);
         // libpq uses the first .pgpass line that matches; so does the import.

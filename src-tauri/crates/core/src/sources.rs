@@ -11,6 +11,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 pub(crate) mod beekeeper;
+pub(crate) mod dbgate;
 
 use crate::connstr::dbeaver::{self, Credentials, SourceFile};
 use crate::error::{CoreError, ErrorCode, Result};
@@ -29,6 +30,7 @@ pub enum Tool {
     Datagrip,
     Ssms,
     Beekeeper,
+    Dbgate,
 }
 
 impl Tool {
@@ -43,6 +45,7 @@ impl Tool {
             "datagrip" | "intellij" => Some(Tool::Datagrip),
             "ssms" => Some(Tool::Ssms),
             "beekeeper" | "beekeeper-studio" => Some(Tool::Beekeeper),
+            "dbgate" => Some(Tool::Dbgate),
             _ => None,
         }
     }
@@ -58,6 +61,7 @@ impl Tool {
             Tool::Datagrip => "DataGrip",
             Tool::Ssms => "SSMS",
             Tool::Beekeeper => "Beekeeper Studio",
+            Tool::Dbgate => "DbGate",
         }
     }
 
@@ -74,6 +78,7 @@ impl Tool {
             Tool::Datagrip => BatchSource::Datagrip,
             Tool::Ssms => BatchSource::Ssms,
             Tool::Beekeeper => BatchSource::Beekeeper,
+            Tool::Dbgate => BatchSource::Dbgate,
         }
     }
 }
@@ -304,6 +309,21 @@ pub async fn discover() -> Vec<Found> {
                 projects: 0,
                 summary: format!(
                     "Beekeeper Studio: {}",
+                    crate::words::count(i64::from(n), "connection", "connections")
+                ),
+            });
+        }
+    }
+    if let Some(file) = dbgate::data_dir().map(|d| d.join("connections.jsonl")) {
+        let n = dbgate::count(&file).await;
+        if n > 0 {
+            out.push(Found {
+                tool: Tool::Dbgate,
+                path: file.display().to_string(),
+                connections: n,
+                projects: 0,
+                summary: format!(
+                    "DbGate: {}",
                     crate::words::count(i64::from(n), "connection", "connections")
                 ),
             });

@@ -40,6 +40,8 @@ pub enum BatchSource {
     Ssms,
     /// Beekeeper Studio's app.db.
     Beekeeper,
+    /// DbGate's connections.jsonl.
+    Dbgate,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -130,7 +132,9 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         })
         .unwrap_or_default();
     let trimmed = text.trim_start();
-    let source = if name.ends_with(".json")
+    let source = if super::dbgate::is_connections(text) {
+        BatchSource::Dbgate
+    } else if name.ends_with(".json")
         || (trimmed.starts_with('{') || trimmed.starts_with('['))
             && (serde_json::from_str::<Value>(text).is_ok()
                 || super::vscode_mssql::parse_jsonc(text).is_ok())
@@ -186,6 +190,19 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         | BatchSource::AzureDataStudio
         | BatchSource::VscodeMssql
         | BatchSource::Compass => json(text, opts, &mut batch)?,
+        BatchSource::Dbgate => {
+            let store = super::dbgate::Store {
+                label: if name.is_empty() {
+                    "the pasted lines".into()
+                } else {
+                    name.clone()
+                },
+                text: text.to_owned(),
+                key_file: None,
+                include_passwords: opts.include_passwords,
+            };
+            super::dbgate::rows(&store, &mut batch)?
+        }
         // A SQLite file, never text: core reads it (`parse_beekeeper`).
         BatchSource::Beekeeper => {
             return Err(super::draft::invalid(
@@ -194,6 +211,19 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
             ))
         }
     }
+    Ok(batch)
+}
+
+/// DbGate's connections file and key, read by the caller.
+pub fn parse_dbgate(store: &super::dbgate::Store) -> Result<Batch> {
+    let mut batch = Batch {
+        source: BatchSource::Dbgate,
+        rows: Vec::new(),
+        notes: Vec::new(),
+        folders: Vec::new(),
+        needs_passphrase: false,
+    };
+    super::dbgate::rows(store, &mut batch)?;
     Ok(batch)
 }
 

@@ -58,35 +58,6 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// Opens a value `simple-encryptor` sealed with `key`: 64 hex of HMAC-SHA256 over the rest,
-/// 32 hex of IV, then base64 of AES-256-CBC of the value's JSON.
-pub fn open_sealed(key: &str, sealed: &str) -> std::result::Result<Value, String> {
-    use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
-    use base64::Engine as _;
-    use hmac::Mac;
-    use sha2::Digest;
-    let k = sha2::Sha256::digest(key.as_bytes());
-    if sealed.len() < 96 || !sealed.is_char_boundary(64) || !sealed.is_char_boundary(96) {
-        return Err("it is too short to be a sealed value".into());
-    }
-    let (mac, rest) = sealed.split_at(64);
-    let mut check = hmac::Hmac::<sha2::Sha256>::new_from_slice(&k).map_err(|e| e.to_string())?;
-    check.update(rest.as_bytes());
-    let mac = hex::decode(mac).map_err(|_| "its seal is not hex".to_owned())?;
-    check
-        .verify_slice(&mac)
-        .map_err(|_| "it is sealed with another key".to_owned())?;
-    let iv = hex::decode(&rest[..32]).map_err(|_| "its IV is not hex".to_owned())?;
-    let body = base64::engine::general_purpose::STANDARD
-        .decode(&rest[32..])
-        .map_err(|_| "its body is not base64".to_owned())?;
-    let plain = cbc::Decryptor::<aes::Aes256>::new(k.as_slice().into(), iv.as_slice().into())
-        .decrypt_padded_vec_mut::<Pkcs7>(&body)
-        .map_err(|_| "it does not decrypt".to_owned())?;
-    let plain = zeroize::Zeroizing::new(plain);
-    serde_json::from_slice(&plain).map_err(|_| "it decrypts to something that is not JSON".into())
-}
-
 fn text(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
@@ -121,7 +92,7 @@ fn engine(kind: &str) -> Option<(Engine, &'static str)> {
 /// Every saved connection as a row, folders (empty ones too) for the batch.
 pub(super) fn rows(store: &Store, batch: &mut Batch) -> Result<()> {
     let key = match &store.key_file {
-        Some(k) => match open_sealed(SHIPPED_KEY, k.trim()) {
+        Some(k) => match super::sealed::open(SHIPPED_KEY, k.trim()) {
             Ok(v) => v
                 .get("encryptionKey")
                 .and_then(Value::as_str)
@@ -249,7 +220,7 @@ fn connection(
             ));
             return None;
         };
-        match open_sealed(key, &sealed) {
+        match super::sealed::open(key, &sealed) {
             Ok(Value::String(s)) if !s.is_empty() => Some(s),
             Ok(_) => None,
             Err(why) => {
@@ -329,7 +300,7 @@ fn connection(
 fn secret_of<'a>(c: &'a Value, key: Option<&'a str>) -> impl FnMut(&str) -> Option<String> + 'a {
     move |col: &str| {
         let sealed = text(c.get(col))?;
-        match open_sealed(key?, &sealed) {
+        match super::sealed::open(key?, &sealed) {
             Ok(Value::String(s)) if !s.is_empty() => Some(s),
             _ => None,
         }
@@ -374,18 +345,10 @@ fn fields(c: &Value, engine: Engine, driver: &str) -> Result<Imported> {
                 format!("Beekeeper's encrypt {ssl} and trust server certificate {trust}, as tedious reads them (SqlClient's meaning: without encrypt only the login is encrypted)"),
             )
         }
-        _ if !ssl => (
-            TlsMode::Disable,
-            format!("Beekeeper's SSL switch off: {driver} sends plain text"),
-        ),
-        _ if reject => (
-            TlsMode::VerifyFull,
-            format!("Beekeeper's SSL switch on and reject unauthorized on: {driver} verifies the certificate and host name"),
-        ),
-        _ => (
-            TlsMode::Require,
-            format!("Beekeeper's SSL switch on and reject unauthorized off: {driver} encrypts without verifying"),
-        ),
+        _ => {
+            let (mode, why) = super::sealed::node_tls(ssl, reject, driver);
+            (mode, format!("Beekeeper's {why}"))
+        }
     };
     f.tls.mode = mode;
     imp.tls_from = Some(said);
@@ -457,16 +420,7 @@ fn ssh(
     let mut secrets = Vec::new();
     if let Some(bastion) = text(c.get("sshBastionHost")) {
         // Older Beekeepers wrote "user@host:port" here, one string.
-        let (user, rest) = match bastion.split_once('@') {
-            Some((u, r)) => (Some(u.to_owned()), r.to_owned()),
-            None => (None, bastion),
-        };
-        let (host, port) = match rest.rsplit_once(':') {
-            Some((h, p)) if p.parse::<u16>().is_ok() && !h.contains(':') => {
-                (h.to_owned(), Some(p.to_owned()))
-            }
-            _ => (rest, None),
-        };
+        let (user, host, port) = super::sealed::jump_host(&bastion);
         let a = auth(text(c.get("sshBastionMode")).or_else(|| text(c.get("sshMode"))));
         hops.push(hop(
             host,
@@ -540,11 +494,5 @@ mod tests {
         };
         let shown = format!("{s:?}");
         assert!(!shown.contains("sealed"), "{shown}");
-    }
-
-    #[test]
-    fn a_value_sealed_under_another_key_is_refused() {
-        let e = open_sealed("k", &"0".repeat(120)).unwrap_err();
-        assert!(e.contains("another key") || e.contains("hex"), "{e}");
     }
 }

@@ -17,6 +17,7 @@ pub mod beekeeper;
 pub mod compass;
 pub mod datagrip;
 pub mod dbeaver;
+pub mod dbgate;
 mod draft;
 mod export;
 mod mongodb;
@@ -26,6 +27,7 @@ mod oracle;
 pub mod payloads;
 pub mod pgadmin;
 mod postgres;
+mod sealed;
 mod shell;
 mod sqlite;
 mod sqlserver;
@@ -102,6 +104,7 @@ pub enum SourceKind {
     Datagrip,
     Ssms,
     Beekeeper,
+    Dbgate,
 }
 
 impl SourceKind {
@@ -136,6 +139,7 @@ impl SourceKind {
             SourceKind::Datagrip => "DataGrip dataSources.xml",
             SourceKind::Ssms => "SSMS registered servers",
             SourceKind::Beekeeper => "Beekeeper Studio connection",
+            SourceKind::Dbgate => "DbGate connection",
         }
     }
 }

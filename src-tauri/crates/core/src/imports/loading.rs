@@ -1,0 +1,160 @@
+//! What a batch is read from: pasted text, a file or folder (by path or by a picked
+//! file's token) — another tool's project, store or export — and how each is parsed.
+
+use std::path::Path;
+
+use super::{Batch, ImportOptions};
+use crate::connections::Switchboard;
+use crate::connstr::{self, batch};
+use crate::error::{CoreError, ErrorCode, Result};
+use crate::secret::Secret;
+use crate::sources::{self, Tool};
+
+pub(super) fn file_name(path: &Path) -> Option<String> {
+    path.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// Reads a file of connections (bounded: 64 MiB, text).
+pub(crate) async fn read_import_file(path: &std::path::Path) -> Result<String> {
+    let unreadable = |why: String| {
+        CoreError::input(
+            ErrorCode::FileUnreadable,
+            Some("file"),
+            format!("{} cannot be read: {why}.", path.display()),
+            "Choose a text file: .env, .pgpass, pg_service.conf or a JSON export.",
+        )
+    };
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    if meta.len() > connstr::FILE_MAX as u64 {
+        return Err(unreadable("it is larger than 64 MiB".into()));
+    }
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
+}
+
+/// A batch as read: text, or a DBeaver project's files.
+pub(super) enum Loaded {
+    Text { text: String, name: Option<String> },
+    Dbeaver(Vec<crate::connstr::dbeaver::SourceFile>),
+    Datagrip(Box<crate::connstr::datagrip::Project>),
+    Beekeeper(Box<crate::connstr::beekeeper::Store>),
+    Dbgate(Box<crate::connstr::dbgate::Store>),
+}
+
+fn source_words(s: batch::BatchSource) -> &'static str {
+    match s {
+        batch::BatchSource::Lines => "lines of connection strings",
+        batch::BatchSource::Env => "a .env file",
+        batch::BatchSource::Pgpass => "a .pgpass file",
+        batch::BatchSource::PgService => "a pg_service.conf",
+        batch::BatchSource::Json => "JSON of connections",
+        batch::BatchSource::PgAdmin => "pgAdmin's servers.json",
+        batch::BatchSource::Dbeaver => "DBeaver's data-sources.json",
+        batch::BatchSource::AzureDataStudio => "Azure Data Studio's settings",
+        batch::BatchSource::VscodeMssql => "VS Code's settings with mssql connections",
+        batch::BatchSource::Compass => "a MongoDB Compass export",
+        batch::BatchSource::Workbench => "MySQL Workbench's connections.xml",
+        batch::BatchSource::Datagrip => "a DataGrip project's dataSources.xml",
+        batch::BatchSource::Ssms => "SSMS's registered servers",
+        batch::BatchSource::Beekeeper => "Beekeeper Studio's app.db",
+        batch::BatchSource::Dbgate => "DbGate's connections.jsonl",
+    }
+}
+
+impl Switchboard {
+    /// What a batch holds: its text (and, for a file, its name, which tells its format), or
+    /// a DBeaver project's files.
+    pub(super) async fn load(&self, from: Batch<'_>, opts: &ImportOptions) -> Result<Loaded> {
+        let path = match from {
+            Batch::Text(text) => {
+                return Ok(Loaded::Text {
+                    text: text.to_owned(),
+                    name: None,
+                })
+            }
+            Batch::File(path) => path.to_owned(),
+            Batch::Picked(token) => self.picked.get(token).ok_or_else(|| {
+                CoreError::input(
+                    ErrorCode::FileUnreadable,
+                    Some("file"),
+                    "That file is no longer chosen.",
+                    "Choose the file again.",
+                )
+            })?,
+        };
+        if opts.from.is_none_or(|t| t == Tool::Datagrip) {
+            if let Some(dir) = sources::datagrip_dir(&path).await {
+                return Ok(Loaded::Datagrip(Box::new(
+                    sources::load_datagrip(&dir).await?,
+                )));
+            }
+        }
+        if opts.from.is_none_or(|t| t == Tool::Beekeeper) {
+            if let Some(file) = sources::beekeeper::app_db(&path).await {
+                return Ok(Loaded::Beekeeper(Box::new(
+                    sources::beekeeper::load(&file, opts.include_passwords).await?,
+                )));
+            }
+        }
+        if opts.from.is_none_or(|t| t == Tool::Dbgate) {
+            if let Some(file) = sources::dbgate::connections_file(&path).await {
+                return Ok(Loaded::Dbgate(Box::new(
+                    sources::dbgate::load(&file, opts.include_passwords).await?,
+                )));
+            }
+        }
+        if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
+            return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
+        }
+        Ok(Loaded::Text {
+            text: read_import_file(&path).await?,
+            name: file_name(&path),
+        })
+    }
+}
+
+/// `loaded` parsed as `opts` say, refused when it is not the tool `opts.from` names.
+pub(super) async fn parse(loaded: &Loaded, opts: &ImportOptions) -> Result<batch::Batch> {
+    // pgAdmin's `Service` entries are resolved as libpq would, from this machine's files.
+    let pg_services = match loaded {
+        Loaded::Text { text, .. } if text.contains("\"Service\"") => {
+            sources::pg_service_files().await
+        }
+        _ => Vec::new(),
+    };
+    let parsed = match loaded {
+        Loaded::Text { text, name } => batch::parse_with(
+            text,
+            name.as_deref(),
+            batch::ReadOptions {
+                include_passwords: opts.include_passwords,
+                passphrase: opts.passphrase.as_ref().map(Secret::expose),
+                pg_services: &pg_services,
+            },
+        )?,
+        Loaded::Dbeaver(files) => batch::parse_dbeaver(files)?,
+        Loaded::Datagrip(project) => batch::parse_datagrip(project)?,
+        Loaded::Beekeeper(store) => batch::parse_beekeeper(store)?,
+        Loaded::Dbgate(store) => batch::parse_dbgate(store)?,
+    };
+    if let Some(tool) = opts.from {
+        let is = parsed.source == tool.source();
+        if !is {
+            return Err(CoreError::input(
+                ErrorCode::PayloadInvalid,
+                Some("from"),
+                format!(
+                    "The file is not {}'s: it reads as {}.",
+                    tool.label(),
+                    source_words(parsed.source)
+                ),
+                "Choose the tool's own file, or leave out --from to let Switchboard tell.",
+            ));
+        }
+    }
+    Ok(parsed)
+}
