@@ -12,4 +12,9 @@ path: string, connections: number, projects: number,
 /**
  * `DBeaver: 143 connections in 2 projects`.
  */
-summary: string, };
+summary: string, 
+/**
+ * Why this find cannot be imported and what to do instead (a tool whose list
+ * Switchboard cannot read); `None` for everything that can be.
+ */
+note: string | null, };

@@ -21,7 +21,10 @@ pub(crate) async fn import(sb: &Switchboard, a: ImportArgs) -> Result<Outcome, C
         } else {
             found
                 .iter()
-                .map(|f| format!("{}\n  switchboard import --file '{}'", f.summary, f.path))
+                .map(|f| match &f.note {
+                    Some(note) => format!("{} ({}): not read\n  {note}", f.summary, f.path),
+                    None => format!("{}\n  switchboard import --file '{}'", f.summary, f.path),
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         };

@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 pub(crate) mod beekeeper;
 pub(crate) mod dbgate;
+pub(crate) mod foreign;
 
 use crate::connstr::dbeaver::{self, Credentials, SourceFile};
 use crate::error::{CoreError, ErrorCode, Result};
@@ -31,6 +32,9 @@ pub enum Tool {
     Ssms,
     Beekeeper,
     Dbgate,
+    /// Found and named, never read (`foreign.rs` says why).
+    Tableplus,
+    SequelAce,
 }
 
 impl Tool {
@@ -46,6 +50,8 @@ impl Tool {
             "ssms" => Some(Tool::Ssms),
             "beekeeper" | "beekeeper-studio" => Some(Tool::Beekeeper),
             "dbgate" => Some(Tool::Dbgate),
+            "tableplus" => Some(Tool::Tableplus),
+            "sequel-ace" | "sequelace" => Some(Tool::SequelAce),
             _ => None,
         }
     }
@@ -62,13 +68,15 @@ impl Tool {
             Tool::Ssms => "SSMS",
             Tool::Beekeeper => "Beekeeper Studio",
             Tool::Dbgate => "DbGate",
+            Tool::Tableplus => "TablePlus",
+            Tool::SequelAce => "Sequel Ace",
         }
     }
 
-    /// What the model calls a file of this tool's.
-    pub fn source(self) -> crate::connstr::batch::BatchSource {
+    /// What the model calls a file of this tool's (`None`: a tool Switchboard cannot read).
+    pub fn source(self) -> Option<crate::connstr::batch::BatchSource> {
         use crate::connstr::batch::BatchSource;
-        match self {
+        Some(match self {
             Tool::Dbeaver => BatchSource::Dbeaver,
             Tool::Pgadmin => BatchSource::PgAdmin,
             Tool::Ads => BatchSource::AzureDataStudio,
@@ -79,7 +87,8 @@ impl Tool {
             Tool::Ssms => BatchSource::Ssms,
             Tool::Beekeeper => BatchSource::Beekeeper,
             Tool::Dbgate => BatchSource::Dbgate,
-        }
+            Tool::Tableplus | Tool::SequelAce => return None,
+        })
     }
 }
 
@@ -94,6 +103,9 @@ pub struct Found {
     pub projects: u32,
     /// `DBeaver: 143 connections in 2 projects`.
     pub summary: String,
+    /// Why this find cannot be imported and what to do instead (a tool whose list
+    /// Switchboard cannot read); `None` for everything that can be.
+    pub note: Option<String>,
 }
 
 /// A default place's find, held for the window to import by token (as a picked file).
@@ -293,6 +305,7 @@ pub async fn discover() -> Vec<Found> {
                 "DataGrip: {} in project {name}",
                 crate::words::count(i64::from(n), "data source", "data sources")
             ),
+            note: None,
         });
     }
     for dir in beekeeper::data_dirs() {
@@ -311,6 +324,7 @@ pub async fn discover() -> Vec<Found> {
                     "Beekeeper Studio: {}",
                     crate::words::count(i64::from(n), "connection", "connections")
                 ),
+                note: None,
             });
         }
     }
@@ -326,9 +340,11 @@ pub async fn discover() -> Vec<Found> {
                     "DbGate: {}",
                     crate::words::count(i64::from(n), "connection", "connections")
                 ),
+                note: None,
             });
         }
     }
+    out.extend(foreign::discover().await);
     if let Some(path) = workbench_file() {
         if let Ok(text) = crate::imports::read_import_file(&path).await {
             let n = text.matches("struct-name=\"db.mgmt.Connection\"").count();
@@ -343,6 +359,7 @@ pub async fn discover() -> Vec<Found> {
                         "MySQL Workbench: {}",
                         crate::words::count(i64::from(n), "connection", "connections")
                     ),
+                    note: None,
                 });
             }
         }
@@ -360,6 +377,7 @@ pub async fn discover() -> Vec<Found> {
                     tool.label(),
                     crate::words::count(i64::from(n), "connection", "connections")
                 ),
+                note: None,
             });
         }
     }
@@ -387,6 +405,7 @@ pub async fn discover() -> Vec<Found> {
                 crate::words::count(i64::from(connections), "connection", "connections"),
                 crate::words::count(i64::from(projects), "project", "projects")
             ),
+            note: None,
         });
     }
     out

@@ -86,6 +86,12 @@ impl Switchboard {
                 )
             })?,
         };
+        if let Some(refused) = opts
+            .from
+            .and_then(|t| sources::foreign::refuse_tool(t, &path))
+        {
+            return Err(refused);
+        }
         if opts.from.is_none_or(|t| t == Tool::Datagrip) {
             if let Some(dir) = sources::datagrip_dir(&path).await {
                 return Ok(Loaded::Datagrip(Box::new(
@@ -109,6 +115,9 @@ impl Switchboard {
         }
         if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
             return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
+        }
+        if let Some(refused) = sources::foreign::recognise(&path).await {
+            return Err(refused);
         }
         Ok(Loaded::Text {
             text: read_import_file(&path).await?,
@@ -142,7 +151,7 @@ pub(super) async fn parse(loaded: &Loaded, opts: &ImportOptions) -> Result<batch
         Loaded::Dbgate(store) => batch::parse_dbgate(store)?,
     };
     if let Some(tool) = opts.from {
-        let is = parsed.source == tool.source();
+        let is = tool.source() == Some(parsed.source);
         if !is {
             return Err(CoreError::input(
                 ErrorCode::PayloadInvalid,
