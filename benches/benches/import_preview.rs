@@ -5,12 +5,16 @@
 //! the per-row cost at each size (flat is linear; growing with n is quadratic).
 //!
 //! Then a DBeaver project of 10,000 connections (every one with a folder, an SSH tunnel with
-//! a jump host and an SSL handler), previewed from its folder as `import --file` does
-//! (goal, issue 14: ≤ 2 s).
+//! a jump host and an SSL handler), previewed from its folder as `import --file` does, and
+//! 10,000 connections in each other tool's own file (`import_preview/tool_files.rs`)
+//! (goal, issue 14: ≤ 2 s each).
 //!
 //! Run: `cargo bench -p switchboard-benches --bench import_preview`
 
 use std::time::Instant;
+
+#[path = "import_preview/tool_files.rs"]
+mod tool_files;
 
 use switchboard_core::Switchboard;
 
@@ -35,6 +39,42 @@ async fn main() {
         );
     }
     dbeaver(&sb, &dir).await;
+    let n = 10_000;
+    let files = [
+        tool_files::pgadmin(&dir, n),
+        tool_files::ads(&dir, n),
+        tool_files::compass(&dir, n),
+        tool_files::workbench(&dir, n),
+        tool_files::datagrip(&dir, n),
+        tool_files::ssms(&dir, n),
+        tool_files::dbgate(&dir, n),
+        tool_files::beekeeper(&dir, n).await,
+    ];
+    for f in files {
+        let t = Instant::now();
+        let preview = sb
+            .preview_batch(switchboard_core::imports::Batch::File(&f.path))
+            .await
+            .expect("preview");
+        let took = t.elapsed();
+        assert_eq!(preview.rows.len(), n, "{}", f.tool);
+        let ready = preview
+            .rows
+            .iter()
+            .filter(|r| r.status == switchboard_core::imports::RowStatus::Ready)
+            .count();
+        assert_eq!(
+            ready, n,
+            "{}: every row reads ({:?})",
+            f.tool, preview.rows[0]
+        );
+        println!(
+            "{:<34} {n} connections: {:>8.3} s, {:>6.2} µs per row (goal ≤ 2 s)",
+            f.tool,
+            took.as_secs_f64(),
+            took.as_secs_f64() * 1e6 / n as f64
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
