@@ -35,11 +35,18 @@ async fn first_run_finds_a_dbeaver_workspace_previews_imports_it_and_its_folders
     let data = data_dir("ui-import-dbeaver");
     let xdg = test_root().join(format!("xdg-{}", uuid::Uuid::new_v4()));
     workspace(&xdg);
-    // Other tools' places of this machine's user (DataGrip's IDE config) stay out of it.
+    // Other tools' places of this machine's user (DataGrip's IDE config) stay out of it;
+    // the home holds a TablePlus folder, whose list cannot be read.
     let config = xdg.join("config");
+    let home = xdg.join("home");
+    std::fs::create_dir_all(home.join(".tableplus/data")).unwrap();
     let (_driver, c) = open_window_env(
         &data,
-        &[("XDG_DATA_HOME", &xdg), ("XDG_CONFIG_HOME", &config)],
+        &[
+            ("XDG_DATA_HOME", &xdg),
+            ("XDG_CONFIG_HOME", &config),
+            ("HOME", &home),
+        ],
     )
     .await;
 
@@ -48,6 +55,25 @@ async fn first_run_finds_a_dbeaver_workspace_previews_imports_it_and_its_folders
     assert!(
         text.contains("DBeaver: 3 connections in 1 project"),
         "{text}"
+    );
+    // TablePlus is named with why it cannot be read and what to do, with no import button.
+    let note = wait_for(&c, "[data-testid=first-found-note]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        note.contains("TablePlus keeps its passwords in the system keyring")
+            && note.contains("paste them here"),
+        "{note}"
+    );
+    assert_eq!(
+        c.find_all(Locator::Css("[data-testid=first-found-import]"))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "only the readable find offers an import"
     );
     wait_for(&c, "[data-testid=first-found-import]")
         .await

@@ -20,7 +20,7 @@ async fn files_of_tools_switchboard_cannot_read_are_named_with_the_way_out_and_n
             "all_dump.tableplusconnection",
             b"\x8a\x01\xfe sealed bytes".to_vec(),
             "TablePlus",
-            "sealed with a password",
+            "seals its exports",
         ),
         (
             "Favorites.plist",

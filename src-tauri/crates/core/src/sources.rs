@@ -344,7 +344,6 @@ pub async fn discover() -> Vec<Found> {
             });
         }
     }
-    out.extend(foreign::discover().await);
     if let Some(path) = workbench_file() {
         if let Ok(text) = crate::imports::read_import_file(&path).await {
             let n = text.matches("struct-name=\"db.mgmt.Connection\"").count();
@@ -408,6 +407,8 @@ pub async fn discover() -> Vec<Found> {
             note: None,
         });
     }
+    // Last: what cannot be imported, after everything that can.
+    out.extend(foreign::discover().await);
     out
 }
 

@@ -19,8 +19,8 @@ struct Verdict {
 
 const TABLEPLUS: Verdict = Verdict {
     tool: "TablePlus",
-    why: "TablePlus keeps its passwords in the system keyring under its own name, its connection list is in a format it does not document, and its exports (.tableplusconnection) are sealed with a password in a format only TablePlus opens",
-    how: "In TablePlus, open each connection and copy its URL (or its host, port, user and database), then paste the URLs here one per line, or enter them in the form",
+    why: "TablePlus keeps its passwords in the system keyring under its own name, does not document its list, and seals its exports (.tableplusconnection) in a format only it opens",
+    how: "In TablePlus, copy each connection's URL and paste them here, one per line (or enter them in the form)",
 };
 
 const SEQUEL_ACE: Verdict = Verdict {
@@ -128,7 +128,7 @@ pub(super) async fn discover() -> Vec<Found> {
             path: path.display().to_string(),
             connections: 0,
             projects: 0,
-            summary: format!("{}'s connections", v.tool),
+            summary: format!("{}'s connections, which Switchboard cannot read", v.tool),
             note: Some(format!("{}. {}.", v.why, v.how)),
         });
     }
