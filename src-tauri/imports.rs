@@ -88,7 +88,13 @@ pub async fn pick_import_file(
     state: State<'_, AppState>,
     app: tauri::AppHandle,
 ) -> CmdResult<Option<PickedFile>> {
-    let Some(path) = crate::pick_path(&app, "Choose a file of connections", None).await? else {
+    let Some(path) = crate::pick_path(
+        &app,
+        "Choose a file of connections",
+        crate::Pick::File(None),
+    )
+    .await?
+    else {
         return Ok(None);
     };
     Ok(Some(state.sb.hold_picked(path)))
@@ -101,25 +107,15 @@ pub async fn pick_import_folder(
     state: State<'_, AppState>,
     app: tauri::AppHandle,
 ) -> CmdResult<Option<PickedFile>> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Choose a folder of another tool's connections")
-        .pick_folder(move |picked| {
-            let _ = tx.send(picked);
-        });
-    let Some(picked) = rx.await.ok().flatten() else {
+    let Some(path) = crate::pick_path(
+        &app,
+        "Choose a folder of another tool's connections",
+        crate::Pick::Folder,
+    )
+    .await?
+    else {
         return Ok(None);
     };
-    let path = picked.into_path().map_err(|e| {
-        switchboard_core::CoreError::input(
-            switchboard_core::ErrorCode::FileUnreadable,
-            Some("file"),
-            format!("The chosen folder cannot be opened: {e}"),
-            "Pick a folder on this machine.",
-        )
-    })?;
     Ok(Some(state.sb.hold_picked(path)))
 }
 

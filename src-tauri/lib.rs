@@ -659,27 +659,39 @@ fn list_engines() -> Vec<EngineSpec> {
 #[tauri::command]
 async fn pick_pem_file(app: tauri::AppHandle) -> CmdResult<Option<String>> {
     let filter = ("PEM certificate or key", &["pem", "crt", "cer", "key"][..]);
-    let Some(path) = pick_path(&app, "Choose a PEM file", Some(filter)).await? else {
+    let Some(path) = pick_path(&app, "Choose a PEM file", Pick::File(Some(filter))).await? else {
         return Ok(None);
     };
     Ok(Some(switchboard_core::files::read_pem_file(&path).await?))
+}
+
+/// What a native dialog picks: a file (with a filter), or a folder.
+pub(crate) enum Pick<'a> {
+    File(Option<(&'a str, &'a [&'a str])>),
+    Folder,
 }
 
 /// The native file dialog: the path the user picked, or `None` when cancelled.
 pub(crate) async fn pick_path(
     app: &tauri::AppHandle,
     title: &str,
-    filter: Option<(&str, &[&str])>,
+    pick: Pick<'_>,
 ) -> CmdResult<Option<std::path::PathBuf>> {
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut dialog = app.dialog().file().set_title(title);
-    if let Some((name, extensions)) = filter {
-        dialog = dialog.add_filter(name, extensions);
-    }
-    dialog.pick_file(move |picked| {
+    let send = move |picked| {
         let _ = tx.send(picked);
-    });
+    };
+    match pick {
+        Pick::File(filter) => {
+            if let Some((name, extensions)) = filter {
+                dialog = dialog.add_filter(name, extensions);
+            }
+            dialog.pick_file(send);
+        }
+        Pick::Folder => dialog.pick_folder(send),
+    }
     let Some(picked) = rx.await.ok().flatten() else {
         return Ok(None);
     };
@@ -687,8 +699,8 @@ pub(crate) async fn pick_path(
         switchboard_core::CoreError::input(
             switchboard_core::ErrorCode::FileUnreadable,
             Some("file"),
-            format!("The chosen file cannot be opened: {e}"),
-            "Pick a file on this machine.",
+            format!("The chosen file or folder cannot be opened: {e}"),
+            "Pick one on this machine.",
         )
     })?;
     Ok(Some(path))

@@ -13,7 +13,7 @@ use sqlx::ConnectOptions;
 use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::{Engine, TlsMode};
 use switchboard_core::ssh::{SshAuth, SshRoute};
-use switchboard_tests::imports::{discover, open, row, seal};
+use switchboard_tests::imports::{discover, hops, open, row, saved, seal};
 use switchboard_tests::{test_password, test_root};
 
 const SHIPPED_KEY: &str = "38782F413F442A472D4B6150645367566B59703373367639792442264529482B";
@@ -40,6 +40,57 @@ CREATE TABLE saved_connection (id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
   sshBastionHostPort integer, sshBastionMode varchar(8) DEFAULT ('agent'), sshBastionUsername varchar,
   sshBastionKeyfile varchar, sshBastionPassword varchar, sshBastionKeyfilePassword varchar);
 "#;
+
+/// One `saved_connection` row: where it points, and its switches (Beekeeper's defaults).
+struct Saved<'a> {
+    name: &'a str,
+    kind: &'a str,
+    at: (
+        Option<&'a str>,
+        Option<i64>,
+        Option<&'a str>,
+        Option<&'a str>,
+    ),
+    password: Option<&'a str>,
+    ssl: bool,
+    reject: bool,
+    ca: Option<&'a str>,
+    trust: bool,
+    /// Through the bastion and the SSH host (a key file with a sealed passphrase).
+    tunnel: bool,
+    folder: Option<i64>,
+    remember: bool,
+    url: Option<&'a str>,
+}
+
+impl<'a> Saved<'a> {
+    #[allow(clippy::type_complexity)]
+    fn new(
+        name: &'a str,
+        kind: &'a str,
+        at: (
+            Option<&'a str>,
+            Option<i64>,
+            Option<&'a str>,
+            Option<&'a str>,
+        ),
+    ) -> Self {
+        Saved {
+            name,
+            kind,
+            at,
+            password: None,
+            ssl: false,
+            reject: true,
+            ca: None,
+            trust: false,
+            tunnel: false,
+            folder: None,
+            remember: true,
+            url: None,
+        }
+    }
+}
 
 struct Fixture {
     dir: PathBuf,
@@ -84,147 +135,77 @@ async fn fixture(ca_path: &str) -> Fixture {
         sshPort, sshUsername, sshMode, sshKeyfile, sshKeyfilePassword, sshBastionHost, sshBastionHostPort,
         sshBastionMode, sshBastionUsername, labelColor, connectionFolderId, rememberPassword, url, options)
         VALUES (1, 'DEPRECATED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')";
-    type R<'a> = (
-        &'a str,
-        &'a str,
-        Option<&'a str>,
-        Option<i64>,
-        Option<&'a str>,
-        Option<&'a str>,
-        Option<&'a str>,
-        (bool, bool, Option<&'a str>, bool),
-        bool,
-        Option<i64>,
-        bool,
-        Option<&'a str>,
-    );
-    let rows: Vec<R> = vec![
-        (
-            "orders (prod)",
-            "postgresql",
-            Some("db.example.com"),
-            Some(5433),
-            Some("app"),
-            Some("orders"),
-            Some(sealed[0].as_str()),
-            (true, true, Some(ca_path), false),
-            true,
-            Some(3),
-            true,
-            None,
-        ),
-        (
-            "crm",
-            "mysql",
-            Some("::1"),
-            Some(3307),
-            Some("crm_app"),
-            Some("crm"),
-            None,
-            (true, false, None, false),
-            false,
-            None,
-            false,
-            None,
-        ),
-        (
-            "ledger",
-            "sqlserver",
-            Some("sql.example.com"),
-            Some(1433),
-            Some("sa"),
-            Some("Ledger"),
-            Some(sealed[3].as_str()),
-            (true, true, None, true),
-            false,
-            Some(4),
-            true,
-            None,
-        ),
-        (
-            "events",
-            "mongodb",
-            None,
-            None,
-            None,
-            None,
-            None,
-            (false, true, None, false),
-            false,
-            None,
-            true,
-            Some(sealed[2].as_str()),
-        ),
-        (
+    let at = |host, port, user, db| (Some(host), Some(port), Some(user), Some(db));
+    let rows = [
+        Saved {
+            ssl: true,
+            ca: Some(ca_path),
+            tunnel: true,
+            folder: Some(3),
+            password: Some(sealed[0].as_str()),
+            ..Saved::new(
+                "orders (prod)",
+                "postgresql",
+                at("db.example.com", 5433, "app", "orders"),
+            )
+        },
+        Saved {
+            ssl: true,
+            reject: false,
+            remember: false,
+            ..Saved::new("crm", "mysql", at("::1", 3307, "crm_app", "crm"))
+        },
+        Saved {
+            ssl: true,
+            trust: true,
+            folder: Some(4),
+            password: Some(sealed[3].as_str()),
+            ..Saved::new(
+                "ledger",
+                "sqlserver",
+                at("sql.example.com", 1433, "sa", "Ledger"),
+            )
+        },
+        Saved {
+            url: Some(sealed[2].as_str()),
+            ..Saved::new("events", "mongodb", (None, None, None, None))
+        },
+        Saved::new(
             "cache",
             "redis",
-            Some("localhost"),
-            Some(6379),
-            None,
-            None,
-            None,
-            (false, true, None, false),
-            false,
-            None,
-            true,
-            None,
+            (Some("localhost"), Some(6379), None, None),
         ),
-        (
+        Saved::new(
             "Demo Database",
             "sqlite",
-            None,
-            None,
-            None,
-            Some("/home/me/.config/beekeeper-studio/demo.db"),
-            None,
-            (false, true, None, false),
-            false,
-            None,
-            true,
-            None,
+            (
+                None,
+                None,
+                None,
+                Some("/home/me/.config/beekeeper-studio/demo.db"),
+            ),
         ),
-        (
+        Saved::new(
             "plain",
             "postgresql",
-            Some("10.0.0.7"),
-            Some(5432),
-            Some("postgres"),
-            Some("postgres"),
-            None,
-            (false, true, None, false),
-            false,
-            None,
-            true,
-            None,
+            at("10.0.0.7", 5432, "postgres", "postgres"),
         ),
     ];
-    for (
-        name,
-        kind,
-        host,
-        port,
-        user,
-        db,
-        pw,
-        (ssl, reject, ca, trust),
-        tunnel,
-        folder,
-        remember,
-        url,
-    ) in rows
-    {
+    for r in rows {
+        let (host, port, user, db) = r.at;
+        let tunnel = r.tunnel;
         sqlx::query(insert)
-            .bind(name)
-            .bind(kind)
+            .bind(r.name)
+            .bind(r.kind)
             .bind(host)
             .bind(port)
             .bind(user)
             .bind(db)
-            .bind(pw)
-            .bind(ssl)
-            .bind(reject)
-            .bind(ca)
-            .bind(trust)
+            .bind(r.password)
+            .bind(r.ssl)
+            .bind(r.reject)
+            .bind(r.ca)
+            .bind(r.trust)
             .bind(tunnel)
             .bind(tunnel.then_some("bastion2.internal"))
             .bind(tunnel.then_some(2222))
@@ -237,9 +218,9 @@ async fn fixture(ca_path: &str) -> Fixture {
             .bind(tunnel.then_some("agent"))
             .bind(tunnel.then_some("me"))
             .bind(if tunnel { "red" } else { "default" })
-            .bind(folder)
-            .bind(remember)
-            .bind(url)
+            .bind(r.folder)
+            .bind(r.remember)
+            .bind(r.url)
             .execute(&mut conn)
             .await
             .unwrap();
@@ -284,22 +265,20 @@ async fn beekeepers_app_db_imports_with_folders_tls_ssh_and_its_sealed_secrets_w
     assert_eq!(f.tls.ca_pem.as_deref(), Some(ca.cert_pem.as_str()));
     assert_eq!(f.folder, "Team/Backend/Склад");
     assert_eq!(f.color.as_deref(), Some("#e53935"));
-    match f.ssh.as_ref().unwrap() {
-        SshRoute::Hops { hops } => {
-            let seen: Vec<_> = hops
-                .iter()
-                .map(|h| (h.host.as_str(), h.port, h.user.as_str(), h.auth))
-                .collect();
-            assert_eq!(
-                seen,
-                [
-                    ("gate.example.com", 22, "me", SshAuth::Agent),
-                    ("bastion2.internal", 2222, "jump", SshAuth::Key)
-                ]
-            );
-            assert_eq!(hops[1].key_files, ["/home/me/.ssh/id_ed25519"]);
-        }
-        other => panic!("{other:?}"),
+    assert_eq!(
+        hops(f.ssh.as_ref()),
+        [
+            ("gate.example.com".into(), 22, "me".into(), SshAuth::Agent),
+            (
+                "bastion2.internal".into(),
+                2222,
+                "jump".into(),
+                SshAuth::Key
+            )
+        ]
+    );
+    if let Some(SshRoute::Hops { hops }) = &f.ssh {
+        assert_eq!(hops[1].key_files, ["/home/me/.ssh/id_ed25519"]);
     }
     let crm = row(&preview, "crm").fields.as_ref().unwrap();
     assert_eq!((crm.host.as_str(), crm.tls.mode), ("::1", TlsMode::Require));
@@ -352,12 +331,7 @@ async fn beekeepers_app_db_imports_with_folders_tls_ssh_and_its_sealed_secrets_w
     sb.import_batch_with(Batch::File(&fx.dir), None, &with)
         .await
         .unwrap();
-    let listed = sb.summaries().await.unwrap();
-    let saved = listed
-        .connections
-        .iter()
-        .find(|c| c.name == "orders (prod)")
-        .unwrap();
+    let saved = saved(&sb, "orders (prod)").await;
     assert_eq!(
         sb.reveal_password(saved.id).await.unwrap().expose(),
         fx.password

@@ -7,9 +7,9 @@
 
 use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::{Engine, TlsMode};
-use switchboard_core::ssh::{SshAuth, SshRoute};
+use switchboard_core::ssh::SshAuth;
 use switchboard_core::ErrorCode;
-use switchboard_tests::imports::{discover, open, row, seal};
+use switchboard_tests::imports::{discover, hops, open, row, saved, seal};
 use switchboard_tests::{test_password, test_root};
 
 const SHIPPED_KEY: &str = "mQAUaXhavRGJDxDTXSCg7Ej0xMmGCrx6OKA07DIMBiDcYYkvkaXjTAzPUEHEHEf9";
@@ -79,23 +79,24 @@ async fn dbgates_connections_import_with_tls_ssh_folders_and_sealed_passwords_wi
     );
     assert_eq!(f.tls.ca_pem.as_deref(), Some(ca.cert_pem.as_str()));
     assert_eq!(f.folder, "Payments/EU");
-    match f.ssh.as_ref().unwrap() {
-        SshRoute::Hops { hops } => {
-            let seen: Vec<_> = hops
-                .iter()
-                .map(|h| (h.host.as_str(), h.port, h.user.as_str(), h.auth))
-                .collect();
-            assert_eq!(
-                seen,
-                [
-                    ("gate.example.com", 22, "jump", SshAuth::Password),
-                    ("bastion.example.com", 2222, "jump", SshAuth::Password)
-                ],
-                "node-ssh-forward logs in to the bastion as to the SSH host"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(
+        hops(f.ssh.as_ref()),
+        [
+            (
+                "gate.example.com".into(),
+                22,
+                "jump".into(),
+                SshAuth::Password
+            ),
+            (
+                "bastion.example.com".into(),
+                2222,
+                "jump".into(),
+                SshAuth::Password
+            )
+        ],
+        "node-ssh-forward logs in to the bastion as to the SSH host"
+    );
     let sklad = row(&preview, "Склад").fields.as_ref().unwrap();
     assert_eq!(
         (
@@ -138,12 +139,7 @@ async fn dbgates_connections_import_with_tls_ssh_folders_and_sealed_passwords_wi
     sb.import_batch_with(Batch::File(&dir), None, &with)
         .await
         .unwrap();
-    let listed = sb.summaries().await.unwrap();
-    let saved = listed
-        .connections
-        .iter()
-        .find(|c| c.name == "orders (prod)")
-        .unwrap();
+    let saved = saved(&sb, "orders (prod)").await;
     assert_eq!(
         sb.reveal_password(saved.id).await.unwrap().expose(),
         password

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::TlsMode;
-use switchboard_tests::imports::{open, row};
+use switchboard_tests::imports::{open, row, saved};
 use switchboard_tests::test_root;
 
 const LIBPQ: &str = r#"
@@ -233,18 +233,12 @@ async fn service_and_passfile_entries_resolve_exactly_as_libpq_resolves_them() {
     sb.import_batch_with(Batch::Text(&text), None, &with_passwords)
         .await
         .unwrap();
-    let listed = sb.summaries().await.unwrap();
-    let saved = listed
-        .connections
-        .iter()
-        .find(|c| c.name == "with passfile")
-        .unwrap();
-    assert_eq!(sb.reveal_password(saved.id).await.unwrap().expose(), secret);
-    let billing = listed
-        .connections
-        .iter()
-        .find(|c| c.name == "billing")
-        .unwrap();
+    let with_passfile = saved(&sb, "with passfile").await;
+    assert_eq!(
+        sb.reveal_password(with_passfile.id).await.unwrap().expose(),
+        secret
+    );
+    let billing = saved(&sb, "billing").await;
     assert_eq!(billing.host, "127.0.0.1");
     assert!(matches!(
         sb.get(billing.id).await.unwrap().fields.tls.mode,

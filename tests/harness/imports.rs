@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use switchboard_core::imports::{ImportPreview, PreviewRow};
+use switchboard_core::ssh::{SshAuth, SshRoute};
+use switchboard_core::summary::ConnectionSummary;
 use switchboard_core::Switchboard;
 
 use crate::{data_dir, require_keyring_session, workspace_bin};
@@ -24,6 +26,28 @@ pub fn row<'a>(preview: &'a ImportPreview, label: &str) -> &'a PreviewRow {
         .iter()
         .find(|r| r.label == label)
         .unwrap_or_else(|| panic!("no row {label}: {preview:#?}"))
+}
+
+/// The saved connection named `name` (fails naming the ones there are).
+pub async fn saved(sb: &Switchboard, name: &str) -> ConnectionSummary {
+    let listed = sb.summaries().await.expect("list");
+    let names: Vec<String> = listed.connections.iter().map(|c| c.name.clone()).collect();
+    listed
+        .connections
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no saved {name}: {names:?}"))
+}
+
+/// A route's hops as (host, port, user, auth), to compare at a glance.
+pub fn hops(route: Option<&SshRoute>) -> Vec<(String, u32, String, SshAuth)> {
+    match route {
+        Some(SshRoute::Hops { hops }) => hops
+            .iter()
+            .map(|h| (h.host.clone(), h.port, h.user.clone(), h.auth))
+            .collect(),
+        other => panic!("not a route of hops: {other:?}"),
+    }
 }
 
 /// `switchboard import --discover --json` run with `home` as the user's home and `env`

@@ -108,6 +108,24 @@ pub struct Found {
     pub note: Option<String>,
 }
 
+impl Found {
+    /// One file of `n` connections (`Beekeeper Studio: 12 connections`).
+    fn file(tool: Tool, path: &Path, n: u32) -> Found {
+        Found {
+            tool,
+            path: path.display().to_string(),
+            connections: n,
+            projects: 0,
+            summary: format!(
+                "{}: {}",
+                tool.label(),
+                crate::words::count(i64::from(n), "connection", "connections")
+            ),
+            note: None,
+        }
+    }
+}
+
 /// A default place's find, held for the window to import by token (as a picked file).
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -315,33 +333,13 @@ pub async fn discover() -> Vec<Found> {
         }
         let n = beekeeper::count(&file).await;
         if n > 0 {
-            out.push(Found {
-                tool: Tool::Beekeeper,
-                path: file.display().to_string(),
-                connections: n,
-                projects: 0,
-                summary: format!(
-                    "Beekeeper Studio: {}",
-                    crate::words::count(i64::from(n), "connection", "connections")
-                ),
-                note: None,
-            });
+            out.push(Found::file(Tool::Beekeeper, &file, n));
         }
     }
     if let Some(file) = dbgate::data_dir().map(|d| d.join("connections.jsonl")) {
         let n = dbgate::count(&file).await;
         if n > 0 {
-            out.push(Found {
-                tool: Tool::Dbgate,
-                path: file.display().to_string(),
-                connections: n,
-                projects: 0,
-                summary: format!(
-                    "DbGate: {}",
-                    crate::words::count(i64::from(n), "connection", "connections")
-                ),
-                note: None,
-            });
+            out.push(Found::file(Tool::Dbgate, &file, n));
         }
     }
     if let Some(path) = workbench_file() {
@@ -349,35 +347,14 @@ pub async fn discover() -> Vec<Found> {
             let n = text.matches("struct-name=\"db.mgmt.Connection\"").count();
             let n = u32::try_from(n).unwrap_or(u32::MAX);
             if n > 0 {
-                out.push(Found {
-                    tool: Tool::Workbench,
-                    path: path.display().to_string(),
-                    connections: n,
-                    projects: 0,
-                    summary: format!(
-                        "MySQL Workbench: {}",
-                        crate::words::count(i64::from(n), "connection", "connections")
-                    ),
-                    note: None,
-                });
+                out.push(Found::file(Tool::Workbench, &path, n));
             }
         }
     }
     for (tool, path) in settings_files() {
         let n = count_settings(tool, &path).await;
         if n > 0 {
-            out.push(Found {
-                tool,
-                path: path.display().to_string(),
-                connections: n,
-                projects: 0,
-                summary: format!(
-                    "{}: {}",
-                    tool.label(),
-                    crate::words::count(i64::from(n), "connection", "connections")
-                ),
-                note: None,
-            });
+            out.push(Found::file(tool, &path, n));
         }
     }
     for root in dbeaver_roots() {

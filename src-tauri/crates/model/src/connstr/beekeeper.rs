@@ -20,10 +20,11 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::batch::{Batch, Entry, Row};
-use super::draft::{draft, file};
-use super::{FileSlot, Imported, Parsed, SourceKind};
+use super::draft::draft;
+use super::node_stores::{cert_files, driver_tls, flag, install_key, take_password, text};
+use super::{Imported, Parsed, SourceKind};
 use crate::error::Result;
-use crate::model::{Engine, PasswordSave, TlsMode};
+use crate::model::{Engine, PasswordSave};
 use crate::secret::Secret;
 use crate::ssh::{SshAuth, SshHop, SshRoute, DEFAULT_SSH_PORT};
 
@@ -58,23 +59,6 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn flag(v: Option<&Value>) -> Option<bool> {
-    match v? {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => Some(n.as_i64() != Some(0)),
-        Value::String(s) => Some(s == "1" || s.eq_ignore_ascii_case("true")),
-        _ => None,
-    }
-}
-
 /// Beekeeper's connection types Switchboard connects to, and the driver whose meaning
 /// applies. Other types (ClickHouse, Redis, BigQuery, …) are skipped with the reason.
 fn engine(kind: &str) -> Option<(Engine, &'static str)> {
@@ -91,26 +75,12 @@ fn engine(kind: &str) -> Option<(Engine, &'static str)> {
 
 /// Every saved connection as a row, folders (empty ones too) for the batch.
 pub(super) fn rows(store: &Store, batch: &mut Batch) -> Result<()> {
-    let key = match &store.key_file {
-        Some(k) => match super::sealed::open(SHIPPED_KEY, k.trim()) {
-            Ok(v) => v
-                .get("encryptionKey")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            Err(why) => {
-                batch.notes.push(format!(
-                    "Beekeeper's key file could not be opened ({why}): saved passwords and URLs cannot be read"
-                ));
-                None
-            }
-        },
-        None => {
-            batch.notes.push(
-                "Beekeeper's key file (.key beside app.db) is not there: saved passwords and URLs cannot be read".into(),
-            );
-            None
-        }
-    };
+    let key = install_key(
+        SHIPPED_KEY,
+        store.key_file.as_deref(),
+        "Beekeeper",
+        &mut batch.notes,
+    );
     let paths = folder_paths(&store.folders);
     let mut used: Vec<&str> = Vec::new();
     for c in &store.connections {
@@ -220,7 +190,7 @@ fn connection(
             ));
             return None;
         };
-        match super::sealed::open(key, &sealed) {
+        match super::node_stores::open(key, &sealed) {
             Ok(Value::String(s)) if !s.is_empty() => Some(s),
             Ok(_) => None,
             Err(why) => {
@@ -282,17 +252,8 @@ fn connection(
     } else if flag(c.get("rememberPassword")) == Some(false) {
         imp.fields.password_save = PasswordSave::Ask;
     }
-    match password.or(imp.password.take().map(|p| p.expose().to_owned())) {
-        Some(p) if store.include_passwords => imp.password = Some(Secret::new(p)),
-        Some(_) => {
-            imp.password = None;
-            imp.warnings.push(
-                "Beekeeper saved a password; import with passwords to bring it into the keychain"
-                    .into(),
-            );
-        }
-        None => {}
-    }
+    let password = password.or(imp.password.take().map(|p| p.expose().to_owned()));
+    take_password(&mut imp, password, store.include_passwords, "Beekeeper");
     Ok(imp)
 }
 
@@ -300,7 +261,7 @@ fn connection(
 fn secret_of<'a>(c: &'a Value, key: Option<&'a str>) -> impl FnMut(&str) -> Option<String> + 'a {
     move |col: &str| {
         let sealed = text(c.get(col))?;
-        match super::sealed::open(key?, &sealed) {
+        match super::node_stores::open(key?, &sealed) {
             Ok(Value::String(s)) if !s.is_empty() => Some(s),
             _ => None,
         }
@@ -332,35 +293,11 @@ fn fields(c: &Value, engine: Engine, driver: &str) -> Result<Imported> {
     }
     let ssl = flag(c.get("ssl")) == Some(true);
     let reject = flag(c.get("sslRejectUnauthorized")).unwrap_or(true);
-    let (mode, said) = match engine {
-        Engine::SqlServer => {
-            let trust = flag(c.get("trustServerCertificate")) == Some(true);
-            let mode = match (ssl, trust) {
-                (false, _) => TlsMode::Prefer,
-                (true, true) => TlsMode::Require,
-                (true, false) => TlsMode::VerifyFull,
-            };
-            (
-                mode,
-                format!("Beekeeper's encrypt {ssl} and trust server certificate {trust}, as tedious reads them (SqlClient's meaning: without encrypt only the login is encrypted)"),
-            )
-        }
-        _ => {
-            let (mode, why) = super::sealed::node_tls(ssl, reject, driver);
-            (mode, format!("Beekeeper's {why}"))
-        }
-    };
+    let trust = flag(c.get("trustServerCertificate")) == Some(true);
+    let (mode, said) = driver_tls(engine, ssl, reject, trust, "Beekeeper", driver);
     f.tls.mode = mode;
     imp.tls_from = Some(said);
-    for (col, slot) in [
-        ("sslCaFile", FileSlot::Ca),
-        ("sslCertFile", FileSlot::ClientCert),
-        ("sslKeyFile", FileSlot::ClientKey),
-    ] {
-        if let Some(path) = text(c.get(col)).filter(|_| ssl) {
-            file(&mut imp, slot, col, path);
-        }
-    }
+    cert_files(&mut imp, c, ssl);
     if engine == Engine::SqlServer {
         if flag(c.get("windowsAuthEnabled")) == Some(true) || text(c.get("domain")).is_some() {
             imp.warnings.push(
@@ -420,7 +357,7 @@ fn ssh(
     let mut secrets = Vec::new();
     if let Some(bastion) = text(c.get("sshBastionHost")) {
         // Older Beekeepers wrote "user@host:port" here, one string.
-        let (user, host, port) = super::sealed::jump_host(&bastion);
+        let (user, host, port) = super::node_stores::jump_host(&bastion);
         let a = auth(text(c.get("sshBastionMode")).or_else(|| text(c.get("sshMode"))));
         hops.push(hop(
             host,

@@ -10,10 +10,11 @@
 use serde_json::Value;
 
 use super::batch::{Batch, Entry, Row};
-use super::draft::{draft, file};
-use super::{FileSlot, Imported, Parsed, SourceKind};
+use super::draft::draft;
+use super::node_stores::{cert_files, driver_tls, flag, install_key, take_password, text};
+use super::{Imported, Parsed, SourceKind};
 use crate::error::Result;
-use crate::model::{Engine, PasswordSave, TlsMode};
+use crate::model::{Engine, PasswordSave};
 use crate::secret::Secret;
 use crate::ssh::{SshAuth, SshHop, SshRoute, DEFAULT_SSH_PORT};
 
@@ -46,23 +47,6 @@ pub fn is_connections(text: &str) -> bool {
         .is_some_and(|l| l.starts_with('{') && l.contains("@dbgate-plugin-"))
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn flag(v: Option<&Value>) -> Option<bool> {
-    match v? {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => Some(s == "true" || s == "1"),
-        Value::Number(n) => Some(n.as_i64() != Some(0)),
-        _ => None,
-    }
-}
-
 /// DbGate's engines Switchboard connects to (`<engine>@dbgate-plugin-<plugin>`), and the
 /// driver whose meaning applies.
 fn engine(id: &str) -> Option<(Engine, &'static str)> {
@@ -79,19 +63,9 @@ fn engine(id: &str) -> Option<(Engine, &'static str)> {
 
 /// Every line as a row; a line that is not JSON is an invalid row naming its number.
 pub(super) fn rows(store: &Store, batch: &mut Batch) -> Result<()> {
+    // No .key is normal: DbGate writes it with the first sealed secret.
     let key = match &store.key_file {
-        Some(k) => match super::sealed::open(SHIPPED_KEY, k.trim()) {
-            Ok(v) => v
-                .get("encryptionKey")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            Err(why) => {
-                batch.notes.push(format!(
-                    "DbGate's key file could not be opened ({why}): encrypted passwords cannot be read"
-                ));
-                None
-            }
-        },
+        Some(k) => install_key(SHIPPED_KEY, Some(k), "DbGate", &mut batch.notes),
         None => None,
     };
     let mut folders = Vec::new();
@@ -165,7 +139,7 @@ fn secret(c: &Value, col: &str, key: Option<&str>, warnings: &mut Vec<String>) -
         ));
         return None;
     };
-    match super::sealed::open(key, sealed) {
+    match super::node_stores::open(key, sealed) {
         Ok(Value::String(s)) if !s.is_empty() => Some(s),
         Ok(_) => None,
         Err(why) => {
@@ -223,17 +197,7 @@ fn connection(
     }
     let password = secret(c, "password", key, &mut imp.warnings)
         .or_else(|| imp.password.take().map(|p| p.expose().to_owned()));
-    match password {
-        Some(p) if store.include_passwords => imp.password = Some(Secret::new(p)),
-        Some(_) => {
-            imp.password = None;
-            imp.warnings.push(
-                "DbGate saved a password; import with passwords to bring it into the keychain"
-                    .into(),
-            );
-        }
-        None => {}
-    }
+    take_password(&mut imp, password, store.include_passwords, "DbGate");
     Ok(imp)
 }
 
@@ -258,34 +222,13 @@ fn fields(c: &Value, engine: Engine, driver: &str) -> Result<Imported> {
     .or_else(|| text(c.get("defaultDatabase")))
     .unwrap_or_default();
     let ssl = flag(c.get("useSsl")) == Some(true);
-    let (mode, said) = if engine == Engine::SqlServer {
-        let trust = flag(c.get("trustServerCertificate")) == Some(true);
-        let mode = match (ssl, trust) {
-            (false, _) => TlsMode::Prefer,
-            (true, true) => TlsMode::Require,
-            (true, false) => TlsMode::VerifyFull,
-        };
-        (
-            mode,
-            format!("DbGate's SSL {ssl} and trust server certificate {trust}, as tedious reads them (SqlClient's meaning: without encrypt only the login is encrypted)"),
-        )
-    } else {
-        // An unset "reject unauthorized" is Node's default: verify.
-        let reject = flag(c.get("sslRejectUnauthorized")).unwrap_or(true);
-        let (mode, why) = super::sealed::node_tls(ssl, reject, driver);
-        (mode, format!("DbGate's {why}"))
-    };
+    let trust = flag(c.get("trustServerCertificate")) == Some(true);
+    // An unset "reject unauthorized" is Node's default: verify.
+    let reject = flag(c.get("sslRejectUnauthorized")).unwrap_or(true);
+    let (mode, said) = driver_tls(engine, ssl, reject, trust, "DbGate", driver);
     f.tls.mode = mode;
     imp.tls_from = Some(said);
-    for (col, slot) in [
-        ("sslCaFile", FileSlot::Ca),
-        ("sslCertFile", FileSlot::ClientCert),
-        ("sslKeyFile", FileSlot::ClientKey),
-    ] {
-        if let Some(path) = text(c.get(col)).filter(|_| ssl) {
-            file(&mut imp, slot, col, path);
-        }
-    }
+    cert_files(&mut imp, c, ssl);
     if engine == Engine::SqlServer
         && matches!(
             text(c.get("authType")).as_deref(),
@@ -334,7 +277,7 @@ fn ssh(c: &Value, key: Option<&str>, include_passwords: bool, imp: &mut Imported
     // node-ssh-forward logs in to the bastion as to the SSH host: same user and credentials.
     let mut hops: Vec<SshHop> = text(c.get("sshBastionHost"))
         .map(|jump| {
-            let (user, host, port) = super::sealed::jump_host(&jump);
+            let (user, host, port) = super::node_stores::jump_host(&jump);
             SshHop {
                 host,
                 port: port
