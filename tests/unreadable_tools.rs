@@ -1,7 +1,7 @@
 //! Other tools' lists Switchboard cannot read are named, with why and what to do, instead
 //! of failing on their bytes: a TablePlus export (sealed with a password in a format only
 //! TablePlus opens; TablePlus/TablePlus #2018), Sequel Ace's favorites (passwords only in
-//! the macOS Keychain), Navicat's .ncx and HeidiSQL's settings export (not read yet). Facts:
+//! the macOS Keychain) and Navicat's .ncx (not read yet). Facts:
 //! docs/research/other_tools.md. Against a real SQLite file and the CLI as users run it.
 
 use switchboard_core::imports::{Batch, ImportOptions};
@@ -33,12 +33,6 @@ async fn files_of_tools_switchboard_cannot_read_are_named_with_the_way_out_and_n
             b"<?xml version=\"1.0\"?><Connections Ver=\"1.5\"><Connection ConnectionName=\"a\"/></Connections>".to_vec(),
             "Navicat",
             ".ncx",
-        ),
-        (
-            "heidisql-settings.txt",
-            b"Servers\\prod\\Host<|||>1<|||>db.example.com\r\n".to_vec(),
-            "HeidiSQL",
-            "settings export",
         ),
     ];
     for (name, bytes, tool, why) in cases {

@@ -48,6 +48,7 @@ async fn main() {
         tool_files::datagrip(&dir, n),
         tool_files::ssms(&dir, n),
         tool_files::dbgate(&dir, n),
+        tool_files::heidisql(&dir, n),
         tool_files::beekeeper(&dir, n).await,
     ];
     for f in files {

@@ -258,3 +258,32 @@ pub async fn beekeeper(dir: &Path, n: usize) -> ToolFile {
         path,
     }
 }
+
+pub fn heidisql(dir: &Path, n: usize) -> ToolFile {
+    let mut text = String::new();
+    for g in 0..7 {
+        text.push_str(&format!("Servers\\Region {g}\\Folder<|||>3<|||>1\r\n"));
+    }
+    for i in 0..n {
+        let p = format!("Servers\\Region {}\\svc-{i}", i % 7);
+        for (name, kind, value) in [
+            ("NetType", 3, "9".to_owned()),
+            ("Host", 1, format!("db-{i}.internal")),
+            ("Port", 1, "5432".to_owned()),
+            ("User", 1, "app".to_owned()),
+            ("Databases", 1, "app".to_owned()),
+            ("SSL_Active", 3, "1".to_owned()),
+            ("SSL_Verification", 3, "2".to_owned()),
+            ("SSHtunnelHost", 1, "bastion.example.com".to_owned()),
+            ("SSHtunnelUser", 1, "jump".to_owned()),
+        ] {
+            text.push_str(&format!("{p}\\{name}<|||>{kind}<|||>{value}\r\n"));
+        }
+    }
+    let path = dir.join("heidisql/settings.txt");
+    write(&path, &text);
+    ToolFile {
+        tool: "HeidiSQL exported settings",
+        path,
+    }
+}

@@ -32,6 +32,7 @@ pub enum Tool {
     Ssms,
     Beekeeper,
     Dbgate,
+    Heidisql,
     /// Found and named, never read (`foreign.rs` says why).
     Tableplus,
     SequelAce,
@@ -50,6 +51,7 @@ impl Tool {
             "ssms" => Some(Tool::Ssms),
             "beekeeper" | "beekeeper-studio" => Some(Tool::Beekeeper),
             "dbgate" => Some(Tool::Dbgate),
+            "heidisql" => Some(Tool::Heidisql),
             "tableplus" => Some(Tool::Tableplus),
             "sequel-ace" | "sequelace" => Some(Tool::SequelAce),
             _ => None,
@@ -68,6 +70,7 @@ impl Tool {
             Tool::Ssms => "SSMS",
             Tool::Beekeeper => "Beekeeper Studio",
             Tool::Dbgate => "DbGate",
+            Tool::Heidisql => "HeidiSQL",
             Tool::Tableplus => "TablePlus",
             Tool::SequelAce => "Sequel Ace",
         }
@@ -87,6 +90,7 @@ impl Tool {
             Tool::Ssms => BatchSource::Ssms,
             Tool::Beekeeper => BatchSource::Beekeeper,
             Tool::Dbgate => BatchSource::Dbgate,
+            Tool::Heidisql => BatchSource::Heidisql,
             Tool::Tableplus | Tool::SequelAce => return None,
         })
     }
@@ -297,6 +301,19 @@ async fn datagrip_projects() -> Vec<PathBuf> {
     out
 }
 
+/// HeidiSQL's `settings.json` (its Lazarus builds: FPC's `GetAppConfigDir`, `heidisql`).
+fn heidisql_files() -> Vec<PathBuf> {
+    let Some(base) = directories::BaseDirs::new() else {
+        return Vec::new();
+    };
+    let mut dirs = vec![base.config_dir().join("heidisql")];
+    if cfg!(target_os = "macos") || cfg!(windows) {
+        dirs.push(base.data_local_dir().join("heidisql"));
+        dirs.push(base.home_dir().join(".config/heidisql"));
+    }
+    dirs.into_iter().map(|d| d.join("settings.json")).collect()
+}
+
 /// Every default place that holds something, with counts.
 pub async fn discover() -> Vec<Found> {
     let mut out = Vec::new();
@@ -340,6 +357,14 @@ pub async fn discover() -> Vec<Found> {
         let n = dbgate::count(&file).await;
         if n > 0 {
             out.push(Found::file(Tool::Dbgate, &file, n));
+        }
+    }
+    for path in heidisql_files() {
+        if let Ok(text) = crate::imports::read_import_file(&path).await {
+            let n = u32::try_from(text.matches("\"NetType\"").count()).unwrap_or(u32::MAX);
+            if n > 0 {
+                out.push(Found::file(Tool::Heidisql, &path, n));
+            }
         }
     }
     if let Some(path) = workbench_file() {

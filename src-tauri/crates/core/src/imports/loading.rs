@@ -62,6 +62,7 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::Ssms => "SSMS's registered servers",
         batch::BatchSource::Beekeeper => "Beekeeper Studio's app.db",
         batch::BatchSource::Dbgate => "DbGate's connections.jsonl",
+        batch::BatchSource::Heidisql => "HeidiSQL's settings",
     }
 }
 

@@ -1,8 +1,8 @@
 //! Tools whose lists Switchboard cannot read, said plainly instead of failing on their
 //! bytes: TablePlus (passwords in the system keyring under its name, an undocumented list
 //! format, and exports sealed with a password in a format only TablePlus opens), Sequel
-//! Ace (passwords in the macOS Keychain only), and files recognised as Navicat's or
-//! HeidiSQL's exports, not read yet. Each says why and what to do instead. Facts and their
+//! Ace (passwords in the macOS Keychain only), and files recognised as Navicat's exports,
+//! not read yet. Each says why and what to do instead. Facts and their
 //! sources: docs/research/other_tools.md.
 
 use std::path::{Path, PathBuf};
@@ -33,12 +33,6 @@ const NAVICAT: Verdict = Verdict {
     tool: "Navicat",
     why: "Switchboard does not read Navicat's .ncx exports yet",
     how: "Export the connections as URLs, or paste each one's mysql://, postgresql:// or sqlserver:// URL here",
-};
-
-const HEIDISQL: Verdict = Verdict {
-    tool: "HeidiSQL",
-    why: "Switchboard does not read HeidiSQL's settings export yet",
-    how: "Paste each session's connection as a URL here, or enter it in the form",
 };
 
 fn refuse(path: &Path, v: &Verdict) -> CoreError {
@@ -90,8 +84,6 @@ pub(crate) async fn recognise(path: &Path) -> Option<CoreError> {
         &SEQUEL_ACE
     } else if name.ends_with(".ncx") || head.contains("<Connections Ver=") {
         &NAVICAT
-    } else if head.contains("<|||>") && head.contains("Servers\\") {
-        &HEIDISQL
     } else {
         return None;
     };

@@ -42,6 +42,8 @@ pub enum BatchSource {
     Beekeeper,
     /// DbGate's connections.jsonl.
     Dbgate,
+    /// HeidiSQL's exported settings or settings.json.
+    Heidisql,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -134,6 +136,8 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
     let trimmed = text.trim_start();
     let source = if super::dbgate::is_connections(text) {
         BatchSource::Dbgate
+    } else if super::heidisql::is_settings(text) {
+        BatchSource::Heidisql
     } else if name.ends_with(".json")
         || (trimmed.starts_with('{') || trimmed.starts_with('['))
             && (serde_json::from_str::<Value>(text).is_ok()
@@ -203,6 +207,7 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
             };
             super::dbgate::rows(&store, &mut batch)?
         }
+        BatchSource::Heidisql => super::heidisql::rows(text, opts.include_passwords, &mut batch)?,
         // A SQLite file, never text: core reads it (`parse_beekeeper`).
         BatchSource::Beekeeper => {
             return Err(super::draft::invalid(

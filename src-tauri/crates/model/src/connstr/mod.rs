@@ -20,6 +20,7 @@ pub mod dbeaver;
 pub mod dbgate;
 mod draft;
 mod export;
+pub mod heidisql;
 mod mongodb;
 mod mysql;
 pub mod native;
@@ -105,6 +106,7 @@ pub enum SourceKind {
     Ssms,
     Beekeeper,
     Dbgate,
+    Heidisql,
 }
 
 impl SourceKind {
@@ -140,6 +142,7 @@ impl SourceKind {
             SourceKind::Ssms => "SSMS registered servers",
             SourceKind::Beekeeper => "Beekeeper Studio connection",
             SourceKind::Dbgate => "DbGate connection",
+            SourceKind::Heidisql => "HeidiSQL session",
         }
     }
 }
