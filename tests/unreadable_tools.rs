@@ -1,7 +1,6 @@
 //! Other tools' lists Switchboard cannot read are named, with why and what to do, instead
 //! of failing on their bytes: a TablePlus export (sealed with a password in a format only
-//! TablePlus opens; TablePlus/TablePlus #2018), Sequel Ace's favorites (passwords only in
-//! the macOS Keychain) and Navicat's .ncx (not read yet). Facts:
+//! TablePlus opens; TablePlus/TablePlus #2018) and Navicat's .ncx (not read yet). Facts:
 //! docs/research/other_tools.md. Against a real SQLite file and the CLI as users run it.
 
 use switchboard_core::imports::{Batch, ImportOptions};
@@ -21,12 +20,6 @@ async fn files_of_tools_switchboard_cannot_read_are_named_with_the_way_out_and_n
             b"\x8a\x01\xfe sealed bytes".to_vec(),
             "TablePlus",
             "seals its exports",
-        ),
-        (
-            "Favorites.plist",
-            b"<?xml version=\"1.0\"?><plist><dict><key>Favorites Root</key><dict/></dict></plist>".to_vec(),
-            "Sequel Ace",
-            "macOS Keychain",
         ),
         (
             "connections.ncx",
@@ -51,7 +44,7 @@ async fn files_of_tools_switchboard_cannot_read_are_named_with_the_way_out_and_n
     // Naming the tool is enough to be told, whatever the file.
     let e = sb
         .preview_batch_with(
-            Batch::File(&dir.join("Favorites.plist")),
+            Batch::File(&dir.join("connections.ncx")),
             &ImportOptions {
                 from: Some(Tool::Tableplus),
                 ..Default::default()

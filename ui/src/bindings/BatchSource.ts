@@ -3,4 +3,4 @@
 /**
  * What kind of text the batch is.
  */
-export type BatchSource = "lines" | "env" | "pgpass" | "pg_service" | "json" | "pg_admin" | "dbeaver" | "azure_data_studio" | "vscode_mssql" | "compass" | "workbench" | "datagrip" | "ssms" | "beekeeper" | "dbgate" | "heidisql";
+export type BatchSource = "lines" | "env" | "pgpass" | "pg_service" | "json" | "pg_admin" | "dbeaver" | "azure_data_studio" | "vscode_mssql" | "compass" | "workbench" | "datagrip" | "ssms" | "beekeeper" | "dbgate" | "heidisql" | "sequel_ace";

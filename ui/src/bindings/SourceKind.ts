@@ -3,4 +3,4 @@
 /**
  * What the input was recognised as.
  */
-export type SourceKind = "postgres_uri" | "libpq_keywords" | "jdbc_postgres" | "mysql_url" | "jdbc_mysql" | "sql_server_url" | "jdbc_sql_server" | "ado_net" | "mongodb_url" | "oracle_ezconnect" | "jdbc_oracle" | "oracle_tns" | "sqlite_path" | "sqlite_url" | "jdbc_sqlite" | "shell_command" | "env_line" | "payload" | "switchboard_list" | "pg_admin" | "dbeaver" | "azure_data_studio" | "vscode_mssql" | "compass" | "workbench" | "datagrip" | "ssms" | "beekeeper" | "dbgate" | "heidisql";
+export type SourceKind = "postgres_uri" | "libpq_keywords" | "jdbc_postgres" | "mysql_url" | "jdbc_mysql" | "sql_server_url" | "jdbc_sql_server" | "ado_net" | "mongodb_url" | "oracle_ezconnect" | "jdbc_oracle" | "oracle_tns" | "sqlite_path" | "sqlite_url" | "jdbc_sqlite" | "shell_command" | "env_line" | "payload" | "switchboard_list" | "pg_admin" | "dbeaver" | "azure_data_studio" | "vscode_mssql" | "compass" | "workbench" | "datagrip" | "ssms" | "beekeeper" | "dbgate" | "heidisql" | "sequel_ace";

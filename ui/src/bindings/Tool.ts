@@ -3,4 +3,4 @@
 /**
  * A tool whose files Switchboard reads.
  */
-export type Tool = "dbeaver" | "pgadmin" | "ads" | "vscode_mssql" | "compass" | "workbench" | "datagrip" | "ssms" | "beekeeper" | "dbgate" | "heidisql" | "tableplus" | "sequel_ace";
+export type Tool = "dbeaver" | "pgadmin" | "ads" | "vscode_mssql" | "compass" | "workbench" | "datagrip" | "ssms" | "beekeeper" | "dbgate" | "heidisql" | "sequel_ace" | "tableplus";

@@ -255,7 +255,8 @@ pub(crate) struct ImportArgs {
     #[arg(long, conflicts_with = "discover")]
     pub(crate) file: Option<PathBuf>,
     /// With --file: the tool the file is from (dbeaver | datagrip | pgadmin | ads |
-    /// vscode-mssql | compass | workbench | ssms | beekeeper | dbgate | heidisql);
+    /// vscode-mssql | compass | workbench | ssms | beekeeper | dbgate | heidisql |
+    /// sequel-ace);
     /// told from the file when left out, and refused if the file reads as another.
     #[arg(long, requires = "file", value_parser = parse_tool)]
     pub(crate) from: Option<Tool>,
@@ -339,7 +340,7 @@ pub(crate) fn parse_on_clash(s: &str) -> Result<OnClash, String> {
 
 pub(crate) fn parse_tool(s: &str) -> Result<Tool, String> {
     Tool::parse(s).ok_or_else(|| {
-        "expected dbeaver, datagrip, pgadmin, ads, vscode-mssql, compass, workbench, ssms, beekeeper, dbgate or heidisql".into()
+        "expected dbeaver, datagrip, pgadmin, ads, vscode-mssql, compass, workbench, ssms, beekeeper, dbgate, heidisql or sequel-ace".into()
     })
 }
 

@@ -33,9 +33,9 @@ pub enum Tool {
     Beekeeper,
     Dbgate,
     Heidisql,
+    SequelAce,
     /// Found and named, never read (`foreign.rs` says why).
     Tableplus,
-    SequelAce,
 }
 
 impl Tool {
@@ -91,7 +91,8 @@ impl Tool {
             Tool::Beekeeper => BatchSource::Beekeeper,
             Tool::Dbgate => BatchSource::Dbgate,
             Tool::Heidisql => BatchSource::Heidisql,
-            Tool::Tableplus | Tool::SequelAce => return None,
+            Tool::SequelAce => BatchSource::SequelAce,
+            Tool::Tableplus => return None,
         })
     }
 }
@@ -301,6 +302,20 @@ async fn datagrip_projects() -> Vec<PathBuf> {
     out
 }
 
+/// Sequel Ace's favorites under the home (its sandbox container; `SPFileManagerAdditions.m`).
+const SEQUEL_ACE_FAVORITES: &str =
+    "Library/Containers/com.sequel-ace.sequel-ace/Data/Library/Application Support/Sequel Ace/Data/Favorites.plist";
+
+/// The bytes of `path` when it is Sequel Ace's favorites (a property list, XML or binary).
+pub(crate) async fn sequel_ace_favorites(path: &Path) -> Option<Vec<u8>> {
+    let meta = tokio::fs::metadata(path).await.ok()?;
+    if !meta.is_file() || meta.len() > crate::connstr::FILE_MAX as u64 {
+        return None;
+    }
+    let bytes = tokio::fs::read(path).await.ok()?;
+    crate::connstr::sequel_ace::is_favorites(&bytes).then_some(bytes)
+}
+
 /// HeidiSQL's `settings.json` (its Lazarus builds: FPC's `GetAppConfigDir`, `heidisql`).
 fn heidisql_files() -> Vec<PathBuf> {
     let Some(base) = directories::BaseDirs::new() else {
@@ -364,6 +379,21 @@ pub async fn discover() -> Vec<Found> {
             let n = u32::try_from(text.matches("\"NetType\"").count()).unwrap_or(u32::MAX);
             if n > 0 {
                 out.push(Found::file(Tool::Heidisql, &path, n));
+            }
+        }
+    }
+    if let Some(base) = directories::BaseDirs::new() {
+        let file = base.home_dir().join(SEQUEL_ACE_FAVORITES);
+        if let Ok(bytes) = tokio::fs::read(&file).await {
+            let n = crate::connstr::batch::parse_sequel_ace(&bytes, "Favorites.plist")
+                .map(|b| b.rows.len())
+                .unwrap_or(0);
+            if n > 0 {
+                out.push(Found::file(
+                    Tool::SequelAce,
+                    &file,
+                    u32::try_from(n).unwrap_or(u32::MAX),
+                ));
             }
         }
     }

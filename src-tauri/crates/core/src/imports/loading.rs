@@ -43,6 +43,7 @@ pub(super) enum Loaded {
     Datagrip(Box<crate::connstr::datagrip::Project>),
     Beekeeper(Box<crate::connstr::beekeeper::Store>),
     Dbgate(Box<crate::connstr::dbgate::Store>),
+    SequelAce { bytes: Vec<u8>, label: String },
 }
 
 fn source_words(s: batch::BatchSource) -> &'static str {
@@ -63,6 +64,7 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::Beekeeper => "Beekeeper Studio's app.db",
         batch::BatchSource::Dbgate => "DbGate's connections.jsonl",
         batch::BatchSource::Heidisql => "HeidiSQL's settings",
+        batch::BatchSource::SequelAce => "Sequel Ace's favorites",
     }
 }
 
@@ -117,6 +119,15 @@ impl Switchboard {
         if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
             return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
         }
+        // A property list may be binary: Sequel Ace's favorites are read as bytes.
+        if opts.from.is_none_or(|t| t == Tool::SequelAce) {
+            if let Some(bytes) = sources::sequel_ace_favorites(&path).await {
+                return Ok(Loaded::SequelAce {
+                    bytes,
+                    label: file_name(&path).unwrap_or_default(),
+                });
+            }
+        }
         if let Some(refused) = sources::foreign::recognise(&path).await {
             return Err(refused);
         }
@@ -150,6 +161,7 @@ pub(super) async fn parse(loaded: &Loaded, opts: &ImportOptions) -> Result<batch
         Loaded::Datagrip(project) => batch::parse_datagrip(project)?,
         Loaded::Beekeeper(store) => batch::parse_beekeeper(store)?,
         Loaded::Dbgate(store) => batch::parse_dbgate(store)?,
+        Loaded::SequelAce { bytes, label } => batch::parse_sequel_ace(bytes, label)?,
     };
     if let Some(tool) = opts.from {
         let is = tool.source() == Some(parsed.source);

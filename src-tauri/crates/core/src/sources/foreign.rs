@@ -1,8 +1,7 @@
 //! Tools whose lists Switchboard cannot read, said plainly instead of failing on their
 //! bytes: TablePlus (passwords in the system keyring under its name, an undocumented list
-//! format, and exports sealed with a password in a format only TablePlus opens), Sequel
-//! Ace (passwords in the macOS Keychain only), and files recognised as Navicat's exports,
-//! not read yet. Each says why and what to do instead. Facts and their
+//! format, and exports sealed with a password in a format only TablePlus opens), and files
+//! recognised as Navicat's exports, not read yet. Each says why and what to do instead. Facts and their
 //! sources: docs/research/other_tools.md.
 
 use std::path::{Path, PathBuf};
@@ -21,12 +20,6 @@ const TABLEPLUS: Verdict = Verdict {
     tool: "TablePlus",
     why: "TablePlus keeps its passwords in the system keyring under its own name, does not document its list, and seals its exports (.tableplusconnection) in a format only it opens",
     how: "In TablePlus, copy each connection's URL and paste them here, one per line (or enter them in the form)",
-};
-
-const SEQUEL_ACE: Verdict = Verdict {
-    tool: "Sequel Ace",
-    why: "Sequel Ace keeps its passwords only in the macOS Keychain, and Switchboard does not read its favorites file yet",
-    how: "In Sequel Ace, copy each favorite's host, port, user and database (or a mysql:// URL) and paste them here, or enter them in the form",
 };
 
 const NAVICAT: Verdict = Verdict {
@@ -53,7 +46,6 @@ fn refuse(path: &Path, v: &Verdict) -> CoreError {
 pub(crate) fn refuse_tool(tool: Tool, path: &Path) -> Option<CoreError> {
     match tool {
         Tool::Tableplus => Some(refuse(path, &TABLEPLUS)),
-        Tool::SequelAce => Some(refuse(path, &SEQUEL_ACE)),
         _ => None,
     }
 }
@@ -78,10 +70,6 @@ pub(crate) async fn recognise(path: &Path) -> Option<CoreError> {
             .any(|c| c.as_os_str() == "com.tinyapp.TablePlus")
     {
         &TABLEPLUS
-    } else if name.ends_with(".plist")
-        && (head.contains("Favorites Root") || head.contains("SPConnectionFavorites"))
-    {
-        &SEQUEL_ACE
     } else if name.ends_with(".ncx") || head.contains("<Connections Ver=") {
         &NAVICAT
     } else {
@@ -97,18 +85,13 @@ pub(super) async fn discover() -> Vec<Found> {
         return Vec::new();
     };
     let home = base.home_dir();
-    let places: [(Tool, &Verdict, PathBuf); 3] = [
+    let places: [(Tool, &Verdict, PathBuf); 2] = [
         (
             Tool::Tableplus,
             &TABLEPLUS,
             home.join("Library/Application Support/com.tinyapp.TablePlus/Data/Connections.plist"),
         ),
         (Tool::Tableplus, &TABLEPLUS, home.join(".tableplus")),
-        (
-            Tool::SequelAce,
-            &SEQUEL_ACE,
-            home.join("Library/Containers/com.sequel-ace.sequel-ace/Data/Library/Application Support/Sequel Ace/Data/Favorites.plist"),
-        ),
     ];
     let mut out = Vec::new();
     for (tool, v, path) in places {

@@ -44,6 +44,8 @@ pub enum BatchSource {
     Dbgate,
     /// HeidiSQL's exported settings or settings.json.
     Heidisql,
+    /// Sequel Ace's Favorites.plist or exported favorites.
+    SequelAce,
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -138,6 +140,8 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         BatchSource::Dbgate
     } else if super::heidisql::is_settings(text) {
         BatchSource::Heidisql
+    } else if super::sequel_ace::is_favorites(text.as_bytes()) {
+        BatchSource::SequelAce
     } else if name.ends_with(".json")
         || (trimmed.starts_with('{') || trimmed.starts_with('['))
             && (serde_json::from_str::<Value>(text).is_ok()
@@ -208,6 +212,15 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
             super::dbgate::rows(&store, &mut batch)?
         }
         BatchSource::Heidisql => super::heidisql::rows(text, opts.include_passwords, &mut batch)?,
+        BatchSource::SequelAce => super::sequel_ace::rows(
+            text.as_bytes(),
+            if name.is_empty() {
+                "the pasted text"
+            } else {
+                &name
+            },
+            &mut batch,
+        )?,
         // A SQLite file, never text: core reads it (`parse_beekeeper`).
         BatchSource::Beekeeper => {
             return Err(super::draft::invalid(
@@ -216,6 +229,19 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
             ))
         }
     }
+    Ok(batch)
+}
+
+/// Sequel Ace's favorites, XML or binary, as read from `label`.
+pub fn parse_sequel_ace(bytes: &[u8], label: &str) -> Result<Batch> {
+    let mut batch = Batch {
+        source: BatchSource::SequelAce,
+        rows: Vec::new(),
+        notes: Vec::new(),
+        folders: Vec::new(),
+        needs_passphrase: false,
+    };
+    super::sequel_ace::rows(bytes, label, &mut batch)?;
     Ok(batch)
 }
 

@@ -29,6 +29,7 @@ mod oracle;
 pub mod payloads;
 pub mod pgadmin;
 mod postgres;
+pub mod sequel_ace;
 mod shell;
 mod sqlite;
 mod sqlserver;
@@ -107,6 +108,7 @@ pub enum SourceKind {
     Beekeeper,
     Dbgate,
     Heidisql,
+    SequelAce,
 }
 
 impl SourceKind {
@@ -143,6 +145,7 @@ impl SourceKind {
             SourceKind::Beekeeper => "Beekeeper Studio connection",
             SourceKind::Dbgate => "DbGate connection",
             SourceKind::Heidisql => "HeidiSQL session",
+            SourceKind::SequelAce => "Sequel Ace favorite",
         }
     }
 }
