@@ -365,3 +365,34 @@ fn discover_finds_beekeepers_app_db_in_its_user_data_folder() {
     assert_eq!(bk["connections"], 7);
     assert_eq!(bk["path"], fx.join("app.db").display().to_string());
 }
+
+#[tokio::test]
+async fn a_damaged_app_db_or_an_unknown_folder_is_said_plainly_and_nothing_is_saved() {
+    let sb = open("beekeeper-damaged").await;
+    let dir = test_root().join(format!(
+        "beekeeper-damaged-{}/beekeeper-studio",
+        uuid::Uuid::new_v4()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("app.db"), b"SQLite format 3\0truncated garbage").unwrap();
+    for path in [dir.clone(), dir.join("app.db")] {
+        let e = sb.preview_batch(Batch::File(&path)).await.unwrap_err();
+        assert_eq!(e.code(), switchboard_core::ErrorCode::PayloadInvalid);
+        let said = e.to_string();
+        assert!(
+            said.contains("app.db is a SQLite database") && said.contains("damaged"),
+            "{said}"
+        );
+        assert!(e.hint().contains("New connection"), "{}", e.hint());
+    }
+    let empty = dir.parent().unwrap().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let e = sb.preview_batch(Batch::File(&empty)).await.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("holds no connections Switchboard knows how to read"),
+        "{e}"
+    );
+    assert!(e.hint().contains("DataGrip project"), "{}", e.hint());
+    assert!(sb.summaries().await.unwrap().connections.is_empty());
+}

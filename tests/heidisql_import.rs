@@ -191,3 +191,17 @@ fn discover_finds_heidisqls_settings_json_in_its_config_folder() {
     assert_eq!(h["connections"], 2);
     assert_eq!(h["summary"], "HeidiSQL: 2 connections");
 }
+
+#[tokio::test]
+async fn a_broken_heidisql_settings_json_is_refused_naming_the_line() {
+    let sb = open("heidisql-broken").await;
+    let file = test_root().join(format!("heidisql-broken-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(
+        &file,
+        "{\n  \"Servers\": {\n    \"a\": {\"NetType\": 0,\n  }\n",
+    )
+    .unwrap();
+    let e = sb.preview_batch(Batch::File(&file)).await.unwrap_err();
+    assert!(e.to_string().contains("line"), "{e}");
+    assert!(sb.summaries().await.unwrap().connections.is_empty());
+}

@@ -177,3 +177,21 @@ async fn sequel_ace_exported_favorites_import() {
     sb.import_batch(Batch::File(&file), None).await.unwrap();
     assert_eq!(sb.summaries().await.unwrap().connections.len(), 1);
 }
+
+#[tokio::test]
+async fn a_broken_favorites_file_is_refused_naming_the_file() {
+    let sb = open("sequel-ace-broken").await;
+    let file = test_root().join(format!("Favorites-{}.plist", uuid::Uuid::new_v4()));
+    std::fs::write(
+        &file,
+        "<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>Favorites Root</key><dict><key>Children</key><array><dict>",
+    )
+    .unwrap();
+    let e = sb.preview_batch(Batch::File(&file)).await.unwrap_err();
+    let said = e.to_string();
+    assert!(
+        said.contains("Favorites-") && said.contains("property list"),
+        "{said}"
+    );
+    assert!(sb.summaries().await.unwrap().connections.is_empty());
+}

@@ -563,6 +563,18 @@ pub(crate) async fn load_dbeaver(path: &Path, opts: &ImportOptions) -> Result<Ve
     let files = dbeaver_files(path)
         .await
         .map_err(|e| unreadable(e.to_string()))?;
+    if files.is_empty() && opts.from.is_none() && is_dir(path).await {
+        // A folder nothing recognised: name every folder Switchboard reads.
+        return Err(CoreError::input(
+            ErrorCode::FileUnreadable,
+            Some("file"),
+            format!(
+                "{} holds no connections Switchboard knows how to read.",
+                path.display()
+            ),
+            "Choose a DBeaver workspace or project, a DataGrip project, Beekeeper Studio's or DbGate's data folder — or a file of connections.",
+        ));
+    }
     if files.is_empty() {
         return Err(unreadable(
             "it holds no DBeaver project (no .dbeaver/data-sources.json)".into(),

@@ -116,6 +116,12 @@ impl Switchboard {
                 )));
             }
         }
+        // A folder whose app.db is not Beekeeper's store (or is damaged): said as such.
+        if opts.from.is_none() && tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {
+            if let Some(file) = sources::beekeeper::sqlite_file(&path).await {
+                return Err(sources::beekeeper::not_a_store(&file));
+            }
+        }
         if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
             return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
         }
@@ -127,6 +133,10 @@ impl Switchboard {
                     label: file_name(&path).unwrap_or_default(),
                 });
             }
+        }
+        // A SQLite file that is not Beekeeper's store (or is damaged): said, not read as text.
+        if let Some(file) = sources::beekeeper::sqlite_file(&path).await {
+            return Err(sources::beekeeper::not_a_store(&file));
         }
         if let Some(refused) = sources::foreign::recognise(&path).await {
             return Err(refused);

@@ -31,9 +31,8 @@ pub(super) fn data_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-/// The `app.db` at `path` (the file, or the folder that holds it) if it is Beekeeper's:
-/// a SQLite file with a `saved_connection` table.
-pub(crate) async fn app_db(path: &Path) -> Option<PathBuf> {
+/// The SQLite file at `path` (the file, or the `app.db` in the folder), by its header.
+pub(crate) async fn sqlite_file(path: &Path) -> Option<PathBuf> {
     let file = if tokio::fs::metadata(path).await.ok()?.is_dir() {
         path.join("app.db")
     } else {
@@ -44,9 +43,13 @@ pub(crate) async fn app_db(path: &Path) -> Option<PathBuf> {
     tokio::io::AsyncReadExt::read_exact(&mut f, &mut head)
         .await
         .ok()?;
-    if &head != b"SQLite format 3\0" {
-        return None;
-    }
+    (&head == b"SQLite format 3\0").then_some(file)
+}
+
+/// The `app.db` at `path` (the file, or the folder that holds it) if it is Beekeeper's:
+/// a SQLite file with a `saved_connection` table.
+pub(crate) async fn app_db(path: &Path) -> Option<PathBuf> {
+    let file = sqlite_file(path).await?;
     let mut conn = open(&file).await.ok()?;
     let has: Option<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'saved_connection'",
@@ -101,6 +104,19 @@ async fn rows(conn: &mut sqlx::SqliteConnection, table: &str) -> sqlx::Result<Ve
             Value::Object(o)
         })
         .collect())
+}
+
+/// Why a SQLite file that is not Beekeeper's store cannot be imported.
+pub(crate) fn not_a_store(file: &Path) -> CoreError {
+    CoreError::input(
+        ErrorCode::PayloadInvalid,
+        Some("file"),
+        format!(
+            "{} is a SQLite database, but not a list of connections: it has no Beekeeper Studio saved_connection table, or it is damaged.",
+            file.display()
+        ),
+        "Choose Beekeeper Studio's app.db (in ~/.config/beekeeper-studio), or add this database itself with New connection (SQLite).",
+    )
 }
 
 /// Reads `file` (Beekeeper's `app.db`) and the `.key` beside it.
