@@ -76,6 +76,22 @@ impl PgpassLine {
     }
 }
 
+impl Entry {
+    /// A tool's connection, read as `kind`.
+    pub(crate) fn parsed(kind: SourceKind, imported: super::Imported) -> Entry {
+        Entry::Connection(Box::new(Parsed { kind, imported }))
+    }
+}
+
+impl Batch {
+    /// Says `note` when the source held no rows at all.
+    pub(crate) fn note_if_empty(&mut self, note: impl Into<String>) {
+        if self.rows.is_empty() {
+            self.notes.push(note.into());
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum Entry {
     Connection(Box<Parsed>),

@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::batch::{Batch, Entry, Row};
 use super::draft::draft;
 use super::node_stores::{cert_files, driver_tls, flag, install_key, take_password, text};
-use super::{Imported, Parsed, SourceKind};
+use super::{Imported, SourceKind};
 use crate::error::Result;
 use crate::model::{Engine, PasswordSave};
 use crate::secret::Secret;
@@ -117,10 +117,7 @@ pub(super) fn rows(store: &Store, batch: &mut Batch) -> Result<()> {
                         "beekeeper",
                         &text(c.get("id")).unwrap_or_default(),
                     );
-                    Entry::Connection(Box::new(Parsed {
-                        kind: SourceKind::Beekeeper,
-                        imported: imp,
-                    }))
+                    Entry::parsed(SourceKind::Beekeeper, imp)
                 }
                 Err(e) => Entry::Invalid(e),
             },
@@ -137,11 +134,7 @@ pub(super) fn rows(store: &Store, batch: &mut Batch) -> Result<()> {
         .collect();
     empty.sort();
     batch.folders.extend(empty.into_iter().cloned());
-    if batch.rows.is_empty() {
-        batch
-            .notes
-            .push(format!("{} holds no saved connections", store.label));
-    }
+    batch.note_if_empty(format!("{} holds no saved connections", store.label));
     Ok(())
 }
 

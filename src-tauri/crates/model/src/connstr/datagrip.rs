@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use super::batch::{Batch, Entry, Row};
-use super::{FileSlot, Imported, Parsed, SourceKind};
+use super::{FileSlot, Imported, SourceKind};
 use crate::error::Result;
 use crate::model::{PasswordSave, TlsMode};
 use crate::ssh::{SshAuth, SshHop, SshRoute, DEFAULT_SSH_PORT};
@@ -129,20 +129,13 @@ pub(super) fn rows(p: &Project, batch: &mut Batch) -> Result<()> {
                     imp.fields.name = super::draft::derive_name(&imp.fields);
                 }
                 super::mark_source(&mut imp, "datagrip", uuid);
-                Entry::Connection(Box::new(Parsed {
-                    kind: SourceKind::Datagrip,
-                    imported: imp,
-                }))
+                Entry::parsed(SourceKind::Datagrip, imp)
             }
             Err(e) => Entry::Invalid(e),
         };
         batch.rows.push(Row { label, entry });
     }
-    if batch.rows.is_empty() {
-        batch
-            .notes
-            .push("the DataGrip project holds no data sources".into());
-    }
+    batch.note_if_empty("the DataGrip project holds no data sources");
     Ok(())
 }
 

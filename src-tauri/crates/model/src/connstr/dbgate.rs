@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::batch::{Batch, Entry, Row};
 use super::draft::draft;
 use super::node_stores::{cert_files, driver_tls, flag, install_key, take_password, text};
-use super::{Imported, Parsed, SourceKind};
+use super::{Imported, SourceKind};
 use crate::error::Result;
 use crate::model::{Engine, PasswordSave};
 use crate::secret::Secret;
@@ -109,21 +109,14 @@ pub(super) fn rows(store: &Store, batch: &mut Batch) -> Result<()> {
                         }
                     }
                     super::mark_source(&mut imp, "dbgate", &text(c.get("_id")).unwrap_or_default());
-                    Entry::Connection(Box::new(Parsed {
-                        kind: SourceKind::Dbgate,
-                        imported: imp,
-                    }))
+                    Entry::parsed(SourceKind::Dbgate, imp)
                 }
                 Err(e) => Entry::Invalid(e),
             },
         };
         batch.rows.push(Row { label, entry });
     }
-    if batch.rows.is_empty() {
-        batch
-            .notes
-            .push(format!("{} holds no connections", store.label));
-    }
+    batch.note_if_empty(format!("{} holds no connections", store.label));
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::batch::{Batch, Entry, Row};
 use super::draft::{draft, file};
-use super::{FileSlot, Imported, Parsed, SourceKind};
+use super::{FileSlot, Imported, SourceKind};
 use crate::error::Result;
 use crate::libpq::Conninfo;
 use crate::model::{Engine, PasswordSave, TlsMode};
@@ -166,10 +166,7 @@ pub(super) fn rows(text: &str, include_passwords: bool, batch: &mut Batch) -> Re
                 imp.fields.folder = folder.clone();
                 used.push(folder);
                 super::mark_source(&mut imp, "heidisql", &path[1..].join("\\"));
-                Entry::Connection(Box::new(Parsed {
-                    kind: SourceKind::Heidisql,
-                    imported: imp,
-                }))
+                Entry::parsed(SourceKind::Heidisql, imp)
             }
             Ok(None) => Entry::Skipped(skipped(values)),
             Err(e) => Entry::Invalid(e),
@@ -184,11 +181,7 @@ pub(super) fn rows(text: &str, include_passwords: bool, batch: &mut Batch) -> Re
             batch.folders.push(f);
         }
     }
-    if batch.rows.is_empty() {
-        batch
-            .notes
-            .push("the HeidiSQL settings hold no sessions".into());
-    }
+    batch.note_if_empty("the HeidiSQL settings hold no sessions");
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use plist::{Dictionary, Value};
 
 use super::batch::{Batch, Entry, Row};
 use super::draft::{draft, file};
-use super::{FileSlot, Imported, Parsed, SourceKind};
+use super::{FileSlot, Imported, SourceKind};
 use crate::error::Result;
 use crate::model::{Engine, PasswordSave, TlsMode};
 use crate::ssh::{SshAuth, SshHop, SshRoute, DEFAULT_SSH_PORT};
@@ -68,9 +68,7 @@ pub(super) fn rows(bytes: &[u8], label: &str, batch: &mut Batch) -> Result<()> {
         }
     };
     walk(&items, "", batch);
-    if batch.rows.is_empty() {
-        batch.notes.push(format!("{label} holds no favorites"));
-    }
+    batch.note_if_empty(format!("{label} holds no favorites"));
     Ok(())
 }
 
@@ -107,10 +105,7 @@ fn walk(items: &[Value], folder: &str, batch: &mut Batch) {
                     imp.fields.name = label.clone();
                     imp.fields.folder = folder.to_owned();
                     super::mark_source(&mut imp, "sequel-ace", &text(d, "id").unwrap_or_default());
-                    Entry::Connection(Box::new(Parsed {
-                        kind: SourceKind::SequelAce,
-                        imported: imp,
-                    }))
+                    Entry::parsed(SourceKind::SequelAce, imp)
                 }
                 Err(e) => Entry::Invalid(e),
             },

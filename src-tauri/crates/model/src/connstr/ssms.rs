@@ -10,7 +10,7 @@
 //! read anywhere else: it is left out and asked for.
 
 use super::batch::{Batch, Entry, Row};
-use super::{Imported, Parsed, SourceKind};
+use super::{Imported, SourceKind};
 use crate::error::Result;
 use crate::model::PasswordSave;
 
@@ -107,19 +107,12 @@ pub(super) fn rows(text: &str, batch: &mut Batch) -> Result<()> {
             continue;
         }
         let entry = match server(s, &name) {
-            Ok(imp) => Entry::Connection(Box::new(Parsed {
-                kind: SourceKind::Ssms,
-                imported: imp,
-            })),
+            Ok(imp) => Entry::parsed(SourceKind::Ssms, imp),
             Err(e) => Entry::Invalid(e),
         };
         batch.rows.push(Row { label, entry });
     }
-    if batch.rows.is_empty() {
-        batch
-            .notes
-            .push("the registered servers file holds no servers".into());
-    }
+    batch.note_if_empty("the registered servers file holds no servers");
     Ok(())
 }
 
