@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 mod passfile;
 mod service;
-pub use passfile::{password_for as pgpass_password, PassTarget};
+pub use passfile::{
+    field_matches as pgpass_field_matches, pass_host, password_for as pgpass_password, PassTarget,
+};
 pub use service::{apply as apply_service, section as service_section, ServiceError, ServiceFile};
 
 /// libpq's connection keywords (PostgreSQL 17's set; older libpqs know a subset).

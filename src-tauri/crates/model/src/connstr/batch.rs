@@ -59,20 +59,15 @@ pub struct PgpassLine {
 }
 
 impl PgpassLine {
-    fn field_matches(pattern: &str, value: &str) -> bool {
-        pattern == "*" || pattern == value
-    }
-
-    /// libpq's matching: `*` matches anything; `localhost` also matches a Unix socket.
+    /// libpq's matching (`libpq::pgpass_field_matches`): `*` or the exact value; no host,
+    /// or the default socket directory, is `localhost`.
     pub fn matches(&self, f: &crate::model::ConnectionFields) -> bool {
-        let host_ok = Self::field_matches(&self.host, &f.host)
-            || self.host.eq_ignore_ascii_case(&f.host)
-            || (self.host == "localhost" && f.host.starts_with('/'));
+        use crate::libpq::{pass_host, pgpass_field_matches as is};
         f.engine == crate::model::Engine::Postgres
-            && host_ok
-            && Self::field_matches(&self.port, &f.port.to_string())
-            && Self::field_matches(&self.database, &f.database)
-            && Self::field_matches(&self.username, &f.username)
+            && is(&self.host, pass_host(&f.host))
+            && is(&self.port, &f.port.to_string())
+            && is(&self.database, &f.database)
+            && is(&self.username, &f.username)
     }
 }
 
@@ -122,12 +117,23 @@ pub struct Batch {
 
 /// How to read another tool's file: the user's consent to take the passwords it holds,
 /// and the passphrase of an export that seals them (Compass).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct ReadOptions<'a> {
     pub include_passwords: bool,
     pub passphrase: Option<&'a str>,
     /// libpq's service files on this machine, user's first (pgAdmin's `Service` entries).
     pub pg_services: &'a [crate::libpq::ServiceFile],
+}
+
+impl std::fmt::Debug for ReadOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The passphrase and service files (which may hold passwords) are never printed.
+        f.debug_struct("ReadOptions")
+            .field("include_passwords", &self.include_passwords)
+            .field("passphrase", &self.passphrase.map(|_| "…"))
+            .field("pg_services", &self.pg_services.len())
+            .finish()
+    }
 }
 
 /// Reads `text`; `file_name` (when it came from a file) helps tell .pgpass from .env.
@@ -623,7 +629,7 @@ fn json(text: &str, opts: ReadOptions<'_>, batch: &mut Batch) -> Result<()> {
             label: "data-sources.json".into(),
             text: text.to_owned(),
             credentials: super::dbeaver::Credentials::Absent,
-            include_passwords: false,
+            include_passwords: opts.include_passwords,
             project_password: false,
         };
         return super::dbeaver::rows(&[file], batch);

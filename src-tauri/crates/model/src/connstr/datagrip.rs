@@ -18,7 +18,7 @@ use crate::model::{PasswordSave, TlsMode};
 use crate::ssh::{SshAuth, SshHop, SshRoute, DEFAULT_SSH_PORT};
 
 /// A project's files, read by the caller.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Project {
     /// Where they are, for notes and errors.
     pub label: String,
@@ -32,6 +32,17 @@ pub struct Project {
     pub forest: Option<String>,
     /// The project's `sshConfigs.xml`, then the IDE's (the project's win).
     pub ssh_configs: Vec<String>,
+}
+
+impl std::fmt::Debug for Project {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // JDBC URLs may carry passwords: only where the files are is printed.
+        write!(
+            f,
+            "datagrip::Project {{ label: {:?}, dir: {:?} }}",
+            self.label, self.dir
+        )
+    }
 }
 
 fn parse<'a>(text: &'a str, what: &str) -> Result<roxmltree::Document<'a>> {

@@ -149,7 +149,6 @@ fn connection(
     key: Option<&str>,
     store: &Store,
 ) -> Result<Imported> {
-    let mut warnings = Vec::new();
     let url = (flag(c.get("useDatabaseUrl")) == Some(true))
         .then(|| text(c.get("databaseUrl")))
         .flatten();
@@ -166,7 +165,6 @@ fn connection(
         }
         None => fields(c, engine, driver)?,
     };
-    imp.warnings.append(&mut warnings);
     imp.fields.name = text(c.get("displayName")).unwrap_or_default();
     if imp.fields.name.is_empty() {
         imp.fields.name = super::draft::derive_name(&imp.fields);

@@ -244,11 +244,13 @@ fn session(
         Engine::Postgres => {
             // The libpq string HeidiSQL builds, read by Switchboard's libpq reader.
             let mut kv = Conninfo::new();
+            // HeidiSQL hands libpq the whole list as dbname; a list is no database name,
+            // so its first entry is taken (the warning above says so).
             for (k, v) in [
                 ("host", get("Host")),
-                ("port", get("Port")),
+                ("port", get("Port").filter(|p| p != "0")),
                 ("user", get("User")),
-                ("dbname", get("Databases")),
+                ("dbname", databases.first().cloned()),
             ] {
                 if let Some(v) = v {
                     kv.insert(k.into(), v);
@@ -302,19 +304,16 @@ fn session(
                 .into()
             });
             let (mode, said) = if engine == Engine::SqlServer {
-                // The OLE DB driver HeidiSQL names: version 19 encrypts and verifies by
-                // default, older ones encrypt only the login (HeidiSQL sets neither).
-                if library.to_ascii_uppercase().starts_with("MSOLEDBSQL19") {
-                    (
-                        TlsMode::VerifyFull,
-                        format!("{library}'s default: encrypt and verify"),
-                    )
-                } else {
-                    (
-                        TlsMode::Prefer,
-                        format!("{library}'s default: only the login is encrypted"),
-                    )
-                }
+                // The OLE DB driver HeidiSQL names, with no encryption keyword: version 19
+                // encrypts and verifies by default, older ones do not encrypt.
+                let v19 = library.to_ascii_uppercase().starts_with("MSOLEDBSQL19");
+                (
+                    super::sqlserver::switches(v19, false),
+                    format!(
+                        "{library}'s default encryption ({}), with SqlClient's meaning",
+                        if v19 { "mandatory" } else { "off" }
+                    ),
+                )
             } else if library.to_ascii_lowercase().contains("mariadb") {
                 // libmariadb: no TLS unless asked; asked, it verifies at 1 and 2.
                 match (ssl, verification) {

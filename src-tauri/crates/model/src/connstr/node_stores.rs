@@ -98,14 +98,9 @@ pub(super) fn driver_tls(
     driver: &str,
 ) -> (TlsMode, String) {
     if engine == Engine::SqlServer {
-        let mode = match (ssl, trust) {
-            (false, _) => TlsMode::Prefer,
-            (true, true) => TlsMode::Require,
-            (true, false) => TlsMode::VerifyFull,
-        };
         return (
-            mode,
-            format!("{tool}'s encrypt {ssl} and trust server certificate {trust}, as tedious reads them (SqlClient's meaning: without encrypt only the login is encrypted)"),
+            super::sqlserver::switches(ssl, trust),
+            format!("{tool}'s encrypt {ssl} and trust server certificate {trust}, as tedious reads them (SqlClient's meaning)"),
         );
     }
     let (mode, why) = node_tls(ssl, reject, driver);

@@ -140,6 +140,15 @@ fn server_entry(server: &Value, opts: ReadOptions<'_>) -> crate::error::Result<P
                     tls_from = Some(format!("sslmode of [{name}] in {path}, as libpq reads it"));
                 }
                 crate::libpq::apply_service(&mut kv, section);
+                // A service file may hold a password: taken only with the user's consent.
+                for k in SECRET_PARAMS {
+                    if kv.contains_key(k) && !opts.include_passwords {
+                        kv.remove(k);
+                        warnings.push(format!(
+                            "{k} in the service {name} is a secret: import with passwords to take it, or enter it in the form"
+                        ));
+                    }
+                }
                 warnings.push(format!(
                     "the service {name} was read from {path} on this machine, as libpq would"
                 ));

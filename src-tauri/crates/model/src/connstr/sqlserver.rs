@@ -49,7 +49,7 @@ pub fn looks_like_ado(s: &str) -> bool {
 /// Splits `key=value;…` as Microsoft's readers do: keys are case-insensitive (`==` is a
 /// literal `=`), values may be in "…" or '…' (a doubled quote is one quote) or {…} (`}}`
 /// is one brace), and unquoted values are trimmed. The last of a repeated key wins.
-fn pairs(s: &str, what: &str, quotes: bool) -> Result<Vec<(String, String)>> {
+pub(super) fn pairs(s: &str, what: &str, quotes: bool) -> Result<Vec<(String, String)>> {
     let bad = |m: &str| {
         invalid(
             format!("The {what} is not valid: {m}."),
@@ -147,7 +147,7 @@ pub fn pairs_for_tests(s: &str) -> Vec<(String, String)> {
     pairs(s, "test", true).unwrap_or_default()
 }
 
-fn quote_ado(v: &str) -> String {
+pub(super) fn quote_ado(v: &str) -> String {
     let plain = !v.is_empty() && !v.contains([';', '"', '\'', '{', '=']) && v.trim() == v;
     if plain {
         v.to_owned()
@@ -196,7 +196,7 @@ impl Encryption {
                 }
                 Some("true" | "yes" | "mandatory" | "1") => verified,
                 Some("optional") => TlsMode::Prefer,
-                Some("false" | "no" | "0" | "disable") => TlsMode::Disable,
+                Some("false" | "no" | "0" | "disable") => switches(false, trust),
                 Some("strict") => {
                     imp.warnings.push(
                     "Encrypt=Strict (TDS 8) is not available in Switchboard's driver: Mandatory with a verified certificate is used".into(),
@@ -213,6 +213,16 @@ impl Encryption {
                 }
             },
         )
+    }
+}
+
+/// TLS from a driver's two switches, with SqlClient's meaning (tedious and the OLE DB
+/// driver read `encrypt` and `trustServerCertificate` the same way).
+pub(super) fn switches(encrypt: bool, trust: bool) -> TlsMode {
+    match (encrypt, trust) {
+        (false, _) => TlsMode::Disable,
+        (true, true) => TlsMode::Require,
+        (true, false) => TlsMode::VerifyFull,
     }
 }
 

@@ -129,22 +129,19 @@ fn server(s: roxmltree::Node, name: &str) -> Result<Imported> {
     // The password is DPAPI-encrypted for one Windows machine; SSMS's own defaults say
     // nothing Switchboard keeps.
     let mut had_password = false;
-    let kept: Vec<&str> = cs
-        .split(';')
-        .filter(|part| {
-            let key = part
-                .split('=')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if key == "password" || key == "pwd" {
-                had_password = true;
-                return false;
-            }
-            !BENIGN.contains(&key.as_str())
-        })
-        .collect();
+    let kept: Vec<String> =
+        super::sqlserver::pairs(&cs, "registered server's connection string", true)?
+            .into_iter()
+            .filter(|(key, _)| {
+                let key = key.to_ascii_lowercase();
+                if key == "password" || key == "pwd" {
+                    had_password = true;
+                    return false;
+                }
+                !BENIGN.contains(&key.as_str())
+            })
+            .map(|(k, v)| format!("{k}={}", super::sqlserver::quote_ado(&v)))
+            .collect();
     let mut imp = super::sqlserver::import_ado(&kept.join(";"))?;
     imp.tls_from = Some("the registered server's connection string, as SqlClient reads it".into());
     imp.password = None;

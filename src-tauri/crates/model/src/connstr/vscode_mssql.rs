@@ -210,7 +210,7 @@ fn profile(
         "MYSQL" => {
             let mut url = format!(
                 "mysql://{}{}/{}",
-                get("host").unwrap_or_else(|| "localhost".into()),
+                crate::hosts::url_host(&get("host").unwrap_or_else(|| "localhost".into())),
                 get("port").map(|p| format!(":{p}")).unwrap_or_default(),
                 super::draft::encode(&get("dbname").unwrap_or_default())
             );

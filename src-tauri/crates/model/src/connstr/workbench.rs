@@ -122,13 +122,9 @@ fn connection(
             super::draft::encode(&host)
         )
     } else {
-        let h = if host.contains(':') {
-            format!("[{host}]")
-        } else {
-            host
-        };
         format!(
-            "mysql://{h}:{}/{}?ssl-mode={mode}",
+            "mysql://{}:{}/{}?ssl-mode={mode}",
+            crate::hosts::url_host(&host),
             get("port").unwrap_or_else(|| "3306".into()),
             super::draft::encode(&get("schema").unwrap_or_default())
         )
@@ -179,12 +175,10 @@ fn connection(
     }
     if ssh {
         let (h, port) = match get("sshHost") {
-            Some(s) => match s.rsplit_once(':') {
-                Some((h, p)) if p.parse::<u32>().is_ok() => {
-                    (h.to_owned(), p.parse().unwrap_or(DEFAULT_SSH_PORT))
-                }
-                _ => (s, DEFAULT_SSH_PORT),
-            },
+            Some(s) => {
+                let (h, p) = super::draft::split_host_port(&s)?;
+                (h, p.unwrap_or(DEFAULT_SSH_PORT))
+            }
             None => ("127.0.0.1".to_owned(), DEFAULT_SSH_PORT),
         };
         let key = get("sshKeyFile");

@@ -16,6 +16,21 @@ pub struct PassTarget<'a> {
     pub user: &'a str,
 }
 
+/// A connection's host as libpq looks it up in a pgpass file: no host, or the default
+/// socket directory, is `localhost`.
+pub fn pass_host(host: &str) -> &str {
+    if host.is_empty() || host == DEFAULT_SOCKET_DIR {
+        "localhost"
+    } else {
+        host
+    }
+}
+
+/// One pgpass field (already unescaped) against a value: `*` or the exact value.
+pub fn field_matches(pattern: &str, value: &str) -> bool {
+    pattern == "*" || pattern == value
+}
+
 /// `field` matched against the start of `line`: the rest after its `:`, or `None`.
 fn matches<'l>(line: &'l str, field: &str) -> Option<&'l str> {
     if let Some(rest) = line.strip_prefix("*:") {
@@ -38,11 +53,7 @@ fn matches<'l>(line: &'l str, field: &str) -> Option<&'l str> {
 
 /// The password of the first line of `text` that matches `target`.
 pub fn password_for(text: &str, target: PassTarget<'_>) -> Option<String> {
-    let host = if target.host.is_empty() || target.host == DEFAULT_SOCKET_DIR {
-        "localhost"
-    } else {
-        target.host
-    };
+    let host = pass_host(target.host);
     let port = target.port.to_string();
     for line in text.lines() {
         let line = line.trim_end_matches('\r');

@@ -13,10 +13,17 @@
 use super::{Conninfo, KEYWORDS};
 
 /// One service file's path (for messages) and text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ServiceFile {
     pub path: String,
     pub text: String,
+}
+
+impl std::fmt::Debug for ServiceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A section may hold a password: only the path is printed.
+        write!(f, "ServiceFile {{ path: {:?} }}", self.path)
+    }
 }
 
 /// Why a service could not be resolved, in libpq's terms.

@@ -54,8 +54,22 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The text may hold passwords (a configuration's, a URL's): never printed.
+        write!(
+            f,
+            "SourceFile {{ project: {:?}, label: {:?}, {} bytes, credentials: {:?} }}",
+            self.project,
+            self.label,
+            self.text.len(),
+            self.credentials
+        )
+    }
+}
+
 /// One `data-sources*.json` and what was found beside it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SourceFile {
     /// The project's name (its folder under the workspace), when known.
     pub project: Option<String>,
@@ -314,15 +328,6 @@ fn props(h: &Value) -> &Map<String, Value> {
         .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
 }
 
-/// `host`, bracketed when an IPv6 address.
-fn url_host(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    }
-}
-
 /// JDBC driver properties Switchboard never takes from a file of settings.
 const SECRET_PROPS: [&str; 4] = [
     "password",
@@ -478,8 +483,8 @@ fn manual_url(
         .or_else(|| get("port"));
     let db = get("database").unwrap_or_default();
     let hp = match &port {
-        Some(p) => format!("{}:{p}", url_host(&host)),
-        None => url_host(&host),
+        Some(p) => format!("{}:{p}", crate::hosts::url_host(&host)),
+        None => crate::hosts::url_host(&host),
     };
     let certs = |h: &Value,
                  files: &mut Vec<(FileSlot, &'static str, String)>,
@@ -829,7 +834,6 @@ fn hop(
     let secret_save = match (auth, &taken) {
         (SshAuth::Agent, _) => PasswordSave::None,
         (_, Some(_)) => PasswordSave::Keychain,
-        // A key file may have no passphrase; a password hop always has one to ask for.
         // A key file may have no passphrase: asked for only where DBeaver saved one.
         (SshAuth::Key, None) if !saved_flag => PasswordSave::None,
         (_, None) => PasswordSave::Ask,
