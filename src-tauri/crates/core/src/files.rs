@@ -11,6 +11,54 @@ use crate::secret::Secret;
 /// The largest PEM file accepted from disk.
 pub const PEM_FILE_MAX: u64 = 1024 * 1024;
 
+/// Why a file could not be read whole.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    Missing,
+    /// Not a regular file, or an I/O error, in the system's words.
+    Unreadable(String),
+    TooLarge(u64),
+    NotText,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Missing => f.write_str("it is not there"),
+            ReadError::Unreadable(why) => f.write_str(why),
+            ReadError::TooLarge(max) if *max >= 1024 * 1024 => {
+                write!(f, "it is larger than {} MiB", max / (1024 * 1024))
+            }
+            ReadError::TooLarge(max) => write!(f, "it is larger than {} KiB", max / 1024),
+            ReadError::NotText => f.write_str("it is not UTF-8 text"),
+        }
+    }
+}
+
+/// A regular file's bytes, refused past `max` (checked before reading).
+pub(crate) async fn read_bytes(path: &Path, max: u64) -> std::result::Result<Vec<u8>, ReadError> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::Missing,
+            _ => ReadError::Unreadable(e.to_string()),
+        })?;
+    if !meta.is_file() {
+        return Err(ReadError::Unreadable("it is not a regular file".into()));
+    }
+    if meta.len() > max {
+        return Err(ReadError::TooLarge(max));
+    }
+    tokio::fs::read(path)
+        .await
+        .map_err(|e| ReadError::Unreadable(e.to_string()))
+}
+
+/// A regular text file, refused past `max` or when not UTF-8.
+pub(crate) async fn read_text(path: &Path, max: u64) -> std::result::Result<String, ReadError> {
+    String::from_utf8(read_bytes(path, max).await?).map_err(|_| ReadError::NotText)
+}
+
 /// Reads a PEM file the user picked (certificate or key) as text.
 pub async fn read_pem_file(path: &Path) -> Result<String> {
     let unreadable = |why: String| {
@@ -21,20 +69,12 @@ pub async fn read_pem_file(path: &Path) -> Result<String> {
             "Pick a PEM file (text starting with -----BEGIN …).",
         )
     };
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    if meta.len() > PEM_FILE_MAX {
-        return Err(unreadable(format!(
-            "it is larger than {} KiB",
-            PEM_FILE_MAX / 1024
-        )));
-    }
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| unreadable("it is not text (DER files must be converted to PEM)".into()))?;
+    let text = read_text(path, PEM_FILE_MAX).await.map_err(|e| match e {
+        ReadError::NotText => {
+            unreadable("it is not text (DER files must be converted to PEM)".into())
+        }
+        e => unreadable(e.to_string()),
+    })?;
     if !text.contains("-----BEGIN ") {
         return Err(unreadable("it holds no PEM block".into()));
     }
@@ -48,16 +88,17 @@ pub async fn read_pem_file(path: &Path) -> Result<String> {
 /// refuse the import: the draft comes in and a note names the field to fill in.
 pub async fn read_files(imported: &mut Imported) -> Result<()> {
     for r in std::mem::take(&mut imported.files) {
-        if r.slot == FileSlot::Passfile {
-            read_passfile(imported, &r.path).await;
-            continue;
-        }
+        // (the field's name, whether it takes a private key rather than certificates)
+        let (field, key) = match r.slot {
+            FileSlot::Passfile => {
+                read_passfile(imported, &r.path).await;
+                continue;
+            }
+            FileSlot::Ca => ("CA certificate", false),
+            FileSlot::ClientCert => ("client certificate", false),
+            FileSlot::ClientKey => ("client key", true),
+        };
         if let Ok(false) = tokio::fs::try_exists(&r.path).await {
-            let field = match r.slot {
-                FileSlot::Ca => "CA certificate",
-                FileSlot::ClientCert => "client certificate",
-                FileSlot::ClientKey | FileSlot::Passfile => "client key",
-            };
             imported.warnings.push(format!(
                 "{}: {} is not found on this machine; pick the file for the {field}",
                 r.param, r.path
@@ -72,32 +113,28 @@ pub async fn read_files(imported: &mut Imported) -> Result<()> {
                 e.hint(),
             )
         })?;
-        let is_key = |label: &str| label.ends_with("PRIVATE KEY");
-        let picked = match r.slot {
-            FileSlot::Ca | FileSlot::ClientCert => {
-                crate::pem::select_blocks(&text, |l| l == "CERTIFICATE")
-            }
-            FileSlot::ClientKey | FileSlot::Passfile => crate::pem::select_blocks(&text, is_key),
+        let picked = if key {
+            crate::pem::select_blocks(&text, |l| l.ends_with("PRIVATE KEY"))
+        } else {
+            crate::pem::select_blocks(&text, |l| l == "CERTIFICATE")
         };
         if picked.is_empty() {
-            let want = if r.slot == FileSlot::ClientKey {
-                "private key"
-            } else {
-                "certificate"
-            };
             return Err(CoreError::input(
                 ErrorCode::FileUnreadable,
                 Some(&r.param),
-                format!("{}: the file holds no {want}.", r.param),
+                format!(
+                    "{}: the file holds no {}.",
+                    r.param,
+                    if key { "private key" } else { "certificate" }
+                ),
                 "Point it at a PEM file with the right block.",
             ));
         }
         match r.slot {
             FileSlot::Ca => imported.fields.tls.ca_pem = Some(picked),
             FileSlot::ClientCert => imported.fields.tls.client_cert_pem = Some(picked),
-            FileSlot::ClientKey | FileSlot::Passfile => {
-                imported.client_key = Some(Secret::new(picked))
-            }
+            // The client key (a passfile was read above).
+            _ => imported.client_key = Some(Secret::new(picked)),
         }
     }
     Ok(())
@@ -107,19 +144,13 @@ pub async fn read_files(imported: &mut Imported) -> Result<()> {
 /// libpq finds it, and refused where libpq refuses the file (not a regular file, or open to
 /// the group or others). Whatever stops it is a warning: the draft still comes in.
 async fn read_passfile(imported: &mut Imported, path: &str) {
-    let why = match tokio::fs::metadata(path).await {
-        Err(_) => Some("it is not on this machine".to_owned()),
-        Ok(m) if !m.is_file() => Some("it is not a regular file".to_owned()),
-        Ok(m) if m.len() > PEM_FILE_MAX => Some("it is larger than 1 MiB".to_owned()),
-        Ok(m) if group_or_world_access(&m) => Some(
+    let text = match tokio::fs::metadata(path).await {
+        Err(_) => Err("it is not on this machine".to_owned()),
+        Ok(m) if group_or_world_access(&m) => Err(
             "it has group or world access, so libpq ignores it (permissions should be u=rw, 0600)"
                 .to_owned(),
         ),
-        Ok(_) => None,
-    };
-    let text = match why {
-        Some(why) => Err(why),
-        None => tokio::fs::read_to_string(path)
+        Ok(_) => read_text(Path::new(path), PEM_FILE_MAX)
             .await
             .map_err(|e| e.to_string()),
     };

@@ -136,7 +136,8 @@ impl Found {
 #[ts(export)]
 pub struct Offered {
     pub found: Found,
-    pub file: crate::imports::PickedFile,
+    /// The find held for an import; none for a tool whose list cannot be read.
+    pub file: Option<crate::imports::PickedFile>,
 }
 
 impl crate::Switchboard {
@@ -146,7 +147,10 @@ impl crate::Switchboard {
             .await
             .into_iter()
             .map(|found| Offered {
-                file: self.hold_picked(PathBuf::from(&found.path)),
+                file: found
+                    .note
+                    .is_none()
+                    .then(|| self.hold_picked(PathBuf::from(&found.path))),
                 found,
             })
             .collect()
@@ -306,13 +310,17 @@ async fn datagrip_projects() -> Vec<PathBuf> {
 const SEQUEL_ACE_FAVORITES: &str =
     "Library/Containers/com.sequel-ace.sequel-ace/Data/Library/Application Support/Sequel Ace/Data/Favorites.plist";
 
-/// The bytes of `path` when it is Sequel Ace's favorites (a property list, XML or binary).
+/// The bytes of `path` when it is Sequel Ace's favorites (a `.plist`, XML or binary).
 pub(crate) async fn sequel_ace_favorites(path: &Path) -> Option<Vec<u8>> {
-    let meta = tokio::fs::metadata(path).await.ok()?;
-    if !meta.is_file() || meta.len() > crate::connstr::FILE_MAX as u64 {
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("plist"))
+    {
         return None;
     }
-    let bytes = tokio::fs::read(path).await.ok()?;
+    let bytes = crate::files::read_bytes(path, crate::connstr::FILE_MAX as u64)
+        .await
+        .ok()?;
     crate::connstr::sequel_ace::is_favorites(&bytes).then_some(bytes)
 }
 
@@ -384,7 +392,7 @@ pub async fn discover() -> Vec<Found> {
     }
     if let Some(base) = directories::BaseDirs::new() {
         let file = base.home_dir().join(SEQUEL_ACE_FAVORITES);
-        if let Ok(bytes) = tokio::fs::read(&file).await {
+        if let Some(bytes) = sequel_ace_favorites(&file).await {
             let n = crate::connstr::batch::parse_sequel_ace(&bytes, "Favorites.plist")
                 .map(|b| b.rows.len())
                 .unwrap_or(0);
@@ -543,7 +551,7 @@ async fn dbeaver_files(path: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
 /// Whether `path` is DBeaver's: a folder holding a project, or a data-sources file.
 pub(crate) async fn is_dbeaver_path(path: &Path) -> bool {
     if is_dir(path).await {
-        return true;
+        return dbeaver_files(path).await.is_ok_and(|f| !f.is_empty());
     }
     path.file_name()
         .is_some_and(|n| is_data_sources_name(&n.to_string_lossy()))
@@ -563,18 +571,6 @@ pub(crate) async fn load_dbeaver(path: &Path, opts: &ImportOptions) -> Result<Ve
     let files = dbeaver_files(path)
         .await
         .map_err(|e| unreadable(e.to_string()))?;
-    if files.is_empty() && opts.from.is_none() && is_dir(path).await {
-        // A folder nothing recognised: name every folder Switchboard reads.
-        return Err(CoreError::input(
-            ErrorCode::FileUnreadable,
-            Some("file"),
-            format!(
-                "{} holds no connections Switchboard knows how to read.",
-                path.display()
-            ),
-            "Choose a DBeaver workspace or project, a DataGrip project, Beekeeper Studio's or DbGate's data folder — or a file of connections.",
-        ));
-    }
     if files.is_empty() {
         return Err(unreadable(
             "it holds no DBeaver project (no .dbeaver/data-sources.json)".into(),
@@ -592,7 +588,7 @@ pub(crate) async fn load_dbeaver(path: &Path, opts: &ImportOptions) -> Result<Ve
         let suffix = name
             .trim_start_matches("data-sources")
             .trim_end_matches(".json");
-        let settings = tokio::fs::read_to_string(dir.join("project-settings.json"))
+        let settings = crate::files::read_text(&dir.join("project-settings.json"), 1024 * 1024)
             .await
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
@@ -607,12 +603,13 @@ pub(crate) async fn load_dbeaver(path: &Path, opts: &ImportOptions) -> Result<Ve
         let credentials = if project_password {
             Credentials::Absent
         } else {
-            match tokio::fs::read(dir.join(format!("credentials-config{suffix}.json"))).await {
+            let file = dir.join(format!("credentials-config{suffix}.json"));
+            match crate::files::read_bytes(&file, crate::connstr::FILE_MAX as u64).await {
                 Ok(bytes) => match dbeaver::decrypt_credentials(&bytes) {
                     Ok(v) => Credentials::Read(v),
                     Err(why) => Credentials::Unreadable(why),
                 },
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Credentials::Absent,
+                Err(crate::files::ReadError::Missing) => Credentials::Absent,
                 Err(e) => Credentials::Unreadable(e.to_string()),
             }
         };

@@ -24,16 +24,9 @@ pub(crate) async fn read_import_file(path: &std::path::Path) -> Result<String> {
             "Choose a text file: .env, .pgpass, pg_service.conf or a JSON export.",
         )
     };
-    let meta = tokio::fs::metadata(path)
+    crate::files::read_text(path, connstr::FILE_MAX as u64)
         .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    if meta.len() > connstr::FILE_MAX as u64 {
-        return Err(unreadable("it is larger than 64 MiB".into()));
-    }
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|e| unreadable(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into()))
+        .map_err(|e| unreadable(e.to_string()))
 }
 
 /// A batch as read: text, or a DBeaver project's files.
@@ -116,14 +109,26 @@ impl Switchboard {
                 )));
             }
         }
-        // A folder whose app.db is not Beekeeper's store (or is damaged): said as such.
-        if opts.from.is_none() && tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {
-            if let Some(file) = sources::beekeeper::sqlite_file(&path).await {
-                return Err(sources::beekeeper::not_a_store(&file));
-            }
-        }
-        if opts.from.is_none_or(|t| t == Tool::Dbeaver) && sources::is_dbeaver_path(&path).await {
+        if opts.from == Some(Tool::Dbeaver)
+            || (opts.from.is_none() && sources::is_dbeaver_path(&path).await)
+        {
             return Ok(Loaded::Dbeaver(sources::load_dbeaver(&path, opts).await?));
+        }
+        // A SQLite file that is not Beekeeper's store (or is damaged), alone or as a
+        // folder's app.db: said to be a database, not read as text.
+        if let Some(file) = sources::beekeeper::sqlite_file(&path).await {
+            return Err(sources::beekeeper::not_a_store(&file));
+        }
+        if tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_dir()) {
+            return Err(CoreError::input(
+                ErrorCode::FileUnreadable,
+                Some("file"),
+                format!(
+                    "{} holds no connections Switchboard knows how to read.",
+                    path.display()
+                ),
+                "Choose a DBeaver workspace or project, a DataGrip project, Beekeeper Studio's or DbGate's data folder — or a file of connections.",
+            ));
         }
         // A property list may be binary: Sequel Ace's favorites are read as bytes.
         if opts.from.is_none_or(|t| t == Tool::SequelAce) {
@@ -133,10 +138,6 @@ impl Switchboard {
                     label: file_name(&path).unwrap_or_default(),
                 });
             }
-        }
-        // A SQLite file that is not Beekeeper's store (or is damaged): said, not read as text.
-        if let Some(file) = sources::beekeeper::sqlite_file(&path).await {
-            return Err(sources::beekeeper::not_a_store(&file));
         }
         if let Some(refused) = sources::foreign::recognise(&path).await {
             return Err(refused);
@@ -152,7 +153,9 @@ impl Switchboard {
 pub(super) async fn parse(loaded: &Loaded, opts: &ImportOptions) -> Result<batch::Batch> {
     // pgAdmin's `Service` entries are resolved as libpq would, from this machine's files.
     let pg_services = match loaded {
-        Loaded::Text { text, .. } if text.contains("\"Service\"") => {
+        Loaded::Text { text, .. }
+            if text.contains("\"Servers\"") && text.contains("\"Service\"") =>
+        {
             sources::pg_service_files().await
         }
         _ => Vec::new(),

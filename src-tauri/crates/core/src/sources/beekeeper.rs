@@ -119,6 +119,9 @@ pub(crate) fn not_a_store(file: &Path) -> CoreError {
     )
 }
 
+/// A `.key` file is one sealed key: a few hundred bytes.
+const KEY_FILE_MAX: u64 = 64 * 1024;
+
 /// Reads `file` (Beekeeper's `app.db`) and the `.key` beside it.
 pub(crate) async fn load(file: &Path, include_passwords: bool) -> Result<Store> {
     let mut conn = open(file).await.map_err(|e| unreadable(file, e))?;
@@ -138,7 +141,9 @@ pub(crate) async fn load(file: &Path, include_passwords: bool) -> Result<Store> 
         None => Vec::new(),
     };
     let key_file = match file.parent() {
-        Some(dir) => tokio::fs::read_to_string(dir.join(".key")).await.ok(),
+        Some(dir) => crate::files::read_text(&dir.join(".key"), KEY_FILE_MAX)
+            .await
+            .ok(),
         None => None,
     };
     Ok(Store {

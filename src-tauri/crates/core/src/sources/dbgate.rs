@@ -25,11 +25,16 @@ pub(crate) async fn connections_file(path: &Path) -> Option<PathBuf> {
     (named && tokio::fs::metadata(&file).await.is_ok_and(|m| m.is_file())).then_some(file)
 }
 
+/// A `.key` file is one sealed key: a few hundred bytes.
+const KEY_FILE_MAX: u64 = 64 * 1024;
+
 /// Reads `file` and the `.key` beside it.
 pub(crate) async fn load(file: &Path, include_passwords: bool) -> Result<Store> {
     let text = crate::imports::read_import_file(file).await?;
     let key_file = match file.parent() {
-        Some(dir) => tokio::fs::read_to_string(dir.join(".key")).await.ok(),
+        Some(dir) => crate::files::read_text(&dir.join(".key"), KEY_FILE_MAX)
+            .await
+            .ok(),
         None => None,
     };
     Ok(Store {
