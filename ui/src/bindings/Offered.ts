@@ -5,4 +5,8 @@ import type { PickedFile } from "./PickedFile";
 /**
  * A default place's find, held for the window to import by token (as a picked file).
  */
-export type Offered = { found: Found, file: PickedFile, };
+export type Offered = { found: Found, 
+/**
+ * The find held for an import; none for a tool whose list cannot be read.
+ */
+file: PickedFile | null, };

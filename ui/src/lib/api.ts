@@ -35,6 +35,9 @@ import type { Rebased } from '../bindings/Rebased';
 import type { TestReport } from '../bindings/TestReport';
 import type { WindowNotice } from '../bindings/WindowNotice';
 
+/** A file or folder dropped on the window, as its notice says it (held by the backend). */
+export type Dropped = Omit<Extract<WindowNotice, { kind: 'dropped' }>, 'kind'>;
+
 function isApiError(e: unknown): e is ApiError {
   return (
     typeof e === 'object' &&
