@@ -13,7 +13,9 @@ use sqlx::ConnectOptions;
 use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::{Engine, TlsMode};
 use switchboard_core::ssh::{SshAuth, SshRoute};
-use switchboard_tests::imports::{discover, hops, open, row, saved, seal};
+use switchboard_tests::imports::{
+    discover, hop_secret, hops, not_stored, offer, open, row, saved, seal,
+};
 use switchboard_tests::{test_password, test_root};
 
 const SHIPPED_KEY: &str = "38782F413F442A472D4B6150645367566B59703373367639792442264529482B";
@@ -95,6 +97,10 @@ impl<'a> Saved<'a> {
 struct Fixture {
     dir: PathBuf,
     password: String,
+    passphrase: String,
+    mongo_password: String,
+    /// The values as sealed in app.db.
+    sealed: Vec<String>,
 }
 
 async fn fixture(ca_path: &str) -> Fixture {
@@ -105,9 +111,13 @@ async fn fixture(ca_path: &str) -> Fixture {
     std::fs::create_dir_all(&dir).unwrap();
     let password = test_password("beekeeper-db");
     let passphrase = test_password("beekeeper-key");
+    let mongo_password = test_password("beekeeper-mongo");
     let mongo_url = format!(
         "mongodb://events:{}@[2001:db8::5]:27018/app?tls=true",
-        "Ev%3Ants"
+        mongo_password
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect::<String>()
     );
     let (key_file, sealed) = seal(
         SHIPPED_KEY,
@@ -225,7 +235,13 @@ async fn fixture(ca_path: &str) -> Fixture {
             .await
             .unwrap();
     }
-    Fixture { dir, password }
+    Fixture {
+        dir,
+        password,
+        passphrase,
+        mongo_password,
+        sealed,
+    }
 }
 
 #[tokio::test]
@@ -277,9 +293,10 @@ async fn beekeepers_app_db_imports_with_folders_tls_ssh_and_its_sealed_secrets_w
             )
         ]
     );
-    if let Some(SshRoute::Hops { hops }) = &f.ssh {
-        assert_eq!(hops[1].key_files, ["/home/me/.ssh/id_ed25519"]);
-    }
+    let Some(SshRoute::Hops { hops }) = &f.ssh else {
+        panic!("{:?}", f.ssh)
+    };
+    assert_eq!(hops[1].key_files, ["/home/me/.ssh/id_ed25519"]);
     let crm = row(&preview, "crm").fields.as_ref().unwrap();
     assert_eq!((crm.host.as_str(), crm.tls.mode), ("::1", TlsMode::Require));
     let ledger = row(&preview, "ledger");
@@ -331,17 +348,29 @@ async fn beekeepers_app_db_imports_with_folders_tls_ssh_and_its_sealed_secrets_w
     sb.import_batch_with(Batch::File(&fx.dir), None, &with)
         .await
         .unwrap();
-    let saved = saved(&sb, "orders (prod)").await;
+    let orders = saved(&sb, "orders (prod)").await;
     assert_eq!(
-        sb.reveal_password(saved.id).await.unwrap().expose(),
+        sb.reveal_password(orders.id).await.unwrap().expose(),
         fx.password
     );
-    assert_eq!(saved.folder, "Team/Backend/Склад");
+    assert_eq!(orders.folder, "Team/Backend/Склад");
     assert_eq!(
-        sb.get(saved.id).await.unwrap().ssh_secrets,
+        sb.get(orders.id).await.unwrap().ssh_secrets,
         [1],
         "the key file's passphrase is in the keychain, for the second hop"
     );
+    assert_eq!(
+        hop_secret(orders.id, 1).as_deref(),
+        Some(fx.passphrase.as_str())
+    );
+    let events = saved(&sb, "events").await;
+    assert_eq!(
+        sb.reveal_password(events.id).await.unwrap().expose(),
+        fx.mongo_password,
+        "the sealed URL's password, with consent"
+    );
+    let sealed: Vec<&str> = fx.sealed.iter().map(String::as_str).collect();
+    not_stored("beekeeper-import", &sealed);
 }
 
 #[test]
@@ -357,11 +386,7 @@ fn discover_finds_beekeepers_app_db_in_its_user_data_folder() {
         dest
     });
     let found = discover(&home, &[("XDG_CONFIG_HOME", &config)], "beekeeper-discover");
-    let offers = found.as_array().unwrap();
-    let bk = offers
-        .iter()
-        .find(|o| o["tool"] == "beekeeper")
-        .unwrap_or_else(|| panic!("{found:#}"));
+    let bk = offer(&found, "beekeeper");
     assert_eq!(bk["connections"], 7);
     assert_eq!(bk["path"], fx.join("app.db").display().to_string());
 }

@@ -46,7 +46,7 @@ fn seal(json: &str, passphrase: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(out)
 }
 
-fn export(ssh_password: &str) -> String {
+fn export(ssh_password: &str, db_password: &str) -> String {
     serde_json::json!({
         "type": "Compass Connections",
         "version": {"$numberInt": "1"},
@@ -66,7 +66,7 @@ fn export(ssh_password: &str) -> String {
                     "connectionString": "mongodb://app@[2001:db8::7]:27018/orders?tls=true",
                     "sshTunnel": {"host": "bastion.example.com", "port": {"$numberInt": "2222"}, "username": "ec2-user"}
                 },
-                "connectionSecrets": seal(&serde_json::json!({"secrets": {"sshTunnelPassword": ssh_password}}).to_string(), "password")
+                "connectionSecrets": seal(&serde_json::json!({"secrets": {"password": db_password, "sshTunnelPassword": ssh_password}}).to_string(), "password")
             },
             {
                 "id": "9",
@@ -83,7 +83,8 @@ async fn a_compass_export_asks_for_its_passphrase_then_opens_the_sealed_secrets_
 {
     let sb = open("compass-import").await;
     let ssh_password = test_password("compass-ssh");
-    let text = export(&ssh_password);
+    let db_password = test_password("compass-db");
+    let text = export(&ssh_password, &db_password);
 
     // Without the passphrase: every row, no secret, and the preview says what is missing.
     let preview = sb.preview_batch(Batch::Text(&text)).await.unwrap();
@@ -153,7 +154,7 @@ async fn a_compass_export_asks_for_its_passphrase_then_opens_the_sealed_secrets_
     assert!(preview.rows[0].has_password);
     assert_eq!(preview.rows[1].ssh_secrets, 1);
     let dump = serde_json::to_string(&preview).unwrap();
-    assert!(!dump.contains(&ssh_password));
+    assert!(!dump.contains(&ssh_password) && !dump.contains(&db_password));
 
     let result = sb
         .import_batch_with(Batch::Text(&text), None, &right)
@@ -170,6 +171,15 @@ async fn a_compass_export_asks_for_its_passphrase_then_opens_the_sealed_secrets_
         bastion.ssh_secrets,
         [0],
         "the tunnel's password is in the keychain"
+    );
+    assert_eq!(
+        switchboard_tests::imports::hop_secret(bastion.id, 0).as_deref(),
+        Some(ssh_password.as_str())
+    );
+    assert_eq!(
+        sb.reveal_password(bastion.id).await.unwrap().expose(),
+        db_password,
+        "the export's sealed database password, opened with its passphrase"
     );
 }
 

@@ -9,13 +9,25 @@ use switchboard_core::imports::{Batch, ImportOptions, RowStatus};
 use switchboard_core::model::{Engine, TlsMode};
 use switchboard_core::ssh::SshAuth;
 use switchboard_core::ErrorCode;
-use switchboard_tests::imports::{discover, hops, open, row, saved, seal};
+use switchboard_tests::imports::{
+    discover, hop_secret, hops, not_stored, offer, open, row, saved, seal,
+};
 use switchboard_tests::{test_password, test_root};
 
 const SHIPPED_KEY: &str = "mQAUaXhavRGJDxDTXSCg7Ej0xMmGCrx6OKA07DIMBiDcYYkvkaXjTAzPUEHEHEf9";
 
+/// A `.dbgate` folder (the lines and the `.key`) and the secrets in it.
+struct Fixture {
+    dir: std::path::PathBuf,
+    password: String,
+    ssh: String,
+    raw: String,
+    /// The two as sealed in the lines.
+    sealed: Vec<String>,
+}
+
 /// A `.dbgate` folder: the lines and the `.key`, and the passwords sealed in them.
-fn dbgate_dir(ca_path: &str) -> (std::path::PathBuf, String, String) {
+fn dbgate_dir(ca_path: &str) -> Fixture {
     let dir = test_root().join(format!("dbgate-{}/.dbgate", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let password = test_password("dbgate-db");
@@ -49,7 +61,13 @@ fn dbgate_dir(ca_path: &str) -> (std::path::PathBuf, String, String) {
     ];
     let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     std::fs::write(dir.join("connections.jsonl"), text.join("\n")).unwrap();
-    (dir, password, ssh)
+    Fixture {
+        dir,
+        password,
+        ssh,
+        raw,
+        sealed,
+    }
 }
 
 #[tokio::test]
@@ -58,7 +76,13 @@ async fn dbgates_connections_import_with_tls_ssh_folders_and_sealed_passwords_wi
     let ca = switchboard_tests::ca::TestCa::new("DbGate import CA");
     let ca_path = test_root().join(format!("dbgate-ca-{}.pem", uuid::Uuid::new_v4()));
     std::fs::write(&ca_path, &ca.cert_pem).unwrap();
-    let (dir, password, ssh) = dbgate_dir(ca_path.to_str().unwrap());
+    let Fixture {
+        dir,
+        password,
+        ssh,
+        raw,
+        sealed,
+    } = dbgate_dir(ca_path.to_str().unwrap());
 
     let preview = sb.preview_batch(Batch::File(&dir)).await.unwrap();
     let orders = row(&preview, "orders (prod)");
@@ -139,12 +163,27 @@ async fn dbgates_connections_import_with_tls_ssh_folders_and_sealed_passwords_wi
     sb.import_batch_with(Batch::File(&dir), None, &with)
         .await
         .unwrap();
-    let saved = saved(&sb, "orders (prod)").await;
+    let orders = saved(&sb, "orders (prod)").await;
     assert_eq!(
-        sb.reveal_password(saved.id).await.unwrap().expose(),
+        sb.reveal_password(orders.id).await.unwrap().expose(),
         password
     );
-    assert_eq!(sb.get(saved.id).await.unwrap().ssh_secrets, [0, 1]);
+    assert_eq!(sb.get(orders.id).await.unwrap().ssh_secrets, [0, 1]);
+    for hop in [0, 1] {
+        assert_eq!(
+            hop_secret(orders.id, hop).as_deref(),
+            Some(ssh.as_str()),
+            "node-ssh-forward's one password, for hop {hop}"
+        );
+    }
+    let sklad = saved(&sb, "Склад").await;
+    assert_eq!(
+        sb.reveal_password(sklad.id).await.unwrap().expose(),
+        raw,
+        "a password DbGate saved raw"
+    );
+    let sealed: Vec<&str> = sealed.iter().map(String::as_str).collect();
+    not_stored("dbgate-import", &sealed);
 }
 
 #[tokio::test]
@@ -169,14 +208,10 @@ async fn a_broken_dbgate_line_is_one_invalid_row_naming_its_line() {
 
 #[test]
 fn discover_finds_dbgates_folder_in_the_home() {
-    let (dir, _, _) = dbgate_dir("/nonexistent/ca.pem");
+    let dir = dbgate_dir("/nonexistent/ca.pem").dir;
     let home = dir.parent().unwrap().to_owned();
     let found = discover(&home, &[], "dbgate-discover");
-    let offers = found.as_array().unwrap();
-    let dg = offers
-        .iter()
-        .find(|o| o["tool"] == "dbgate")
-        .unwrap_or_else(|| panic!("{found:#}"));
+    let dg = offer(&found, "dbgate");
     assert_eq!(
         dg["connections"], 6,
         "the unsaved recent one is not counted"

@@ -182,12 +182,7 @@ fn discover_finds_heidisqls_settings_json_in_its_config_folder() {
         &[("XDG_CONFIG_HOME", &config)],
         "heidisql-discover",
     );
-    let h = found
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["tool"] == "heidisql")
-        .unwrap_or_else(|| panic!("{found:#}"));
+    let h = switchboard_tests::imports::offer(&found, "heidisql");
     assert_eq!(h["connections"], 2);
     assert_eq!(h["summary"], "HeidiSQL: 2 connections");
 }

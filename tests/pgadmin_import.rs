@@ -8,13 +8,9 @@
 use switchboard_core::imports::{Batch, RowStatus};
 use switchboard_core::model::{Engine, TlsMode};
 use switchboard_core::ssh::{SshAuth, SshRoute};
-use switchboard_core::{ErrorCode, Switchboard};
-use switchboard_tests::{data_dir, require_keyring_session, test_root};
-
-async fn open(label: &str) -> Switchboard {
-    require_keyring_session();
-    Switchboard::open(&data_dir(label)).await.expect("open")
-}
+use switchboard_core::ErrorCode;
+use switchboard_tests::imports::open;
+use switchboard_tests::test_root;
 
 fn servers(ca_path: &str) -> String {
     serde_json::json!({
@@ -58,7 +54,8 @@ fn servers(ca_path: &str) -> String {
                 "Group": "Servers",
                 "Port": 5432,
                 "MaintenanceDB": "postgres",
-                "Service": "billing",
+                // A name no service file of this machine defines.
+                "Service": "sb-undefined-service-7c1f",
                 "ConnectionParameters": {"sslmode": "prefer"}
             }
         }

@@ -48,14 +48,17 @@ for s in json.load(sys.stdin):
 json.dump(out, sys.stdout)
 "#;
 
-/// What libpq makes of each conninfo string under `env` (and no other PG* variable).
-fn libpq(conninfos: &[String], env: &[(&str, &Path)]) -> Vec<serde_json::Value> {
+/// What libpq makes of each conninfo string under `env` (and no other PG* variable; the
+/// home is `home`, so this machine's ~/.pgpass and ~/.pg_service.conf stay out of it).
+fn libpq(conninfos: &[String], env: &[(&str, &Path)], home: &Path) -> Vec<serde_json::Value> {
     let mut cmd = Command::new("python3");
     cmd.args(["-c", LIBPQ]);
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PG")) {
         cmd.env_remove(k);
     }
     let mut child = cmd
+        .env("HOME", home)
+        .env("PGPASSFILE", home.join("no-pgpass"))
         .envs(env.iter().map(|(k, v)| (*k, *v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -74,10 +77,11 @@ async fn service_and_passfile_entries_resolve_exactly_as_libpq_resolves_them() {
     let sysconf = dir.join("etc");
     std::fs::create_dir_all(&sysconf).unwrap();
     let user_file = dir.join("pg_service.conf");
+    let service_password = switchboard_tests::test_password("pgadmin-service");
     // The user's file: billing, and a [reporting] the system file also has (the user's wins).
     std::fs::write(
         &user_file,
-        "# services\n[billing] # production\nhost=127.0.0.1\nport=1\nuser=svc_user\ndbname=from_service\nsslmode=verify-full\n\n[reporting]\nhost=127.0.0.2\n",
+        format!("# services\n[billing] # production\nhost=127.0.0.1\nport=1\nuser=svc_user\ndbname=from_service\nsslmode=verify-full\n\n[reporting]\nhost=127.0.0.2\npassword={service_password}\n"),
     )
     .unwrap();
     std::fs::write(
@@ -139,7 +143,7 @@ async fn service_and_passfile_entries_resolve_exactly_as_libpq_resolves_them() {
             open_passfile.display()
         ),
     ];
-    let reference = libpq(&conninfos, &env);
+    let reference = libpq(&conninfos, &env, &dir);
 
     let sb = open("pgadmin-service").await;
     let text = servers.to_string();
@@ -195,6 +199,11 @@ async fn service_and_passfile_entries_resolve_exactly_as_libpq_resolves_them() {
         );
     }
     assert_eq!(
+        reference[1]["(password)"],
+        service_password.as_str(),
+        "libpq takes the service's password"
+    );
+    assert_eq!(
         reference[3]["(password)"],
         secret.as_str(),
         "libpq's own answer"
@@ -222,6 +231,17 @@ async fn service_and_passfile_entries_resolve_exactly_as_libpq_resolves_them() {
     let preview = sb.preview_batch(Batch::Text(&text)).await.unwrap();
     let r = row(&preview, "with passfile");
     assert!(!r.has_password);
+    // Nor is a password the service file holds taken without consent.
+    let reporting = row(&preview, "reporting");
+    assert!(!reporting.has_password);
+    assert!(
+        reporting
+            .warnings
+            .iter()
+            .any(|w| w.contains("password in the service reporting is a secret")),
+        "{:?}",
+        reporting.warnings
+    );
     assert!(
         r.warnings
             .iter()
@@ -237,6 +257,12 @@ async fn service_and_passfile_entries_resolve_exactly_as_libpq_resolves_them() {
     assert_eq!(
         sb.reveal_password(with_passfile.id).await.unwrap().expose(),
         secret
+    );
+    let reporting = saved(&sb, "reporting").await;
+    assert_eq!(
+        sb.reveal_password(reporting.id).await.unwrap().expose(),
+        service_password,
+        "the service's password, with consent, as libpq takes it"
     );
     let billing = saved(&sb, "billing").await;
     assert_eq!(billing.host, "127.0.0.1");

@@ -61,12 +61,7 @@ fn discover_names_tableplus_with_a_note_instead_of_an_import() {
     let home = test_root().join(format!("tableplus-home-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(home.join(".tableplus/data")).unwrap();
     let found = discover(&home, &[], "tableplus-discover");
-    let tp = found
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["tool"] == "tableplus")
-        .unwrap_or_else(|| panic!("{found:#}"));
+    let tp = switchboard_tests::imports::offer(&found, "tableplus");
     let note = tp["note"].as_str().unwrap();
     assert!(note.contains("keyring") && note.contains("paste"), "{note}");
     assert_eq!(tp["connections"], 0);

@@ -39,6 +39,50 @@ pub async fn saved(sb: &Switchboard, name: &str) -> ConnectionSummary {
         .unwrap_or_else(|| panic!("no saved {name}: {names:?}"))
 }
 
+/// The secret the keychain holds for hop `hop` of a connection just created (generation 0).
+pub fn hop_secret(id: uuid::Uuid, hop: usize) -> Option<String> {
+    use switchboard_core::keychain::{Keychain, SecretKind, SecretRef};
+    let kind = SecretKind::ssh(hop).expect("a hop slot");
+    Keychain::new()
+        .get(&SecretRef::new(kind, id, ""))
+        .expect("the keychain answers")
+        .map(|s| s.expose().to_owned())
+}
+
+/// `bytes` (a sealed secret, an obfuscated password) is nowhere in the data dir's database
+/// files: a test's own proof for what the plaintext secret scan cannot see.
+pub fn not_stored(label: &str, sealed: &[&str]) {
+    let dir = data_dir(label);
+    for entry in std::fs::read_dir(&dir).expect("data dir") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if !name.starts_with("switchboard.db") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("read");
+        for s in sealed {
+            assert!(
+                !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+                "{name} holds a sealed value"
+            );
+        }
+    }
+}
+
+/// The find of `tool` in `import --discover --json`'s output (fails showing what was found).
+pub fn offer<'a>(found: &'a serde_json::Value, tool: &str) -> &'a serde_json::Value {
+    found
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|f| f["tool"] == tool)
+        .unwrap_or_else(|| panic!("no {tool} in {found:#}"))
+}
+
 /// A route's hops as (host, port, user, auth), to compare at a glance.
 pub fn hops(route: Option<&SshRoute>) -> Vec<(String, u32, String, SshAuth)> {
     match route {
@@ -58,6 +102,10 @@ pub fn discover(home: &Path, env: &[(&str, &Path)], label: &str) -> serde_json::
         .env("HOME", home)
         .env_remove("XDG_DATA_HOME")
         .env_remove("XDG_CONFIG_HOME")
+        // Other tools' overrides of their places, if this machine's user has them.
+        .env_remove("WORKSPACE_DIR")
+        .env_remove("PGSERVICEFILE")
+        .env_remove("PGSYSCONFDIR")
         .envs(env.iter().map(|(k, v)| (*k, *v)))
         .env("SWITCHBOARD_DATA_DIR", data_dir(label))
         .output()

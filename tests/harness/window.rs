@@ -50,6 +50,10 @@ pub fn start_driver_env(data: &Path, env: &[(&str, &Path)]) -> (Driver, u16) {
             &native.to_string(),
         ])
         .env("SWITCHBOARD_DATA_DIR", data)
+        // DbGate's and libpq's overrides of their places stay out of the window's discovery.
+        .env_remove("WORKSPACE_DIR")
+        .env_remove("PGSERVICEFILE")
+        .env_remove("PGSYSCONFDIR")
         .envs(env.iter().map(|(k, v)| (*k, *v)))
         .stdout(log.try_clone().unwrap())
         .stderr(log)
