@@ -46,18 +46,7 @@ fn source_words(s: batch::BatchSource) -> &'static str {
         batch::BatchSource::Pgpass => "a .pgpass file",
         batch::BatchSource::PgService => "a pg_service.conf",
         batch::BatchSource::Json => "JSON of connections",
-        batch::BatchSource::PgAdmin => "pgAdmin's servers.json",
-        batch::BatchSource::Dbeaver => "DBeaver's data-sources.json",
-        batch::BatchSource::AzureDataStudio => "Azure Data Studio's settings",
-        batch::BatchSource::VscodeMssql => "VS Code's settings with mssql connections",
-        batch::BatchSource::Compass => "a MongoDB Compass export",
-        batch::BatchSource::Workbench => "MySQL Workbench's connections.xml",
-        batch::BatchSource::Datagrip => "a DataGrip project's dataSources.xml",
-        batch::BatchSource::Ssms => "SSMS's registered servers",
-        batch::BatchSource::Beekeeper => "Beekeeper Studio's app.db",
-        batch::BatchSource::Dbgate => "DbGate's connections.jsonl",
-        batch::BatchSource::Heidisql => "HeidiSQL's settings",
-        batch::BatchSource::SequelAce => "Sequel Ace's favorites",
+        batch::BatchSource::Tool(t) => t.file_words(),
     }
 }
 
@@ -177,7 +166,7 @@ pub(super) async fn parse(loaded: &Loaded, opts: &ImportOptions) -> Result<batch
         Loaded::SequelAce { bytes, label } => batch::parse_sequel_ace(bytes, label)?,
     };
     if let Some(tool) = opts.from {
-        let is = tool.source() == Some(parsed.source);
+        let is = parsed.source == batch::BatchSource::Tool(tool);
         if !is {
             return Err(CoreError::input(
                 ErrorCode::PayloadInvalid,

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::draft::skip_files;
 use super::payloads::payload_format;
+use super::tools::Tool;
 use super::{import, postgres, Parsed, SourceKind};
 use crate::error::{CoreError, Result};
 use crate::libpq::Conninfo;
@@ -22,30 +23,8 @@ pub enum BatchSource {
     Pgpass,
     PgService,
     Json,
-    /// pgAdmin 4's servers.json.
-    PgAdmin,
-    /// A DBeaver project's data-sources*.json.
-    Dbeaver,
-    /// Azure Data Studio's settings.json.
-    AzureDataStudio,
-    /// VS Code's settings.json with the mssql extension's connections.
-    VscodeMssql,
-    /// MongoDB Compass's connection export.
-    Compass,
-    /// MySQL Workbench's connections.xml.
-    Workbench,
-    /// A DataGrip / IntelliJ project's .idea/dataSources*.xml.
-    Datagrip,
-    /// SSMS's registered servers (.regsrvr, RegSrvr*.xml).
-    Ssms,
-    /// Beekeeper Studio's app.db.
-    Beekeeper,
-    /// DbGate's connections.jsonl.
-    Dbgate,
-    /// HeidiSQL's exported settings or settings.json.
-    Heidisql,
-    /// Sequel Ace's Favorites.plist or exported favorites.
-    SequelAce,
+    /// Another tool's file.
+    Tool(Tool),
 }
 
 /// One `.pgpass` line: a password for whichever saved PostgreSQL connections match.
@@ -159,11 +138,11 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         .unwrap_or_default();
     let trimmed = text.trim_start();
     let source = if super::dbgate::is_connections(text) {
-        BatchSource::Dbgate
+        BatchSource::Tool(Tool::Dbgate)
     } else if super::heidisql::is_settings(text) {
-        BatchSource::Heidisql
+        BatchSource::Tool(Tool::Heidisql)
     } else if super::sequel_ace::is_favorites(text.as_bytes()) {
-        BatchSource::SequelAce
+        BatchSource::Tool(Tool::SequelAce)
     } else if name.ends_with(".json")
         || (trimmed.starts_with('{') || trimmed.starts_with('['))
             && (serde_json::from_str::<Value>(text).is_ok()
@@ -171,11 +150,11 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
     {
         BatchSource::Json
     } else if super::workbench::is_connections(text) {
-        BatchSource::Workbench
+        BatchSource::Tool(Tool::Workbench)
     } else if super::ssms::is_registered_servers(text) {
-        BatchSource::Ssms
+        BatchSource::Tool(Tool::Ssms)
     } else if text.contains("DataSourceManagerImpl") || text.contains("dataSourceStorage\"") {
-        BatchSource::Datagrip
+        BatchSource::Tool(Tool::Datagrip)
     } else if name == ".pgpass" || name == "pgpass.conf" {
         BatchSource::Pgpass
     } else if name.contains("pg_service") || name == ".pg_service.conf" || looks_like_service(text)
@@ -201,9 +180,11 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
         BatchSource::PgService => service(text, &mut batch),
         BatchSource::Env | BatchSource::Lines => lines(text, source, &mut batch),
         // Told from the JSON itself, never from the name alone.
-        BatchSource::Workbench => super::workbench::rows(text, opts.include_passwords, &mut batch)?,
-        BatchSource::Ssms => super::ssms::rows(text, &mut batch)?,
-        BatchSource::Datagrip => {
+        BatchSource::Tool(Tool::Workbench) => {
+            super::workbench::rows(text, opts.include_passwords, &mut batch)?
+        }
+        BatchSource::Tool(Tool::Ssms) => super::ssms::rows(text, &mut batch)?,
+        BatchSource::Tool(Tool::Datagrip) => {
             let project = super::datagrip::Project {
                 label: name.clone(),
                 dir: String::new(),
@@ -215,12 +196,12 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
             };
             super::datagrip::rows(&project, &mut batch)?
         }
-        BatchSource::PgAdmin
-        | BatchSource::Dbeaver
-        | BatchSource::AzureDataStudio
-        | BatchSource::VscodeMssql
-        | BatchSource::Compass => json(text, opts, &mut batch)?,
-        BatchSource::Dbgate => {
+        BatchSource::Tool(Tool::Pgadmin)
+        | BatchSource::Tool(Tool::Dbeaver)
+        | BatchSource::Tool(Tool::Ads)
+        | BatchSource::Tool(Tool::VscodeMssql)
+        | BatchSource::Tool(Tool::Compass) => json(text, opts, &mut batch)?,
+        BatchSource::Tool(Tool::Dbgate) => {
             let store = super::dbgate::Store {
                 label: if name.is_empty() {
                     "the pasted lines".into()
@@ -233,8 +214,10 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
             };
             super::dbgate::rows(&store, &mut batch)?
         }
-        BatchSource::Heidisql => super::heidisql::rows(text, opts.include_passwords, &mut batch)?,
-        BatchSource::SequelAce => super::sequel_ace::rows(
+        BatchSource::Tool(Tool::Heidisql) => {
+            super::heidisql::rows(text, opts.include_passwords, &mut batch)?
+        }
+        BatchSource::Tool(Tool::SequelAce) => super::sequel_ace::rows(
             text.as_bytes(),
             if name.is_empty() {
                 "the pasted text"
@@ -243,8 +226,9 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
             },
             &mut batch,
         )?,
-        // A SQLite file, never text: core reads it (`parse_beekeeper`).
-        BatchSource::Beekeeper => {
+        // A SQLite file, never text: core reads it (`parse_beekeeper`); TablePlus's are
+        // never read. Neither is told from text.
+        BatchSource::Tool(Tool::Beekeeper | Tool::Tableplus) => {
             return Err(super::draft::invalid(
                 "Beekeeper Studio's app.db is a database, not text.",
                 "Choose the file itself (or its folder) rather than pasting it.",
@@ -257,7 +241,7 @@ pub fn parse_with(text: &str, file_name: Option<&str>, opts: ReadOptions<'_>) ->
 /// Sequel Ace's favorites, XML or binary, as read from `label`.
 pub fn parse_sequel_ace(bytes: &[u8], label: &str) -> Result<Batch> {
     let mut batch = Batch {
-        source: BatchSource::SequelAce,
+        source: BatchSource::Tool(Tool::SequelAce),
         rows: Vec::new(),
         notes: Vec::new(),
         folders: Vec::new(),
@@ -270,7 +254,7 @@ pub fn parse_sequel_ace(bytes: &[u8], label: &str) -> Result<Batch> {
 /// DbGate's connections file and key, read by the caller.
 pub fn parse_dbgate(store: &super::dbgate::Store) -> Result<Batch> {
     let mut batch = Batch {
-        source: BatchSource::Dbgate,
+        source: BatchSource::Tool(Tool::Dbgate),
         rows: Vec::new(),
         notes: Vec::new(),
         folders: Vec::new(),
@@ -283,7 +267,7 @@ pub fn parse_dbgate(store: &super::dbgate::Store) -> Result<Batch> {
 /// Beekeeper Studio's saved connections, read from its app.db by the caller.
 pub fn parse_beekeeper(store: &super::beekeeper::Store) -> Result<Batch> {
     let mut batch = Batch {
-        source: BatchSource::Beekeeper,
+        source: BatchSource::Tool(Tool::Beekeeper),
         rows: Vec::new(),
         notes: Vec::new(),
         folders: Vec::new(),
@@ -296,7 +280,7 @@ pub fn parse_beekeeper(store: &super::beekeeper::Store) -> Result<Batch> {
 /// A DataGrip project's files, read by the caller.
 pub fn parse_datagrip(project: &super::datagrip::Project) -> Result<Batch> {
     let mut batch = Batch {
-        source: BatchSource::Datagrip,
+        source: BatchSource::Tool(Tool::Datagrip),
         rows: Vec::new(),
         notes: Vec::new(),
         folders: Vec::new(),
@@ -310,7 +294,7 @@ pub fn parse_datagrip(project: &super::datagrip::Project) -> Result<Batch> {
 /// user asked for passwords).
 pub fn parse_dbeaver(files: &[super::dbeaver::SourceFile]) -> Result<Batch> {
     let mut batch = Batch {
-        source: BatchSource::Dbeaver,
+        source: BatchSource::Tool(Tool::Dbeaver),
         rows: Vec::new(),
         notes: Vec::new(),
         folders: Vec::new(),
@@ -603,27 +587,24 @@ fn json(text: &str, opts: ReadOptions<'_>, batch: &mut Batch) -> Result<()> {
         })?,
     };
     if let Some(flavour) = super::vscode_mssql::flavour(&v) {
-        batch.source = match flavour {
-            super::vscode_mssql::Flavour::AzureDataStudio => BatchSource::AzureDataStudio,
-            super::vscode_mssql::Flavour::VscodeMssql => BatchSource::VscodeMssql,
-        };
+        batch.source = BatchSource::Tool(flavour);
         super::vscode_mssql::rows(&v, flavour, opts.include_passwords, batch);
         return Ok(());
     }
     if super::compass::is_export(&v) {
-        batch.source = BatchSource::Compass;
+        batch.source = BatchSource::Tool(Tool::Compass);
         return super::compass::rows(&v, opts.include_passwords, opts.passphrase, batch);
     }
     if super::native::is_list(&v) {
         return native_list(v, batch);
     }
     if super::pgadmin::is_servers(&v) {
-        batch.source = BatchSource::PgAdmin;
+        batch.source = BatchSource::Tool(Tool::Pgadmin);
         super::pgadmin::rows(&v, opts, batch);
         return Ok(());
     }
     if super::dbeaver::is_data_sources(&v) {
-        batch.source = BatchSource::Dbeaver;
+        batch.source = BatchSource::Tool(Tool::Dbeaver);
         let file = super::dbeaver::SourceFile {
             project: None,
             label: "data-sources.json".into(),

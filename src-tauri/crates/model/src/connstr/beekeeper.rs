@@ -114,10 +114,10 @@ pub(super) fn rows(store: &Store, batch: &mut Batch) -> Result<()> {
                     }
                     super::mark_source(
                         &mut imp,
-                        "beekeeper",
+                        crate::connstr::tools::Tool::Beekeeper,
                         &text(c.get("id")).unwrap_or_default(),
                     );
-                    Entry::parsed(SourceKind::Beekeeper, imp)
+                    Entry::parsed(SourceKind::Tool(super::tools::Tool::Beekeeper), imp)
                 }
                 Err(e) => Entry::Invalid(e),
             },

@@ -157,9 +157,9 @@ pub(super) fn rows(
         let entry = match connection(c, secrets.as_ref(), taken) {
             Ok(mut imp) => {
                 let id = c.get("id").and_then(Value::as_str).unwrap_or("");
-                super::mark_source(&mut imp, "compass", id);
+                super::mark_source(&mut imp, crate::connstr::tools::Tool::Compass, id);
                 Entry::Connection(Box::new(Parsed {
-                    kind: SourceKind::Compass,
+                    kind: SourceKind::Tool(super::tools::Tool::Compass),
                     imported: imp,
                 }))
             }

@@ -139,8 +139,8 @@ pub(super) fn rows(p: &Project, batch: &mut Batch) -> Result<()> {
                 if imp.fields.name.is_empty() {
                     imp.fields.name = super::draft::derive_name(&imp.fields);
                 }
-                super::mark_source(&mut imp, "datagrip", uuid);
-                Entry::parsed(SourceKind::Datagrip, imp)
+                super::mark_source(&mut imp, crate::connstr::tools::Tool::Datagrip, uuid);
+                Entry::parsed(SourceKind::Tool(super::tools::Tool::Datagrip), imp)
             }
             Err(e) => Entry::Invalid(e),
         };

@@ -108,8 +108,8 @@ pub(super) fn rows(store: &Store, batch: &mut Batch) -> Result<()> {
                             folders.push(imp.fields.folder.clone());
                         }
                     }
-                    super::mark_source(&mut imp, "dbgate", &text(c.get("_id")).unwrap_or_default());
-                    Entry::parsed(SourceKind::Dbgate, imp)
+                    super::mark_source(&mut imp, crate::connstr::tools::Tool::Dbgate, &text(c.get("_id")).unwrap_or_default());
+                    Entry::parsed(SourceKind::Tool(super::tools::Tool::Dbgate), imp)
                 }
                 Err(e) => Entry::Invalid(e),
             },

@@ -165,8 +165,12 @@ pub(super) fn rows(text: &str, include_passwords: bool, batch: &mut Batch) -> Re
                 imp.fields.name = name.clone();
                 imp.fields.folder = folder.clone();
                 used.push(folder);
-                super::mark_source(&mut imp, "heidisql", &path[1..].join("\\"));
-                Entry::parsed(SourceKind::Heidisql, imp)
+                super::mark_source(
+                    &mut imp,
+                    crate::connstr::tools::Tool::Heidisql,
+                    &path[1..].join("\\"),
+                );
+                Entry::parsed(SourceKind::Tool(super::tools::Tool::Heidisql), imp)
             }
             Ok(None) => Entry::Skipped(skipped(values)),
             Err(e) => Entry::Invalid(e),

@@ -34,6 +34,7 @@ mod shell;
 mod sqlite;
 mod sqlserver;
 pub mod ssms;
+pub mod tools;
 pub mod vscode_mssql;
 pub mod workbench;
 
@@ -59,11 +60,12 @@ use draft::{invalid, within};
 pub const IMPORTED_FROM: &str = "imported_from";
 
 /// Marks `imp` as coming from `tool`'s entry `id`.
-pub(crate) fn mark_source(imp: &mut Imported, tool: &str, id: &str) {
+pub(crate) fn mark_source(imp: &mut Imported, tool: tools::Tool, id: &str) {
     if !id.is_empty() {
-        imp.fields
-            .metadata
-            .insert(IMPORTED_FROM.into(), format!("{tool}:{id}").into());
+        imp.fields.metadata.insert(
+            IMPORTED_FROM.into(),
+            format!("{}:{id}", tool.source_id()).into(),
+        );
     }
 }
 
@@ -97,18 +99,8 @@ pub enum SourceKind {
     EnvLine,
     Payload,
     SwitchboardList,
-    PgAdmin,
-    Dbeaver,
-    AzureDataStudio,
-    VscodeMssql,
-    Compass,
-    Workbench,
-    Datagrip,
-    Ssms,
-    Beekeeper,
-    Dbgate,
-    Heidisql,
-    SequelAce,
+    /// A connection from another tool's file.
+    Tool(tools::Tool),
 }
 
 impl SourceKind {
@@ -134,18 +126,7 @@ impl SourceKind {
             SourceKind::EnvLine => ".env line",
             SourceKind::Payload => "service JSON body",
             SourceKind::SwitchboardList => "Switchboard export",
-            SourceKind::PgAdmin => "pgAdmin servers.json",
-            SourceKind::Dbeaver => "DBeaver data-sources.json",
-            SourceKind::AzureDataStudio => "Azure Data Studio settings",
-            SourceKind::VscodeMssql => "VS Code mssql settings",
-            SourceKind::Compass => "MongoDB Compass export",
-            SourceKind::Workbench => "MySQL Workbench connections.xml",
-            SourceKind::Datagrip => "DataGrip dataSources.xml",
-            SourceKind::Ssms => "SSMS registered servers",
-            SourceKind::Beekeeper => "Beekeeper Studio connection",
-            SourceKind::Dbgate => "DbGate connection",
-            SourceKind::Heidisql => "HeidiSQL session",
-            SourceKind::SequelAce => "Sequel Ace favorite",
+            SourceKind::Tool(t) => t.file_words(),
         }
     }
 }

@@ -182,7 +182,7 @@ fn server_entry(server: &Value, opts: ReadOptions<'_>) -> crate::error::Result<P
     // what stays the same.
     super::mark_source(
         &mut imp,
-        "pgadmin",
+        crate::connstr::tools::Tool::Pgadmin,
         &format!(
             "{}/{}",
             get("Group").unwrap_or_default(),
@@ -244,7 +244,7 @@ fn server_entry(server: &Value, opts: ReadOptions<'_>) -> crate::error::Result<P
         }
     }
     Ok(Parsed {
-        kind: SourceKind::PgAdmin,
+        kind: SourceKind::Tool(super::tools::Tool::Pgadmin),
         imported: imp,
     })
 }

@@ -104,8 +104,8 @@ fn walk(items: &[Value], folder: &str, batch: &mut Batch) {
                 Ok(mut imp) => {
                     imp.fields.name = label.clone();
                     imp.fields.folder = folder.to_owned();
-                    super::mark_source(&mut imp, "sequel-ace", &text(d, "id").unwrap_or_default());
-                    Entry::parsed(SourceKind::SequelAce, imp)
+                    super::mark_source(&mut imp, crate::connstr::tools::Tool::SequelAce, &text(d, "id").unwrap_or_default());
+                    Entry::parsed(SourceKind::Tool(super::tools::Tool::SequelAce), imp)
                 }
                 Err(e) => Entry::Invalid(e),
             },

@@ -107,7 +107,7 @@ pub(super) fn rows(text: &str, batch: &mut Batch) -> Result<()> {
             continue;
         }
         let entry = match server(s, &name) {
-            Ok(imp) => Entry::parsed(SourceKind::Ssms, imp),
+            Ok(imp) => Entry::parsed(SourceKind::Tool(super::tools::Tool::Ssms), imp),
             Err(e) => Entry::Invalid(e),
         };
         batch.rows.push(Row { label, entry });
@@ -174,6 +174,10 @@ fn server(s: roxmltree::Node, name: &str) -> Result<Imported> {
             other.split(';').filter(|p| !p.trim().is_empty()).count()
         ));
     }
-    super::mark_source(&mut imp, "ssms", &format!("{up}/{name}"));
+    super::mark_source(
+        &mut imp,
+        crate::connstr::tools::Tool::Ssms,
+        &format!("{up}/{name}"),
+    );
     Ok(imp)
 }

@@ -16,40 +16,26 @@
 use serde_json::{Map, Value};
 
 use super::batch::{Batch, Entry, Row};
+use super::tools::Tool;
 use super::{Imported, Parsed, SourceKind};
 use crate::libpq::Conninfo;
 use crate::model::PasswordSave;
 use crate::secret::Secret;
 
-/// Which tool wrote the settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavour {
-    AzureDataStudio,
-    VscodeMssql,
-}
-
-impl Flavour {
-    fn keys(self) -> (&'static str, &'static str) {
-        match self {
-            Flavour::AzureDataStudio => ("datasource.connections", "datasource.connectionGroups"),
-            Flavour::VscodeMssql => ("mssql.connections", "mssql.connectionGroups"),
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Flavour::AzureDataStudio => "Azure Data Studio",
-            Flavour::VscodeMssql => "VS Code mssql",
-        }
+/// Where each tool keeps its connections and groups in its settings.
+fn keys(tool: Tool) -> (&'static str, &'static str) {
+    match tool {
+        Tool::VscodeMssql => ("mssql.connections", "mssql.connectionGroups"),
+        _ => ("datasource.connections", "datasource.connectionGroups"),
     }
 }
 
 /// Which tool's connections a settings document holds (ADS first when both are there:
 /// ADS's own settings never hold `mssql.` keys unless the extension was installed too).
-pub fn flavour(v: &Value) -> Option<Flavour> {
-    [Flavour::AzureDataStudio, Flavour::VscodeMssql]
+pub fn flavour(v: &Value) -> Option<Tool> {
+    [Tool::Ads, Tool::VscodeMssql]
         .into_iter()
-        .find(|f| v.get(f.keys().0).is_some_and(Value::is_array))
+        .find(|t| v.get(keys(*t).0).is_some_and(Value::is_array))
 }
 
 /// Reads JSON with comments and trailing commas, as VS Code writes settings.
@@ -117,8 +103,8 @@ fn ado(v: &str) -> String {
 }
 
 /// Every connection of the settings as a row, every group as a folder.
-pub(super) fn rows(v: &Value, f: Flavour, include_passwords: bool, batch: &mut Batch) {
-    let (conns_key, groups_key) = f.keys();
+pub(super) fn rows(v: &Value, f: Tool, include_passwords: bool, batch: &mut Batch) {
+    let (conns_key, groups_key) = keys(f);
     let groups: Vec<Value> = v
         .get(groups_key)
         .and_then(Value::as_array)
@@ -138,13 +124,14 @@ pub(super) fn rows(v: &Value, f: Flavour, include_passwords: bool, batch: &mut B
     for (i, c) in conns.iter().enumerate() {
         // ADS keeps the provider's options in `options`; VS Code mssql flattens them.
         let (opts, provider) = match f {
-            Flavour::AzureDataStudio => (
+            Tool::Ads => (
                 c.get("options").and_then(Value::as_object),
                 c.get("providerName")
                     .and_then(Value::as_str)
                     .unwrap_or("MSSQL"),
             ),
-            Flavour::VscodeMssql => (c.as_object(), "MSSQL"),
+            // VS Code mssql.
+            _ => (c.as_object(), "MSSQL"),
         };
         let empty = Map::new();
         let opts = opts.unwrap_or(&empty);
@@ -167,17 +154,10 @@ pub(super) fn rows(v: &Value, f: Flavour, include_passwords: bool, batch: &mut B
                 } else {
                     imp.fields.name = super::draft::derive_name(&imp.fields);
                 }
-                let tool = match f {
-                    Flavour::AzureDataStudio => "ads",
-                    Flavour::VscodeMssql => "vscode-mssql",
-                };
                 let id = c.get("id").and_then(Value::as_str).unwrap_or("");
-                super::mark_source(&mut imp, tool, id);
+                super::mark_source(&mut imp, f, id);
                 Entry::Connection(Box::new(Parsed {
-                    kind: match f {
-                        Flavour::AzureDataStudio => SourceKind::AzureDataStudio,
-                        Flavour::VscodeMssql => SourceKind::VscodeMssql,
-                    },
+                    kind: SourceKind::Tool(f),
                     imported: imp,
                 }))
             }
@@ -200,7 +180,7 @@ pub(super) fn rows(v: &Value, f: Flavour, include_passwords: bool, batch: &mut B
 fn profile(
     provider: &str,
     o: &Map<String, Value>,
-    f: Flavour,
+    f: Tool,
     saved: bool,
     include_passwords: bool,
 ) -> crate::error::Result<Option<Imported>> {
@@ -295,7 +275,7 @@ fn profile(
 }
 
 /// SqlClient's connection string for an SQL Server profile (or the one it gives).
-fn sqlserver(o: &Map<String, Value>, f: Flavour) -> crate::error::Result<Imported> {
+fn sqlserver(o: &Map<String, Value>, f: Tool) -> crate::error::Result<Imported> {
     let get = |k: &str| text(o.get(k));
     if let Some(cs) = get("connectionString") {
         let mut imp = super::sqlserver::import_ado(&cs)?;

@@ -67,9 +67,9 @@ pub(super) fn rows(text: &str, include_passwords: bool, batch: &mut Batch) -> Re
         };
         let entry = match connection(&name, driver, &params, include_passwords) {
             Ok(Some(mut imp)) => {
-                super::mark_source(&mut imp, "workbench", node.attribute("id").unwrap_or(""));
+                super::mark_source(&mut imp, crate::connstr::tools::Tool::Workbench, node.attribute("id").unwrap_or(""));
                 Entry::Connection(Box::new(Parsed {
-                    kind: SourceKind::Workbench,
+                    kind: SourceKind::Tool(super::tools::Tool::Workbench),
                     imported: imp,
                 }))
             }

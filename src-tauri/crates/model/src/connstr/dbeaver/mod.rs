@@ -209,9 +209,9 @@ fn file_rows(f: &SourceFile, v: &Value, under: &dyn Fn(&str) -> String, batch: &
                 Ok(mut imp) => {
                     imp.fields.folder =
                         under(conn.get("folder").and_then(Value::as_str).unwrap_or(""));
-                    super::mark_source(&mut imp, "dbeaver", id);
+                    super::mark_source(&mut imp, crate::connstr::tools::Tool::Dbeaver, id);
                     Entry::Connection(Box::new(Parsed {
-                        kind: SourceKind::Dbeaver,
+                        kind: SourceKind::Tool(crate::connstr::tools::Tool::Dbeaver),
                         imported: imp,
                     }))
                 }
