@@ -71,7 +71,8 @@ fi
 echo "==> npm ci (ui/)"
 npm ci --prefix ui --no-audit --no-fund --loglevel=error
 if [ "$purpose" = test ]; then
-  # Other tools' own libraries for the parity tests (simple-encryptor: Beekeeper's seal).
+  # Other tools' own libraries for the parity tests (simple-encryptor: Beekeeper's and
+  # DbGate's seal).
   echo "==> npm ci (tests/node/)"
   npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 fi

@@ -1,6 +1,7 @@
 //! The import commands: a preview and a save of a batch (pasted text, a picked or dropped
-//! file or folder, another tool's list found on this machine), and the pickers. Paths stay
-//! here: the page holds only a token and a name for each file.
+//! file or folder, another tool's list found on this machine), and the pickers. The page
+//! names a file only by a token (and shows its name, and a find's place); a path from the
+//! page is never read.
 
 use switchboard_core::imports::{Batch, ImportOptions, ImportPreview, ImportResult, PickedFile};
 use switchboard_core::sources::{Offered, OnClash};

@@ -287,3 +287,31 @@ pub fn heidisql(dir: &Path, n: usize) -> ToolFile {
         path,
     }
 }
+
+pub fn sequel_ace(dir: &Path, n: usize) -> ToolFile {
+    let favorites: String = (0..n)
+        .map(|i| {
+            format!(
+                "<dict><key>id</key><integer>{i}</integer><key>name</key><string>svc-{i}</string>\
+                 <key>type</key><integer>2</integer><key>host</key><string>db-{i}.internal</string>\
+                 <key>port</key><string>3306</string><key>user</key><string>app</string>\
+                 <key>useSSL</key><integer>1</integer><key>sshHost</key><string>bastion.example.com</string>\
+                 <key>sshUser</key><string>jump</string></dict>\n"
+            )
+        })
+        .collect();
+    let path = dir.join("sequel-ace/Favorites.plist");
+    write(
+        &path,
+        &format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>Favorites Root</key><dict>\
+             <key>Name</key><string>Favorites</string><key>Children</key><array>\
+             <dict><key>Name</key><string>Region 0</string><key>Children</key><array>\n{favorites}</array></dict>\
+             </array></dict></dict></plist>\n"
+        ),
+    );
+    ToolFile {
+        tool: "Sequel Ace Favorites.plist",
+        path,
+    }
+}

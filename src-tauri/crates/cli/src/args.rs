@@ -249,9 +249,11 @@ pub(crate) struct ImportArgs {
     /// Read the connection string (or JSON body) from standard input.
     #[arg(long, conflicts_with = "file")]
     pub(crate) stdin: bool,
-    /// A file of connections: .env, .pgpass, pg_service.conf, a JSON export, one string
-    /// per line, pgAdmin's servers.json, or DBeaver's (a workspace, project or .dbeaver
-    /// folder, or a data-sources.json).
+    /// A file or folder of connections: .env, .pgpass, pg_service.conf, a JSON export, one
+    /// string per line, or another tool's list (DBeaver's workspace, project or
+    /// data-sources.json, a DataGrip project, pgAdmin's servers.json, ADS's or VS Code's
+    /// settings.json, a Compass export, Workbench's connections.xml, an SSMS .regsrvr,
+    /// Beekeeper's app.db, DbGate's folder, HeidiSQL's settings, Sequel Ace's favorites).
     #[arg(long, conflicts_with = "discover")]
     pub(crate) file: Option<PathBuf>,
     /// With --file: the tool the file is from (dbeaver | datagrip | pgadmin | ads |

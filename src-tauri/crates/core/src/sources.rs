@@ -1,9 +1,9 @@
 //! Other tools' connection lists where they keep them: finding them in each tool's
 //! default place on this OS (`discover`) and reading a tool's files from a path the user
-//! gave (a DBeaver workspace, project, `.dbeaver` folder or one `data-sources*.json`).
-//! What the files mean is the model's (`connstr::dbeaver`, `connstr::pgadmin`); this
-//! module only finds and reads them (DBeaver's credentials decrypted for the user names
-//! they hold; their passwords go further only when the user asked for them).
+//! gave (DBeaver's workspaces and projects, DataGrip projects, Beekeeper's `app.db`,
+//! DbGate's folder, Sequel Ace's favorites; `foreign.rs` names the ones that cannot be read).
+//! What the files mean is the model's (`connstr::*`); this module only finds and reads them
+//! (stored secrets go further only when the user asked for them).
 
 use std::path::{Path, PathBuf};
 
