@@ -3,10 +3,10 @@
 //! names a file only by a token (and shows its name, and a find's place); a path from the
 //! page is never read.
 
-use switchboard_core::imports::{Batch, ImportOptions, ImportPreview, ImportResult, PickedFile};
-use switchboard_core::sources::{Offered, OnClash};
+use switchboard_core::imports::{Batch, ImportPreview, ImportResult, PickedFile};
+use switchboard_core::sources::{ImportChoices, Offered};
 use switchboard_core::watch::WindowNotice;
-use switchboard_core::{Secret, Switchboard};
+use switchboard_core::Switchboard;
 use tauri::State;
 
 use crate::{AppState, CmdResult};
@@ -20,37 +20,16 @@ pub(crate) fn batch<'a>(text: &'a Option<String>, file: &'a Option<String>) -> B
     }
 }
 
-/// `include_passwords`: the user ticked "bring saved passwords into the keychain";
-/// `passphrase`: what they typed for an export that seals its secrets; `on_clash`: what a
-/// row does when it meets a saved connection.
-pub(crate) fn options(
-    include_passwords: Option<bool>,
-    passphrase: Option<String>,
-    on_clash: Option<OnClash>,
-) -> ImportOptions {
-    ImportOptions {
-        include_passwords: include_passwords.unwrap_or(false),
-        from: None,
-        passphrase: passphrase.filter(|p| !p.is_empty()).map(Secret::new),
-        on_clash: on_clash.unwrap_or_default(),
-    }
-}
-
 #[tauri::command]
 pub async fn preview_import(
     state: State<'_, AppState>,
     text: Option<String>,
     file: Option<String>,
-    include_passwords: Option<bool>,
-    passphrase: Option<String>,
-    on_clash: Option<OnClash>,
+    choices: Option<ImportChoices>,
 ) -> CmdResult<ImportPreview> {
     Ok(state
         .sb
-        .preview_batch_with(
-            batch(&text, &file),
-            &options(include_passwords, passphrase, on_clash),
-        )
+        .preview_batch_with(batch(&text, &file), &choices.unwrap_or_default().into())
         .await?)
 }
 
@@ -61,16 +40,14 @@ pub async fn import_rows(
     text: Option<String>,
     file: Option<String>,
     rows: Vec<u32>,
-    include_passwords: Option<bool>,
-    passphrase: Option<String>,
-    on_clash: Option<OnClash>,
+    choices: Option<ImportChoices>,
 ) -> CmdResult<ImportResult> {
     Ok(state
         .sb
         .import_batch_with(
             batch(&text, &file),
             Some(&rows),
-            &options(include_passwords, passphrase, on_clash),
+            &choices.unwrap_or_default().into(),
         )
         .await?)
 }
@@ -182,7 +159,7 @@ mod tests {
             "the page gets a token, never the path: {json}"
         );
         let preview = sb
-            .preview_batch_with(Batch::Picked(&file.token), &ImportOptions::default())
+            .preview_batch_with(Batch::Picked(&file.token), &Default::default())
             .await
             .unwrap();
         assert_eq!(preview.rows.len(), 1);

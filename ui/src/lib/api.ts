@@ -14,7 +14,7 @@ import type { ExportFormatInfo } from '../bindings/ExportFormatInfo';
 import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportResult } from '../bindings/ImportResult';
 import type { Offered } from '../bindings/Offered';
-import type { OnClash } from '../bindings/OnClash';
+import type { ImportChoices } from '../bindings/ImportChoices';
 import type { ListFormat } from '../bindings/ListFormat';
 import type { SavedExport } from '../bindings/SavedExport';
 import type { LastTest } from '../bindings/LastTest';
@@ -75,12 +75,6 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
  *  (only its token; the backend reads it, so its passwords never reach the window). */
 export type BatchInput = { text: string; file: null } | { text: null; file: string };
 
-/** How another tool's file is read: consent to take its passwords, an export's passphrase. */
-export interface ImportChoices {
-  includePasswords: boolean;
-  passphrase: string | null;
-  onClash: OnClash;
-}
 const NO_CHOICES: ImportChoices = { includePasswords: false, passphrase: null, onClash: 'auto' };
 
 /** A channel that hands each finished step of a test to `onStep` as it happens. */
@@ -180,10 +174,10 @@ export const api = {
   /** `includePasswords`: the user agreed to bring another tool's saved passwords into the
    *  keychain; `passphrase`: what they typed for an export that seals its secrets. */
   previewImport: (input: BatchInput, opts: ImportChoices = NO_CHOICES) =>
-    call<ImportPreview>('preview_import', { ...input, ...opts }),
+    call<ImportPreview>('preview_import', { ...input, choices: opts }),
   /** Saves the chosen rows (indexes from the preview) in one transaction. */
   importRows: (input: BatchInput, rows: number[], opts: ImportChoices = NO_CHOICES) =>
-    call<ImportResult>('import_rows', { ...input, rows, ...opts }),
+    call<ImportResult>('import_rows', { ...input, rows, choices: opts }),
   /** Other tools' lists in their default places, each held for an import (its `file` token). */
   discoverSources: () => call<Offered[]>('discover_sources'),
   pickImportFile: () => call<PickedFile | null>('pick_import_file'),

@@ -92,6 +92,32 @@ pub struct ImportOptions {
     pub on_clash: OnClash,
 }
 
+/// What the window's import panel chose: consent to take another tool's passwords, an
+/// export's passphrase (empty: none), and what a row does on meeting a saved connection.
+/// No `Debug`: it carries the passphrase.
+#[derive(Clone, Default, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct ImportChoices {
+    pub include_passwords: bool,
+    pub passphrase: Option<String>,
+    pub on_clash: OnClash,
+}
+
+impl From<ImportChoices> for ImportOptions {
+    fn from(c: ImportChoices) -> Self {
+        ImportOptions {
+            include_passwords: c.include_passwords,
+            from: None,
+            passphrase: c
+                .passphrase
+                .filter(|p| !p.is_empty())
+                .map(crate::secret::Secret::new),
+            on_clash: c.on_clash,
+        }
+    }
+}
+
 /// A row that meets a saved connection: the same entry of the same tool imported before
 /// (its `imported_from`), or one with the same name.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize, TS)]
