@@ -138,10 +138,14 @@ async fn vscode_mssql_profiles_read_flat_with_their_groups_and_connection_string
     { "server": "sql01.contoso.local,1433", "database": "Sales", "authenticationType": "SqlLogin", "user": "report",
       "password": "", "savePassword": true, "encrypt": "Optional", "trustServerCertificate": false,
       "profileName": "Sales (prod)", "id": "2f0f", "groupId": "r" },
-    { "connectionString": "Server=tcp:10.1.2.3,14333;Database=x;User ID=u;Encrypt=True;TrustServerCertificate=True",
+    { "connectionString": "Server=tcp:10.1.2.3,14333;Database=x;User ID=u;Password=CS_PASSWORD;Encrypt=True;TrustServerCertificate=True",
       "authenticationType": "SqlLogin", "profileName": "by string", "id": "d5e6", "groupId": "ROOT" },
   ],
 }"##;
+    // A password written into a profile's connection string, taken only with consent.
+    let cs_password = test_password("vscode-cs");
+    let text = text.replace("CS_PASSWORD", &cs_password);
+    let text = text.as_str();
     let preview = sb.preview_batch(Batch::Text(text)).await.unwrap();
     assert_eq!(preview.rows.len(), 2);
     let sales = preview.rows[0].fields.as_ref().unwrap();
@@ -160,6 +164,24 @@ async fn vscode_mssql_profiles_read_flat_with_their_groups_and_connection_string
         by_string.tls.mode,
         TlsMode::Require,
         "trusting any certificate"
+    );
+    assert!(!preview.rows[1].has_password);
+    assert!(preview.rows[1]
+        .warnings
+        .iter()
+        .any(|w| w.contains("hold a password")));
+    let with = switchboard_core::imports::ImportOptions {
+        include_passwords: true,
+        ..Default::default()
+    };
+    sb.import_batch_with(Batch::Text(text), None, &with)
+        .await
+        .unwrap();
+    let saved = switchboard_tests::imports::saved(&sb, "by string").await;
+    assert_eq!(
+        sb.reveal_password(saved.id).await.unwrap().expose(),
+        cs_password,
+        "the connection string's password, with consent"
     );
 }
 

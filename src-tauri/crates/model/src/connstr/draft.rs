@@ -109,6 +109,30 @@ pub(super) fn set_option(imp: &mut Imported, key: &str, value: OptionValue) {
     imp.fields.options.insert(key.to_owned(), value);
 }
 
+/// A password another tool saved (or its URL carries): taken into the draft, for the
+/// keychain, only with the user's consent; otherwise left out and `withheld` says so.
+/// Returns whether there was one.
+pub(super) fn consent_password(
+    imp: &mut Imported,
+    password: Option<String>,
+    consent: bool,
+    withheld: &str,
+) -> bool {
+    let Some(p) = password.filter(|p| !p.is_empty()) else {
+        imp.password = None;
+        return false;
+    };
+    if consent {
+        imp.password = Some(Secret::new(p));
+        imp.fields.password_save = PasswordSave::Keychain;
+    } else {
+        imp.password = None;
+        imp.fields.password_save = PasswordSave::Ask;
+        imp.warnings.push(withheld.to_owned());
+    }
+    true
+}
+
 pub(super) fn set_password(imp: &mut Imported, p: String) {
     if !p.is_empty() {
         imp.password = Some(Secret::new(p));

@@ -9,7 +9,6 @@ use serde_json::Value;
 use super::draft::file;
 use super::{FileSlot, Imported};
 use crate::model::{Engine, TlsMode};
-use crate::secret::Secret;
 
 /// Opens a value `simple-encryptor` sealed with `key`: 64 hex of HMAC-SHA256 over the rest,
 /// 32 hex of IV, then base64 of AES-256-CBC of the value's JSON.
@@ -128,16 +127,12 @@ pub(super) fn take_password(
     consent: bool,
     tool: &str,
 ) {
-    match password {
-        Some(p) if consent => imp.password = Some(Secret::new(p)),
-        Some(_) => {
-            imp.password = None;
-            imp.warnings.push(format!(
-                "{tool} saved a password; import with passwords to bring it into the keychain"
-            ));
-        }
-        None => {}
-    }
+    super::draft::consent_password(
+        imp,
+        password,
+        consent,
+        &format!("{tool} saved a password; import with passwords to bring it into the keychain"),
+    );
 }
 
 /// node-postgres and mysql2 on a tool's SSL switch: plain text when off; on, they verify the

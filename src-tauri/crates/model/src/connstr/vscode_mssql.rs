@@ -20,7 +20,6 @@ use super::tools::Tool;
 use super::{Imported, Parsed, SourceKind};
 use crate::libpq::Conninfo;
 use crate::model::PasswordSave;
-use crate::secret::Secret;
 
 /// Where each tool keeps its connections and groups in its settings.
 fn keys(tool: Tool) -> (&'static str, &'static str) {
@@ -240,28 +239,22 @@ fn profile(
     if let Some(u) = get("user") {
         imp.fields.username = u;
     }
-    match (get("password"), include_passwords) {
-        // Written into the settings by hand or a script: the file the user chose holds it.
-        (Some(p), true) => {
-            imp.password = Some(Secret::new(p));
-            imp.fields.password_save = PasswordSave::Keychain;
-        }
-        (Some(_), false) => {
-            imp.password = None;
-            imp.fields.password_save = PasswordSave::Ask;
-            imp.warnings.push(
-                "the settings hold a password; it was not read (import with passwords included to bring it into the keychain)".into(),
-            );
-        }
-        (None, _) => {
-            imp.password = None;
-            imp.fields.password_save = PasswordSave::Ask;
-            if saved {
-                imp.warnings.push(format!(
-                    "{} saved the password in its own secret store, which Switchboard does not read: enter it in the form",
-                    f.label()
-                ));
-            }
+    // Written into the settings (or a profile's connection string) by hand or a script:
+    // the file the user chose holds it.
+    let password = get("password").or_else(|| imp.password.take().map(|p| p.expose().to_owned()));
+    let had = super::draft::consent_password(
+        &mut imp,
+        password,
+        include_passwords,
+        "the settings hold a password; it was not read (import with passwords included to bring it into the keychain)",
+    );
+    if !had {
+        imp.fields.password_save = PasswordSave::Ask;
+        if saved {
+            imp.warnings.push(format!(
+                "{} saved the password in its own secret store, which Switchboard does not read: enter it in the form",
+                f.label()
+            ));
         }
     }
     match get("authenticationType").as_deref() {

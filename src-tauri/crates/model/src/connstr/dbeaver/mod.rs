@@ -397,29 +397,25 @@ fn connection(
     if let Some(u) = get("user").or_else(|| text(saved.and_then(|s| s.get("user")))) {
         f.username = u;
     }
-    let password = get("password").or_else(|| text(saved.and_then(|s| s.get("password"))));
-    match (password, asked) {
-        (Some(p), true) => {
-            f.password_save = PasswordSave::Keychain;
-            imp.password = Some(Secret::new(p));
-        }
-        (Some(_), false) => {
-            f.password_save = PasswordSave::Ask;
-            imp.password = None;
+    // A URL-only connection may carry it in the URL.
+    let password = get("password")
+        .or_else(|| text(saved.and_then(|s| s.get("password"))))
+        .or_else(|| imp.password.take().map(|p| p.expose().to_owned()));
+    let had = super::draft::consent_password(
+        &mut imp,
+        password,
+        asked,
+        "DBeaver saved a password; it was not read (import with passwords included to bring it into the keychain)",
+    );
+    if !had {
+        if asked && truthy(conn.get("save-password")) == Some(true) {
             imp.warnings.push(
-                "DBeaver saved a password; it was not read (import with passwords included to bring it into the keychain)".into(),
+                "DBeaver says it saved the password but none was found (secure storage?): enter it in the form".into(),
             );
         }
-        (None, _) => {
-            if asked && truthy(conn.get("save-password")) == Some(true) {
-                imp.warnings.push(
-                    "DBeaver says it saved the password but none was found (secure storage?): enter it in the form".into(),
-                );
-            }
-            f.password_save = PasswordSave::Ask;
-            imp.password = None;
-        }
+        imp.fields.password_save = PasswordSave::Ask;
     }
+    let f = &mut imp.fields;
     if let Some(model) = get("auth-model").filter(|m| m != "native") {
         imp.warnings.push(format!(
             "DBeaver's authentication {model} has no place in Switchboard; user and password are used"
